@@ -1,0 +1,18 @@
+export { ConfigError, HnvError, type HnvErrorOptions, isHnvError } from './errors.js';
+export { guardLogger } from './guard.js';
+export {
+  createJsonLogger,
+  type JsonLoggerOptions,
+  type LogFn,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from './logger.js';
+export {
+  LOGGABLE_KEYWORDS,
+  looksLikeDataset,
+  PHI_KEYWORDS,
+  REDACTED,
+  redactDataset,
+  redactPhi,
+} from './phi.js';
