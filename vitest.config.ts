@@ -3,7 +3,15 @@ import { defineConfig } from 'vitest/config';
 // Tests run from source: the "@hnvue/source" export condition points each workspace
 // package at its src/index.ts, so no build is needed before `vitest run`.
 const conditions = ['@hnvue/source', 'node', 'import', 'module', 'default'];
-const packages = ['core', 'uid', 'iod', 'net', 'queue', 'facade'];
+const projects: Record<string, string> = {
+  core: 'packages/core',
+  uid: 'packages/uid',
+  native: 'native',
+  iod: 'packages/iod',
+  net: 'packages/net',
+  queue: 'packages/queue',
+  facade: 'packages/facade',
+};
 
 export default defineConfig({
   resolve: { conditions },
@@ -12,9 +20,9 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 60_000,
-    projects: packages.map((name) => ({
+    projects: Object.entries(projects).map(([name, root]) => ({
       extends: true as const,
-      test: { name, root: `packages/${name}`, include: ['test/**/*.test.ts'] },
+      test: { name, root, include: ['test/**/*.test.ts'] },
     })),
   },
 });
