@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests and the interoperability tests against real peers on loopback.
-set -euo pipefail
+# Runs every test: unit tests and the interoperability tests against real DICOM peers on loopback
+# (DCMTK, Orthanc, dicom3tools, GDCM; installed through apt when missing).
+set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/peers.sh
+bash scripts/peers.sh || exit 1
 export HNVUE_REQUIRE_PEERS=1
-pnpm exec vitest run "$@"
+mkdir -p .tmp
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json "$@"
+rc=$?
+# One plain closing line, whatever the reporter prints above it.
+node -e '
+const r = JSON.parse(require("fs").readFileSync(".tmp/vitest.json", "utf8"));
+console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + (r.numTodoTests ?? 0)} skipped`);
+' || true
+exit $rc

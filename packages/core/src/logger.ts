@@ -65,7 +65,13 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
         if (LEVELS[level] < threshold) return;
         const fields = typeof a === 'string' ? {} : a;
         const text = typeof a === 'string' ? a : msg;
-        const line = { level, time: Date.now(), ...bindings, ...fields, ...(text === undefined ? {} : { msg: text }) };
+        const line = {
+          level,
+          time: Date.now(),
+          ...bindings,
+          ...fields,
+          ...(text === undefined ? {} : { msg: text }),
+        };
         write(`${JSON.stringify(line, jsonReplacer)}\n`);
       };
     return {
