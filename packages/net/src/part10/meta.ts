@@ -1,0 +1,176 @@
+import { open } from 'node:fs/promises';
+import { HnvError } from '@hnvue/core';
+
+/**
+ * DICOM Part 10 file meta information (PS3.10 7.1): read it from a file without reading the
+ * dataset, and write it in front of a received dataset. Group 0002 is always Explicit VR Little
+ * Endian. Pure codec functions plus one function that reads a bounded prefix of a file.
+ */
+
+export const PART10_ERROR_CODE = 'HNV_ERR_PART10' as const;
+
+export class Part10Error extends HnvError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(PART10_ERROR_CODE, message, options);
+  }
+}
+
+export interface FileMetaInformation {
+  readonly mediaStorageSopClassUid: string;
+  readonly mediaStorageSopInstanceUid: string;
+  readonly transferSyntaxUid: string;
+  readonly implementationClassUid: string;
+  readonly implementationVersionName?: string | undefined;
+  readonly sourceApplicationEntityTitle?: string | undefined;
+}
+
+export interface Part10Header {
+  readonly meta: FileMetaInformation;
+  /** Byte offset of the first dataset element (after the meta group). */
+  readonly datasetOffset: number;
+}
+
+const PREAMBLE = 128;
+/** Meta groups are small; 64 KiB bounds what we read before giving up. */
+const MAX_META_BYTES = 64 * 1024;
+const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+
+/** Parses the preamble, the `DICM` prefix and group 0002 from the first bytes of a file. */
+export function parsePart10Header(bytes: Uint8Array): Part10Header {
+  if (bytes.length < PREAMBLE + 4 || ascii(bytes, PREAMBLE, 4) !== 'DICM') {
+    throw new Part10Error('not a DICOM Part 10 file (no DICM prefix after the 128-byte preamble)');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const values = new Map<number, string>();
+  let pos = PREAMBLE + 4;
+  let end = Number.POSITIVE_INFINITY;
+  while (pos < end) {
+    if (pos + 8 > bytes.length) {
+      if (end === Number.POSITIVE_INFINITY && pos === bytes.length) break;
+      throw new Part10Error('truncated file meta information');
+    }
+    const group = view.getUint16(pos, true);
+    if (group !== 0x0002) break;
+    const element = view.getUint16(pos + 2, true);
+    const vr = ascii(bytes, pos + 4, 2);
+    let length: number;
+    let header: number;
+    if (LONG_VRS.has(vr)) {
+      if (pos + 12 > bytes.length) throw new Part10Error('truncated file meta information');
+      length = view.getUint32(pos + 8, true);
+      header = 12;
+    } else {
+      length = view.getUint16(pos + 6, true);
+      header = 8;
+    }
+    if (length === 0xffffffff || pos + header + length > bytes.length) {
+      throw new Part10Error(`file meta element (0002,${hex4(element)}) overruns the header`);
+    }
+    const valueStart = pos + header;
+    if (element === 0x0000 && vr === 'UL' && length === 4) {
+      end = valueStart + 4 + view.getUint32(valueStart, true);
+    } else if (vr === 'UI' || vr === 'SH' || vr === 'AE') {
+      values.set(element, trimValue(ascii(bytes, valueStart, length)));
+    }
+    pos = valueStart + length;
+  }
+  const required = (element: number, name: string): string => {
+    const value = values.get(element);
+    if (!value) throw new Part10Error(`file meta information lacks ${name} (0002,${hex4(element)})`);
+    return value;
+  };
+  return {
+    meta: {
+      mediaStorageSopClassUid: required(0x0002, 'MediaStorageSOPClassUID'),
+      mediaStorageSopInstanceUid: required(0x0003, 'MediaStorageSOPInstanceUID'),
+      transferSyntaxUid: required(0x0010, 'TransferSyntaxUID'),
+      implementationClassUid: values.get(0x0012) ?? '',
+      implementationVersionName: values.get(0x0013),
+      sourceApplicationEntityTitle: values.get(0x0016),
+    },
+    datasetOffset: pos,
+  };
+}
+
+/** Reads only the meta header of a Part 10 file: the dataset stays on disk. */
+export async function readPart10Header(path: string): Promise<Part10Header & { readonly fileSize: number }> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, MAX_META_BYTES);
+    const buffer = new Uint8Array(length);
+    await handle.read(buffer, 0, length, 0);
+    return { ...parsePart10Header(buffer), fileSize: size };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Preamble, `DICM` and group 0002 for a dataset about to be written (PS3.10 Table 7.1-1). */
+export function encodePart10Header(meta: FileMetaInformation): Uint8Array {
+  const elements: Uint8Array[] = [
+    element(0x0001, 'OB', Uint8Array.of(0x00, 0x01)),
+    element(0x0002, 'UI', text(meta.mediaStorageSopClassUid, 0)),
+    element(0x0003, 'UI', text(meta.mediaStorageSopInstanceUid, 0)),
+    element(0x0010, 'UI', text(meta.transferSyntaxUid, 0)),
+    element(0x0012, 'UI', text(meta.implementationClassUid, 0)),
+  ];
+  if (meta.implementationVersionName)
+    elements.push(element(0x0013, 'SH', text(meta.implementationVersionName, 0x20)));
+  if (meta.sourceApplicationEntityTitle) {
+    elements.push(element(0x0016, 'AE', text(meta.sourceApplicationEntityTitle, 0x20)));
+  }
+  const groupLength = elements.reduce((n, e) => n + e.length, 0);
+  const out = new Uint8Array(PREAMBLE + 4 + 12 + groupLength);
+  out.set([0x44, 0x49, 0x43, 0x4d], PREAMBLE);
+  const lengthElement = element(0x0000, 'UL', u32(groupLength));
+  out.set(lengthElement, PREAMBLE + 4);
+  let pos = PREAMBLE + 4 + lengthElement.length;
+  for (const e of elements) {
+    out.set(e, pos);
+    pos += e.length;
+  }
+  return out;
+}
+
+function element(elementNumber: number, vr: string, value: Uint8Array): Uint8Array {
+  const long = LONG_VRS.has(vr);
+  const header = long ? 12 : 8;
+  const out = new Uint8Array(header + value.length);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, 0x0002, true);
+  view.setUint16(2, elementNumber, true);
+  out[4] = vr.charCodeAt(0);
+  out[5] = vr.charCodeAt(1);
+  if (long) view.setUint32(8, value.length, true);
+  else view.setUint16(6, value.length, true);
+  out.set(value, header);
+  return out;
+}
+
+/** ASCII value padded to even length (PS3.5 6.2: UI with NUL, text VRs with space). */
+function text(value: string, pad: number): Uint8Array {
+  const bytes = Buffer.from(value, 'latin1');
+  const out = new Uint8Array(bytes.length + (bytes.length % 2));
+  out.set(bytes);
+  if (bytes.length % 2) out[bytes.length] = pad;
+  return out;
+}
+
+function u32(n: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n, true);
+  return out;
+}
+
+function ascii(bytes: Uint8Array, start: number, length: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1');
+}
+
+function trimValue(value: string): string {
+  return value.replace(/[\0 ]+$/, '').replace(/^ +/, '');
+}
+
+function hex4(n: number): string {
+  return n.toString(16).padStart(4, '0').toUpperCase();
+}
