@@ -1,0 +1,103 @@
+/** Default values of `DicomServiceOptions` and the constants they are built from (NFR-CFG-01). */
+
+/** Transfer syntax UIDs the configuration refers to by name (PS3.6 Table A-1). */
+export const TRANSFER_SYNTAX = {
+  implicitVrLittleEndian: '1.2.840.10008.1.2',
+  explicitVrLittleEndian: '1.2.840.10008.1.2.1',
+  jpegLosslessSv1: '1.2.840.10008.1.2.4.70',
+  jpeg2000Lossless: '1.2.840.10008.1.2.4.90',
+} as const;
+
+/**
+ * Lossy (or lossy-content) transfer syntaxes, refused in a proposal unless `allowLossy` is set.
+ * PS3.6 Table A-1: JPEG Baseline/Extended (.50/.51), JPEG-LS near-lossless (.81), JPEG 2000
+ * (.91, .93 Part 2), the MPEG/HEVC video family (.100–.108), JPEG XL JPEG recompression and JPEG XL
+ * (.111/.112), HTJ2K (.203). Retired lossy JPEG processes (.52–.56) are included too.
+ */
+export const LOSSY_TRANSFER_SYNTAXES: readonly string[] = Object.freeze([
+  '1.2.840.10008.1.2.4.50',
+  '1.2.840.10008.1.2.4.51',
+  '1.2.840.10008.1.2.4.52',
+  '1.2.840.10008.1.2.4.53',
+  '1.2.840.10008.1.2.4.54',
+  '1.2.840.10008.1.2.4.55',
+  '1.2.840.10008.1.2.4.56',
+  '1.2.840.10008.1.2.4.81',
+  '1.2.840.10008.1.2.4.91',
+  '1.2.840.10008.1.2.4.93',
+  '1.2.840.10008.1.2.4.100',
+  '1.2.840.10008.1.2.4.101',
+  '1.2.840.10008.1.2.4.102',
+  '1.2.840.10008.1.2.4.103',
+  '1.2.840.10008.1.2.4.104',
+  '1.2.840.10008.1.2.4.105',
+  '1.2.840.10008.1.2.4.106',
+  '1.2.840.10008.1.2.4.107',
+  '1.2.840.10008.1.2.4.108',
+  '1.2.840.10008.1.2.4.111',
+  '1.2.840.10008.1.2.4.112',
+  '1.2.840.10008.1.2.4.203',
+]);
+
+/** FR-DICOM-04 order: JPEG 2000 Lossless, JPEG Lossless SV1, Explicit VR LE, Implicit VR LE last. */
+export const DEFAULT_STORAGE_TRANSFER_SYNTAXES: readonly string[] = Object.freeze([
+  TRANSFER_SYNTAX.jpeg2000Lossless,
+  TRANSFER_SYNTAX.jpegLosslessSv1,
+  TRANSFER_SYNTAX.explicitVrLittleEndian,
+  TRANSFER_SYNTAX.implicitVrLittleEndian,
+]);
+
+/** Non-image services (worklist, MPPS, commitment, query, print) only need the uncompressed pair. */
+export const DEFAULT_TRANSFER_SYNTAXES: readonly string[] = Object.freeze([
+  TRANSFER_SYNTAX.explicitVrLittleEndian,
+  TRANSFER_SYNTAX.implicitVrLittleEndian,
+]);
+
+/**
+ * Our Implementation Class UID (PS3.7 D.3.3.2). A `2.25` UUID-derived UID (PS3.5 B.2) generated once
+ * for HnVue DICOM, since no organisation root is registered for it yet.
+ */
+export const DEFAULT_IMPLEMENTATION_CLASS_UID = '2.25.318784092079741392839175770694617644996';
+
+/** PS3.7 D.3.3.2: 1–16 characters of the default repertoire. */
+export const DEFAULT_IMPLEMENTATION_VERSION_NAME = 'HNVUE_DICOM_0_1';
+
+/** IANA registered port for DICOM ("dicom", 11112): port 104 needs privileges on Linux. */
+export const DEFAULT_LISTEN_PORT = 11112;
+
+/** Node's timers hold at most 2^31-1 ms; a larger delay silently fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+export const DEFAULTS = {
+  local: {
+    bindAddress: '127.0.0.1',
+    port: 11112, // DEFAULT_LISTEN_PORT (a literal: isolatedDeclarations)
+    maxAssociations: 8,
+    strictCallingAe: false,
+    // PS3.8 D.1 leaves it to us; 256 KiB keeps the per-PDU overhead of a 50 MB C-STORE negligible.
+    maxPduLength: 262_144,
+    timeouts: { acseMs: 30_000, dimseMs: 60_000, idleMs: 60_000 },
+    tls: { enabled: false, requireClientCertificate: true },
+  },
+  destination: {
+    port: 104,
+    // acse 30 s as pynetdicom's and DCMTK's defaults; dimse/idle 60 s, not 30 s, because a PACS
+    // may take that long to write a large image before its C-STORE-RSP (pynetdicom #825).
+    timeouts: { connectMs: 15_000, acseMs: 30_000, dimseMs: 60_000, idleMs: 60_000 },
+    maxPduLength: 262_144,
+    allowLossy: false,
+    dropImplicitFallback: false,
+    pdv: { separateCommandAndDataPdus: false },
+    tls: { enabled: false, rejectUnauthorized: true },
+  },
+  commitment: { timeoutMs: 600_000, reportOn: 'either' },
+  associationPool: {
+    maxSize: 4,
+    acquisitionTimeoutMs: 30_000,
+    idleTimeoutMs: 30_000,
+    evictionIntervalMs: 10_000,
+  },
+  queue: { path: 'hnvue-queue.sqlite', initialIntervalMs: 30_000, backoffMultiplier: 2, maxAttempts: 10 },
+  tls: { certificateSource: 'pem', minVersion: 'TLSv1.2' },
+  logging: { level: 'info' },
+} as const;

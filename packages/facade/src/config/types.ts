@@ -1,0 +1,186 @@
+/**
+ * The public shape of `DicomServiceOptions` (NFR-CFG-01): what `parseConfig` and `loadConfig`
+ * return, with every default filled in and every derived value resolved (the TLS settings of a
+ * destination already merged with the global `tls` block, the Implicit VR LE fallback already
+ * appended or dropped). Explicit interfaces rather than `z.output<…>` because `isolatedDeclarations`
+ * needs declaration files that do not depend on inference.
+ */
+import type { LogLevel } from '@hnvue/core';
+
+export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
+
+/** Where our own certificate comes from; `store` names an entry of a pluggable OS/HSM provider (NFR-SEC-02). */
+export type CertificateSource = 'pem' | 'pfx' | 'store';
+
+/** Which association a Storage Commitment N-EVENT-REPORT is expected on (PS3.4 J.3.3, FR-DICOM-07). */
+export type CommitmentReportAssociation = 'same-association' | 'new-association' | 'either';
+
+/** The named destinations, one per remote service the console talks to. */
+export type DestinationName = 'ris' | 'mpps' | 'pacs' | 'commitment' | 'queryRetrieve' | 'printer';
+
+export const DESTINATION_NAMES: readonly DestinationName[] = [
+  'ris',
+  'mpps',
+  'pacs',
+  'commitment',
+  'queryRetrieve',
+  'printer',
+];
+
+/** Certificate material, shared by the global `tls` block and each destination's override. */
+export interface TlsCertificateOptions {
+  readonly certificateSource: CertificateSource;
+  /** Trusted CA bundles (PEM). Absent: Node's built-in root store. */
+  readonly caPaths?: readonly string[];
+  readonly certPath?: string;
+  readonly keyPath?: string;
+  readonly pfxPath?: string;
+  /** Key/PFX passphrase. Accepted from the environment or `overrides` only, never from the file. */
+  readonly passphrase?: string;
+  /** Entry name in the certificate store provider when `certificateSource` is `store`. */
+  readonly storeId?: string;
+  readonly minVersion: TlsVersion;
+}
+
+/** The global `tls` block: defaults for every destination and the listener. */
+export type TlsOptions = TlsCertificateOptions;
+
+/** A destination's effective TLS settings (global `tls` merged with the destination's own). */
+export interface DestinationTlsOptions extends TlsCertificateOptions {
+  readonly enabled: boolean;
+  /** SNI and certificate host name check; defaults to the destination host in the TLS connector. */
+  readonly servername?: string;
+  /** Server certificate verification; on unless explicitly turned off (NFR-SEC-02). */
+  readonly rejectUnauthorized: boolean;
+}
+
+export interface DestinationTimeouts {
+  /** TCP (and TLS handshake) connection. */
+  readonly connectMs: number;
+  /** A-ASSOCIATE-AC/RJ and A-RELEASE-RP wait (the ARTIM timer, PS3.8 9.1.5). */
+  readonly acseMs: number;
+  /** Wait for the next DIMSE message of an operation in progress. */
+  readonly dimseMs: number;
+  /** No byte in either direction while an operation is in progress; a transfer making progress never trips it. */
+  readonly idleMs: number;
+}
+
+/** PS3.7 D.3.3.3 Asynchronous Operations Window; 0 means unlimited. */
+export interface AsyncOpsWindow {
+  readonly maxInvoked: number;
+  readonly maxPerformed: number;
+}
+
+/** P-DATA-TF shaping for peers that reject what the standard allows (DICOM-PITFALLS.md). */
+export interface PdvOptions {
+  /** At most this many PDVs in one P-DATA-TF; absent means no limit. */
+  readonly maxPdvsPerPdu?: number;
+  /** Never put a command and its dataset in the same P-DATA-TF. */
+  readonly separateCommandAndDataPdus: boolean;
+}
+
+export interface DestinationOptions {
+  readonly aeTitle: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: DestinationTlsOptions;
+  readonly timeouts: DestinationTimeouts;
+  /** Proposed transfer syntaxes, in order of preference, exactly as they go on the wire. */
+  readonly transferSyntaxes: readonly string[];
+  /** When true, Implicit VR LE is never proposed; when false it is appended last if missing. */
+  readonly dropImplicitFallback: boolean;
+  /** Lossy transfer syntaxes may be proposed (and transcoded to). */
+  readonly allowLossy: boolean;
+  /** Maximum PDU length we receive (PS3.8 D.1); 0 means unlimited. */
+  readonly maxPduLength: number;
+  /** Proposed only when set: some peers reject associations that carry it (fo-dicom #1387). */
+  readonly asyncOpsWindow?: AsyncOpsWindow;
+  readonly pdv: PdvOptions;
+}
+
+export interface CommitmentDestinationOptions extends DestinationOptions {
+  /** How long to wait for the N-EVENT-REPORT after the N-ACTION-RSP (FR-DICOM-07). */
+  readonly timeoutMs: number;
+  readonly reportOn: CommitmentReportAssociation;
+}
+
+export interface ListenerTimeouts {
+  readonly acseMs: number;
+  readonly dimseMs: number;
+  readonly idleMs: number;
+}
+
+export interface LocalTlsOptions {
+  /** The listener speaks TLS with the global `tls` certificate. */
+  readonly enabled: boolean;
+  /** Mutual TLS for inbound associations. */
+  readonly requireClientCertificate: boolean;
+}
+
+/** Our own AE: the calling AE of every association and the listener (C-MOVE target, commitment reports). */
+export interface LocalAeOptions {
+  readonly aeTitle: string;
+  /** Defaults to 127.0.0.1: nothing listens on the network until a site configures it. */
+  readonly bindAddress: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  /** Concurrent inbound associations; bounds memory against connection floods. */
+  readonly maxAssociations: number;
+  /** When set, only these calling AE titles may associate (compared without leading/trailing spaces). */
+  readonly acceptCallingAeTitles?: readonly string[];
+  /** Reject calling AE titles that break the PS3.5 AE VR; off by default, real devices send odd ones. */
+  readonly strictCallingAe: boolean;
+  readonly maxPduLength: number;
+  readonly timeouts: ListenerTimeouts;
+  readonly tls: LocalTlsOptions;
+}
+
+/** PS3.7 D.3.3.2: our Implementation Class UID and Version Name. */
+export interface ImplementationOptions {
+  readonly classUid: string;
+  readonly versionName: string;
+}
+
+/** FR-DICOM-02 association pool, per destination. */
+export interface AssociationPoolOptions {
+  readonly maxSize: number;
+  readonly acquisitionTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly evictionIntervalMs: number;
+}
+
+/** NFR-REL-01: `nextRetryAt = lastAttemptAt + initialIntervalMs * backoffMultiplier ^ attemptCount`. */
+export interface QueueOptions {
+  /** SQLite database file. */
+  readonly path: string;
+  readonly initialIntervalMs: number;
+  readonly backoffMultiplier: number;
+  readonly maxAttempts: number;
+}
+
+/** FR-DICOM-01: `{orgRoot}.{deviceSerial}.{unixTimeMs}.{sequence}`. */
+export interface UidOptions {
+  /** Registered organisation root; absent means the `2.25.{uuid}` test root. */
+  readonly orgRoot?: string;
+  readonly deviceSerial: string;
+}
+
+export interface LoggingOptions {
+  readonly level: LogLevel;
+}
+
+export interface DicomServiceOptions {
+  readonly local: LocalAeOptions;
+  readonly implementation: ImplementationOptions;
+  readonly ris?: DestinationOptions;
+  readonly mpps?: DestinationOptions;
+  readonly pacs?: DestinationOptions;
+  readonly commitment?: CommitmentDestinationOptions;
+  readonly queryRetrieve?: DestinationOptions;
+  readonly printer?: DestinationOptions;
+  readonly associationPool: AssociationPoolOptions;
+  readonly queue: QueueOptions;
+  readonly uid: UidOptions;
+  readonly tls: TlsOptions;
+  readonly logging: LoggingOptions;
+}
