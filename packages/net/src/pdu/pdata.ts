@@ -3,6 +3,12 @@
  * Pure: bytes in, bytes out. The header is built separately from the PDV value so that a
  * writer can hand `[header, value]` to `writev` without copying the value.
  */
+import { PduDecodeError } from '../errors.js';
+import { checkContextId, PduEncodeError } from './encode-error.js';
+import { ABORT_REASON, type Pdv } from './types.js';
+
+/** PDU type (1) + reserved (1) + PDU length (4): PS3.8 Table 9-11 and following. */
+export const PDU_HEADER_LENGTH: number = 6;
 
 /** 6-byte PDU header + 4-byte PDV item length + 1-byte context ID + 1-byte message control header. */
 export const PDATA_SINGLE_PDV_HEADER_LENGTH = 12;
@@ -39,4 +45,89 @@ export function singlePdvHeader(
 export function maxPdvValueLength(peerMaxPduLength: number, ceiling = 0x7fff_fff0): number {
   if (peerMaxPduLength === 0) return ceiling;
   return Math.min(ceiling, peerMaxPduLength - PDV_ITEM_OVERHEAD);
+}
+
+/**
+ * The PDVs of one complete P-DATA-TF (`bytes` holds the whole PDU, header included), as views into
+ * `bytes`: no PDV value is copied. Each `data` stays valid as long as `bytes` is not written to;
+ * the framer never writes to a PDU it returned, so a PDV from a framed PDU may be kept.
+ * Odd-length PDVs are accepted (PS3.8 does not forbid them; fo-dicom #284 met them in the wild).
+ */
+export function decodePDataPdvs(bytes: Uint8Array): Pdv[] {
+  if (bytes.length < PDU_HEADER_LENGTH || bytes[0] !== 0x04) {
+    throw new PduDecodeError('not a P-DATA-TF PDU', ABORT_REASON.unexpectedPdu);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const pduLength = view.getUint32(2);
+  if (pduLength !== bytes.length - PDU_HEADER_LENGTH) {
+    throw new PduDecodeError(
+      `P-DATA-TF length ${pduLength} does not match the ${bytes.length - PDU_HEADER_LENGTH} bytes given`,
+      ABORT_REASON.invalidPduParameterValue,
+    );
+  }
+  const pdvs: Pdv[] = [];
+  let offset = PDU_HEADER_LENGTH;
+  while (offset < bytes.length) {
+    if (offset + 4 > bytes.length) {
+      throw new PduDecodeError('truncated PDV item length', ABORT_REASON.invalidPduParameterValue);
+    }
+    const itemLength = view.getUint32(offset);
+    // PS3.8 9.3.5.1: the item length covers the context ID and the message control header.
+    if (itemLength < 2) {
+      throw new PduDecodeError(
+        `PDV item length ${itemLength} is below 2`,
+        ABORT_REASON.invalidPduParameterValue,
+      );
+    }
+    const end = offset + 4 + itemLength;
+    if (end > bytes.length) {
+      throw new PduDecodeError(
+        `PDV item of ${itemLength} bytes overruns the P-DATA-TF`,
+        ABORT_REASON.invalidPduParameterValue,
+      );
+    }
+    const contextId = bytes[offset + 4] ?? 0;
+    if (contextId % 2 === 0) {
+      // PS3.8 9.3.2.2: presentation context IDs are odd integers 1-255.
+      throw new PduDecodeError(
+        `PDV presentation context ID ${contextId} is not odd`,
+        ABORT_REASON.invalidPduParameterValue,
+      );
+    }
+    const control = bytes[offset + 5] ?? 0;
+    pdvs.push({
+      contextId,
+      isCommand: (control & 0x01) !== 0,
+      isLast: (control & 0x02) !== 0,
+      data: bytes.subarray(offset + 6, end),
+    });
+    offset = end;
+  }
+  return pdvs;
+}
+
+/**
+ * One P-DATA-TF holding `pdvs`, in order (one copy of every value). To send a large value without
+ * copying it, use `singlePdvHeader` and write the header and the value separately.
+ */
+export function encodePDataTf(pdvs: readonly Pdv[]): Uint8Array {
+  let length = 0;
+  for (const pdv of pdvs) {
+    checkContextId(pdv.contextId, 'PDV');
+    length += PDV_ITEM_OVERHEAD + pdv.data.length;
+  }
+  if (length > 0xffff_ffff) throw new PduEncodeError('P-DATA-TF longer than 4 GiB');
+  const out = new Uint8Array(PDU_HEADER_LENGTH + length);
+  const view = new DataView(out.buffer);
+  out[0] = 0x04;
+  view.setUint32(2, length);
+  let offset = PDU_HEADER_LENGTH;
+  for (const pdv of pdvs) {
+    view.setUint32(offset, pdv.data.length + 2);
+    out[offset + 4] = pdv.contextId;
+    out[offset + 5] = messageControlHeader(pdv.isCommand, pdv.isLast);
+    out.set(pdv.data, offset + 6);
+    offset += PDV_ITEM_OVERHEAD + pdv.data.length;
+  }
+  return out;
 }

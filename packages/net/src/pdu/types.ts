@@ -53,7 +53,8 @@ export const PRESENTATION_CONTEXT_RESULT = {
   abstractSyntaxNotSupported: 3,
   transferSyntaxesNotSupported: 4,
 } as const;
-export type PresentationContextResult = (typeof PRESENTATION_CONTEXT_RESULT)[keyof typeof PRESENTATION_CONTEXT_RESULT];
+export type PresentationContextResult =
+  (typeof PRESENTATION_CONTEXT_RESULT)[keyof typeof PRESENTATION_CONTEXT_RESULT];
 
 export interface PresentationContextAc {
   readonly id: number;
@@ -205,7 +206,12 @@ export const ABORT_REASON = {
 
 /** PS3.8 Table 9-21: A-ASSOCIATE-RJ reasons, by source. */
 export const REJECT_REASON = {
-  user: { noReason: 1, applicationContextNotSupported: 2, callingAeNotRecognized: 3, calledAeNotRecognized: 7 },
+  user: {
+    noReason: 1,
+    applicationContextNotSupported: 2,
+    callingAeNotRecognized: 3,
+    calledAeNotRecognized: 7,
+  },
   acseProvider: { noReason: 1, protocolVersionNotSupported: 2 },
   presentationProvider: { temporaryCongestion: 1, localLimitExceeded: 2 },
 } as const;
