@@ -1,0 +1,230 @@
+import { createUidGenerator, type UidGenerator } from '@hnvue/uid';
+import { type CharacterSet, isAscii, specificCharacterSetValue } from './charset.js';
+import { IodInputError } from './errors.js';
+import type { NaturalDataset } from './internal/dcmjs.js';
+import type {
+  BuildOptions,
+  CodedConcept,
+  DateInput,
+  EquipmentInput,
+  PatientInput,
+  PersonNameInput,
+  SeriesInput,
+  StudyInput,
+  WorklistItem,
+} from './types.js';
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+export function da(d: DateInput): string {
+  if (typeof d === 'string') return d;
+  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}`;
+}
+
+export function tm(d: DateInput): string {
+  if (typeof d === 'string') return d;
+  return `${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+export function pn(name: PersonNameInput | undefined): string {
+  if (name === undefined) return '';
+  if (typeof name === 'string') return name;
+  const groups = [name.alphabetic ?? '', name.ideographic ?? '', name.phonetic ?? ''];
+  while (groups.length > 0 && groups[groups.length - 1] === '') groups.pop();
+  return groups.join('=');
+}
+
+/** A Code Sequence Macro item (PS3.3 Table 8.8-1). */
+export function codeItem(c: CodedConcept): NaturalDataset {
+  const item: NaturalDataset = {
+    CodeValue: c.value,
+    CodingSchemeDesignator: c.scheme,
+    CodeMeaning: c.meaning,
+  };
+  if (c.schemeVersion !== undefined) item.CodingSchemeVersion = c.schemeVersion;
+  return item;
+}
+
+let defaultGenerator: UidGenerator | undefined;
+
+/**
+ * The default UID source: one shared @hnvue/uid generator in its `2.25.` UUID mode (PS3.5
+ * B.2), unique without an organisation root. Consoles inject `uid` from a generator built with
+ * their org root and device serial.
+ */
+export function defaultUidSource(): () => string {
+  defaultGenerator ??= createUidGenerator();
+  const gen = defaultGenerator;
+  return () => gen.next();
+}
+
+/** Resolved per-build context: one UID source and one clock for the whole object. */
+export interface BuildContext {
+  readonly uid: () => string;
+  readonly now: Date;
+}
+
+export function context(options: BuildOptions): BuildContext {
+  return { uid: options.uid ?? defaultUidSource(), now: options.now?.() ?? new Date() };
+}
+
+function collectStrings(value: unknown, out: string[]): void {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) collectStrings(v, out);
+  else if (
+    value !== null &&
+    typeof value === 'object' &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof ArrayBuffer)
+  ) {
+    for (const v of Object.values(value)) collectStrings(v, out);
+  }
+}
+
+/** Sets (0008,0005) from the option and the text actually present (PS3.3 C.12.1.1.2). */
+export function applyCharacterSet(ds: NaturalDataset, option: BuildOptions['characterSet']): CharacterSet {
+  let cs: CharacterSet;
+  if (option === undefined || option === 'auto') {
+    const strings: string[] = [];
+    collectStrings(ds, strings);
+    cs = strings.every(isAscii) ? 'ISO_IR 6' : 'ISO_IR 192';
+  } else {
+    cs = option;
+  }
+  const value = specificCharacterSetValue(cs);
+  if (value === undefined) delete ds.SpecificCharacterSet;
+  else ds.SpecificCharacterSet = value;
+  return cs;
+}
+
+export interface SubjectInput {
+  readonly worklistItem?: WorklistItem;
+  readonly patient?: PatientInput;
+  readonly study?: StudyInput;
+}
+
+/**
+ * Patient, General Study and Patient Study modules, with the IHE SWF mapping of a worklist
+ * item (RAD TF-2 Table 4.8-4): patient identity, Study Instance UID, Accession Number,
+ * Referenced Study Sequence, Referring Physician and Requested Procedure Description → Study
+ * Description, all copied unchanged.
+ */
+export function subjectModules(input: SubjectInput, ctx: BuildContext): NaturalDataset {
+  const wl = input.worklistItem;
+  const patient = wl?.patient ?? input.patient ?? {};
+  const study = input.study ?? {};
+  const ds: NaturalDataset = {
+    PatientName: pn(patient.name),
+    PatientID: patient.id ?? '',
+    PatientBirthDate: patient.birthDate === undefined ? '' : da(patient.birthDate),
+    PatientSex: patient.sex ?? '',
+    StudyInstanceUID: wl?.studyInstanceUid ?? study.studyInstanceUid ?? ctx.uid(),
+    StudyDate: da(study.studyDate ?? ctx.now),
+    StudyTime: tm(study.studyTime ?? ctx.now),
+    ReferringPhysicianName: pn(wl?.referringPhysicianName ?? study.referringPhysicianName),
+    StudyID: study.studyId ?? wl?.requestedProcedureId?.slice(0, 16) ?? '',
+    AccessionNumber: wl?.accessionNumber ?? study.accessionNumber ?? '',
+  };
+  if (patient.issuerOfPatientId !== undefined) ds.IssuerOfPatientID = patient.issuerOfPatientId;
+  const description = study.description ?? wl?.requestedProcedureDescription;
+  if (description !== undefined) ds.StudyDescription = description;
+  if (wl?.requestedProcedureCode !== undefined)
+    ds.ProcedureCodeSequence = [codeItem(wl.requestedProcedureCode)];
+  if (wl?.referencedStudies !== undefined && wl.referencedStudies.length > 0) {
+    ds.ReferencedStudySequence = wl.referencedStudies.map((r) => ({
+      ReferencedSOPClassUID: r.sopClassUid,
+      ReferencedSOPInstanceUID: r.sopInstanceUid,
+    }));
+  }
+  return ds;
+}
+
+/**
+ * Request Attributes Sequence (PS3.3 C.7.3.1, IHE SWF): one item per fulfilled requested
+ * procedure / scheduled step, so the PACS can reconcile the image with the order.
+ */
+export function requestAttributes(wl: WorklistItem | undefined): NaturalDataset {
+  if (wl === undefined) return {};
+  const item: NaturalDataset = {};
+  if (wl.accessionNumber !== undefined) item.AccessionNumber = wl.accessionNumber;
+  item.StudyInstanceUID = wl.studyInstanceUid;
+  if (wl.requestedProcedureId !== undefined) item.RequestedProcedureID = wl.requestedProcedureId;
+  if (wl.requestedProcedureDescription !== undefined) {
+    item.RequestedProcedureDescription = wl.requestedProcedureDescription;
+  }
+  if (wl.requestedProcedureCode !== undefined)
+    item.RequestedProcedureCodeSequence = [codeItem(wl.requestedProcedureCode)];
+  if (wl.scheduledProcedureStepId !== undefined) item.ScheduledProcedureStepID = wl.scheduledProcedureStepId;
+  if (wl.scheduledProcedureStepDescription !== undefined) {
+    item.ScheduledProcedureStepDescription = wl.scheduledProcedureStepDescription;
+  }
+  if (wl.scheduledProtocolCodes !== undefined && wl.scheduledProtocolCodes.length > 0) {
+    item.ScheduledProtocolCodeSequence = wl.scheduledProtocolCodes.map(codeItem);
+  }
+  return { RequestAttributesSequence: [item] };
+}
+
+/** General Series (plus the modality-specific Modality value), Performed Procedure Step summary. */
+export function seriesModule(
+  modality: string,
+  series: SeriesInput | undefined,
+  ctx: BuildContext,
+): NaturalDataset {
+  const ds: NaturalDataset = {
+    Modality: modality,
+    SeriesInstanceUID: series?.seriesInstanceUid ?? ctx.uid(),
+    SeriesNumber: series?.seriesNumber ?? 1,
+    SeriesDate: da(ctx.now),
+    SeriesTime: tm(ctx.now),
+  };
+  if (series?.seriesDescription !== undefined) ds.SeriesDescription = series.seriesDescription;
+  if (series?.operatorsName !== undefined) ds.OperatorsName = pn(series.operatorsName);
+  const pps = series?.performedProcedureStep;
+  if (pps !== undefined) {
+    // Modality Performed Procedure Step SOP Class (PS3.4 F.7).
+    ds.ReferencedPerformedProcedureStepSequence = [
+      { ReferencedSOPClassUID: '1.2.840.10008.3.1.2.3.3', ReferencedSOPInstanceUID: pps.sopInstanceUid },
+    ];
+    if (pps.id !== undefined) ds.PerformedProcedureStepID = pps.id;
+    if (pps.start !== undefined) {
+      ds.PerformedProcedureStepStartDate = da(pps.start);
+      ds.PerformedProcedureStepStartTime = tm(pps.start);
+    }
+  }
+  return ds;
+}
+
+export function equipmentModule(eq: EquipmentInput): NaturalDataset {
+  const ds: NaturalDataset = { Manufacturer: eq.manufacturer };
+  if (eq.institutionName !== undefined) ds.InstitutionName = eq.institutionName;
+  if (eq.stationName !== undefined) ds.StationName = eq.stationName;
+  if (eq.manufacturerModelName !== undefined) ds.ManufacturerModelName = eq.manufacturerModelName;
+  if (eq.deviceSerialNumber !== undefined) ds.DeviceSerialNumber = eq.deviceSerialNumber;
+  if (eq.softwareVersions !== undefined) ds.SoftwareVersions = eq.softwareVersions;
+  return ds;
+}
+
+export function sopCommon(sopClassUid: string, ctx: BuildContext, sopInstanceUid?: string): NaturalDataset {
+  return {
+    SOPClassUID: sopClassUid,
+    SOPInstanceUID: sopInstanceUid ?? ctx.uid(),
+    InstanceCreationDate: da(ctx.now),
+    InstanceCreationTime: tm(ctx.now),
+  };
+}
+
+export function requirePositive(name: string, v: number): void {
+  if (!Number.isInteger(v) || v <= 0) throw new IodInputError(`${name} must be a positive integer`);
+}
+
+/** A DS value: at most 16 characters (PS3.5 6.2), shortest exact-enough decimal form. */
+export function ds16(v: number): string {
+  const plain = String(v);
+  if (plain.length <= 16) return plain;
+  for (let p = 15; p >= 1; p--) {
+    let t = v.toPrecision(p);
+    if (!t.includes('e') && t.includes('.')) t = t.replace(/0+$/, '').replace(/\.$/, '');
+    if (t.length <= 16) return t;
+  }
+  return v.toExponential(6);
+}

@@ -1,0 +1,134 @@
+import {
+  applyCharacterSet,
+  context,
+  ds16,
+  equipmentModule,
+  seriesModule,
+  sopCommon,
+  subjectModules,
+} from './common.js';
+import { IodInputError, IodInvalidError } from './errors.js';
+import type { NaturalDataset } from './internal/dcmjs.js';
+import type { PixelArray } from './part10.js';
+import type { BuildOptions } from './types.js';
+import { validateIod } from './validate/index.js';
+import type { Finding } from './validate/types.js';
+import {
+  acquisitionModules,
+  anatomyModule,
+  generalImage,
+  type ProjectionInput,
+  pixelModule,
+  requestAttributes,
+  voiModule,
+} from './xray.js';
+
+export const DX_FOR_PRESENTATION_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.1.1';
+export const DX_FOR_PROCESSING_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.1.1.1';
+
+export type PresentationIntent = 'FOR PRESENTATION' | 'FOR PROCESSING';
+
+export interface DetectorInput {
+  readonly type?: 'DIRECT' | 'SCINTILLATOR' | 'STORAGE' | 'FILM' | '';
+  readonly configuration?: 'AREA' | 'SLOT';
+  readonly id?: string;
+  readonly manufacturerName?: string;
+  readonly binning?: readonly [number, number];
+  /** Physical distance between detector element centres at the detector plane, mm (row, column). */
+  readonly imagerPixelSpacingMm: readonly [number, number];
+  readonly temperatureC?: number;
+}
+
+export interface DxInput extends ProjectionInput {
+  readonly presentationIntent: PresentationIntent;
+  readonly detector: DetectorInput;
+}
+
+/** What every builder returns: the dataset (without Pixel Data), the pixels, and the findings. */
+export interface BuiltImage {
+  readonly dataset: NaturalDataset;
+  readonly pixelData: PixelArray;
+  readonly findings: readonly Finding[];
+}
+
+function finish(
+  iod: string,
+  ds: NaturalDataset,
+  options: BuildOptions,
+  pixelDataPresent: boolean,
+): Finding[] {
+  const findings = validateIod(ds, { pixelDataPresent });
+  if (!options.allowInvalid && findings.some((f) => f.severity === 'error')) {
+    throw new IodInvalidError(iod, findings);
+  }
+  return findings;
+}
+
+export { finish as finishBuild };
+
+/**
+ * Digital X-Ray Image, For Presentation or For Processing (PS3.3 A.26): Patient, General Study,
+ * Patient Study, General Series, DX Series, General Equipment, General Acquisition, General
+ * Image, Image Pixel, DX Anatomy Imaged, DX Image, DX Detector, DX Positioning, X-Ray
+ * Acquisition Dose, X-Ray Generation, VOI LUT (For Presentation), Acquisition Context, SOP Common.
+ */
+export function buildDxImage(input: DxInput, options: BuildOptions = {}): BuiltImage {
+  const ctx = context(options);
+  const { image, detector } = input;
+  const forPresentation = input.presentationIntent === 'FOR PRESENTATION';
+  const photometric = image.photometricInterpretation ?? 'MONOCHROME2';
+  const hasWindow = image.windowCenter !== undefined && image.windowWidth !== undefined;
+  if (forPresentation && !hasWindow) {
+    // PS3.3 A.26.3: the VOI LUT module is required For Presentation; C.8.11.3 asks for a window.
+    throw new IodInputError('a For Presentation DX image needs windowCenter and windowWidth');
+  }
+  if (!forPresentation && image.windowCenter !== undefined) {
+    // PS3.3 C.8.11.3: a window may only be present in For Presentation images.
+    throw new IodInputError('a For Processing DX image takes no window');
+  }
+  const ds: NaturalDataset = {
+    ...sopCommon(
+      forPresentation ? DX_FOR_PRESENTATION_SOP_CLASS : DX_FOR_PROCESSING_SOP_CLASS,
+      ctx,
+      image.sopInstanceUid,
+    ),
+    ...subjectModules(input, ctx),
+    ...seriesModule('DX', input.series, ctx),
+    ...requestAttributes(input.worklistItem),
+    PresentationIntentType: input.presentationIntent,
+    ...equipmentModule(input.equipment),
+    ...generalImage(image, ctx, input.acquisition?.viewPosition),
+    // PS3.3 C.8.11.3: DX Image.
+    ImageType: [image.derived ? 'DERIVED' : 'ORIGINAL', 'PRIMARY'],
+    ...pixelModule(image, photometric),
+    PixelIntensityRelationship: 'LIN',
+    PixelIntensityRelationshipSign: photometric === 'MONOCHROME1' ? -1 : 1,
+    RescaleIntercept: '0',
+    RescaleSlope: '1',
+    RescaleType: 'US',
+    // C.8.11.3.1.2: IDENTITY for MONOCHROME2, INVERSE for MONOCHROME1 unless told otherwise.
+    PresentationLUTShape:
+      image.presentationLutShape ?? (photometric === 'MONOCHROME1' ? 'INVERSE' : 'IDENTITY'),
+    LossyImageCompression: '00',
+    ...anatomyModule(input.anatomy),
+    // PS3.3 C.8.11.4: DX Detector.
+    DetectorType: detector.type ?? '',
+    ImagerPixelSpacing: [ds16(detector.imagerPixelSpacingMm[0]), ds16(detector.imagerPixelSpacingMm[1])],
+    ...acquisitionModules(input.acquisition),
+    // PS3.3 C.8.11.5: Positioner Type is Type 2 once the DX Positioning module is present.
+    ...(input.acquisition?.viewPosition !== undefined || input.acquisition?.sourceToPatientMm !== undefined
+      ? { PositionerType: input.acquisition.positionerType ?? '' }
+      : {}),
+    ...(forPresentation ? voiModule(image) : {}),
+    AcquisitionContextSequence: [],
+  };
+  if (detector.configuration !== undefined) ds.DetectorConfiguration = detector.configuration;
+  if (detector.id !== undefined) ds.DetectorID = detector.id;
+  if (detector.manufacturerName !== undefined) ds.DetectorManufacturerName = detector.manufacturerName;
+  if (detector.binning !== undefined)
+    ds.DetectorBinning = [ds16(detector.binning[0]), ds16(detector.binning[1])];
+  if (detector.temperatureC !== undefined) ds.DetectorTemperature = ds16(detector.temperatureC);
+  applyCharacterSet(ds, options.characterSet);
+  const findings = finish('DX', ds, options, true);
+  return { dataset: ds, pixelData: image.pixels, findings };
+}
