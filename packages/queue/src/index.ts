@@ -1,1 +1,32 @@
-export {};
+export { type BackoffOptions, nextRetryAt } from './backoff.js';
+export {
+  classifyFailure,
+  type FailureClass,
+  type FailureClassifier,
+  isPermanentDimseStatus,
+} from './classify.js';
+export { type Clock, systemClock } from './clock.js';
+export { DeliveryError, QUEUE_ERROR_CODES, QueueError } from './errors.js';
+export {
+  type EnqueueInput,
+  type EnqueueResult,
+  type QueueEvents,
+  type QueueOptions,
+  type SendContext,
+  type Sender,
+  type StopOptions,
+  TransmissionQueue,
+} from './queue.js';
+export type { EnqueueSource } from './spool.js';
+export {
+  ATTEMPT_OUTCOMES,
+  type AttemptOutcome,
+  type AttemptRecord,
+  QUEUE_KINDS,
+  QUEUE_STATES,
+  type QueueCounts,
+  type QueueItem,
+  type QueueKind,
+  type QueueState,
+  type StateCounts,
+} from './types.js';

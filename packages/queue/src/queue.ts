@@ -1,0 +1,543 @@
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConfigError, guardLogger, type Logger, silentLogger } from '@hnvue/core';
+import { type BackoffOptions, nextRetryAt } from './backoff.js';
+import { classifyFailure, type FailureClass, type FailureClassifier } from './classify.js';
+import { type Clock, systemClock } from './clock.js';
+import { QUEUE_ERROR_CODES, QueueError } from './errors.js';
+import { type EnqueueSource, newSpoolName, removeSpoolFile, sweepSpool, writeSpoolFile } from './spool.js';
+import { QueueStore } from './store.js';
+import {
+  type AttemptRecord,
+  QUEUE_KINDS,
+  QUEUE_STATES,
+  type QueueCounts,
+  type QueueItem,
+  type QueueKind,
+  type QueueState,
+  type StateCounts,
+} from './types.js';
+
+/** What the worker hands each due item to; resolve = delivered, reject = classified failure. */
+export type Sender = (item: QueueItem, context: SendContext) => Promise<void>;
+
+export interface SendContext {
+  /** Aborted when the queue stops and asks in-flight items back (they are requeued, not failed). */
+  readonly signal: AbortSignal;
+  /** Report bytes sent so far; re-emitted as the queue's `progress` event. */
+  readonly onProgress: (bytesSent: number, bytesTotal?: number) => void;
+}
+
+export interface QueueOptions {
+  /** Folder owned by the queue: `queue.db` and `spool/` live here. */
+  readonly dir: string;
+  readonly sender: Sender;
+  /** Decides retry vs FAILED for a sender's error; {@link classifyFailure} by default. */
+  readonly classify?: FailureClassifier;
+  /** pino-compatible; wrapped with guardLogger (NFR-SEC-01). */
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Delay before the first retry (default 5000 ms). */
+  readonly initialIntervalMs?: number;
+  /** Default 2. */
+  readonly backoffMultiplier?: number;
+  /** Optional cap on one retry delay. */
+  readonly maxIntervalMs?: number;
+  /** Attempts before an item that keeps failing retryably goes FAILED (default 10). */
+  readonly maxAttempts?: number;
+  /** In-flight items per destination (default 4, the association pool's maxSize). */
+  readonly maxConcurrencyPerDestination?: number;
+}
+
+export interface EnqueueInput {
+  readonly kind?: QueueKind;
+  readonly destination: string;
+  readonly sopClassUid: string;
+  readonly sopInstanceUid: string;
+  readonly source: EnqueueSource;
+  /** Higher goes first (default 0). */
+  readonly priority?: number;
+  /**
+   * Deduplication key within (destination, kind): the SOP Instance UID by default, so the same
+   * image queued twice for one destination is one item; `null` disables it (MPPS N-SET, which
+   * legitimately repeats for one instance).
+   */
+  readonly dedupKey?: string | null;
+  /** Items with the same order key are delivered strictly one after another, oldest first. */
+  readonly orderKey?: string | null;
+}
+
+export interface EnqueueResult {
+  readonly item: QueueItem;
+  /** True when an item with the same dedup key was already queued; nothing new was written. */
+  readonly duplicate: boolean;
+}
+
+export interface StopOptions {
+  /**
+   * How long to let in-flight deliveries finish before aborting them (their items go back to
+   * RETRYING, due at once, the attempt not counted). Default 10 000 ms; 0 requeues at once.
+   */
+  readonly graceMs?: number;
+}
+
+/** Typed notifications for the UI. Listeners must not throw; a throw is logged and ignored. */
+export interface QueueEvents {
+  enqueued: [item: QueueItem];
+  attempt: [item: QueueItem];
+  progress: [item: QueueItem, bytesSent: number, bytesTotal: number];
+  retrying: [item: QueueItem, failure: FailureClass];
+  delivered: [item: QueueItem];
+  failed: [item: QueueItem, failure: FailureClass];
+}
+
+interface InFlight {
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+}
+
+function emptyCounts(): StateCounts {
+  return Object.fromEntries(QUEUE_STATES.map((s) => [s, 0])) as StateCounts;
+}
+
+/** Log-safe identity of an item: UIDs, sizes and destination names only (NFR-SEC-01). */
+function logFields(item: QueueItem): Record<string, unknown> {
+  return {
+    itemId: item.id,
+    kind: item.kind,
+    destination: item.destination,
+    sopClassUid: item.sopClassUid,
+    sopInstanceUid: item.sopInstanceUid,
+    size: item.size,
+    attempt: item.attemptCount,
+  };
+}
+
+/**
+ * The persistent transmission queue (NFR-REL-01). `open` recovers the previous run (interrupted
+ * items rescheduled, orphan spool files removed, rows without a file FAILED); `start` runs the
+ * delivery worker: a timer armed for the next due item, woken by `enqueue` and by every finished
+ * delivery, never a polling loop.
+ */
+export class TransmissionQueue extends EventEmitter<QueueEvents> {
+  readonly #store: QueueStore;
+  readonly #spoolDir: string;
+  readonly #sender: Sender;
+  readonly #classify: FailureClassifier;
+  readonly #log: Logger;
+  readonly #clock: Clock;
+  readonly #backoff: BackoffOptions;
+  readonly #maxAttempts: number;
+  readonly #maxConcurrency: number;
+  readonly #inFlight = new Map<number, InFlight>();
+  readonly #perDestination = new Map<string, number>();
+  #running = false;
+  #stopping = false;
+  #closed = false;
+  #timer: { cancel(): void } | undefined;
+  #timerAt: number | undefined;
+  #pumpScheduled = false;
+
+  private constructor(store: QueueStore, spoolDir: string, options: QueueOptions, log: Logger) {
+    super();
+    this.#store = store;
+    this.#spoolDir = spoolDir;
+    this.#sender = options.sender;
+    this.#classify = options.classify ?? classifyFailure;
+    this.#log = log;
+    this.#clock = options.clock ?? systemClock;
+    this.#backoff = {
+      initialIntervalMs: options.initialIntervalMs ?? 5000,
+      backoffMultiplier: options.backoffMultiplier ?? 2,
+      ...(options.maxIntervalMs === undefined ? {} : { maxIntervalMs: options.maxIntervalMs }),
+    };
+    this.#maxAttempts = options.maxAttempts ?? 10;
+    this.#maxConcurrency = options.maxConcurrencyPerDestination ?? 4;
+  }
+
+  /**
+   * Opens (or creates) the queue in `options.dir` and reconciles it with its spool folder.
+   * Throws HNV_ERR_QUEUE_LOCKED when another queue holds the folder, HNV_ERR_QUEUE_CORRUPT when
+   * the database is damaged.
+   */
+  static async open(options: QueueOptions): Promise<TransmissionQueue> {
+    for (const [name, value, min] of [
+      ['maxAttempts', options.maxAttempts, 1],
+      ['maxConcurrencyPerDestination', options.maxConcurrencyPerDestination, 1],
+      ['initialIntervalMs', options.initialIntervalMs, 0],
+      ['backoffMultiplier', options.backoffMultiplier, 1],
+    ] as const) {
+      if (value !== undefined && !(Number.isFinite(value) && value >= min)) {
+        throw new ConfigError([`queue.${name}: expected a number >= ${min}, got ${String(value)}`]);
+      }
+    }
+    const log = guardLogger(options.logger ?? silentLogger).child({ component: 'queue' });
+    const dir = resolve(options.dir);
+    const spoolDir = join(dir, 'spool');
+    await mkdir(spoolDir, { recursive: true });
+    const store = QueueStore.open(join(dir, 'queue.db'), spoolDir);
+    try {
+      const clock = options.clock ?? systemClock;
+      const now = clock.now();
+      const interrupted = store.recoverInterrupted(now);
+      const live = store.liveSpoolNames();
+      const { removed, missing } = await sweepSpool(spoolDir, new Set(live.keys()));
+      let lost = 0;
+      for (const name of missing) {
+        const row = live.get(name)!;
+        if (row.state === 'FAILED') continue;
+        store.failWithoutAttempt(
+          row.id,
+          now,
+          QUEUE_ERROR_CODES.spoolMissing,
+          'spool file missing at start-up',
+        );
+        log.error({ itemId: row.id, code: QUEUE_ERROR_CODES.spoolMissing }, 'queue item lost its spool file');
+        lost++;
+      }
+      log.info({ interrupted, orphanFilesRemoved: removed, missingFiles: lost }, 'queue opened');
+      return new TransmissionQueue(store, spoolDir, options, log);
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+  }
+
+  /** Writes the payload durably, then records the item; resolves once both are on disk. */
+  async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
+    this.#assertOpen();
+    const kind = input.kind ?? 'c-store';
+    if (!QUEUE_KINDS.includes(kind)) {
+      throw new QueueError(QUEUE_ERROR_CODES.invalidItem, `unknown queue item kind ${String(kind)}`);
+    }
+    for (const [name, value] of [
+      ['destination', input.destination],
+      ['sopClassUid', input.sopClassUid],
+      ['sopInstanceUid', input.sopInstanceUid],
+    ] as const) {
+      if (typeof value !== 'string' || value === '') {
+        throw new QueueError(QUEUE_ERROR_CODES.invalidItem, `enqueue needs a non-empty ${name}`);
+      }
+    }
+    const dedupKey =
+      input.dedupKey === undefined ? (kind === 'mpps-set' ? null : input.sopInstanceUid) : input.dedupKey;
+    if (dedupKey !== null) {
+      const existing = this.#store.findDuplicate(input.destination, kind, dedupKey);
+      if (existing) return this.#duplicate(existing);
+    }
+    const spoolName = newSpoolName();
+    const size = await writeSpoolFile(this.#spoolDir, spoolName, input.source);
+    this.#assertOpen();
+    const item = this.#store.insert({
+      kind,
+      destination: input.destination,
+      sopClassUid: input.sopClassUid,
+      sopInstanceUid: input.sopInstanceUid,
+      dedupKey,
+      orderKey: input.orderKey ?? null,
+      spoolName,
+      size,
+      priority: input.priority ?? 0,
+      createdAt: this.#clock.now(),
+    });
+    if (!item) {
+      // Lost a race with a concurrent enqueue of the same key: keep theirs.
+      await removeSpoolFile(join(this.#spoolDir, spoolName));
+      return this.#duplicate(this.#store.findDuplicate(input.destination, kind, dedupKey!)!);
+    }
+    this.#log.info(logFields(item), 'queue item enqueued');
+    this.#emit('enqueued', item);
+    this.#wake();
+    return { item, duplicate: false };
+  }
+
+  /** Starts delivering; items already due go out at once. */
+  start(): void {
+    this.#assertOpen();
+    if (this.#running) return;
+    this.#running = true;
+    this.#stopping = false;
+    this.#wake();
+  }
+
+  /**
+   * Stops taking new items and waits for in-flight ones (see {@link StopOptions}). A sender that
+   * ignores the abort is abandoned after `graceMs` more: its item stays IN_PROGRESS on disk and
+   * the next `open` reschedules it as interrupted.
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    this.#running = false;
+    this.#stopping = true;
+    this.#cancelTimer();
+    const pending = [...this.#inFlight.values()];
+    if (pending.length === 0) return;
+    const graceMs = options.graceMs ?? 10_000;
+    const all = Promise.all(pending.map((f) => f.done)).then(() => true);
+    const after = (ms: number) =>
+      new Promise<false>((resolve) => {
+        if (ms <= 0) resolve(false);
+        else timers.push(this.#clock.setTimer(() => resolve(false), ms));
+      });
+    const timers: { cancel(): void }[] = [];
+    try {
+      if (await Promise.race([all, after(graceMs)])) return;
+      for (const f of pending) f.controller.abort();
+      if (!(await Promise.race([all, after(Math.max(graceMs, 1000))]))) {
+        this.#log.warn(
+          { abandoned: this.#inFlight.size },
+          'queue stop abandoned deliveries that ignored the abort',
+        );
+      }
+    } finally {
+      for (const t of timers) t.cancel();
+    }
+  }
+
+  /** Stops the worker and closes the database. The queue object is unusable afterwards. */
+  async close(options: StopOptions = {}): Promise<void> {
+    if (this.#closed) return;
+    await this.stop(options);
+    this.#closed = true;
+    this.#store.close();
+  }
+
+  get(id: number): QueueItem | undefined {
+    return this.#store.get(id);
+  }
+
+  list(
+    filter: {
+      readonly state?: QueueState;
+      readonly destination?: string;
+      readonly limit?: number;
+      readonly offset?: number;
+    } = {},
+  ): QueueItem[] {
+    return this.#store.list(filter);
+  }
+
+  /** Item counts per state, in total and per destination. */
+  counts(): QueueCounts {
+    const total = emptyCounts();
+    const byDestination: Record<string, StateCounts> = {};
+    for (const { destination, state, n } of this.#store.counts()) {
+      total[state] += n;
+      byDestination[destination] ??= emptyCounts();
+      byDestination[destination][state] += n;
+    }
+    return { total, byDestination };
+  }
+
+  /** Every attempt of one item, oldest first (retries included). */
+  history(id: number): AttemptRecord[] {
+    return this.#store.attempts(id);
+  }
+
+  /** Explicit re-queue of a FAILED item: PENDING, due now, with a fresh attempt budget. */
+  requeue(id: number): QueueItem {
+    this.#assertOpen();
+    const item = this.#store.get(id);
+    if (item?.state !== 'FAILED') {
+      throw new QueueError(QUEUE_ERROR_CODES.invalidItem, `queue item ${id} is not FAILED`, {
+        details: { itemId: id, state: item?.state ?? null },
+      });
+    }
+    if (!existsSync(item.path)) {
+      throw new QueueError(
+        QUEUE_ERROR_CODES.spoolMissing,
+        `queue item ${id} has no spool file left to send`,
+        {
+          details: { itemId: id },
+        },
+      );
+    }
+    this.#store.requeue(id, this.#clock.now());
+    const requeued = this.#store.get(id)!;
+    this.#log.info(logFields(requeued), 'queue item requeued');
+    this.#wake();
+    return requeued;
+  }
+
+  /** Deletes DONE items completed before `before` (epoch ms) and their history; returns how many. */
+  purgeDone(before: number): number {
+    this.#assertOpen();
+    return this.#store.purgeDone(before);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new QueueError(QUEUE_ERROR_CODES.closed, 'the transmission queue is closed');
+  }
+
+  #duplicate(item: QueueItem): EnqueueResult {
+    this.#log.debug(logFields(item), 'queue item already queued');
+    return { item, duplicate: true };
+  }
+
+  #emit<K extends keyof QueueEvents>(event: K, ...args: QueueEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: QueueEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.#log.error(
+        { event, err: err instanceof Error ? err.message : String(err) },
+        'queue listener threw',
+      );
+    }
+  }
+
+  #wake(): void {
+    if (this.#pumpScheduled || !this.#running) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
+  }
+
+  #cancelTimer(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#timerAt = undefined;
+  }
+
+  #pump(): void {
+    if (!this.#running || this.#closed) return;
+    const now = this.#clock.now();
+    try {
+      for (const destination of this.#store.dueDestinations(now)) {
+        const free = this.#maxConcurrency - (this.#perDestination.get(destination) ?? 0);
+        if (free <= 0) continue;
+        for (const candidate of this.#store.due(destination, now, free)) this.#deliver(candidate.id, now);
+      }
+      // Due items held back by the concurrency limit or an order key wait for a delivery to finish
+      // (which wakes us); the timer only covers items that are not due yet.
+      const next = this.#store.nextDueAfter(now);
+      if (next !== this.#timerAt) {
+        this.#cancelTimer();
+        if (next !== undefined) {
+          this.#timerAt = next;
+          this.#timer = this.#clock.setTimer(() => {
+            this.#timer = undefined;
+            this.#timerAt = undefined;
+            this.#pump();
+          }, next - now);
+        }
+      }
+    } catch (err) {
+      this.#log.error({ err: err instanceof Error ? err.message : String(err) }, 'queue scheduling failed');
+    }
+  }
+
+  #deliver(id: number, now: number): void {
+    const item = this.#store.claim(id, now);
+    const controller = new AbortController();
+    this.#perDestination.set(item.destination, (this.#perDestination.get(item.destination) ?? 0) + 1);
+    const done = this.#attempt(item, controller.signal).finally(() => {
+      this.#inFlight.delete(item.id);
+      const n = (this.#perDestination.get(item.destination) ?? 1) - 1;
+      if (n === 0) this.#perDestination.delete(item.destination);
+      else this.#perDestination.set(item.destination, n);
+      this.#wake();
+    });
+    this.#inFlight.set(item.id, { controller, done });
+  }
+
+  async #attempt(item: QueueItem, signal: AbortSignal): Promise<void> {
+    this.#log.info(logFields(item), 'queue item dequeued');
+    this.#emit('attempt', item);
+    try {
+      if (!existsSync(item.path)) {
+        throw new QueueError(QUEUE_ERROR_CODES.spoolMissing, 'spool file missing', {
+          details: { itemId: item.id },
+        });
+      }
+      const onProgress = (sent: number, total?: number) =>
+        this.#emit('progress', item, sent, total ?? item.size);
+      await this.#sender(item, { signal, onProgress });
+    } catch (err) {
+      this.#failed(item, signal, err);
+      return;
+    }
+    // Abandoned by close(): the row stays IN_PROGRESS and the next open reschedules it.
+    if (this.#closed) return;
+    try {
+      const delivered = this.#store.settle(item, {
+        state: 'DONE',
+        outcome: 'delivered',
+        now: this.#clock.now(),
+      });
+      this.#log.info(logFields(delivered), 'queue item delivered');
+      this.#emit('delivered', delivered);
+      // After the commit: a crash before this unlink leaves a file with a DONE row, which the
+      // next start-up sweep removes.
+      removeSpoolFile(item.path).catch((err: unknown) => {
+        this.#log.warn(
+          { itemId: item.id, err: err instanceof Error ? err.message : String(err) },
+          'spool unlink failed',
+        );
+      });
+    } catch (err) {
+      this.#log.error(
+        { itemId: item.id, err: err instanceof Error ? err.message : String(err) },
+        'queue bookkeeping failed',
+      );
+    }
+  }
+
+  #failed(item: QueueItem, signal: AbortSignal, err: unknown): void {
+    if (this.#closed) return;
+    const now = this.#clock.now();
+    try {
+      if (signal.aborted && this.#stopping) {
+        // Asked back by stop(): not the destination's fault, so no back-off and no attempt counted.
+        this.#store.settle(item, {
+          state: 'RETRYING',
+          outcome: 'interrupted',
+          now,
+          nextAttemptAt: now,
+          errorCode: 'HNV_ERR_CANCELLED',
+          errorReason: 'queue stopped during delivery',
+          countAttempt: false,
+        });
+        this.#log.info(logFields(item), 'queue item requeued at stop');
+        return;
+      }
+      const failure = this.#classify(err);
+      if (failure.retryable && item.attemptCount < this.#maxAttempts) {
+        const at = nextRetryAt(item.lastAttemptAt ?? now, item.attemptCount - 1, this.#backoff);
+        const retrying = this.#store.settle(item, {
+          state: 'RETRYING',
+          outcome: 'retry',
+          now,
+          nextAttemptAt: at,
+          errorCode: failure.code,
+          errorReason: failure.reason,
+        });
+        this.#log.warn(
+          { ...logFields(retrying), code: failure.code, reason: failure.reason, nextAttemptAt: at },
+          'queue item will be retried',
+        );
+        this.#emit('retrying', retrying, failure);
+        return;
+      }
+      const final: FailureClass = failure.retryable
+        ? { ...failure, reason: `gave up after ${item.attemptCount} attempt(s): ${failure.reason}` }
+        : failure;
+      const failed = this.#store.settle(item, {
+        state: 'FAILED',
+        outcome: 'failed',
+        now,
+        errorCode: final.code,
+        errorReason: final.reason,
+      });
+      this.#log.error({ ...logFields(failed), code: final.code, reason: final.reason }, 'queue item failed');
+      this.#emit('failed', failed, final);
+    } catch (storeErr) {
+      this.#log.error(
+        { itemId: item.id, err: storeErr instanceof Error ? storeErr.message : String(storeErr) },
+        'queue bookkeeping failed',
+      );
+    }
+  }
+}
