@@ -1,0 +1,18 @@
+import { HnvError, type HnvErrorOptions } from '@hnvue/core';
+
+export const CHARSET_ERROR_CODE = 'HNV_ERR_CHARSET' as const;
+
+/**
+ * Why text could not be converted: a Specific Character Set term we do not support, bytes that
+ * are not valid in the declared character set, or a character the declared set cannot encode.
+ */
+export type CharsetFailure = 'unsupported' | 'undecodable' | 'unencodable';
+
+/** Text conversion failed. The message names the term and offset, never the text (NFR-SEC-01). */
+export class CharsetError extends HnvError {
+  readonly reason: CharsetFailure;
+  constructor(reason: CharsetFailure, message: string, options: HnvErrorOptions = {}) {
+    super(CHARSET_ERROR_CODE, message, { ...options, details: { reason, ...options.details } });
+    this.reason = reason;
+  }
+}

@@ -1,0 +1,16 @@
+export {
+  DATASET_ERROR_CODE,
+  DatasetError,
+  type DatasetProblem,
+  type DatasetTransferSyntax,
+  type DecodeDatasetOptions,
+  type DecodedDataset,
+  decodeDataset,
+  decodeDatasetStream,
+  dictionaryVr,
+  type EncodeDatasetOptions,
+  EXPLICIT_VR_LE,
+  encodeDataset,
+  IMPLICIT_VR_LE,
+  type NaturalDataset,
+} from './codec.js';
