@@ -56,7 +56,8 @@ export class AssociationAbortedError extends HnvError {
   constructor(source: number, reason: number, message?: string, options: HnvErrorOptions = {}) {
     super(
       NET_ERROR_CODES.associationAborted,
-      message ?? `association aborted by ${source === 0 ? 'the service user' : 'the service provider'} (reason ${reason})`,
+      message ??
+        `association aborted by ${source === 0 ? 'the service user' : 'the service provider'} (reason ${reason})`,
       { ...options, details: { source, reason, ...options.details } },
     );
     this.source = source;
@@ -86,7 +87,81 @@ export class DimseFailureError extends HnvError {
   }
 }
 
+/** A generic @hnvue/net failure with one of the NET_ERROR_CODES. */
 export class NetError extends HnvError {}
+
+/** The association is closed (released, aborted or never opened) and cannot carry the request. */
+export class AssociationClosedError extends HnvError {
+  constructor(message = 'association is closed', options: HnvErrorOptions = {}) {
+    super(NET_ERROR_CODES.associationClosed, message, options);
+  }
+}
+
+/** The TCP (or TLS) connection could not be made: refused, unreachable, DNS. */
+export class ConnectError extends HnvError {
+  constructor(message: string, options: HnvErrorOptions = {}) {
+    super(NET_ERROR_CODES.connect, message, options);
+  }
+}
+
+/**
+ * Why a TLS connection failed, so callers can tell a configuration problem on our side from the
+ * peer's refusal: `untrusted-certificate` (the server's chain does not reach a trusted CA),
+ * `hostname-mismatch`, `certificate-expired`, `certificate-required` (the server asked for a
+ * client certificate we did not send), `bad-certificate` (the peer refused ours), `protocol-version`
+ * (no common TLS version, e.g. a TLS 1.0 peer against our 1.2 minimum), `handshake` (anything else).
+ */
+export type TlsFailure =
+  | 'untrusted-certificate'
+  | 'hostname-mismatch'
+  | 'certificate-expired'
+  | 'certificate-required'
+  | 'bad-certificate'
+  | 'protocol-version'
+  | 'credentials'
+  | 'handshake';
+
+export class TlsError extends HnvError {
+  readonly reason: TlsFailure;
+  constructor(reason: TlsFailure, message: string, options: HnvErrorOptions = {}) {
+    super(NET_ERROR_CODES.tls, message, { ...options, details: { reason, ...options.details } });
+    this.reason = reason;
+  }
+}
+
+/** No accepted presentation context carries the requested abstract syntax (and transfer syntax). */
+export class NoPresentationContextError extends HnvError {
+  readonly abstractSyntax: string;
+  constructor(abstractSyntax: string, message?: string, options: HnvErrorOptions = {}) {
+    super(
+      NET_ERROR_CODES.noPresentationContext,
+      message ?? `no accepted presentation context for abstract syntax ${abstractSyntax}`,
+      { ...options, details: { abstractSyntax, ...options.details } },
+    );
+    this.abstractSyntax = abstractSyntax;
+  }
+}
+
+/** The peer broke the protocol above the PDU codec (wrong DIMSE sequence, unknown context ID…). */
+export class ProtocolError extends HnvError {
+  constructor(message: string, options: HnvErrorOptions = {}) {
+    super(NET_ERROR_CODES.protocol, message, options);
+  }
+}
+
+/** An option or argument is out of range (AE title too long, odd context count…). */
+export class InvalidArgumentError extends HnvError {
+  constructor(message: string, options: HnvErrorOptions = {}) {
+    super(NET_ERROR_CODES.invalidArgument, message, options);
+  }
+}
+
+/** The caller's AbortSignal fired. */
+export class CancelledError extends HnvError {
+  constructor(message = 'operation cancelled', options: HnvErrorOptions = {}) {
+    super(NET_ERROR_CODES.cancelled, message, options);
+  }
+}
 
 const REJECT_TEXT: Record<number, Record<number, string>> = {
   1: {
