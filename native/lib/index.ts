@@ -1,1 +1,35 @@
-export {};
+export { decapsulate, encapsulate } from './encapsulation.js';
+export { CODEC_ERROR_CODES, CodecError, type CodecErrorCode } from './errors.js';
+export { canonicalSamples, type FrameInfo, frameByteLength } from './frame.js';
+export {
+  ASYNC_THRESHOLD_BYTES,
+  defaultJ2kBackend,
+  type J2kBackend,
+  type J2kOptions,
+  j2kDecode,
+  j2kEncode,
+} from './j2k.js';
+export { type JpegLosslessOptions, jpegLosslessDecode, jpegLosslessEncode } from './jpeg-lossless.js';
+export { NATIVE_ADDON_PATH, type NativeStatus, nativeStatus } from './native.js';
+export { rleDecode } from './rle.js';
+export {
+  DECODABLE_TRANSFER_SYNTAXES,
+  type DecodeOptions,
+  decodeFrame,
+  ENCODABLE_TRANSFER_SYNTAXES,
+  type EncodeOptions,
+  encodeFrame,
+  type PixelDataValue,
+  photometricAfterDecode,
+  photometricAfterEncode,
+  pixelDataFrames,
+  planarConfigurationFor,
+  transcodePixelData,
+} from './transcode.js';
+export {
+  isEncapsulatedTransferSyntax,
+  isLossyTransferSyntax,
+  isNativeTransferSyntax,
+  TransferSyntax,
+  type TransferSyntaxUid,
+} from './transfer-syntax.js';

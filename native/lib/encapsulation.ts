@@ -1,0 +1,147 @@
+import { CODEC_ERROR_CODES, CodecError } from './errors.js';
+
+/**
+ * Encapsulated pixel data (PS3.5 A.4): the value of (7FE0,0010) with undefined length is a Basic
+ * Offset Table item, one or more fragment items, and a Sequence Delimitation Item.
+ */
+
+const ITEM = 0xe000;
+const SEQUENCE_DELIMITER = 0xe0dd;
+const GROUP = 0xfffe;
+
+function writeItemHeader(view: DataView, at: number, element: number, length: number): void {
+  view.setUint16(at, GROUP, true);
+  view.setUint16(at + 2, element, true);
+  view.setUint32(at + 4, length, true);
+}
+
+/**
+ * Builds the (7FE0,0010) value for the given compressed frames, one fragment per frame: the Basic
+ * Offset Table (filled, PS3.5 A.4 Table A.4-1), each frame padded to even length with a trailing
+ * 0x00 (PS3.5 A.4 "each fragment shall be of even length"), and the Sequence Delimitation Item.
+ * The result is everything after the element's tag, VR and undefined (FFFFFFFF) length.
+ */
+export function encapsulate(frames: readonly Uint8Array[]): Uint8Array {
+  let total = 8 + 4 * frames.length + 8;
+  const padded = frames.map((f) => f.length + (f.length & 1));
+  for (const len of padded) total += 8 + len;
+  if (total - 8 > 0xffffffff) {
+    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'encapsulated pixel data exceeds 4 GiB', {
+      details: { frames: frames.length },
+    });
+  }
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  writeItemHeader(view, 0, ITEM, 4 * frames.length);
+  let at = 8 + 4 * frames.length;
+  let offset = 0;
+  for (let i = 0; i < frames.length; i++) {
+    view.setUint32(8 + 4 * i, offset, true);
+    const frame = frames[i]!;
+    const len = padded[i]!;
+    writeItemHeader(view, at, ITEM, len);
+    out.set(frame, at + 8);
+    at += 8 + len;
+    offset += 8 + len;
+  }
+  writeItemHeader(view, at, SEQUENCE_DELIMITER, 0);
+  return out;
+}
+
+interface Fragment {
+  readonly start: number;
+  readonly end: number;
+  /** Offset of the item header from the first byte after the Basic Offset Table item. */
+  readonly offset: number;
+}
+
+function corrupt(message: string, details: Record<string, unknown>): never {
+  throw new CodecError(CODEC_ERROR_CODES.corrupt, `encapsulated pixel data: ${message}`, { details });
+}
+
+function startsFrame(value: Uint8Array, f: Fragment): boolean {
+  const b = value.subarray(f.start, f.start + 4);
+  // JPEG SOI (T.81 B.1.1.3) or a JPEG 2000 SOC+SIZ (15444-1 A.4.1); RLE has a 64-byte header.
+  return (
+    (b[0] === 0xff && b[1] === 0xd8) || (b[0] === 0xff && b[1] === 0x4f && b[2] === 0xff && b[3] === 0x51)
+  );
+}
+
+/**
+ * Splits a (7FE0,0010) value back into frames. Frames made of one fragment are views into
+ * `value` (valid as long as `value` is); frames spread over several fragments are copied.
+ * Without a Basic Offset Table, `numberOfFrames` (0028,0008) decides: one frame takes every
+ * fragment; as many fragments as frames maps one to one; otherwise a fragment that starts with
+ * a JPEG/JPEG 2000 start marker starts a new frame. The Sequence Delimitation Item may be absent.
+ */
+export function decapsulate(value: Uint8Array, numberOfFrames = 1): Uint8Array[] {
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  const items: Fragment[] = [];
+  let at = 0;
+  let bot: Fragment | undefined;
+  let firstItemStart = 0;
+  while (at < value.length) {
+    if (value.length - at < 8) corrupt('truncated item header', { at });
+    const group = view.getUint16(at, true);
+    const element = view.getUint16(at + 2, true);
+    const length = view.getUint32(at + 4, true);
+    if (group !== GROUP || (element !== ITEM && element !== SEQUENCE_DELIMITER)) {
+      corrupt('expected an item tag (FFFE,E000)', { at });
+    }
+    if (element === SEQUENCE_DELIMITER) break;
+    if (length === 0xffffffff) corrupt('fragment with undefined length', { at });
+    if (length > value.length - at - 8) corrupt('item length runs past the end', { at, length });
+    const start = at + 8;
+    if (bot === undefined) {
+      bot = { start, end: start + length, offset: 0 };
+      firstItemStart = start + length;
+    } else {
+      items.push({ start, end: start + length, offset: at - firstItemStart });
+    }
+    at = start + length;
+  }
+  if (bot === undefined) corrupt('no Basic Offset Table item', {});
+  if (items.length === 0) corrupt('no fragments', {});
+  const botLength = bot.end - bot.start;
+  let groups: Fragment[][];
+  if (botLength > 0) {
+    if (botLength % 4 !== 0) corrupt('Basic Offset Table length is not a multiple of 4', { botLength });
+    const offsets: number[] = [];
+    for (let i = bot.start; i < bot.end; i += 4) offsets.push(view.getUint32(i, true));
+    groups = offsets.map(() => []);
+    for (const item of items) {
+      let frame = -1;
+      for (let k = 0; k < offsets.length && offsets[k]! <= item.offset; k++) frame = k;
+      if (frame < 0) corrupt('Basic Offset Table does not point at the first fragment', {});
+      groups[frame]!.push(item);
+    }
+    for (const [k, g] of groups.entries()) {
+      if (g.length === 0 || g[0]!.offset !== offsets[k]) {
+        corrupt('Basic Offset Table entry does not point at a fragment', { frame: k });
+      }
+    }
+  } else if (numberOfFrames <= 1) {
+    groups = [items];
+  } else if (items.length === numberOfFrames) {
+    groups = items.map((f) => [f]);
+  } else {
+    groups = [];
+    for (const item of items) {
+      if (groups.length === 0 || startsFrame(value, item)) groups.push([item]);
+      else groups[groups.length - 1]!.push(item);
+    }
+  }
+  if (numberOfFrames > 1 && groups.length !== numberOfFrames) {
+    corrupt('frame count does not match Number of Frames', { found: groups.length, numberOfFrames });
+  }
+  return groups.map((g) => {
+    if (g.length === 1) return value.subarray(g[0]!.start, g[0]!.end);
+    const out = new Uint8Array(g.reduce((n, f) => n + f.end - f.start, 0));
+    let o = 0;
+    for (const f of g) {
+      out.set(value.subarray(f.start, f.end), o);
+      o += f.end - f.start;
+    }
+    return out;
+  });
+}

@@ -1,0 +1,269 @@
+import { createRequire } from 'node:module';
+import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
+import { canonicalSamples, convertPlanar, type FrameInfo, frameByteLength } from './frame.js';
+import { type NativeFrameParams, nativeBinding } from './native.js';
+
+/**
+ * JPEG 2000 reversible (lossless) coding: the addon's system OpenJPEG when it has one, otherwise
+ * OpenJPEG compiled to WebAssembly (@cornerstonejs/codec-openjpeg). Both take and return the same
+ * native frame bytes and raise the same CodecErrors.
+ */
+
+export type J2kBackend = 'native' | 'wasm';
+
+// @cornerstonejs/codec-openjpeg ships no type declarations; these are the parts we call.
+interface WasmFrameInfo {
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  componentCount: number;
+  isSigned: boolean;
+  isUsingColorTransform?: boolean;
+}
+interface WasmEncoder {
+  getDecodedBuffer(info: WasmFrameInfo): Uint8Array;
+  getEncodedBuffer(): Uint8Array;
+  setDecompositions(n: number): void;
+  encode(): void;
+  delete(): void;
+}
+interface WasmDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  getFrameInfo(): WasmFrameInfo;
+  decode(): void;
+  delete(): void;
+}
+interface OpenJpegWasm {
+  J2KEncoder: new () => WasmEncoder;
+  J2KDecoder: new () => WasmDecoder;
+}
+type OpenJpegFactory = (module: {
+  print(s: string): void;
+  printErr(s: string): void;
+}) => Promise<OpenJpegWasm>;
+
+let wasm: Promise<OpenJpegWasm> | undefined;
+
+// WebAssembly.RuntimeError (an Emscripten abort or a trap); lib.dom's types are not loaded here.
+function isWasmAbort(err: unknown): boolean {
+  return err instanceof Error && err.name === 'RuntimeError';
+}
+
+function loadWasm(): Promise<OpenJpegWasm> {
+  wasm ??= (async () => {
+    const mod = createRequire(import.meta.url)('@cornerstonejs/codec-openjpeg/wasmjs') as
+      | OpenJpegFactory
+      | { default: OpenJpegFactory };
+    const factory = typeof mod === 'function' ? mod : mod.default;
+    // Silent print/printErr: the module otherwise writes OpenJPEG's chatter to stdout.
+    return factory({ print: () => {}, printErr: () => {} });
+  })();
+  return wasm;
+}
+
+/** The backend used when none is forced: native when the addon has OpenJPEG. */
+export function defaultJ2kBackend(): J2kBackend {
+  return nativeBinding()?.hasOpenJpeg === true ? 'native' : 'wasm';
+}
+
+function resolveBackend(backend: J2kBackend | undefined): J2kBackend {
+  const chosen = backend ?? defaultJ2kBackend();
+  if (chosen === 'native' && nativeBinding()?.hasOpenJpeg !== true) {
+    throw new CodecError(
+      CODEC_ERROR_CODES.unavailable,
+      'JPEG 2000: the native OpenJPEG backend is not available',
+      {
+        hint: 'install libopenjp2-7-dev and rebuild the addon, or use the wasm backend',
+      },
+    );
+  }
+  return chosen;
+}
+
+/** Decomposition levels: 5 (OpenJPEG's default), fewer when a side is shorter than 2^levels. */
+function decompositions(info: FrameInfo): number {
+  let levels = 5;
+  while (levels > 0 && (1 << levels > info.columns || 1 << levels > info.rows)) levels--;
+  return levels;
+}
+
+// Codestreams of ISO 15444-1 start with SOC+SIZ and end with EOC; OpenJPEG (both builds) decodes
+// a truncated stream without an error, so we check the ends ourselves.
+function checkCodestream(bytes: Uint8Array, info: FrameInfo): void {
+  const soc = bytes[0] === 0xff && bytes[1] === 0x4f && bytes[2] === 0xff && bytes[3] === 0x51;
+  const jp2 = bytes.length >= 12 && bytes[4] === 0x6a && bytes[5] === 0x50 && bytes[6] === 0x20;
+  if (!soc && !jp2) {
+    throw new CodecError(
+      CODEC_ERROR_CODES.corrupt,
+      'JPEG 2000: not a J2K codestream (no SOC/SIZ) nor a JP2 file',
+    );
+  }
+  if (soc) {
+    // ISO 15444-1 A.5.1 SIZ: check the image size before a decoder allocates for it.
+    if (bytes.length < 42) {
+      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: truncated SIZ marker segment');
+    }
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const width = v.getUint32(8) - v.getUint32(16);
+    const height = v.getUint32(12) - v.getUint32(20);
+    const components = v.getUint16(40);
+    if (width !== info.columns || height !== info.rows || components !== info.samplesPerPixel) {
+      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: image size does not match the frame', {
+        details: { width, height, components },
+      });
+    }
+    let end = bytes.length;
+    while (end > 2 && bytes[end - 1] === 0) end--;
+    if (end < 2 || bytes[end - 2] !== 0xff || bytes[end - 1] !== 0xd9) {
+      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: codestream is truncated (no EOC marker)', {
+        details: { length: bytes.length },
+      });
+    }
+  }
+}
+
+export interface J2kOptions {
+  readonly backend?: J2kBackend;
+  /** OpenJPEG threads for the native backend; 0 = all CPUs (the default). */
+  readonly threads?: number;
+}
+
+/**
+ * Frames below these sizes are coded synchronously on the calling thread; larger ones on the libuv
+ * pool. Measured (README "Sync or async"): a pool round trip costs 50-200 us; JPEG Lossless codes
+ * 128 KiB in well under 1 ms, so below that the event loop is blocked less than a timer tick.
+ * OpenJPEG spends ~1 ms setting up even a tiny frame, so only very small J2K frames stay sync.
+ */
+export const ASYNC_THRESHOLD_BYTES: { readonly jpegLossless: number; readonly j2k: number } = {
+  jpegLossless: 128 * 1024,
+  j2k: 4 * 1024,
+};
+
+/**
+ * The addon's external Buffer as a plain Uint8Array over the same memory (no copy), so callers
+ * get Uint8Array semantics: `slice()` copies, where Buffer's `slice()` would alias.
+ */
+export function plainBytes(buf: Uint8Array): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+function params(info: FrameInfo, threads = 0): NativeFrameParams {
+  return { ...info, threads };
+}
+
+/** Encodes one frame as a reversible (5/3) J2K codestream, colour transform on for 3 samples. */
+export async function j2kEncode(
+  pixels: Uint8Array,
+  info: FrameInfo,
+  options: J2kOptions = {},
+): Promise<Uint8Array> {
+  const frameBytes = frameByteLength(info);
+  if (pixels.length < frameBytes) {
+    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
+      details: { length: pixels.length, frameBytes },
+    });
+  }
+  const frame = pixels.subarray(0, frameBytes);
+  if (resolveBackend(options.backend) === 'native') {
+    const binding = nativeBinding()!;
+    try {
+      return plainBytes(
+        frameBytes < ASYNC_THRESHOLD_BYTES.j2k
+          ? binding.j2kEncode(frame, params(info, options.threads))
+          : await binding.j2kEncodeAsync(frame, params(info, options.threads)),
+      );
+    } catch (err) {
+      throw toCodecError(err, 'JPEG 2000 encode');
+    }
+  }
+  const m = await loadWasm();
+  let samples = canonicalSamples(frame, info);
+  if (info.samplesPerPixel === 3 && info.planarConfiguration === 1)
+    samples = convertPlanar(samples, info, false);
+  const encoder = new m.J2KEncoder();
+  try {
+    const input = encoder.getDecodedBuffer({
+      width: info.columns,
+      height: info.rows,
+      bitsPerSample: info.bitsStored,
+      componentCount: info.samplesPerPixel,
+      isSigned: info.pixelRepresentation === 1,
+      isUsingColorTransform: info.samplesPerPixel === 3,
+    });
+    input.set(samples);
+    encoder.setDecompositions(decompositions(info));
+    encoder.encode();
+    return encoder.getEncodedBuffer().slice();
+  } catch (err) {
+    if (isWasmAbort(err)) wasm = undefined;
+    throw toCodecError(err, 'JPEG 2000 encode');
+  } finally {
+    if (wasm !== undefined) encoder.delete();
+  }
+}
+
+/** Decodes one J2K codestream (or JP2 file) into native pixels of `info`'s layout. */
+export async function j2kDecode(
+  bytes: Uint8Array,
+  info: FrameInfo,
+  options: J2kOptions = {},
+): Promise<Uint8Array> {
+  const frameBytes = frameByteLength(info);
+  checkCodestream(bytes, info);
+  if (resolveBackend(options.backend) === 'native') {
+    const binding = nativeBinding()!;
+    try {
+      return plainBytes(
+        frameBytes < ASYNC_THRESHOLD_BYTES.j2k
+          ? binding.j2kDecode(bytes, params(info, options.threads))
+          : await binding.j2kDecodeAsync(bytes, params(info, options.threads)),
+      );
+    } catch (err) {
+      throw toCodecError(err, 'JPEG 2000 decode');
+    }
+  }
+  const m = await loadWasm();
+  const decoder = new m.J2KDecoder();
+  let aborted = false;
+  try {
+    decoder.getEncodedBuffer(bytes.length).set(bytes);
+    decoder.decode();
+    const fi = decoder.getFrameInfo();
+    if (fi.width !== info.columns || fi.height !== info.rows || fi.componentCount !== info.samplesPerPixel) {
+      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: image size does not match the frame', {
+        details: { width: fi.width, height: fi.height, components: fi.componentCount },
+      });
+    }
+    if (fi.bitsPerSample > info.bitsAllocated) {
+      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: component precision exceeds bitsAllocated');
+    }
+    const decoded = decoder.getDecodedBuffer();
+    let out: Uint8Array;
+    if (fi.bitsPerSample <= 8 && info.bitsAllocated === 16) {
+      // Widen 8-bit samples into 16-bit words, sign-extending signed ones.
+      out = new Uint8Array(frameBytes);
+      for (let i = 0; i < decoded.length; i++) {
+        const v = fi.isSigned ? (decoded[i]! << 24) >> 24 : decoded[i]!;
+        out[2 * i] = v & 0xff;
+        out[2 * i + 1] = (v >> 8) & 0xff;
+      }
+    } else {
+      if (decoded.length !== frameBytes) {
+        throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: decoded size does not match the frame', {
+          details: { decoded: decoded.length, frameBytes },
+        });
+      }
+      out = new Uint8Array(decoded);
+    }
+    if (info.samplesPerPixel === 3 && info.planarConfiguration === 1) out = convertPlanar(out, info, true);
+    return out;
+  } catch (err) {
+    // An Emscripten abort (RuntimeError) leaves the instance unusable: start a fresh one next time.
+    aborted = isWasmAbort(err);
+    throw toCodecError(err, 'JPEG 2000 decode');
+  } finally {
+    if (aborted) wasm = undefined;
+    else decoder.delete();
+  }
+}

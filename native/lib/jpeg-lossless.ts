@@ -1,0 +1,74 @@
+import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
+import { type FrameInfo, frameByteLength } from './frame.js';
+import { ASYNC_THRESHOLD_BYTES, plainBytes } from './j2k.js';
+import { NATIVE_FIX_HINT, type NativeFrameParams, nativeBinding, nativeStatus } from './native.js';
+
+/** JPEG Lossless Process 14 (T.81 Annex H), coded by the addon (src/jpegll.cc). */
+
+export interface JpegLosslessOptions {
+  /** Selection value 1..7 (T.81 Table H.1); 1.2.840.10008.1.2.4.70 requires 1. Default 1. */
+  readonly predictor?: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+  /** Point transform Pt (H.1.2.1): drops Pt low bits, so anything but 0 is lossy. Default 0. */
+  readonly pointTransform?: number;
+  /** Restart interval in MCUs (one MCU = one pixel); 0 = none. Default 0. */
+  readonly restartInterval?: number;
+}
+
+function binding() {
+  const b = nativeBinding();
+  if (b === undefined) {
+    const status = nativeStatus();
+    throw new CodecError(
+      CODEC_ERROR_CODES.unavailable,
+      `JPEG Lossless needs the native addon, which is ${status.kind === 'disabled' ? 'disabled (HNVUE_NATIVE=0)' : 'not loaded'}`,
+      { hint: status.kind === 'disabled' ? 'unset HNVUE_NATIVE' : NATIVE_FIX_HINT },
+    );
+  }
+  return b;
+}
+
+/** Encodes one native frame as a JPEG Lossless (SOF3) codestream with an image-optimal Huffman table. */
+export async function jpegLosslessEncode(
+  pixels: Uint8Array,
+  info: FrameInfo,
+  options: JpegLosslessOptions = {},
+): Promise<Uint8Array> {
+  const frameBytes = frameByteLength(info);
+  if (pixels.length < frameBytes) {
+    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
+      details: { length: pixels.length, frameBytes },
+    });
+  }
+  const b = binding();
+  const p: NativeFrameParams = {
+    ...info,
+    predictor: options.predictor ?? 1,
+    pointTransform: options.pointTransform ?? 0,
+    restartInterval: options.restartInterval ?? 0,
+  };
+  const frame = pixels.subarray(0, frameBytes);
+  try {
+    return plainBytes(
+      frameBytes < ASYNC_THRESHOLD_BYTES.jpegLossless
+        ? b.jpegLosslessEncode(frame, p)
+        : await b.jpegLosslessEncodeAsync(frame, p),
+    );
+  } catch (err) {
+    throw toCodecError(err, 'JPEG Lossless encode');
+  }
+}
+
+/** Decodes a JPEG Lossless codestream (any predictor, point transform, restarts) into native pixels. */
+export async function jpegLosslessDecode(bytes: Uint8Array, info: FrameInfo): Promise<Uint8Array> {
+  const frameBytes = frameByteLength(info);
+  const b = binding();
+  try {
+    return plainBytes(
+      frameBytes < ASYNC_THRESHOLD_BYTES.jpegLossless
+        ? b.jpegLosslessDecode(bytes, { ...info })
+        : await b.jpegLosslessDecodeAsync(bytes, { ...info }),
+    );
+  } catch (err) {
+    throw toCodecError(err, 'JPEG Lossless decode');
+  }
+}

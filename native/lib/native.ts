@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Every function of the compiled addon (src/addon.cc), and its loader. The addon is optional:
+ * when it is missing or HNVUE_NATIVE=0 the package falls back to WebAssembly/TypeScript and
+ * says so once, never failing at import.
+ */
+
+/** Frame geometry and options as the addon reads them (src/addon.cc readParams). */
+export interface NativeFrameParams {
+  readonly rows: number;
+  readonly columns: number;
+  readonly samplesPerPixel: number;
+  readonly bitsAllocated: number;
+  readonly bitsStored: number;
+  readonly pixelRepresentation: number;
+  readonly planarConfiguration: number;
+  readonly predictor?: number;
+  readonly pointTransform?: number;
+  readonly restartInterval?: number;
+  readonly threads?: number;
+  readonly resolutions?: number;
+}
+
+type SyncCodec = (input: Uint8Array, params: NativeFrameParams) => Buffer;
+type AsyncCodec = (input: Uint8Array, params: NativeFrameParams) => Promise<Buffer>;
+
+/**
+ * The addon's exports. Sync functions run on the calling thread; *Async ones run on the libuv
+ * pool and resolve with an external Buffer that owns the codec's output (no copy). Errors carry
+ * one of the CODEC_ERROR_CODES in `code`.
+ */
+export interface NativeBinding {
+  readonly abiVersion: number;
+  readonly hasOpenJpeg: boolean;
+  readonly openJpegVersion: string;
+  readonly jpegLosslessEncode: SyncCodec;
+  readonly jpegLosslessDecode: SyncCodec;
+  readonly jpegLosslessEncodeAsync: AsyncCodec;
+  readonly jpegLosslessDecodeAsync: AsyncCodec;
+  readonly j2kEncode: SyncCodec;
+  readonly j2kDecode: SyncCodec;
+  readonly j2kEncodeAsync: AsyncCodec;
+  readonly j2kDecodeAsync: AsyncCodec;
+}
+
+/** Why the addon is or is not in use. */
+export type NativeStatus =
+  | { readonly kind: 'loaded'; readonly path: string; readonly openJpeg: string | undefined }
+  | { readonly kind: 'disabled' }
+  | { readonly kind: 'missing'; readonly path: string; readonly reason: string };
+
+const ABI_VERSION = 1;
+/** Where cmake-js puts the build, relative to this package (lib/ and dist/ are both one level down). */
+export const NATIVE_ADDON_PATH: string = fileURLToPath(
+  new URL('../build/Release/hnvue_native.node', import.meta.url),
+);
+const FIX_HINT = 'build it with `pnpm --filter @hnvue/native run build:native` (needs cmake, g++ and make)';
+
+let cached: { binding: NativeBinding | undefined; status: NativeStatus } | undefined;
+let warned = false;
+
+function warnOnce(message: string): void {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(message, { code: 'HNVUE_NATIVE_FALLBACK' });
+}
+
+function load(): { binding: NativeBinding | undefined; status: NativeStatus } {
+  if (process.env.HNVUE_NATIVE === '0') return { binding: undefined, status: { kind: 'disabled' } };
+  // HNVUE_NATIVE_PATH points at another build, e.g. the sanitizer one (build/asan/Release).
+  const path = process.env.HNVUE_NATIVE_PATH || NATIVE_ADDON_PATH;
+  if (!existsSync(path)) {
+    warnOnce(`@hnvue/native: addon not built (${path}); using WebAssembly fallbacks; ${FIX_HINT}`);
+    return { binding: undefined, status: { kind: 'missing', path, reason: 'not built' } };
+  }
+  try {
+    const binding = createRequire(import.meta.url)(path) as NativeBinding;
+    if (binding.abiVersion !== ABI_VERSION)
+      throw new Error(`abiVersion ${binding.abiVersion}, want ${ABI_VERSION}`);
+    return {
+      binding,
+      status: { kind: 'loaded', path, openJpeg: binding.hasOpenJpeg ? binding.openJpegVersion : undefined },
+    };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    warnOnce(`@hnvue/native: addon failed to load (${reason}); using WebAssembly fallbacks; ${FIX_HINT}`);
+    return { binding: undefined, status: { kind: 'missing', path, reason } };
+  }
+}
+
+/** The loaded addon, or undefined when it is disabled (HNVUE_NATIVE=0) or unavailable. */
+export function nativeBinding(): NativeBinding | undefined {
+  cached ??= load();
+  return cached.binding;
+}
+
+/** How the addon resolved: loaded (and with which OpenJPEG), disabled, or missing and why. */
+export function nativeStatus(): NativeStatus {
+  cached ??= load();
+  return cached.status;
+}
+
+/** The hint every "addon unavailable" error carries. */
+export const NATIVE_FIX_HINT: string = FIX_HINT;

@@ -1,0 +1,240 @@
+import { decapsulate, encapsulate } from './encapsulation.js';
+import { CODEC_ERROR_CODES, CodecError } from './errors.js';
+import { type FrameInfo, frameByteLength } from './frame.js';
+import { type J2kBackend, j2kDecode, j2kEncode } from './j2k.js';
+import { type JpegLosslessOptions, jpegLosslessDecode, jpegLosslessEncode } from './jpeg-lossless.js';
+import { rleDecode } from './rle.js';
+import { isEncapsulatedTransferSyntax, isNativeTransferSyntax, TransferSyntax } from './transfer-syntax.js';
+
+/**
+ * Pixel-level transcoding for C-STORE (FR-DICOM-04): frames in, frames out. Rewriting the
+ * dataset around the pixels (VRs, file meta, Photometric Interpretation) is the caller's job;
+ * `photometricAfterEncode`/`photometricAfterDecode` say what the pixels became.
+ */
+
+/** Transfer syntaxes that may lose information when we encode to them (PS3.5 8.2). */
+const LOSSY_TARGETS: ReadonlySet<string> = new Set([
+  '1.2.840.10008.1.2.4.50',
+  '1.2.840.10008.1.2.4.51',
+  '1.2.840.10008.1.2.4.81',
+  TransferSyntax.jpeg2000,
+  '1.2.840.10008.1.2.4.93',
+  '1.2.840.10008.1.2.4.203',
+]);
+
+export interface EncodeOptions extends JpegLosslessOptions {
+  /**
+   * Permit a lossy result: a lossy target transfer syntax (1.2.840.10008.1.2.4.91 is encoded
+   * reversibly even then) or a JPEG Lossless point transform above 0. Default false.
+   */
+  readonly allowLossy?: boolean;
+  /** Force a JPEG 2000 backend; default native when available, else WebAssembly. */
+  readonly j2kBackend?: J2kBackend;
+  /** OpenJPEG threads for the native backend; 0 = all CPUs. */
+  readonly threads?: number;
+}
+
+export interface DecodeOptions {
+  readonly j2kBackend?: J2kBackend;
+  readonly threads?: number;
+}
+
+/** Transfer syntaxes `encodeFrame` produces. */
+export const ENCODABLE_TRANSFER_SYNTAXES: readonly string[] = [
+  TransferSyntax.explicitVrLittleEndian,
+  TransferSyntax.implicitVrLittleEndian,
+  TransferSyntax.jpegLosslessSv1,
+  TransferSyntax.jpegLossless,
+  TransferSyntax.jpeg2000Lossless,
+  TransferSyntax.jpeg2000,
+];
+
+/** Transfer syntaxes `decodeFrame` reads. */
+export const DECODABLE_TRANSFER_SYNTAXES: readonly string[] = [
+  TransferSyntax.explicitVrLittleEndian,
+  TransferSyntax.implicitVrLittleEndian,
+  TransferSyntax.jpegLosslessSv1,
+  TransferSyntax.jpegLossless,
+  TransferSyntax.jpeg2000Lossless,
+  TransferSyntax.jpeg2000,
+  TransferSyntax.rleLossless,
+];
+
+function unsupported(uid: string, what: string): never {
+  throw new CodecError(CODEC_ERROR_CODES.unsupported, `cannot ${what} transfer syntax ${uid}`, {
+    details: { transferSyntaxUid: uid },
+  });
+}
+
+/**
+ * Encodes one native frame (`info` layout, little-endian words) into `transferSyntaxUid`. For a
+ * native target the result is the frame itself (the same bytes, not a copy). Lossy targets throw
+ * HNV_ERR_LOSSY_NOT_ALLOWED unless `options.allowLossy`.
+ */
+export async function encodeFrame(
+  pixels: Uint8Array,
+  info: FrameInfo,
+  transferSyntaxUid: string,
+  options: EncodeOptions = {},
+): Promise<Uint8Array> {
+  const frameBytes = frameByteLength(info);
+  if (pixels.length < frameBytes) {
+    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
+      details: { length: pixels.length, frameBytes },
+    });
+  }
+  const lossy = LOSSY_TARGETS.has(transferSyntaxUid) || (options.pointTransform ?? 0) > 0;
+  if (lossy && options.allowLossy !== true) {
+    throw new CodecError(
+      CODEC_ERROR_CODES.lossyNotAllowed,
+      `encoding to ${transferSyntaxUid}${(options.pointTransform ?? 0) > 0 ? ' with a point transform' : ''} may lose information`,
+      { hint: 'pass allowLossy: true to accept a lossy result', details: { transferSyntaxUid } },
+    );
+  }
+  const frame = pixels.subarray(0, frameBytes);
+  switch (transferSyntaxUid) {
+    case TransferSyntax.explicitVrLittleEndian:
+    case TransferSyntax.implicitVrLittleEndian:
+      return frame;
+    case TransferSyntax.jpegLosslessSv1:
+      if ((options.predictor ?? 1) !== 1) {
+        throw new CodecError(
+          CODEC_ERROR_CODES.invalidArgument,
+          `transfer syntax ${TransferSyntax.jpegLosslessSv1} requires predictor (selection value) 1`,
+        );
+      }
+      return jpegLosslessEncode(frame, info, options);
+    case TransferSyntax.jpegLossless:
+      return jpegLosslessEncode(frame, info, options);
+    case TransferSyntax.jpeg2000Lossless:
+    case TransferSyntax.jpeg2000:
+      return j2kEncode(frame, info, { backend: options.j2kBackend, threads: options.threads ?? 0 });
+    default:
+      return unsupported(transferSyntaxUid, 'encode to');
+  }
+}
+
+/**
+ * Decodes one frame of `transferSyntaxUid` into native pixels laid out as `info` says. Sample
+ * bits above bitsStored come back canonical (zero, or the sign for signed data).
+ */
+export async function decodeFrame(
+  bytes: Uint8Array,
+  info: FrameInfo,
+  transferSyntaxUid: string,
+  options: DecodeOptions = {},
+): Promise<Uint8Array> {
+  const frameBytes = frameByteLength(info);
+  switch (transferSyntaxUid) {
+    case TransferSyntax.explicitVrLittleEndian:
+    case TransferSyntax.implicitVrLittleEndian:
+      if (bytes.length < frameBytes) {
+        throw new CodecError(CODEC_ERROR_CODES.corrupt, 'native pixel data is shorter than one frame', {
+          details: { length: bytes.length, frameBytes },
+        });
+      }
+      return bytes.subarray(0, frameBytes);
+    case TransferSyntax.jpegLosslessSv1:
+    case TransferSyntax.jpegLossless:
+      return jpegLosslessDecode(bytes, info);
+    case TransferSyntax.jpeg2000Lossless:
+    case TransferSyntax.jpeg2000:
+      return j2kDecode(bytes, info, { backend: options.j2kBackend, threads: options.threads ?? 0 });
+    case TransferSyntax.rleLossless:
+      return rleDecode(bytes, info);
+    default:
+      return unsupported(transferSyntaxUid, 'decode from');
+  }
+}
+
+/** The (7FE0,0010) value and whether it is encapsulated (then its length is undefined, VR OB). */
+export interface PixelDataValue {
+  readonly value: Uint8Array;
+  readonly encapsulated: boolean;
+}
+
+/**
+ * Splits a (7FE0,0010) value into frames: native pixel data is cut every frame length (views,
+ * no copy); encapsulated data goes through `decapsulate`.
+ */
+export function pixelDataFrames(
+  value: Uint8Array,
+  info: FrameInfo,
+  numberOfFrames: number,
+  transferSyntaxUid: string,
+): Uint8Array[] {
+  if (isEncapsulatedTransferSyntax(transferSyntaxUid)) return decapsulate(value, numberOfFrames);
+  if (!isNativeTransferSyntax(transferSyntaxUid)) return unsupported(transferSyntaxUid, 'read pixel data of');
+  const frameBytes = frameByteLength(info);
+  if (value.length < frameBytes * numberOfFrames) {
+    throw new CodecError(CODEC_ERROR_CODES.corrupt, 'native pixel data is shorter than its frames', {
+      details: { length: value.length, frameBytes, numberOfFrames },
+    });
+  }
+  return Array.from({ length: numberOfFrames }, (_, i) =>
+    value.subarray(i * frameBytes, (i + 1) * frameBytes),
+  );
+}
+
+/**
+ * Rewrites a whole (7FE0,0010) value from one transfer syntax to another, frame by frame: native
+ * ↔ encapsulated (fragments, Basic Offset Table, even-length padding) and codec to codec. A
+ * native result is padded to even length with one 0x00 (PS3.5 7.1.1). Frames are decoded to
+ * canonical samples first, so a lossless round trip compares equal bit for bit.
+ */
+export async function transcodePixelData(
+  value: Uint8Array,
+  info: FrameInfo,
+  numberOfFrames: number,
+  fromTransferSyntaxUid: string,
+  toTransferSyntaxUid: string,
+  options: EncodeOptions = {},
+): Promise<PixelDataValue> {
+  if (!Number.isInteger(numberOfFrames) || numberOfFrames < 1) {
+    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'numberOfFrames must be a positive integer');
+  }
+  const frames = pixelDataFrames(value, info, numberOfFrames, fromTransferSyntaxUid);
+  const decodeOpts: DecodeOptions = { j2kBackend: options.j2kBackend, threads: options.threads ?? 0 };
+  if (isNativeTransferSyntax(toTransferSyntaxUid)) {
+    const frameBytes = frameByteLength(info);
+    const total = frameBytes * frames.length;
+    const out = new Uint8Array(total + (total & 1));
+    for (const [i, frame] of frames.entries()) {
+      out.set(await decodeFrame(frame, info, fromTransferSyntaxUid, decodeOpts), i * frameBytes);
+    }
+    return { value: out, encapsulated: false };
+  }
+  if (!isEncapsulatedTransferSyntax(toTransferSyntaxUid))
+    return unsupported(toTransferSyntaxUid, 'encode to');
+  const encoded: Uint8Array[] = [];
+  for (const frame of frames) {
+    const pixels = await decodeFrame(frame, info, fromTransferSyntaxUid, decodeOpts);
+    encoded.push(await encodeFrame(pixels, info, toTransferSyntaxUid, options));
+  }
+  return { value: encapsulate(encoded), encapsulated: true };
+}
+
+/**
+ * Photometric Interpretation (0028,0004) of pixels encoded into `transferSyntaxUid`: JPEG 2000
+ * with three samples applies the reversible colour transform, so RGB becomes YBR_RCT
+ * (PS3.5 8.2.4); everything else keeps its value.
+ */
+export function photometricAfterEncode(
+  photometric: string,
+  transferSyntaxUid: string,
+  samplesPerPixel: number,
+): string {
+  const j2k =
+    transferSyntaxUid === TransferSyntax.jpeg2000Lossless || transferSyntaxUid === TransferSyntax.jpeg2000;
+  return j2k && samplesPerPixel === 3 && photometric === 'RGB' ? 'YBR_RCT' : photometric;
+}
+
+/** Photometric Interpretation of decoded pixels: YBR_RCT/YBR_ICT come back as RGB. */
+export function photometricAfterDecode(photometric: string): string {
+  return photometric === 'YBR_RCT' || photometric === 'YBR_ICT' ? 'RGB' : photometric;
+}
+
+/** Planar Configuration (0028,0006) to declare for `transferSyntaxUid`: 0 for encapsulated data. */
+export function planarConfigurationFor(info: FrameInfo, transferSyntaxUid: string): 0 | 1 {
+  return isEncapsulatedTransferSyntax(transferSyntaxUid) ? 0 : info.planarConfiguration;
+}

@@ -1,0 +1,37 @@
+import { convertPlanar } from '../../lib/frame.js';
+import { canonicalSamples, type FrameInfo } from '../../lib/index.js';
+import { type Part10, readPart10, writePart10 } from './part10.js';
+import { runTool, type TempDir } from './tools.js';
+
+let counter = 0;
+
+/** Native pixels of a Part 10 file written by a peer, canonical and in `info`'s planar layout. */
+export function nativePixels(file: Part10, info: FrameInfo): Uint8Array {
+  const pc = file.elements.get('00280006');
+  const planar = pc === undefined ? 0 : pc[0]! | (pc[1]! << 8);
+  const frameBytes = info.rows * info.columns * info.samplesPerPixel * (info.bitsAllocated / 8);
+  let pixels = canonicalSamples(file.pixelData.subarray(0, frameBytes), info);
+  if (info.samplesPerPixel === 3 && planar !== info.planarConfiguration) {
+    pixels = convertPlanar(pixels, { ...info, planarConfiguration: planar as 0 | 1 }, planar === 0);
+  }
+  return pixels;
+}
+
+/** Writes `value` as a Part 10 file, runs `cmd args… in out`, and reads the result. */
+export function throughTool(
+  dir: TempDir,
+  cmd: string,
+  args: readonly string[],
+  info: FrameInfo,
+  transferSyntaxUid: string,
+  value: Uint8Array,
+  encapsulated: boolean,
+  numberOfFrames = 1,
+): Part10 {
+  const n = ++counter;
+  const input = dir.file(`in-${n}.dcm`);
+  const output = dir.file(`out-${n}.dcm`);
+  writePart10(input, { info, transferSyntaxUid, pixelData: value, encapsulated, numberOfFrames });
+  runTool(cmd, [...args, input, output]);
+  return readPart10(output);
+}
