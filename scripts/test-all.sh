@@ -8,6 +8,10 @@ export HNVUE_REQUIRE_PEERS=1
 mkdir -p .tmp
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json "$@"
 rc=$?
+# The native package again without the addon: the WebAssembly/TypeScript fallbacks must pass too.
+if [ $# -eq 0 ]; then
+  HNVUE_NATIVE=0 pnpm exec vitest run --project native || rc=1
+fi
 # One plain closing line, whatever the reporter prints above it.
 node -e '
 const r = JSON.parse(require("fs").readFileSync(".tmp/vitest.json", "utf8"));
