@@ -89,3 +89,4 @@ export {
   type TlsServerOptions,
   tlsConnector,
 } from './tls/index.js';
+export * from './workflow/index.js';
