@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FailureClass, type QueueItem, TransmissionQueue } from '../src/index.js';
+import { type FailureClass, type QueueItem, type Sender, TransmissionQueue } from '../src/index.js';
 import { DX_SOP_CLASS, makeImages } from './helpers/images.js';
 import { createOrthanc, type PersistentOrthanc } from './helpers/orthanc.js';
 import { removeDir, tempDir } from './helpers/setup.js';
@@ -40,9 +40,21 @@ function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promis
 describe('PACS outage', () => {
   it('NFR-REL-01: Orthanc stopped mid-batch and restarted later: every image delivered, retries visible in history', async () => {
     const images = await makeImages(dir, COUNT);
+    // Sends after the 8th wait until Orthanc is down, so the outage always catches part of the
+    // batch however fast the machine is.
+    let openGate!: () => void;
+    const outageStarted = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    let sends = 0;
+    const storescu = storescuSender({ host: '127.0.0.1', port: orthanc.dicomPort, calledAe: 'ORTHANC' });
+    const sender: Sender = async (item, context) => {
+      if (sends++ >= 8) await outageStarted;
+      return storescu(item, context);
+    };
     const queue = await TransmissionQueue.open({
       dir: join(dir, 'queue'),
-      sender: storescuSender({ host: '127.0.0.1', port: orthanc.dicomPort, calledAe: 'ORTHANC' }),
+      sender,
       initialIntervalMs: 250,
       backoffMultiplier: 2,
       maxIntervalMs: 1000,
@@ -66,6 +78,7 @@ describe('PACS outage', () => {
       queue.start();
       await waitFor(() => delivered.size >= 8, '8 deliveries before the outage');
       await orthanc.stop();
+      openGate();
       await waitFor(
         () => retries.filter((r) => r.code === 'HNV_ERR_CONNECT').length >= 6,
         'refused connections',
