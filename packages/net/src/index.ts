@@ -47,6 +47,7 @@ export {
   type StatusClass,
 } from './dimse/index.js';
 export * from './errors.js';
+export * from './part10/index.js';
 export {
   ABORT_REASON,
   type AssociateRj,
@@ -81,6 +82,7 @@ export {
   type ServiceName,
 } from './server.js';
 export { echo, echoHandler } from './services/echo.js';
+export * from './storage/index.js';
 export {
   classifyTlsError,
   loadTlsCredentials,

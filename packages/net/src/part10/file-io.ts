@@ -33,7 +33,8 @@ export async function openPart10File(path: string): Promise<Part10Source> {
     open: (chunkSize = READ_CHUNK) =>
       createReadStream(path, {
         start: header.datasetOffset,
-        highWaterMark: chunkSize,
+        // A read buffer larger than the data set is allocated whole for nothing.
+        highWaterMark: Math.max(1, Math.min(chunkSize, header.fileSize - header.datasetOffset)),
       }) as AsyncIterable<Uint8Array>,
   };
 }

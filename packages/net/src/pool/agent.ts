@@ -7,12 +7,15 @@ export interface PoolKey {
   readonly host: string;
   readonly port: number;
   readonly transferSyntaxes: readonly string[];
+  /** SOP classes proposed, when a pool's associations must carry ones beyond the usual set. */
+  readonly abstractSyntaxes?: readonly string[];
 }
 
 /** A stable string for a key; the transfer syntaxes are a set, so their order does not matter. */
 export function poolKeyString(key: PoolKey): string {
   const syntaxes = [...new Set(key.transferSyntaxes)].sort().join(',');
-  return `${key.calledAeTitle.trim()}@${key.host}:${key.port}[${syntaxes}]`;
+  const classes = key.abstractSyntaxes ? `{${[...new Set(key.abstractSyntaxes)].sort().join(',')}}` : '';
+  return `${key.calledAeTitle.trim()}@${key.host}:${key.port}[${syntaxes}]${classes}`;
 }
 
 export type PoolSettings = Omit<PoolOptions<PoolResource>, 'create' | 'name' | 'logger'>;
@@ -42,6 +45,11 @@ export class AssociationPools<R extends PoolResource> {
       this.#pools.set(id, pool);
     }
     return pool;
+  }
+
+  /** The pools created so far (for stats). */
+  get pools(): readonly AssociationPool<R>[] {
+    return [...this.#pools.values()];
   }
 
   get size(): number {

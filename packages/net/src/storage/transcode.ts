@@ -1,0 +1,198 @@
+/**
+ * Data set level transcoding for C-STORE (FR-DICOM-04): when the peer accepted only another
+ * transfer syntax, the data set is rewritten in memory before it is sent. The pixels go through
+ * @hnvue/native (`transcodePixelData`); everything else is re-encoded between Explicit and
+ * Implicit VR Little Endian here, and the Image Pixel attributes that depend on the encoding
+ * (Photometric Interpretation, Planar Configuration) follow the pixels (PS3.5 8.2, PS3.3 C.7.6.3).
+ */
+
+import { HnvError } from '@hnvue/core';
+import {
+  CodecError,
+  type FrameInfo,
+  isEncapsulatedTransferSyntax,
+  isLossyTransferSyntax,
+  isNativeTransferSyntax,
+  photometricAfterDecode,
+  photometricAfterEncode,
+  planarConfigurationFor,
+  transcodePixelData,
+} from '@hnvue/native';
+import {
+  type ElementOverride,
+  findElement,
+  isExplicitLittleEndian,
+  readElements,
+  reencodeDataset,
+  STORAGE_ERROR_CODES,
+  stringValue,
+  TAG,
+  TransferSyntaxDatasetError,
+  textValue,
+  uint16Bytes,
+  uint16Value,
+} from './dataset.js';
+
+/** Transcoding was impossible or not allowed (lossy target without permission, unknown codec…). */
+export class TranscodeError extends HnvError {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(STORAGE_ERROR_CODES.transcode, message, options);
+  }
+}
+
+export interface TranscodeOptions {
+  /** Permit a lossy target (PS3.5 8.2); off unless the destination's configuration allows it. */
+  readonly allowLossy?: boolean;
+}
+
+/** Transfer syntaxes we can transcode to and from, data set and pixels. */
+export const TRANSCODABLE_TRANSFER_SYNTAXES: readonly string[] = [
+  '1.2.840.10008.1.2',
+  '1.2.840.10008.1.2.1',
+  '1.2.840.10008.1.2.4.57',
+  '1.2.840.10008.1.2.4.70',
+  '1.2.840.10008.1.2.4.90',
+  '1.2.840.10008.1.2.4.91',
+];
+
+/** Whether `from` → `to` is possible here (with pixel data; without, any LE pair is). */
+export function canTranscode(from: string, to: string, options: TranscodeOptions = {}): boolean {
+  if (from === to) return true;
+  if (!TRANSCODABLE_TRANSFER_SYNTAXES.includes(to)) return false;
+  if (!TRANSCODABLE_TRANSFER_SYNTAXES.includes(from) && from !== '1.2.840.10008.1.2.5') return false;
+  // A lossy source stays lossy whatever we do; re-encoding it to another lossy form is refused.
+  if (isLossyTransferSyntax(to) && options.allowLossy !== true) return false;
+  return true;
+}
+
+/**
+ * The data set re-encoded from `from` to `to`, as a list of buffers (views where nothing changed).
+ * Throws TranscodeError when the pixels cannot be converted or a lossy target is not allowed.
+ */
+export async function transcodeDataset(
+  dataset: Uint8Array,
+  from: string,
+  to: string,
+  options: TranscodeOptions = {},
+): Promise<Uint8Array[]> {
+  if (from === to) return [dataset];
+  let fromExplicit: boolean;
+  let toExplicit: boolean;
+  try {
+    fromExplicit = isExplicitLittleEndian(from);
+    toExplicit = isExplicitLittleEndian(to);
+  } catch (err) {
+    throw new TranscodeError(`cannot transcode from ${from} to ${to}`, { cause: err, details: { from, to } });
+  }
+  if (isLossyTransferSyntax(to) && options.allowLossy !== true) {
+    throw new TranscodeError(`transcoding to ${to} may lose information and lossy is not allowed`, {
+      details: { from, to },
+    });
+  }
+  const { elements } = readElements(dataset, fromExplicit);
+  const bitsAllocated = uint16Value(dataset, findElement(elements, TAG.bitsAllocated)) ?? 16;
+  const pixelRepresentation = uint16Value(dataset, findElement(elements, TAG.pixelRepresentation)) ?? 0;
+  const context = { bitsAllocated, pixelRepresentation };
+  const pixel = findElement(elements, TAG.pixelData);
+  const overrides = new Map<number, ElementOverride>();
+  const pixelChanges =
+    pixel !== undefined && !(isNativeTransferSyntax(from) && isNativeTransferSyntax(to)) && from !== to;
+  if (pixelChanges && pixel !== undefined) {
+    const info = frameInfo(dataset, elements, bitsAllocated, pixelRepresentation);
+    const frames =
+      Number.parseInt(stringValue(dataset, findElement(elements, TAG.numberOfFrames)) ?? '1', 10) || 1;
+    const photometric =
+      stringValue(dataset, findElement(elements, TAG.photometricInterpretation)) ?? 'MONOCHROME2';
+    const value = dataset.subarray(pixel.valueStart, pixel.end);
+    let result: Awaited<ReturnType<typeof transcodePixelData>>;
+    try {
+      result = await transcodePixelData(value, info, frames, from, to, {
+        allowLossy: options.allowLossy === true,
+      });
+    } catch (err) {
+      const code = err instanceof CodecError ? err.code : undefined;
+      throw new TranscodeError(`pixel data could not be transcoded from ${from} to ${to}`, {
+        cause: err,
+        details: { from, to, codecError: code },
+      });
+    }
+    const decodedPhotometric = isEncapsulatedTransferSyntax(from)
+      ? photometricAfterDecode(photometric)
+      : photometric;
+    const newPhotometric = isEncapsulatedTransferSyntax(to)
+      ? photometricAfterEncode(decodedPhotometric, to, info.samplesPerPixel)
+      : decodedPhotometric;
+    if (newPhotometric !== photometric) {
+      overrides.set(TAG.photometricInterpretation, { vr: 'CS', value: textValue(newPhotometric, 'CS') });
+    }
+    if (info.samplesPerPixel === 3 && findElement(elements, TAG.planarConfiguration) !== undefined) {
+      overrides.set(TAG.planarConfiguration, {
+        vr: 'US',
+        value: uint16Bytes(planarConfigurationFor(info, to)),
+      });
+    }
+    if (result.encapsulated) {
+      // PS3.5 A.4: encapsulated Pixel Data is OB with undefined length; the value already holds the
+      // items and the Sequence Delimitation Item.
+      return reencodeWithEncapsulatedPixels(dataset, fromExplicit, context, overrides, pixel, result.value);
+    }
+    overrides.set(TAG.pixelData, { vr: bitsAllocated > 8 ? 'OW' : 'OB', value: result.value });
+  }
+  try {
+    return reencodeDataset(dataset, { fromExplicit, toExplicit, context, overrides });
+  } catch (err) {
+    if (err instanceof TransferSyntaxDatasetError) {
+      throw new TranscodeError(`data set could not be re-encoded from ${from} to ${to}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** Encapsulated targets are always Explicit VR LE; Pixel Data gets an undefined-length OB header. */
+function reencodeWithEncapsulatedPixels(
+  dataset: Uint8Array,
+  fromExplicit: boolean,
+  context: { bitsAllocated: number; pixelRepresentation: number },
+  overrides: Map<number, ElementOverride>,
+  pixel: { start: number; end: number },
+  encapsulated: Uint8Array,
+): Uint8Array[] {
+  const common = { fromExplicit, toExplicit: true, context, overrides };
+  const header = new Uint8Array(12);
+  const dv = new DataView(header.buffer);
+  dv.setUint16(0, 0x7fe0, true);
+  dv.setUint16(2, 0x0010, true);
+  header[4] = 0x4f; // 'O'
+  header[5] = 0x42; // 'B'
+  dv.setUint32(8, 0xffffffff, true);
+  // Elements after Pixel Data (e.g. (FFFA,FFFA) Digital Signatures Sequence) keep their place.
+  return [
+    ...reencodeDataset(dataset, { ...common, end: pixel.start }),
+    header,
+    encapsulated,
+    ...reencodeDataset(dataset, { ...common, start: pixel.end }),
+  ];
+}
+
+function frameInfo(
+  dataset: Uint8Array,
+  elements: ReturnType<typeof readElements>['elements'],
+  bitsAllocated: number,
+  pixelRepresentation: number,
+): FrameInfo {
+  const rows = uint16Value(dataset, findElement(elements, TAG.rows));
+  const columns = uint16Value(dataset, findElement(elements, TAG.columns));
+  if (rows === undefined || columns === undefined) {
+    throw new TranscodeError('image without Rows/Columns: pixel data cannot be transcoded');
+  }
+  const samples = uint16Value(dataset, findElement(elements, TAG.samplesPerPixel)) ?? 1;
+  return {
+    rows,
+    columns,
+    bitsAllocated,
+    bitsStored: uint16Value(dataset, findElement(elements, TAG.bitsStored)) ?? bitsAllocated,
+    pixelRepresentation: pixelRepresentation === 1 ? 1 : 0,
+    samplesPerPixel: samples === 3 ? 3 : 1,
+    planarConfiguration: uint16Value(dataset, findElement(elements, TAG.planarConfiguration)) === 1 ? 1 : 0,
+  };
+}

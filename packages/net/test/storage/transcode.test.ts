@@ -1,0 +1,101 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, rmTempDir, run } from '../../../../testing/peers.js';
+import { encodePart10Header } from '../../src/part10/meta.js';
+import {
+  concatBytes,
+  findElement,
+  readElements,
+  readSopUids,
+  stringValue,
+  TAG,
+} from '../../src/storage/dataset.js';
+import { transcodeDataset } from '../../src/storage/transcode.js';
+import { convertFile, decodedPixels, makeImage, readPart10, SOP, TS, writeImageFile } from './helpers.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await makeTempDir('hnv-transcode-');
+});
+afterAll(async () => {
+  await rmTempDir(dir);
+});
+
+async function writeDataset(
+  name: string,
+  sop: { sopClassUid: string; sopInstanceUid: string },
+  ts: string,
+  dataset: Uint8Array,
+) {
+  const path = join(dir, name);
+  const header = encodePart10Header({
+    mediaStorageSopClassUid: sop.sopClassUid,
+    mediaStorageSopInstanceUid: sop.sopInstanceUid,
+    transferSyntaxUid: ts,
+    implementationClassUid: '1.2.3.4',
+  });
+  await writeFile(path, Buffer.concat([header, dataset]));
+  return path;
+}
+
+describe('data set transcoding', () => {
+  it('FR-DICOM-04: Explicit → Implicit VR LE keeps every value, sequences included (read back by DCMTK)', async () => {
+    const image = makeImage({ rows: 64, columns: 64 });
+    const implicit = concatBytes(await transcodeDataset(image.dataset, TS.explicit, TS.implicit));
+    const path = await writeDataset('implicit.dcm', image, TS.implicit, implicit);
+    const dump = await run('dcmdump', ['-q', '+L', path]);
+    expect(dump.code).toBe(0);
+    expect(dump.stdout).toContain('(0008,0104) LO [Chest PA]');
+    expect(dump.stdout).toContain(`(0008,0018) UI [${image.sopInstanceUid}]`);
+    expect(dump.stdout).toMatch(/\(7fe0,0010\) OW/);
+    expect(await decodedPixels(path, dir)).toEqual(image.pixels);
+
+    // And back: Implicit → Explicit needs the data dictionary for every VR.
+    const back = concatBytes(await transcodeDataset(implicit, TS.implicit, TS.explicit));
+    const { elements } = readElements(back, true);
+    expect(elements.map((e) => e.vr)).toEqual(readElements(image.dataset, true).elements.map((e) => e.vr));
+    const pixel = findElement(elements, TAG.pixelData)!;
+    expect(Buffer.from(back.subarray(pixel.valueStart, pixel.end))).toEqual(image.pixels);
+    expect(readSopUids(back, TS.explicit)).toEqual({
+      sopClassUid: image.sopClassUid,
+      sopInstanceUid: image.sopInstanceUid,
+    });
+  });
+
+  for (const target of [TS.jpeg2000Lossless, TS.jpegLosslessSv1]) {
+    it(`FR-DICOM-04: Explicit VR LE → ${target} with @hnvue/native is pixel-exact when GDCM decodes it`, async () => {
+      const image = makeImage({ sopClassUid: SOP.cr, rows: 128, columns: 96 });
+      const encoded = concatBytes(await transcodeDataset(image.dataset, TS.explicit, target));
+      const path = await writeDataset(`to-${target}.dcm`, image, target, encoded);
+      expect((await run('dcmdump', ['-q', path])).stdout).toContain('(0008,0104) LO [Chest PA]');
+      expect(await decodedPixels(path, dir)).toEqual(image.pixels);
+    });
+  }
+
+  for (const source of [TS.jpeg2000Lossless, TS.jpegLosslessSv1, TS.implicit]) {
+    it(`FR-DICOM-04: a file made by DCMTK/GDCM in ${source} decodes to the original pixels (→ Explicit VR LE)`, async () => {
+      const image = makeImage({ rows: 80, columns: 112 });
+      const original = await writeImageFile(dir, image, `orig-${source}.dcm`);
+      const converted = await convertFile(original, source, join(dir, `conv-${source}.dcm`));
+      const { transferSyntax, dataset } = await readPart10(converted);
+      expect(transferSyntax).toBe(source);
+      const explicit = concatBytes(await transcodeDataset(new Uint8Array(dataset), source, TS.explicit));
+      const { elements } = readElements(explicit, true);
+      const pixel = findElement(elements, TAG.pixelData)!;
+      expect(Buffer.from(explicit.subarray(pixel.valueStart, pixel.end))).toEqual(image.pixels);
+      expect(stringValue(explicit, findElement(elements, TAG.photometricInterpretation))).toBe('MONOCHROME2');
+    });
+  }
+
+  it('FR-DICOM-04: lossy targets are refused unless the destination allows them', async () => {
+    const image = makeImage({ rows: 16, columns: 16 });
+    await expect(
+      transcodeDataset(image.dataset, TS.explicit, '1.2.840.10008.1.2.4.91'),
+    ).rejects.toMatchObject({
+      code: 'HNV_ERR_STORE_TRANSCODE',
+    });
+    const raw = await readFile(await writeImageFile(dir, image, 'small.dcm'));
+    expect(raw.length).toBeGreaterThan(image.dataset.length);
+  });
+});
