@@ -12,7 +12,13 @@ export type CharsetFailure = 'unsupported' | 'undecodable' | 'unencodable';
 export class CharsetError extends HnvError {
   readonly reason: CharsetFailure;
   constructor(reason: CharsetFailure, message: string, options: HnvErrorOptions = {}) {
-    super(CHARSET_ERROR_CODE, message, { ...options, details: { reason, ...options.details } });
+    // Object.assign, not `{ ...options, details }`: V8 (Node 20) takes a slow path for a spread
+    // followed by more properties, and flagged charset problems build one error per bad value.
+    super(
+      CHARSET_ERROR_CODE,
+      message,
+      Object.assign({}, options, { details: { reason, ...options.details } }),
+    );
     this.reason = reason;
   }
 }

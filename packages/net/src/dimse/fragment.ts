@@ -16,7 +16,7 @@
  * The yielded buffers are never touched again by this module.
  */
 import { maxPdvValueLength, PDV_ITEM_OVERHEAD, singlePdvHeader } from '../pdu/pdata.js';
-import { decodeCommand } from './command.js';
+import { commandHasDataset, decodeCommand } from './command.js';
 import { DimseEncodeError } from './errors.js';
 
 /** Used when the peer sets no maximum (0) and as an upper bound on what we put in one PDU. */
@@ -246,6 +246,37 @@ function* drain(
 }
 
 /**
+ * Command Data Set Type of an encoded command set: read in place (the common case), else a full
+ * decode, which throws DimseDecodeError for a malformed command set.
+ */
+function datasetFlag(command: Uint8Array): boolean {
+  return commandHasDataset(command) ?? decodeCommand(command).hasDataset;
+}
+
+/**
+ * True when a command set of `length` bytes goes in one P-DATA-TF for this peer maximum (PS3.8
+ * D.1, 0 = unlimited), which is what fragmentCommand would then produce as a single PDU.
+ */
+export function commandFitsOnePdu(length: number, peerMaxPduLength: number): boolean {
+  const maxLength =
+    maxPdvValueLength(peerMaxPduLength, DEFAULT_PDU_LENGTH_CEILING - PDV_ITEM_OVERHEAD) + PDV_ITEM_OVERHEAD;
+  return length <= ((maxLength - PDV_ITEM_OVERHEAD) & ~1);
+}
+
+/**
+ * A command set that fits one PDU (always, with any usable peer maximum: command sets are ~100
+ * bytes) as that PDU's buffers, without going through the PDV builder: what `drain` would yield.
+ */
+function singleCommandPdu(
+  contextId: number,
+  command: Uint8Array,
+  maxLength: number,
+): Uint8Array[] | undefined {
+  if (command.length > ((maxLength - PDV_ITEM_OVERHEAD) & ~1)) return undefined;
+  return [singlePdvHeader(contextId, true, true, command.length), command];
+}
+
+/**
  * The P-DATA-TF PDUs of one DIMSE message, each as the list of its buffers (header first).
  * The data set source is pulled only as fast as the consumer pulls PDUs: a driver that awaits
  * each socket write before asking for the next PDU gets back-pressure for free. Stopping early
@@ -260,8 +291,8 @@ export async function* fragmentMessage(
 ): AsyncGenerator<Uint8Array[], void, undefined> {
   const { maxLength, maxPdvs, coalesceBelow } = resolveLimits(options);
   const hasDataset = options.dataset !== undefined;
-  // Decoding a command set is microseconds; a mismatch would leave the peer waiting forever.
-  if (decodeCommand(options.command).hasDataset !== hasDataset) {
+  // A mismatch would leave the peer waiting forever.
+  if (datasetFlag(options.command) !== hasDataset) {
     throw new DimseEncodeError(
       hasDataset
         ? 'a data set was given but the command says no data set follows (0000,0800 = 0101H)'
@@ -270,12 +301,18 @@ export async function* fragmentMessage(
   }
   const pdu = new PduBuilder(options.contextId, maxLength, maxPdvs);
 
-  const commandQueue = new ChunkQueue(0);
-  commandQueue.push(options.command);
-  yield* drain(pdu, commandQueue, true, true);
-  if (!hasDataset || options.separateCommandAndData !== false) {
-    const commandPdu = pdu.take();
-    if (commandPdu !== undefined) yield commandPdu;
+  const separate = !hasDataset || options.separateCommandAndData !== false;
+  const single = separate ? singleCommandPdu(options.contextId, options.command, maxLength) : undefined;
+  if (single !== undefined) {
+    yield single;
+  } else {
+    const commandQueue = new ChunkQueue(0);
+    commandQueue.push(options.command);
+    yield* drain(pdu, commandQueue, true, true);
+    if (separate) {
+      const commandPdu = pdu.take();
+      if (commandPdu !== undefined) yield commandPdu;
+    }
   }
   if (options.dataset === undefined) return;
 
@@ -298,9 +335,11 @@ export async function* fragmentMessage(
  */
 export function fragmentCommand(options: Omit<FragmentOptions, 'dataset' | 'coalesceBelow'>): Uint8Array[][] {
   const { maxLength, maxPdvs } = resolveLimits(options);
-  if (decodeCommand(options.command).hasDataset) {
+  if (datasetFlag(options.command)) {
     throw new DimseEncodeError('the command announces a data set; use fragmentMessage');
   }
+  const single = singleCommandPdu(options.contextId, options.command, maxLength);
+  if (single !== undefined) return [single];
   const pdu = new PduBuilder(options.contextId, maxLength, maxPdvs);
   const queue = new ChunkQueue(0);
   queue.push(options.command);

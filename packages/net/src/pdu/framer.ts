@@ -123,9 +123,19 @@ class Framer implements PduFramer {
     if (this.#error !== undefined) throw this.#error;
     if (this.#pending === undefined) {
       if (this.#buffered < PDU_HEADER_LENGTH) return undefined;
-      const header = this.#peek(PDU_HEADER_LENGTH);
-      const length = new DataView(header.buffer, header.byteOffset, PDU_HEADER_LENGTH).getUint32(2);
-      const pduType = header[0] ?? 0;
+      // The header usually lies in the current chunk: read it in place (no view, no DataView).
+      const first = this.#chunks[this.#head];
+      const inFirst = first !== undefined && first.length - this.#offset >= PDU_HEADER_LENGTH;
+      const header = inFirst ? first : this.#peek(PDU_HEADER_LENGTH);
+      const at = inFirst ? this.#offset : 0;
+      // PS3.8 9.3.1: PDU type, reserved, then a 32-bit big-endian length.
+      const length =
+        ((header[at + 2] as number) * 0x1000000 +
+          (((header[at + 3] as number) << 16) |
+            ((header[at + 4] as number) << 8) |
+            (header[at + 5] as number))) >>>
+        0;
+      const pduType = header[at] ?? 0;
       const error = this.#check(pduType, length);
       if (error !== undefined) {
         this.#error = error;

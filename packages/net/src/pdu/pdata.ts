@@ -32,13 +32,32 @@ export function singlePdvHeader(
   valueLength: number,
 ): Uint8Array {
   const header = new Uint8Array(PDATA_SINGLE_PDV_HEADER_LENGTH);
-  const view = new DataView(header.buffer);
-  header[0] = 0x04;
-  view.setUint32(2, valueLength + PDV_ITEM_OVERHEAD);
-  view.setUint32(6, valueLength + 2);
-  header[10] = contextId;
-  header[11] = messageControlHeader(isCommand, isLast);
+  writeSinglePdvHeader(header, contextId, isCommand, isLast, valueLength);
   return header;
+}
+
+/** singlePdvHeader written into the first 12 bytes of `out` (which must be zeroed there). */
+export function writeSinglePdvHeader(
+  out: Uint8Array,
+  contextId: number,
+  isCommand: boolean,
+  isLast: boolean,
+  valueLength: number,
+): void {
+  const pduLength = valueLength + PDV_ITEM_OVERHEAD;
+  const itemLength = valueLength + 2;
+  // PS3.8 Table 9-22 and 9-23: lengths are big endian.
+  out[0] = 0x04;
+  out[2] = pduLength >>> 24;
+  out[3] = (pduLength >>> 16) & 0xff;
+  out[4] = (pduLength >>> 8) & 0xff;
+  out[5] = pduLength & 0xff;
+  out[6] = itemLength >>> 24;
+  out[7] = (itemLength >>> 16) & 0xff;
+  out[8] = (itemLength >>> 8) & 0xff;
+  out[9] = itemLength & 0xff;
+  out[10] = contextId;
+  out[11] = messageControlHeader(isCommand, isLast);
 }
 
 /** Largest PDV value that fits in one P-DATA-TF with one PDV for a peer max length (0 = unlimited). */
