@@ -11,6 +11,8 @@ const projects: Record<string, string> = {
   net: 'packages/net',
   queue: 'packages/queue',
   facade: 'packages/facade',
+  simulator: 'packages/simulator',
+  cli: 'packages/cli',
 };
 
 export default defineConfig({

@@ -1,2 +1,20 @@
-// The configuration API only, for now (NFR-CFG-01); wiring and workflow come later.
+// The configuration API (NFR-CFG-01) and the single entry point that wires every service.
 export * from './config/index.js';
+export { associationOptionsFor, connectorFor, requireDestination } from './destinations.js';
+export { FACADE_ERROR_CODES, FacadeError } from './errors.js';
+export {
+  type CommitmentInfo,
+  type CompleteInput,
+  type CreateDicomServicesOptions,
+  createDicomServices,
+  type DeliveryInfo,
+  DicomServices,
+  type DicomServicesEvents,
+  type ImageInput,
+  type Procedure,
+  queueDirFor,
+  type StartProcedureInput,
+  type StoredObject,
+} from './services.js';
+export type { SopRef } from './state.js';
+export { buildCharacterSet, toIodWorklistItem } from './worklist-mapping.js';

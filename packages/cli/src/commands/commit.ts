@@ -1,0 +1,110 @@
+import { associationOptionsFor, requireDestination } from '@hnvue/facade';
+import {
+  Association,
+  type CommitmentResult,
+  createServer,
+  resolveInstance,
+  STORAGE_COMMITMENT_CONTEXT,
+  STORAGE_COMMITMENT_LISTENER_CONTEXT,
+  StorageCommitmentScu,
+} from '@hnvue/net';
+import { createUidGenerator } from '@hnvue/uid';
+import { CONNECTION_OPTIONS, configFor, logLevelOf, numberOption, parse } from '../args.js';
+import type { CliContext } from '../context.js';
+import { PartialFailureError, UsageError } from '../errors.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { collectDicomFiles, splitPeer } from '../files.js';
+
+export const COMMIT_HELP = `hnvue commit [options] [host port] <file|folder>...
+  Storage Commitment (FR-DICOM-07) for the objects in the files: N-ACTION to the commitment SCP,
+  then waits for the N-EVENT-REPORT on the same association or on a new one to our listener.
+  --listen-port N    port of our listener for the report (default: local.port; 0 = any)
+  --wait S           seconds to wait for the report (default: commitment.timeoutMs)
+  Exit 0: all committed; 7: failed references or no report in time.`;
+
+export async function commitCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const parsed = parse(argv, {
+    ...CONNECTION_OPTIONS,
+    'listen-port': { type: 'string' },
+    wait: { type: 'string' },
+  });
+  const { peer, rest } = await splitPeer(parsed.positionals);
+  if (rest.length === 0) throw new UsageError('commit needs at least one file or folder');
+  const config = configFor(parsed, 'commitment', peer);
+  const destination = requireDestination(config, 'commitment');
+  const logger = ctx.logger(logLevelOf(parsed.values));
+  const { files } = await collectDicomFiles(rest);
+  const references = [];
+  for (const file of files) {
+    const r = await resolveInstance(file);
+    references.push({ sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid });
+  }
+  const uids = createUidGenerator({
+    ...(config.uid.orgRoot ? { orgRoot: config.uid.orgRoot } : {}),
+    deviceSerial: config.uid.deviceSerial,
+  });
+  const scu = new StorageCommitmentScu({ uids: { next: () => uids.next() }, timeoutMs: 0 });
+  const listener = createServer({
+    aeTitles: [config.local.aeTitle],
+    contexts: [STORAGE_COMMITMENT_LISTENER_CONTEXT],
+    handlers: { 'N-EVENT-REPORT': scu.reportHandler },
+    logger,
+  });
+  const listenPort = numberOption(parsed.values, 'listen-port') ?? config.local.port;
+  const port = await listener.listen(listenPort, config.local.bindAddress);
+  const waitMs = (numberOption(parsed.values, 'wait') ?? destination.timeoutMs / 1000) * 1000;
+  let result: CommitmentResult | undefined;
+  try {
+    const association = await Association.open({
+      ...associationOptionsFor(config, destination, logger),
+      presentationContexts: [STORAGE_COMMITMENT_CONTEXT],
+      requestHandler: scu.reportHandler,
+      signal: ctx.signal,
+    });
+    let pending: Awaited<ReturnType<StorageCommitmentScu['request']>>;
+    try {
+      pending = await scu.request(association, references);
+    } catch (err) {
+      association.abort();
+      throw err;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    result = await Promise.race([
+      pending.result,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), waitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    await association.release().catch(() => association.abort());
+  } finally {
+    await listener.close();
+  }
+  const summary = {
+    listenerPort: port,
+    requested: references.length,
+    committed: result?.committed.length ?? 0,
+    failed: result?.failed.map((f) => ({ ...f })) ?? [],
+    timedOut: result === undefined,
+    transactionUid: result?.transactionUid,
+    reportedBy: result?.reportedBy,
+  };
+  if (parsed.values.json) ctx.out(`${JSON.stringify(summary)}\n`);
+  else if (result === undefined) ctx.out(`no commitment report within ${waitMs / 1000} s\n`);
+  else {
+    ctx.out(
+      `commitment ${result.transactionUid} reported by ${result.reportedBy}: ${summary.committed} committed, ${summary.failed.length} failed\n`,
+    );
+    for (const f of result.failed)
+      ctx.out(
+        `  failed ${f.sopInstanceUid} reason 0x${f.failureReason.toString(16).toUpperCase().padStart(4, '0')}\n`,
+      );
+  }
+  if (result === undefined)
+    throw new PartialFailureError('no storage commitment report in time', {
+      hint: 'check that the PACS knows our AE title, host and --listen-port',
+    });
+  if (result.failed.length > 0)
+    throw new PartialFailureError(`${result.failed.length} of ${references.length} objects not committed`);
+  return EXIT_CODES.ok;
+}

@@ -1,0 +1,174 @@
+/**
+ * DX/CR → 8-bit PNG, so a person can look at what was sent. The grayscale pipeline of PS3.3 C.11:
+ * Modality LUT (Rescale Slope/Intercept, C.11.1), then the linear VOI window (C.11.2.1.2.1), then
+ * MONOCHROME1 inverted (C.7.6.3.1.2). Uncompressed native pixel data only.
+ */
+import { readFile } from 'node:fs/promises';
+import { HnvError } from '@hnvue/core';
+import { type NaturalDataset, readPart10 } from '@hnvue/iod';
+import sharp from 'sharp';
+
+export interface RenderOptions {
+  /** Window center/width in output (rescaled) units; default: the file's first window, else min/max. */
+  readonly windowCenter?: number;
+  readonly windowWidth?: number;
+  /** Scale down so the longer side is at most this many pixels (keeps the aspect ratio). */
+  readonly maxSize?: number;
+}
+
+export interface RenderResult {
+  readonly rows: number;
+  readonly columns: number;
+  readonly windowCenter: number;
+  readonly windowWidth: number;
+  readonly photometricInterpretation: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+export class RenderError extends HnvError {
+  constructor(message: string, hint?: string) {
+    super('HNV_ERR_RENDER', message, hint ? { hint } : {});
+  }
+}
+
+const NATIVE_SYNTAXES: ReadonlySet<string> = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1']);
+
+function first(value: unknown): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function pixelBytes(ds: NaturalDataset): Uint8Array {
+  const pd = (ds as { PixelData?: unknown }).PixelData;
+  const part = Array.isArray(pd) ? pd[0] : pd;
+  if (part instanceof ArrayBuffer) return new Uint8Array(part);
+  if (ArrayBuffer.isView(part)) return new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+  throw new RenderError('the file has no Pixel Data (7FE0,0010)');
+}
+
+/** Stored values → rescaled values, as a Float64Array. */
+function modalityValues(ds: NaturalDataset, rows: number, columns: number): Float64Array {
+  const bitsAllocated = first(ds.BitsAllocated) ?? 16;
+  const signed = first(ds.PixelRepresentation) === 1;
+  const bytes = pixelBytes(ds);
+  const count = rows * columns;
+  const slope = first(ds.RescaleSlope) ?? 1;
+  const intercept = first(ds.RescaleIntercept) ?? 0;
+  const out = new Float64Array(count);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const need = bitsAllocated === 8 ? count : count * 2;
+  if (bytes.byteLength < need)
+    throw new RenderError(`Pixel Data holds ${bytes.byteLength} bytes, ${need} expected`);
+  const bitsStored = first(ds.BitsStored) ?? bitsAllocated;
+  const mask = bitsStored >= 16 ? 0xffff : (1 << bitsStored) - 1;
+  const signBit = 1 << (bitsStored - 1);
+  for (let i = 0; i < count; i++) {
+    let v: number;
+    if (bitsAllocated === 8) v = view.getUint8(i);
+    else v = view.getUint16(i * 2, true) & mask;
+    // PS3.5 8.1.1: two's complement within Bits Stored when Pixel Representation is 1.
+    if (signed && v & signBit) v -= mask + 1;
+    out[i] = v * slope + intercept;
+  }
+  return out;
+}
+
+/** (0002,0010) from the Part 10 meta group (PS3.10 7.1: always Explicit VR Little Endian). */
+function transferSyntaxOf(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 132 || String.fromCharCode(...bytes.subarray(128, 132)) !== 'DICM') return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 132;
+  while (at + 8 <= bytes.length && view.getUint16(at, true) === 0x0002) {
+    const element = view.getUint16(at + 2, true);
+    const vr = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!);
+    const long = vr === 'OB' || vr === 'OW' || vr === 'UN' || vr === 'SQ' || vr === 'UT';
+    const length = long ? view.getUint32(at + 8, true) : view.getUint16(at + 6, true);
+    const start = at + (long ? 12 : 8);
+    if (element === 0x0010) {
+      return new TextDecoder().decode(bytes.subarray(start, start + length)).replace(/[\0 ]+$/, '');
+    }
+    at = start + length;
+  }
+  return undefined;
+}
+
+/** Renders a DX/CR (any single-frame grayscale image) Part 10 file to PNG bytes. */
+export async function renderToPng(
+  input: string | Uint8Array,
+  options: RenderOptions = {},
+): Promise<{ png: Buffer; info: RenderResult }> {
+  const bytes = typeof input === 'string' ? await readFile(input) : input;
+  let ds: NaturalDataset;
+  try {
+    ds = readPart10(bytes);
+  } catch (err) {
+    throw new RenderError(`not a readable DICOM Part 10 file: ${(err as Error).message}`);
+  }
+  const ts = transferSyntaxOf(bytes);
+  if (ts !== undefined && !NATIVE_SYNTAXES.has(ts)) {
+    throw new RenderError(
+      `transfer syntax ${ts} is compressed`,
+      'store or convert it uncompressed first (e.g. `dcmdjpeg`, `gdcmconv --raw`)',
+    );
+  }
+  const rows = first(ds.Rows);
+  const columns = first(ds.Columns);
+  if (!rows || !columns) throw new RenderError('the file has no Rows/Columns: not an image');
+  const photometric = String(ds.PhotometricInterpretation ?? 'MONOCHROME2');
+  if (photometric !== 'MONOCHROME1' && photometric !== 'MONOCHROME2') {
+    throw new RenderError(`photometric interpretation ${photometric} is not grayscale`);
+  }
+  if ((first(ds.NumberOfFrames) ?? 1) > 1) throw new RenderError('multi-frame images are not rendered');
+  const values = modalityValues(ds, rows, columns);
+  let center = options.windowCenter ?? first(ds.WindowCenter);
+  let width = options.windowWidth ?? first(ds.WindowWidth);
+  if (center === undefined || width === undefined || width < 1) {
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const v of values) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    width = Math.max(1, max - min + 1);
+    center = min + width / 2;
+  }
+  const gray = new Uint8Array(values.length);
+  // PS3.3 C.11.2.1.2.1, linear function.
+  const low = center - 0.5 - (width - 1) / 2;
+  const high = center - 0.5 + (width - 1) / 2;
+  const invert = photometric === 'MONOCHROME1';
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    let y: number;
+    if (x <= low) y = 0;
+    else if (x > high) y = 255;
+    else y = ((x - (center - 0.5)) / (width - 1) + 0.5) * 255;
+    const g = Math.round(Math.min(255, Math.max(0, y)));
+    gray[i] = invert ? 255 - g : g;
+  }
+  let image = sharp(gray, { raw: { width: columns, height: rows, channels: 1 } });
+  let outWidth = columns;
+  let outHeight = rows;
+  if (options.maxSize && Math.max(rows, columns) > options.maxSize) {
+    const scale = options.maxSize / Math.max(rows, columns);
+    outWidth = Math.max(1, Math.round(columns * scale));
+    outHeight = Math.max(1, Math.round(rows * scale));
+    image = image.resize(outWidth, outHeight);
+  }
+  const png = await image.png().toBuffer();
+  return {
+    png,
+    info: {
+      rows,
+      columns,
+      windowCenter: center,
+      windowWidth: width,
+      photometricInterpretation: photometric,
+      width: outWidth,
+      height: outHeight,
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * From the validated configuration (NFR-CFG-01) to what @hnvue/net wants for one destination:
+ * association options (timeouts, PDU length, framing, window, TLS connector) and a storage
+ * destination. One place, so the CLI and the facade open associations the same way.
+ */
+import type { Logger } from '@hnvue/core';
+import { type AssociationOptions, type Connector, type TlsClientOptions, tlsConnector } from '@hnvue/net';
+import type {
+  DestinationName,
+  DestinationOptions,
+  DestinationTlsOptions,
+  DicomServiceOptions,
+} from './config/index.js';
+import { FacadeError } from './errors.js';
+
+/** The destination's TLS connector (NFR-SEC-02), or undefined for plain TCP. */
+export function connectorFor(tls: DestinationTlsOptions): Connector | undefined {
+  if (!tls.enabled) return undefined;
+  const options: TlsClientOptions = {
+    minVersion: tls.minVersion,
+    verifyServer: tls.rejectUnauthorized,
+    ...(tls.servername ? { servername: tls.servername } : {}),
+    ...(tls.caPaths?.length ? { caFile: [...tls.caPaths] } : {}),
+    ...(tls.certPath ? { certFile: tls.certPath } : {}),
+    ...(tls.keyPath ? { keyFile: tls.keyPath } : {}),
+    ...(tls.pfxPath ? { pfxFile: tls.pfxPath } : {}),
+    ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
+  };
+  return tlsConnector(options);
+}
+
+/** The configured destination, or a FacadeError naming the missing block. */
+export function requireDestination<N extends DestinationName>(
+  config: DicomServiceOptions,
+  name: N,
+): NonNullable<DicomServiceOptions[N]> {
+  const destination = config[name] as DicomServiceOptions[N];
+  if (destination === undefined) {
+    throw new FacadeError('HNV_ERR_NOT_CONFIGURED', `no '${name}' destination is configured`, {
+      hint: `add a "${name}": { "aeTitle", "host", "port" } block to the configuration`,
+      details: { destination: name },
+    });
+  }
+  return destination;
+}
+
+/**
+ * Association options for a destination, without presentation contexts (each service proposes
+ * its own). The connector is built once per call: TLS files are read here, so a missing file
+ * fails at start-up rather than on the first association.
+ */
+export function associationOptionsFor(
+  config: DicomServiceOptions,
+  destination: DestinationOptions,
+  logger?: Logger,
+): AssociationOptions {
+  const connector = connectorFor(destination.tls);
+  return {
+    host: destination.host,
+    port: destination.port,
+    callingAeTitle: config.local.aeTitle,
+    calledAeTitle: destination.aeTitle,
+    timeouts: { ...destination.timeouts },
+    // 0 means unlimited in the configuration (PS3.8 D.1); net takes its own default then.
+    ...(destination.maxPduLength > 0 ? { maxPduLength: destination.maxPduLength } : {}),
+    implementationClassUid: config.implementation.classUid,
+    implementationVersionName: config.implementation.versionName,
+    ...(destination.asyncOpsWindow
+      ? {
+          asyncOpsWindow: {
+            maxOperationsInvoked: destination.asyncOpsWindow.maxInvoked,
+            maxOperationsPerformed: destination.asyncOpsWindow.maxPerformed,
+          },
+        }
+      : {}),
+    framing: {
+      separateCommandAndData: destination.pdv.separateCommandAndDataPdus,
+      ...(destination.pdv.maxPdvsPerPdu === undefined
+        ? {}
+        : { maxPdvsPerPdu: destination.pdv.maxPdvsPerPdu }),
+    },
+    ...(connector ? { connector } : {}),
+    ...(logger ? { logger } : {}),
+  };
+}

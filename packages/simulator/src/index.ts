@@ -1,0 +1,15 @@
+export { type SeedOptions, seedWorklist } from './seed.js';
+export {
+  type ModalityAddress,
+  RisPacsSimulator,
+  type SimulatorAddress,
+  type SimulatorEvents,
+  type SimulatorOptions,
+  startSimulator,
+} from './simulator.js';
+export {
+  matchesIdentifier,
+  projectItem,
+  type WorklistScpOptions,
+  worklistScpHandler,
+} from './worklist-scp.js';
