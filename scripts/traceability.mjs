@@ -55,7 +55,7 @@ for (const id of IDS) {
       .join(', ') || '—'
   }\n\n`;
   const t = tests.get(id).sort();
-  md += t.length ? t.map((x) => `- ${x}`).join('\n') + '\n' : 'No test names this requirement yet.\n';
+  md += t.length ? `${t.map((x) => `- ${x}`).join('\n')}\n` : 'No test names this requirement yet.\n';
 }
 const target = join(root, 'docs/traceability.md');
 if (process.argv.includes('--check')) {

@@ -101,7 +101,7 @@ try {
 
   if (status.kind === 'loaded') {
     // JPEG Lossless SV1
-    let jpeg = new Uint8Array();
+    let jpeg: Uint8Array = new Uint8Array();
     const encLL = await time(async () => {
       jpeg = await encodeFrame(pixels, info, TransferSyntax.jpegLosslessSv1);
       encapsulate([jpeg]);
@@ -118,7 +118,7 @@ try {
       bytes: jpeg.length,
       peerBytes: decapsulate(theirsJpeg)[0]!.length,
     });
-    let decoded = new Uint8Array();
+    let decoded: Uint8Array = new Uint8Array();
     const decLL = await time(async () => {
       decoded = await decodeFrame(decapsulate(theirsJpeg)[0]!, info, TransferSyntax.jpegLosslessSv1);
       return undefined;
@@ -134,7 +134,7 @@ try {
   const theirsJ2k = decapsulate(readPart10(j2kFile).pixelData)[0]!;
   const backends: J2kBackend[] = status.kind === 'loaded' ? ['native', 'wasm'] : ['wasm'];
   for (const backend of backends) {
-    let j2k = new Uint8Array();
+    let j2k: Uint8Array = new Uint8Array();
     const enc = await time(async () => {
       j2k = await encodeFrame(pixels, info, TransferSyntax.jpeg2000Lossless, { j2kBackend: backend });
       encapsulate([j2k]);
@@ -148,7 +148,7 @@ try {
       bytes: j2k.length,
       peerBytes: theirsJ2k.length,
     });
-    let decoded = new Uint8Array();
+    let decoded: Uint8Array = new Uint8Array();
     const dec = await time(async () => {
       decoded = await decodeFrame(theirsJ2k, info, TransferSyntax.jpeg2000Lossless, { j2kBackend: backend });
       return undefined;

@@ -112,7 +112,7 @@ describe.runIf(nativeStatus().kind === 'loaded')('JPEG Lossless corrupt input', 
     const parts: Uint8Array[] = [Uint8Array.of(0xff, 0xd8)];
     for (let c = 0; c < 3; c++) {
       const one = await encodeFrame(px.subarray(c * n, (c + 1) * n), plane, TS, {
-        predictor: ((c * 3) % 7) + 1,
+        predictor: (((c * 3) % 7) + 1) as 1 | 2 | 3 | 4 | 5 | 6 | 7,
       });
       if (c === 0) {
         // SOF3 for three components, ids 1..3 (B.2.2)

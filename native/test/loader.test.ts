@@ -45,9 +45,10 @@ describe('native loader', () => {
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]?.[0])).toContain('build:native');
     const info = frameInfo(3, 3, 8, 8);
-    const err = await lib
-      .decodeFrame(new Uint8Array(4), info, lib.TransferSyntax.jpegLossless)
-      .catch((e: unknown) => e as InstanceType<typeof lib.CodecError>);
+    const err = (await lib.decodeFrame(new Uint8Array(4), info, lib.TransferSyntax.jpegLossless).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as InstanceType<typeof lib.CodecError>;
     expect(err.code).toBe(lib.CODEC_ERROR_CODES.unavailable);
     expect(err.hint).toContain('build:native');
   });
