@@ -2,6 +2,18 @@ export { decapsulate, encapsulate } from './encapsulation.js';
 export { CODEC_ERROR_CODES, CodecError, type CodecErrorCode } from './errors.js';
 export { canonicalSamples, type FrameInfo, frameByteLength } from './frame.js';
 export {
+  type NativePDataOptions,
+  NativePduDecodeError,
+  NativePduFramer,
+  type NativePduFramerOptions,
+  type NativePdv,
+  type NativeRawPdu,
+  nativeDecodePDataPdvs,
+  nativePDataPdus,
+  nativePduFramingAvailable,
+  PDU_DECODE_ERROR_CODE,
+} from './framer.js';
+export {
   ASYNC_THRESHOLD_BYTES,
   defaultJ2kBackend,
   type J2kBackend,

@@ -44,6 +44,32 @@ export interface NativeBinding {
   readonly j2kDecode: SyncCodec;
   readonly j2kEncodeAsync: AsyncCodec;
   readonly j2kDecodeAsync: AsyncCodec;
+  /**
+   * PDU framing (src/framer.cc; absent from addons built before it, hence optional). Frames the
+   * complete PDUs of `bytes` from `offset` into `out`: `[status, nextOffset, a, b, count, type,
+   * start, end, …]` with status 0 (need more bytes, or `out` full), 1 (a valid header whose body
+   * is incomplete: a = PDU type, b = its total length) or 2 (a header failing its check: a = abort
+   * reason, and the message is returned).
+   */
+  readonly framePdus?: (
+    bytes: Uint8Array,
+    offset: number,
+    associateLimit: number,
+    pdataLimit: number,
+    out: Float64Array,
+  ) => string | undefined;
+  /**
+   * The PDVs of one P-DATA-TF into `out` as `[contextId, control, start, end, …]`: returns their
+   * count, -1 when `out` is too small, or the message of why it is malformed (reason in out[0]).
+   */
+  readonly splitPdvs?: (bytes: Uint8Array, out: Float64Array) => number | string;
+  /** The 12-byte headers (concatenated) of the single-PDV P-DATA-TFs carrying `totalLength` bytes. */
+  readonly buildPDataHeaders?: (
+    contextId: number,
+    isCommand: boolean,
+    totalLength: number,
+    maxPdvLength: number,
+  ) => Buffer;
 }
 
 /** Why the addon is or is not in use. */

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "codec.h"
+#include "framer.h"
 
 namespace {
 
@@ -144,6 +145,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("j2kDecode", Napi::Function::New(env, runSync<hnv::j2kDecode>));
   exports.Set("j2kEncodeAsync", Napi::Function::New(env, runAsync<hnv::j2kEncode>));
   exports.Set("j2kDecodeAsync", Napi::Function::New(env, runAsync<hnv::j2kDecode>));
+  hnv::registerFramer(env, exports);
   return exports;
 }
 
