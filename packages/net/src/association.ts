@@ -10,6 +10,7 @@
  */
 import { channel } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
+import { Socket } from 'node:net';
 import { guardLogger, type Logger, silentLogger } from '@hnvue/core';
 import {
   type AsyncOpsWindow,
@@ -27,7 +28,7 @@ import {
 } from './acse/negotiate.js';
 import { type Connector, type DicomSocket, tcpConnector } from './connector.js';
 import { encodeCommandWithHeadroom } from './dimse/command.js';
-import { commandFitsOnePdu } from './dimse/fragment.js';
+import { commandFitsOnePdu, DATASET_FLUSHED, type MarkedPdu, PDU_DATASET_END } from './dimse/fragment.js';
 import {
   COMMAND_FIELD,
   classifyStatus,
@@ -1116,22 +1117,28 @@ export class Association extends EventEmitter<AssociationEvents> {
       this.#logDimse('sent', command, contextId, commandBytes.length, 0);
       return;
     }
+    // A source that reuses its buffers learns which bytes the socket has written (storage/scu.ts).
+    // Only over a kernel socket (TCP, or TLS over one): there a written buffer has been copied. An
+    // in-process Duplex (a test's stream pair) may hand the very buffer to its reader.
+    const flushed =
+      this.#socket instanceof Socket
+        ? (dataset as { [DATASET_FLUSHED]?: (bytes: number) => void })[DATASET_FLUSHED]
+        : undefined;
     let datasetLength = 0;
-    const counted = (async function* () {
-      for await (const chunk of toIterable(dataset)) {
-        datasetLength += chunk.length;
-        yield chunk;
-      }
-    })();
     for await (const pdu of fragmentMessage({
       contextId,
       command: commandBytes,
-      dataset: counted,
+      dataset: toIterable(dataset),
       peerMaxPduLength,
       maxPdvsPerPdu: this.#framing.maxPdvsPerPdu,
       separateCommandAndData: this.#framing.separateCommandAndData,
-    })) {
-      const drained = this.#dul.sendPData(pdu);
+    }) as AsyncGenerator<MarkedPdu>) {
+      const end = pdu[PDU_DATASET_END];
+      if (end !== undefined) datasetLength = end;
+      const drained = this.#dul.sendPData(
+        pdu,
+        flushed === undefined || end === undefined ? undefined : () => flushed(end),
+      );
       if (drained) await this.#awaitDrain(drained);
     }
     this.#logDimse('sent', command, contextId, commandBytes.length, datasetLength);

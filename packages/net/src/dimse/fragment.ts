@@ -23,6 +23,23 @@ import { DimseEncodeError } from './errors.js';
 export const DEFAULT_PDU_LENGTH_CEILING: number = 1024 * 1024;
 /** Chunks below this size are copied together instead of being referenced one by one. */
 export const DEFAULT_COALESCE_BELOW: number = 4096;
+/**
+ * Set on every PDU array yielded by fragmentMessage: how many data set bytes the message has put
+ * on the wire once this PDU is written (0 for a command-only PDU). A sender that learns when the
+ * transport has taken a PDU (a socket write callback) can tell its data set source which bytes
+ * it may reuse: see DATASET_FLUSHED.
+ */
+export const PDU_DATASET_END: unique symbol = Symbol('hnvue.pduDatasetEnd');
+/**
+ * An optional function on a data set source (the iterable handed to fragmentMessage): called
+ * with the number of data set bytes the transport has finished writing, in increasing order.
+ * A source that reads into reused buffers recycles a buffer only once all of it is written.
+ */
+export const DATASET_FLUSHED: unique symbol = Symbol('hnvue.datasetFlushed');
+
+/** A yielded PDU: its buffers, and the data set bytes written once it is. */
+export type MarkedPdu = Uint8Array[] & { [PDU_DATASET_END]?: number };
+
 /** Smallest usable peer maximum: 6 bytes of PDV item header plus an even 2-byte fragment. */
 export const MIN_PEER_MAX_PDU_LENGTH: number = PDV_ITEM_OVERHEAD + 2;
 
@@ -116,7 +133,8 @@ class PduBuilder {
 /** FIFO of byte chunks that hands out exact byte counts without copying large chunks. */
 class ChunkQueue {
   readonly #coalesceBelow: number;
-  #chunks: Uint8Array[] = [];
+  /** Consumed entries (before #head) are cleared at once, so a sent chunk is never kept alive. */
+  #chunks: (Uint8Array | undefined)[] = [];
   #head = 0;
   #headOffset = 0;
   #available = 0;
@@ -164,6 +182,9 @@ class ChunkQueue {
           ? chunk
           : chunk.subarray(this.#headOffset, this.#headOffset + size);
       if (size === rest) {
+        // Released now: with 1 MiB file reads, keeping consumed chunks until a later compaction
+        // made a 500 MB send peak at 592 MB RSS (measured).
+        this.#chunks[this.#head] = undefined;
         this.#head++;
         this.#headOffset = 0;
       } else {
@@ -180,8 +201,11 @@ class ChunkQueue {
     }
     flushSmall();
     this.#available -= n;
-    // Drop consumed entries now and then so a stream of tiny chunks does not grow the array.
-    if (this.#head > 1024 || this.#head === this.#chunks.length) {
+    // The cleared slots themselves: dropped when all is consumed, or in batches of 64.
+    if (this.#head === this.#chunks.length) {
+      this.#chunks.length = 0;
+      this.#head = 0;
+    } else if (this.#head >= 64) {
       this.#chunks = this.#chunks.slice(this.#head);
       this.#head = 0;
     }
@@ -317,16 +341,28 @@ export async function* fragmentMessage(
   if (options.dataset === undefined) return;
 
   const queue = new ChunkQueue(coalesceBelow);
+  // Every byte taken from the queue is in a PDU yielded so far (drain yields right after take()).
+  let pushed = 0;
   for await (const chunk of options.dataset) {
     if (!(chunk instanceof Uint8Array)) {
       throw new DimseEncodeError(`data set source yielded ${typeof chunk}, expected Uint8Array chunks`);
     }
     queue.push(chunk);
-    yield* drain(pdu, queue, false, false);
+    pushed += chunk.length;
+    for (const out of drain(pdu, queue, false, false)) {
+      (out as MarkedPdu)[PDU_DATASET_END] = pushed - queue.available;
+      yield out;
+    }
   }
-  yield* drain(pdu, queue, false, true);
+  for (const out of drain(pdu, queue, false, true)) {
+    (out as MarkedPdu)[PDU_DATASET_END] = pushed - queue.available;
+    yield out;
+  }
   const last = pdu.take();
-  if (last !== undefined) yield last;
+  if (last !== undefined) {
+    (last as MarkedPdu)[PDU_DATASET_END] = pushed;
+    yield last;
+  }
 }
 
 /**

@@ -27,6 +27,12 @@ import { toTlsError } from '../tls/index.js';
 
 /** Below this a multi-buffer PDU is joined and written once (measured: writev costs more here). */
 const SMALL_WRITE = 16 * 1024;
+/**
+ * Bytes queued in the socket before a writer is asked to wait for 'drain'. A few PDUs of the
+ * largest size peers take (DCMTK: 128 KiB; ours: 1 MiB) keep the kernel buffer fed while the
+ * next file chunk is read.
+ */
+const BUFFERED_LIMIT = 2 * 1024 * 1024;
 
 /** Indications from the upper layer to its user (the association). */
 export interface UpperLayerUser {
@@ -73,6 +79,8 @@ export class UpperLayer {
   #artim: NodeJS.Timeout | undefined;
   #pendingPdu: Pdu | undefined;
   #pendingPData: readonly Uint8Array[] | undefined;
+  /** Called once the pending P-DATA-TF's bytes are written to the transport (or it failed). */
+  #pendingWritten: (() => void) | undefined;
   #incomingPdvs: readonly Pdv[] | undefined;
   /** Bytes 10-41 of the received A-ASSOCIATE-RQ (called + calling AE), echoed in the AC. */
   #rqAeTitles: Uint8Array | undefined;
@@ -144,11 +152,13 @@ export class UpperLayer {
 
   /**
    * Evt9: one P-DATA-TF, given as the buffers of its bytes in order (for writev without copying).
-   * Returns undefined when the socket took it below its high-water mark, else a promise that
+   * Returns undefined when the socket holds at most BUFFERED_LIMIT bytes, else a promise that
    * resolves on 'drain' (or close): the caller waits before producing more (back-pressure).
+   * `onWritten` runs once the transport is done with the PDU's buffers (written, or the write failed).
    */
-  sendPData(buffers: readonly Uint8Array[]): Promise<void> | undefined {
+  sendPData(buffers: readonly Uint8Array[], onWritten?: () => void): Promise<void> | undefined {
     this.#pendingPData = buffers;
+    this.#pendingWritten = onWritten;
     return this.#local('Evt9');
   }
 
@@ -287,8 +297,10 @@ export class UpperLayer {
         return this.#write([encodePdu({ type: 'A-ASSOCIATE-RJ', ...effect.rejection })]);
       case 'P-DATA-TF': {
         const buffers = this.#pendingPData ?? [];
+        const written = this.#pendingWritten;
         this.#pendingPData = undefined;
-        return this.#write(buffers);
+        this.#pendingWritten = undefined;
+        return this.#write(buffers, written);
       }
       case 'A-RELEASE-RQ':
         return this.#write([encodePdu({ type: 'A-RELEASE-RQ' })]);
@@ -305,32 +317,50 @@ export class UpperLayer {
     }
   }
 
-  #write(buffers: readonly Uint8Array[]): Promise<void> | undefined {
+  /**
+   * Every write of one tick goes to the kernel as one writev: the socket is corked on the first
+   * and uncorked on the next tick, so a PDU's header and value slices, and a C-STORE's command PDU
+   * followed by its data PDUs, leave together instead of as one send() (and, with Nagle off, one
+   * TCP segment) per buffer. Measured on loopback against storescp, 200 × 100 KB on one
+   * association: 321 → 167 ms (storescu 136 ms).
+   *
+   * Back-pressure: the caller waits for 'drain' only once more than BUFFERED_LIMIT bytes are
+   * queued in the socket, not at its 16 KiB high-water mark, which a single large PDU always
+   * passes: one promise per PDU was most of the per-PDU cost of a large send. Memory stays
+   * bounded by BUFFERED_LIMIT plus one PDU.
+   */
+  #write(buffers: readonly Uint8Array[], onWritten?: () => void): Promise<void> | undefined {
     const socket = this.#socket;
     if (socket.destroyed || socket.writableEnded) return undefined;
     this.#lastActivity = Date.now();
-    let ok = true;
+    if (!this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(this.#uncork);
+    }
     let total = 0;
     for (const b of buffers) total += b.length;
     this.#bytesOut += total;
     if (buffers.length === 1) {
-      ok = socket.write(buffers[0]!);
+      socket.write(buffers[0]!, onWritten);
     } else if (total <= SMALL_WRITE) {
-      // Small PDUs (commands, short data sets): one copy and one write is cheaper than writev.
+      // Small PDUs (commands, short data sets): one copy and one write entry is cheaper than
+      // several writev entries (measured).
       const joined = Buffer.allocUnsafe(total);
       let offset = 0;
       for (const b of buffers) {
         joined.set(b, offset);
         offset += b.length;
       }
-      ok = socket.write(joined);
+      socket.write(joined, onWritten);
     } else {
-      // Large PDUs: header + PDV slices as one writev, never copying the values.
-      socket.cork();
-      for (const b of buffers) ok = socket.write(b);
-      socket.uncork();
+      // Large PDUs: header + PDV slices as writev entries, never copying the values.
+      const last = buffers.length - 1;
+      for (let i = 0; i < last; i++) socket.write(buffers[i]!);
+      // Writes complete in order: the last buffer's callback means the whole PDU is written.
+      socket.write(buffers[last]!, onWritten);
     }
-    if (ok) return undefined;
+    if (socket.writableLength <= BUFFERED_LIMIT) return undefined;
     return new Promise<void>((resolve) => {
       const done = () => {
         socket.off('drain', done);
@@ -341,6 +371,13 @@ export class UpperLayer {
       socket.on('close', done);
     });
   }
+
+  #corked = false;
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    const socket = this.#socket;
+    if (!socket.destroyed) socket.uncork();
+  };
 
   #indicate(effect: Extract<Effect, { kind: 'indicate' }>): void {
     const user = this.#user;

@@ -9,10 +9,9 @@
 import { guardLogger, type Logger, silentLogger } from '@hnvue/core';
 import type { AsyncOpsWindow, UserIdentity } from '../acse/negotiate.js';
 import { Association, type AssociationTimeouts, type FramingOptions } from '../association.js';
-import { type Connector, tcpConnector } from '../connector.js';
+import type { Connector } from '../connector.js';
 import { AssociationPools, type PoolKey, type PoolSettings } from '../pool/agent.js';
 import type { PoolStats } from '../pool/pool.js';
-import { corkingConnector } from './corking.js';
 import {
   DEFAULT_STORE_SOP_CLASSES,
   proposedTransferSyntaxes,
@@ -179,7 +178,7 @@ export class StorageClient {
         callingAeTitle: d.callingAeTitle,
         calledAeTitle: d.calledAeTitle,
         presentationContexts,
-        connector: corkingConnector(d.connector ?? tcpConnector),
+        ...(d.connector ? { connector: d.connector } : {}),
         ...(d.timeouts ? { timeouts: d.timeouts } : {}),
         ...(d.maxPduLength ? { maxPduLength: d.maxPduLength } : {}),
         ...(d.asyncOpsWindow ? { asyncOpsWindow: d.asyncOpsWindow } : {}),

@@ -6,7 +6,6 @@ export {
   type StorageClientOptions,
   type StorageDestination,
 } from './client.js';
-export { corkingConnector } from './corking.js';
 export { STORAGE_ERROR_CODES, TransferSyntaxDatasetError } from './dataset.js';
 export {
   DEFAULT_SCP_SOP_CLASSES,

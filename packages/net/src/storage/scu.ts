@@ -8,13 +8,14 @@
  * B007 data set does not match SOP class) come back as data in `StoreResult`; Failures (A7xx,
  * A9xx, Cxxx, 01xx/02xx) throw DimseFailureError carrying the status code.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { close, closeSync, fstatSync, open, openSync, read, readFileSync, readSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { Association, DimseResponse } from '../association.js';
+import { DATASET_FLUSHED } from '../dimse/fragment.js';
 import { COMMAND_FIELD, PRIORITY } from '../dimse/index.js';
 import { InvalidArgumentError, NoPresentationContextError } from '../errors.js';
 import { openPart10File, type Part10Source } from '../part10/file-io.js';
-import { parsePart10Header, readPart10Header } from '../part10/meta.js';
+import { type FileMetaInformation, parsePart10Header, readPart10Header } from '../part10/meta.js';
 import { findElement, isExplicitLittleEndian, readElements, readSopUids, TAG } from './dataset.js';
 import {
   planTransfer,
@@ -116,37 +117,104 @@ const SMALL_FILE = 1 << 20;
  * thread-pool round trips per file, the main cost), 156 ms this way (storescu 124 ms). The event
  * loop is blocked for the four syscalls of one small file (tens of microseconds from the cache).
  */
-function readSmallFileSync(path: string): Buffer | undefined {
+function readSmallFileSync(path: string, pooled: boolean): { bytes: Buffer; backing?: Buffer } | undefined {
   const fd = openSync(path, 'r');
   try {
     const { size } = fstatSync(fd);
     if (size > SMALL_FILE) return undefined;
-    const file = Buffer.allocUnsafeSlow(size);
+    // An empty pool gives an exact-size buffer: a caller that only wants the identity (and never
+    // sends) does not pay for a 1 MiB one. Sending refills the pool (releaseSmall).
+    const file = (pooled ? smallBuffers.pop() : undefined) ?? Buffer.allocUnsafeSlow(size);
+    const backing = pooled ? file : undefined;
     let at = 0;
     while (at < size) {
       const n = readSync(fd, file, at, size - at, at);
       if (n === 0) break;
       at += n;
     }
-    return file.subarray(0, at);
+    return backing ? { bytes: file.subarray(0, at), backing } : { bytes: file.subarray(0, at) };
   } finally {
     closeSync(fd);
   }
 }
 
+/**
+ * Read buffers of small files, reused once the socket has written the data set (see
+ * DATASET_FLUSHED): a fresh buffer per 100 KB object made V8 run a mark-compact every ~80 ms
+ * ("external memory pressure", --trace-gc) during a study of small objects. At most
+ * SMALL_POOL buffers are kept (the read-ahead of storeInstances is at most 16 deep).
+ */
+const smallBuffers: Buffer[] = [];
+const SMALL_POOL = 4;
+
+/** Gives a sent small file's buffer back; an exact-size one is replaced by a pool-sized one. */
+function releaseSmall(buffer: Buffer): void {
+  if (smallBuffers.length >= SMALL_POOL || smallBuffers.includes(buffer)) return;
+  smallBuffers.push(buffer.length >= SMALL_FILE ? buffer : Buffer.allocUnsafeSlow(SMALL_FILE));
+}
+
+/** Data set bytes of a Part 10 file read whole. */
+function datasetOf(file: Uint8Array): { bytes: Uint8Array; meta: FileMetaInformation } {
+  const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
+  const { meta, datasetOffset } = parsePart10Header(bytes);
+  return { bytes: bytes.subarray(datasetOffset), meta };
+}
+
+/**
+ * A small file read into a pooled buffer. The first chunks() lends the buffer to the
+ * association and takes it back once all of it is written; chunks() or load() after that read
+ * the file again, so a resolved instance sent twice never sends another file's bytes.
+ */
+function pooledFileInstance(
+  path: string,
+  identity: ResolvedInstance,
+  dataset: Uint8Array,
+  backing: Buffer,
+): ResolvedInstance {
+  let owned: Buffer | undefined = backing;
+  const fresh = (): Uint8Array => datasetOf(readFileSync(path)).bytes;
+  return {
+    ...identity,
+    chunks: () => {
+      if (owned === undefined) return slices(fresh());
+      const lent = owned;
+      owned = undefined;
+      const flushed = (bytes: number): void => {
+        if (bytes < dataset.length) return;
+        releaseSmall(lent);
+      };
+      return Object.assign(slices(dataset), { [DATASET_FLUSHED]: flushed });
+    },
+    load: async () => {
+      // The buffer stays with whoever loaded it (a transcoder keeps views of it): never reused.
+      if (owned === undefined) return fresh();
+      owned = undefined;
+      return dataset;
+    },
+  };
+}
+
 /** Reads what negotiation needs (meta header or group 0008), never the data set of a large file. */
 export async function resolveInstance(instance: StoreInstance): Promise<ResolvedInstance> {
   if (typeof instance === 'string') {
-    const file = readSmallFileSync(instance);
+    const file = readSmallFileSync(instance, true);
     if (file === undefined) return fromSource(await openPart10File(instance));
-    const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
-    const { meta, datasetOffset } = parsePart10Header(bytes);
-    return resolveInstance({
-      dataset: bytes.subarray(datasetOffset),
+    let parsed: { bytes: Uint8Array; meta: FileMetaInformation };
+    try {
+      parsed = datasetOf(file.bytes);
+    } catch (err) {
+      // Not a Part 10 file: a pool-sized buffer goes back, an exact-size one is dropped.
+      if (file.backing && file.backing.length >= SMALL_FILE) releaseSmall(file.backing);
+      throw err;
+    }
+    const { bytes, meta } = parsed;
+    const identity = await resolveInstance({
+      dataset: bytes,
       transferSyntax: meta.transferSyntaxUid,
       sopClassUid: meta.mediaStorageSopClassUid,
       sopInstanceUid: meta.mediaStorageSopInstanceUid,
     });
+    return file.backing ? pooledFileInstance(instance, identity, bytes, file.backing) : identity;
   }
   if ('dataset' in instance) {
     let { sopClassUid, sopInstanceUid } = instance;
@@ -188,20 +256,79 @@ export async function describeInstance(instance: StoreInstance): Promise<Storage
 }
 
 /**
- * Streaming a file: 1 MiB reads (measured: 32 KiB reads made a 50 MB store 2.5x slower, each read
- * being a thread-pool round trip), handed on as 32 KiB views. The DIMSE fragmenter keeps
- * references to up to 1024 consumed chunks (dimse/fragment.ts ChunkQueue compacts only past 1024
- * entries): 1 MiB chunks made a 500 MB send peak at 592 MB RSS; 32 KiB views bound what it keeps
- * to 32 MiB of reads without more syscalls.
+ * Streaming a file: 1 MiB positional reads (measured: 32 KiB reads made a 50 MB store 2.5x
+ * slower, each read being a thread-pool round trip), READ_AHEAD of them in flight, so the disk
+ * (or page cache) is read while the previous chunk is on the wire.
+ *
+ * The read buffers are reused once the socket has written every byte of them (the association
+ * reports written bytes through DATASET_FLUSHED). A fresh 1 MiB buffer per read made V8's
+ * "external memory pressure" scavenges take 20-50 ms each during a 50 MB send (--trace-gc),
+ * a quarter of its time. A consumer that never reports (tests, other callers) gets fresh buffers.
+ * Memory per transfer: the buffers the socket still holds (dul/upper-layer.ts: at most 2 MiB
+ * queued plus a PDU) plus READ_AHEAD, a handful of MiB.
  */
 const READ_SIZE = 1 << 20;
-const VIEW_SIZE = 32 * 1024;
+const READ_AHEAD = 2;
 
-async function* viewsOf(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  for await (const chunk of source) {
-    if (chunk.length <= VIEW_SIZE) yield chunk;
-    else for (let at = 0; at < chunk.length; at += VIEW_SIZE) yield chunk.subarray(at, at + VIEW_SIZE);
+function readInto(fd: number, buffer: Buffer, length: number, position: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let at = 0;
+    const next = (): void =>
+      read(fd, buffer, at, length - at, position + at, (err, n) => {
+        if (err) return reject(err);
+        at += n;
+        // A file that shrank while being sent ends early; the peer sees the shorter data set.
+        if (n === 0 || at === length) return resolve(buffer.subarray(0, at));
+        next();
+      });
+    next();
+  });
+}
+
+function openAsync(path: string): Promise<number> {
+  return new Promise((resolve, reject) => open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+}
+
+/** The bytes [start, start + length) of a file, READ_SIZE at a time with READ_AHEAD reads pending. */
+function readRange(path: string, start: number, length: number): AsyncIterable<Uint8Array> {
+  const free: Buffer[] = [];
+  /** Yielded buffers and the data set offset where each ends, oldest first. */
+  const lent: { buffer: Buffer; end: number }[] = [];
+  const flushed = (bytes: number): void => {
+    while (lent.length > 0 && lent[0]!.end <= bytes) free.push(lent.shift()!.buffer);
+  };
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    const fd = await openAsync(path);
+    const pending: { read: Promise<Buffer>; buffer: Buffer; end: number }[] = [];
+    let offset = 0;
+    const issue = (): void => {
+      if (offset >= length) return;
+      const n = Math.min(READ_SIZE, length - offset);
+      const buffer = free.pop() ?? Buffer.allocUnsafeSlow(READ_SIZE);
+      const read = readInto(fd, buffer, n, start + offset);
+      // Rejections are seen by the await below; an abandoned read must not be unhandled.
+      read.catch(() => {});
+      offset += n;
+      pending.push({ read, buffer, end: offset });
+    };
+    try {
+      for (let i = 0; i < READ_AHEAD; i++) issue();
+      for (;;) {
+        const next = pending.shift();
+        if (next === undefined) return;
+        const chunk = await next.read;
+        if (chunk.length === 0) return;
+        lent.push({ buffer: next.buffer, end: next.end });
+        issue();
+        yield chunk;
+      }
+    } finally {
+      // Stopped early (abort, failure): reads still in flight use the descriptor.
+      await Promise.allSettled(pending.map((p) => p.read));
+      close(fd, () => {});
+    }
   }
+  return Object.assign(chunks(), { [DATASET_FLUSHED]: flushed });
 }
 
 function fromSource(source: Part10Source): ResolvedInstance {
@@ -210,7 +337,7 @@ function fromSource(source: Part10Source): ResolvedInstance {
     sopInstanceUid: source.meta.mediaStorageSopInstanceUid,
     transferSyntax: source.meta.transferSyntaxUid,
     length: source.datasetLength,
-    chunks: () => viewsOf(source.open(READ_SIZE)),
+    chunks: () => readRange(source.path, source.datasetOffset, source.datasetLength),
     load: async () => {
       const file = await readFile(source.path);
       return new Uint8Array(file.buffer, file.byteOffset + source.datasetOffset, source.datasetLength);
@@ -371,7 +498,7 @@ async function storeResolved(
       batchTotalBytes: shared.batchTotalBytes,
     });
   };
-  const dataset = options.onProgress ? counted(chunks, report) : chunks;
+  const dataset = options.onProgress ? withFlushed(counted(chunks, report), chunks) : chunks;
   const command = {
     commandField: COMMAND_FIELD['C-STORE-RQ'],
     affectedSopClassUid: instance.sopClassUid,
@@ -445,4 +572,13 @@ async function* counted(
     // Counted once the fragmenter asks for the next chunk: this one has been handed to the socket.
     report(chunk.length);
   }
+}
+
+/** Keeps a source's DATASET_FLUSHED hook on a wrapper of it. */
+function withFlushed(
+  wrapper: AsyncIterable<Uint8Array>,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncIterable<Uint8Array> {
+  const flushed = (source as { [DATASET_FLUSHED]?: (bytes: number) => void })[DATASET_FLUSHED];
+  return flushed === undefined ? wrapper : Object.assign(wrapper, { [DATASET_FLUSHED]: flushed });
 }
