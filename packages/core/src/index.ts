@@ -1,3 +1,4 @@
+export { HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME } from './constants.js';
 export { ConfigError, HnvError, type HnvErrorOptions, isHnvError } from './errors.js';
 export { guardLogger } from './guard.js';
 export {

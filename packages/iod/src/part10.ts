@@ -1,15 +1,16 @@
 import { open } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import type { Writable } from 'node:stream';
+import { HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME } from '@hnvue/core';
 import { type CharacterSet, encodeText } from './charset.js';
 import { IodCharsetError, IodInputError } from './errors.js';
 import { dcmjs, type NaturalDataset } from './internal/dcmjs.js';
 
 /** Explicit VR Little Endian: the one transfer syntax we write (PS3.5 A.2). */
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-/** Our implementation identity in the File Meta Information (PS3.10 7.1). */
-export const IMPLEMENTATION_CLASS_UID = '1.2.826.0.1.3680043.10.1437.1.1';
-export const IMPLEMENTATION_VERSION_NAME = 'HNVUE_IOD_0_1';
+/** Our implementation identity in the File Meta Information (PS3.10 7.1), shared by every package. */
+export const IMPLEMENTATION_CLASS_UID: string = HNVUE_IMPLEMENTATION_CLASS_UID;
+export const IMPLEMENTATION_VERSION_NAME: string = HNVUE_IMPLEMENTATION_VERSION_NAME;
 
 /** Pixel samples as the builders produce them: native-endian typed arrays of one frame. */
 export type PixelArray = Uint8Array | Uint16Array | Int16Array;

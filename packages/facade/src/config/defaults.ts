@@ -1,4 +1,5 @@
 /** Default values of `DicomServiceOptions` and the constants they are built from (NFR-CFG-01). */
+import { HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME } from '@hnvue/core';
 
 /** Transfer syntax UIDs the configuration refers to by name (PS3.6 Table A-1). */
 export const TRANSFER_SYNTAX = {
@@ -53,14 +54,9 @@ export const DEFAULT_TRANSFER_SYNTAXES: readonly string[] = Object.freeze([
   TRANSFER_SYNTAX.implicitVrLittleEndian,
 ]);
 
-/**
- * Our Implementation Class UID (PS3.7 D.3.3.2). A `2.25` UUID-derived UID (PS3.5 B.2) generated once
- * for HnVue DICOM, since no organisation root is registered for it yet.
- */
-export const DEFAULT_IMPLEMENTATION_CLASS_UID = '2.25.318784092079741392839175770694617644996';
-
-/** PS3.7 D.3.3.2: 1–16 characters of the default repertoire. */
-export const DEFAULT_IMPLEMENTATION_VERSION_NAME = 'HNVUE_DICOM_0_1';
+/** Our Implementation Class UID and version name (PS3.7 D.3.3.2): @hnvue/core's, shared by every package. */
+export const DEFAULT_IMPLEMENTATION_CLASS_UID: string = HNVUE_IMPLEMENTATION_CLASS_UID;
+export const DEFAULT_IMPLEMENTATION_VERSION_NAME: string = HNVUE_IMPLEMENTATION_VERSION_NAME;
 
 /** IANA registered port for DICOM ("dicom", 11112): port 104 needs privileges on Linux. */
 export const DEFAULT_LISTEN_PORT = 11112;

@@ -22,10 +22,8 @@ import {
   type UserInformation,
 } from '../pdu/types.js';
 
-/** HnVue's implementation class UID (PS3.7 D.3.3.2), a 2.25 UUID-derived root; configurable. */
-export const HNVUE_IMPLEMENTATION_CLASS_UID = '2.25.248926434107631221025991442455690527642';
-/** At most 16 characters (PS3.7 D.3.3.2.3). */
-export const HNVUE_IMPLEMENTATION_VERSION_NAME = 'HNVUE_NET_0_1';
+// One implementation identity for every package (configurable per association).
+export { HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME } from '@hnvue/core';
 
 /** Default maximum length of a P-DATA-TF we accept (PS3.8 D.1); 0 would mean unlimited. */
 export const DEFAULT_MAX_PDU_LENGTH = 65_536;
