@@ -18,6 +18,7 @@ import {
   resolveCharacterSet,
 } from '../charset/index.js';
 import { addAccessors, DicomMetaDictionary, ValueRepresentation } from './dcmjs.js';
+import { LONG_VRS } from './vr.js';
 
 export const DATASET_ERROR_CODE = 'HNV_ERR_DATASET' as const;
 
@@ -54,22 +55,6 @@ function isExplicit(transferSyntax: string): boolean {
   });
 }
 
-// PS3.5 Table 7.1-1/7.1-2: VRs with a 2-byte reserved field and a 4-byte length.
-const LONG_VRS: ReadonlySet<string> = new Set([
-  'OB',
-  'OD',
-  'OF',
-  'OL',
-  'OV',
-  'OW',
-  'SQ',
-  'SV',
-  'UC',
-  'UN',
-  'UR',
-  'UT',
-  'UV',
-]);
 // PS3.5 6.1.2.3: the VRs whose values Specific Character Set applies to.
 const CHARSET_VRS: ReadonlySet<string> = new Set(['SH', 'LO', 'ST', 'LT', 'UC', 'UT', 'PN']);
 const STRING_VRS: ReadonlySet<string> = new Set([

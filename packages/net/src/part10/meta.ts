@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { HnvError } from '@hnvue/core';
+import { LONG_VRS } from '../dataset/vr.js';
 
 /**
  * DICOM Part 10 file meta information (PS3.10 7.1): read it from a file without reading the
@@ -33,7 +34,6 @@ export interface Part10Header {
 const PREAMBLE = 128;
 /** Meta groups are small; 64 KiB bounds what we read before giving up. */
 const MAX_META_BYTES = 64 * 1024;
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 
 /** Parses the preamble, the `DICM` prefix and group 0002 from the first bytes of a file. */
 export function parsePart10Header(bytes: Uint8Array): Part10Header {

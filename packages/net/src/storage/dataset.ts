@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { HnvError } from '@hnvue/core';
+import { LONG_VRS } from '../dataset/vr.js';
 
 export const STORAGE_ERROR_CODES = {
   dataset: 'HNV_ERR_STORE_DATASET',
@@ -25,23 +26,6 @@ export class TransferSyntaxDatasetError extends HnvError {
 
 export const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-
-/** PS3.5 7.1.2: VRs with a 2-byte reserved field and a 4-byte length in Explicit VR. */
-const LONG_VRS: ReadonlySet<string> = new Set([
-  'OB',
-  'OD',
-  'OF',
-  'OL',
-  'OV',
-  'OW',
-  'SQ',
-  'SV',
-  'UC',
-  'UN',
-  'UR',
-  'UT',
-  'UV',
-]);
 
 const ITEM = 0xfffee000;
 const ITEM_DELIMITATION = 0xfffee00d;
