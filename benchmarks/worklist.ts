@@ -1,8 +1,8 @@
 /**
  * Modality Worklist C-FIND (FR-DICOM-03): one query returning all 1000 items and one returning 1,
  * ours (open + query + release, in process) vs DCMTK `findscu -W` (a process per query, as it is
- * used) against the same wlmscpfs, Nagle off on both sides (PEERS.md). Alternating, medians of N
- * iterations, ratio = ours / findscu.
+ * used) against the same wlmscpfs, then against the same Orthanc (worklist plugin), Nagle off on
+ * both sides (PEERS.md). Alternating, medians of N iterations, ratio = ours / findscu.
  *
  * Two findscu columns: `findscu (same keys)` sends our very identifier (every return key of PS3.4
  * Table K.6-1 that IHE SWF asks for, written to a query file), the like-for-like comparison, since
@@ -20,12 +20,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { HNVUE_IMPLEMENTATION_CLASS_UID } from '@hnvue/core';
 import { encodeDataset } from '../packages/net/src/dataset/index.js';
 import { encodePart10Header } from '../packages/net/src/part10/index.js';
 import { queryWorklist } from '../packages/net/src/workflow/index.js';
 import { buildWorklistIdentifier } from '../packages/net/src/workflow/worklist.js';
 import { writeWorklistFiles } from '../packages/net/test/fixtures/worklist/generate.js';
-import { makeTempDir, rmTempDir, run, startWlmscpfs } from '../testing/peers.js';
+import { makeTempDir, rmTempDir, run, startOrthanc, startWlmscpfs } from '../testing/peers.js';
 
 const iterations = Number(process.argv[2] ?? process.env.BENCH_N ?? 10);
 
@@ -41,9 +42,9 @@ function median(values: number[]): number {
 async function writeQueryFile(path: string, patientId: string | undefined): Promise<void> {
   const header = encodePart10Header({
     mediaStorageSopClassUid: '1.2.840.10008.5.1.4.31',
-    mediaStorageSopInstanceUid: '1.2.826.0.1.3680043.10.1234.3.1',
+    mediaStorageSopInstanceUid: '2.25.1',
     transferSyntaxUid: '1.2.840.10008.1.2.1',
-    implementationClassUid: '1.2.826.0.1.3680043.10.1234.99',
+    implementationClassUid: HNVUE_IMPLEMENTATION_CLASS_UID,
   });
   const body = encodeDataset(buildWorklistIdentifier(patientId ? { patientId } : {}), {
     transferSyntax: '1.2.840.10008.1.2.1',
@@ -55,10 +56,7 @@ async function writeQueryFile(path: string, patientId: string | undefined): Prom
 const NFR_PERF_02_MS = 3000;
 let slowest = 0;
 
-const dataDir = await makeTempDir('hnvue-bench-mwl-');
-const peer = await startWlmscpfs({ aeTitle: 'WLMSCP', dataDir });
-await writeWorklistFiles(`${dataDir}/WLMSCP`, 1000);
-try {
+async function benchPeer(peerName: string, port: number, calledAe: string, dataDir: string): Promise<void> {
   for (const [label, patientId, expected] of [
     ['all 1000', undefined, 1000],
     ['one', 'PID00500', 1],
@@ -73,9 +71,9 @@ try {
       let n = 0;
       for await (const _ of queryWorklist({
         host: '127.0.0.1',
-        port: peer.port,
+        port,
         callingAeTitle: 'HNVUE',
-        calledAeTitle: 'WLMSCP',
+        calledAeTitle: calledAe,
         query: patientId ? { patientId } : {},
       })) {
         n++;
@@ -96,13 +94,13 @@ try {
         '-aet',
         'HNVUE',
         '-aec',
-        'WLMSCP',
+        calledAe,
         '-k',
         'ScheduledProcedureStepSequence',
         '-k',
         'PatientName',
       ];
-      args.push('-k', patientId ? `PatientID=${patientId}` : 'PatientID', '127.0.0.1', String(peer.port));
+      args.push('-k', patientId ? `PatientID=${patientId}` : 'PatientID', '127.0.0.1', String(port));
       const result = await run('findscu', args);
       if (i >= 0) dcmtk.push(performance.now() - start);
       if (result.code !== 0) throw new Error(`findscu failed: ${result.stderr.slice(-500)}`);
@@ -113,9 +111,9 @@ try {
         '-aet',
         'HNVUE',
         '-aec',
-        'WLMSCP',
+        calledAe,
         '127.0.0.1',
-        String(peer.port),
+        String(port),
         queryFile,
       ]);
       if (i >= 0) dcmtkSame.push(performance.now() - startSame);
@@ -124,13 +122,38 @@ try {
     const a = median(ours);
     const b = median(dcmtkSame);
     const c = median(dcmtk);
-    console.log(`worklist ${label} (median of ${iterations}; our first, cold query ${cold.toFixed(1)} ms):`);
+    console.log(
+      `worklist ${label} from ${peerName} (median of ${iterations}; our first, cold query ${cold.toFixed(1)} ms):`,
+    );
     console.log(`  @hnvue/net              ${a.toFixed(1)} ms`);
     console.log(`  findscu (same keys)     ${b.toFixed(1)} ms   ratio ours/findscu ${(a / b).toFixed(2)}`);
     console.log(`  findscu (3 keys)        ${c.toFixed(1)} ms   ratio ours/findscu ${(a / c).toFixed(2)}`);
   }
+}
+
+const dataDir = await makeTempDir('hnvue-bench-mwl-');
+try {
+  const wlm = await startWlmscpfs({ aeTitle: 'WLMSCP', dataDir });
+  await writeWorklistFiles(`${dataDir}/WLMSCP`, 1000);
+  try {
+    await benchPeer('wlmscpfs', wlm.port, 'WLMSCP', dataDir);
+  } finally {
+    await wlm.stop();
+  }
+  const orthanc = await startOrthanc({
+    config: {
+      Plugins: ['/usr/share/orthanc/plugins/libModalityWorklists.so'],
+      Worklists: { Enable: true, Database: `${dataDir}/WLMSCP` },
+      DicomAlwaysAllowFindWorklist: true,
+      DefaultEncoding: 'Utf8',
+    },
+  });
+  try {
+    await benchPeer('Orthanc', orthanc.port, 'ORTHANC', dataDir);
+  } finally {
+    await orthanc.stop();
+  }
 } finally {
-  await peer.stop();
   await rmTempDir(dataDir);
 }
 if (slowest > NFR_PERF_02_MS) {
