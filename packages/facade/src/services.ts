@@ -66,7 +66,18 @@ import { createUidGenerator, type UidGenerator } from '@hnvue/uid';
 import { type DicomServiceOptions, parseConfig } from './config/index.js';
 import { associationOptionsFor, requireDestination } from './destinations.js';
 import { FACADE_ERROR_CODES, FacadeError } from './errors.js';
-import { emptyState, type FacadeState, readState, type SopRef, writeState } from './state.js';
+import {
+  emptyState,
+  type FacadeState,
+  type ProcedureState,
+  readState,
+  readSubject,
+  removeSubject,
+  type SopRef,
+  sweepSubjects,
+  writeState,
+  writeSubject,
+} from './state.js';
 import { buildCharacterSet, toIodWorklistItem } from './worklist-mapping.js';
 
 export interface CreateDicomServicesOptions {
@@ -156,8 +167,8 @@ interface ProcedureEntry {
   studyInstanceUid: string;
   seriesInstanceUid: string;
   status: Procedure['status'];
-  readonly iodItem: IodWorklistItem;
-  readonly netItem: WorklistItem;
+  /** Undefined for a procedure restored without its worklist file: it can only be ended. */
+  readonly iodItem: IodWorklistItem | undefined;
   readonly characterSet: CharacterSet | undefined;
   readonly startedAt: Date;
   readonly description: string | undefined;
@@ -188,6 +199,8 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
   #listenerPort = 0;
   readonly #commitmentScu: StorageCommitmentScu;
   readonly #procedures = new Map<string, ProcedureEntry>();
+  /** Ended in memory, N-SET not queued yet: still written to the state file as IN PROGRESS. */
+  readonly #ending = new Set<string>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   #running = false;
 
@@ -224,13 +237,14 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
   }
 
   /**
-   * Opens the queue (items of an earlier run are rescheduled), restores pending commitments,
-   * starts the listener and the delivery worker.
+   * Opens the queue (items of an earlier run are rescheduled), restores pending commitments and
+   * the procedures in progress, starts the listener and the delivery worker.
    */
   async start(): Promise<void> {
     if (this.#running) return;
     mkdirSync(this.#queueDir, { recursive: true });
     this.#state = readState(this.#statePath);
+    this.#restoreProcedures();
     const { pacs } = this.config;
     if (pacs) {
       this.#storage = new StorageClient(
@@ -338,7 +352,6 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       seriesInstanceUid: this.uids.next(),
       status: 'IN PROGRESS',
       iodItem: toIodWorklistItem(item, studyInstanceUid),
-      netItem: item,
       characterSet,
       startedAt: input.startedAt ?? new Date(),
       description: input.description ?? item.requestedProcedureDescription,
@@ -346,6 +359,8 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       others: [],
       doseEvents: [],
     };
+    // The worklist slice first: a procedure in the state file always finds it, bar a crash in between.
+    if (entry.iodItem) writeSubject(this.#queueDir, id, entry.iodItem);
     this.#procedures.set(id, entry);
     this.#state.studies[studyInstanceUid] ??= { references: [], delivered: [], closed: false };
     this.#saveState();
@@ -379,6 +394,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
    */
   async storeImage(procedureId: string, input: ImageInput): Promise<StoredObject> {
     const entry = this.#openProcedure(procedureId);
+    const worklistItem = this.#requireWorklistItem(entry);
     const options = {
       uid: () => this.uids.next(),
       characterSet: buildCharacterSet(entry.characterSet),
@@ -388,7 +404,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       seriesNumber: 1,
       performedProcedureStep: { sopInstanceUid: entry.id, start: entry.startedAt },
     };
-    const common = { worklistItem: entry.iodItem, equipment: this.#equipment, series };
+    const common = { worklistItem, equipment: this.#equipment, series };
     let built: BuiltImage;
     if (input.kind === 'CR') {
       const { kind: _kind, presentationIntent: _intent, detector: _detector, ...rest } = input;
@@ -427,6 +443,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     input: { readonly events?: readonly IrradiationEvent[] } = {},
   ): Promise<StoredObject> {
     const entry = this.#openProcedure(procedureId);
+    const worklistItem = this.#requireWorklistItem(entry);
     const events = input.events ?? entry.doseEvents;
     if (events.length === 0) {
       throw new FacadeError(FACADE_ERROR_CODES.procedure, 'no irradiation event to report', {
@@ -435,7 +452,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     }
     const report = buildRdsr(
       {
-        worklistItem: entry.iodItem,
+        worklistItem,
         equipment: {
           ...this.#equipment,
           manufacturerModelName: this.#equipment.manufacturerModelName ?? 'HnVue DR',
@@ -529,6 +546,55 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     return entry;
   }
 
+  #requireWorklistItem(entry: ProcedureEntry): IodWorklistItem {
+    if (entry.iodItem) return entry.iodItem;
+    throw new FacadeError(
+      FACADE_ERROR_CODES.procedure,
+      'the worklist attributes of this procedure were lost',
+      {
+        hint: 'complete or discontinue it; a crash between the writes of startProcedure lost its worklist file',
+        details: { id: entry.id },
+      },
+    );
+  }
+
+  #readSubject(id: string): IodWorklistItem | undefined {
+    try {
+      return readSubject(this.#queueDir, id);
+    } catch (err) {
+      // Unreadable (it is written atomically, so a damaged disk): the procedure can still be ended.
+      this.#log.warn(
+        { procedureId: id, err: (err as Error).name },
+        'worklist file of a procedure unreadable',
+      );
+      return undefined;
+    }
+  }
+
+  /** Procedures IN PROGRESS in an earlier run (console switched off mid-procedure), back in the map. */
+  #restoreProcedures(): void {
+    sweepSubjects(this.#queueDir, new Set(Object.keys(this.#state.procedures)));
+    for (const [id, p] of Object.entries(this.#state.procedures)) {
+      if (this.#procedures.get(id)?.status === 'IN PROGRESS') continue;
+      this.#procedures.set(id, {
+        id,
+        studyInstanceUid: p.studyInstanceUid,
+        seriesInstanceUid: p.seriesInstanceUid,
+        status: 'IN PROGRESS',
+        iodItem: this.#readSubject(id),
+        characterSet: p.characterSet,
+        startedAt: new Date(p.startedAt),
+        description: p.description,
+        images: [...p.images],
+        others: [...p.others],
+        doseEvents: p.doseEvents.map((e) => ({ ...e, start: new Date(e.start) })),
+      });
+    }
+    if (Object.keys(this.#state.procedures).length > 0) {
+      this.#log.info({ procedures: Object.keys(this.#state.procedures).length }, 'procedures restored');
+    }
+  }
+
   #view(entry: ProcedureEntry): Procedure {
     return {
       id: entry.id,
@@ -562,11 +628,32 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     input: CompleteInput & { reason?: CodedEntry },
   ) {
     const entry = this.#openProcedure(id);
-    const queue = this.#requireQueue();
+    // Ended in memory at once (a second call is refused), on disk only once its N-SET is queued:
+    // a crash in between leaves it IN PROGRESS after the restart, never ended without its N-SET.
     entry.status = status;
+    this.#ending.add(id);
+    try {
+      await this.#queueMppsEnd(entry, status, input);
+    } catch (err) {
+      entry.status = 'IN PROGRESS';
+      throw err;
+    } finally {
+      this.#ending.delete(id);
+    }
     const study = this.#state.studies[entry.studyInstanceUid];
     if (study) study.closed = true;
     this.#saveState();
+    removeSubject(this.#queueDir, id);
+    await this.#maybeRequestCommitment(entry.studyInstanceUid);
+    return this.#view(entry);
+  }
+
+  async #queueMppsEnd(
+    entry: ProcedureEntry,
+    status: 'COMPLETED' | 'DISCONTINUED',
+    input: CompleteInput & { reason?: CodedEntry },
+  ): Promise<void> {
+    const queue = this.#requireQueue();
     if (this.config.mpps) {
       const performedSeries =
         entry.images.length + entry.others.length > 0
@@ -604,14 +691,12 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
         kind: 'mpps-set',
         destination: 'mpps',
         sopClassUid: MPPS_SOP_CLASS,
-        sopInstanceUid: id,
+        sopInstanceUid: entry.id,
         source: { bytes: Buffer.from(JSON.stringify(dataset)) },
-        orderKey: id,
+        orderKey: entry.id,
         dedupKey: null,
       });
     }
-    await this.#maybeRequestCommitment(entry.studyInstanceUid);
-    return this.#view(entry);
   }
 
   async #maybeRequestCommitment(studyInstanceUid: string): Promise<void> {
@@ -884,6 +969,29 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
   }
 
   #saveState(): void {
+    // Open procedures are written from the map on every save, so an image's reference lands on
+    // disk with its study's (one atomic write, before the image is queued).
+    const procedures: Record<string, ProcedureState> = {};
+    for (const e of this.#procedures.values()) {
+      if (e.status !== 'IN PROGRESS' && !this.#ending.has(e.id)) continue;
+      procedures[e.id] = {
+        studyInstanceUid: e.studyInstanceUid,
+        seriesInstanceUid: e.seriesInstanceUid,
+        startedAt: e.startedAt.getTime(),
+        ...(e.description === undefined ? {} : { description: e.description }),
+        ...(e.characterSet ? { characterSet: e.characterSet } : {}),
+        images: e.images,
+        others: e.others,
+        doseEvents: e.doseEvents.map((d) => ({
+          start: d.start.getTime(),
+          dapDgyCm2: d.dapDgyCm2,
+          ...(d.kvp === undefined ? {} : { kvp: d.kvp }),
+          ...(d.tubeCurrentMa === undefined ? {} : { tubeCurrentMa: d.tubeCurrentMa }),
+          ...(d.exposureTimeMs === undefined ? {} : { exposureTimeMs: d.exposureTimeMs }),
+        })),
+      };
+    }
+    this.#state.procedures = procedures;
     writeState(this.#statePath, this.#state);
   }
 }

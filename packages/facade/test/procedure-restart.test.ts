@@ -1,0 +1,147 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NaturalDataset, WorklistItem } from '@hnvue/net';
+import { RisPacsSimulator } from '@hnvue/simulator';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeTempDir, rmTempDir } from '../../../testing/peers.js';
+import { type CommitmentInfo, createDicomServices, type DicomServices } from '../src/index.js';
+
+// A console switched off mid-procedure: after the restart the operator completes or discontinues it.
+const ITEM: WorklistItem = {
+  patientName: { alphabetic: 'Restart^Test', phonetic: '재시작^테스트' },
+  patientId: 'RST-1',
+  patientBirthDate: '19650302',
+  accessionNumber: 'RSTACC1',
+  otherPatientIds: [],
+  requestedProcedureCodes: [],
+  referencedStudies: [],
+  scheduledProcedureSteps: [{ modality: 'DX', protocolCodes: [] }],
+  studyInstanceUid: '2.25.66661',
+};
+const PHI = ['Restart', '재시작', 'RST-1', '19650302', 'RSTACC1'];
+
+const IMAGE = {
+  image: {
+    rows: 16,
+    columns: 16,
+    bitsStored: 12,
+    pixels: new Uint16Array(256),
+    windowCenter: 2048,
+    windowWidth: 4096,
+  },
+  anatomy: { imageLaterality: 'U' as const, bodyPart: 'CHEST' },
+  acquisition: { kvp: 110, dapDgyCm2: 0.2, viewPosition: 'PA' as const },
+  presentationIntent: 'FOR PRESENTATION' as const,
+  detector: { type: 'SCINTILLATOR' as const, imagerPixelSpacingMm: [0.14, 0.14] as const },
+};
+
+function waitFor<T>(register: (done: (value: T) => void) => void, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not happen within 20 s`)), 20_000);
+    register((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Starts a procedure with one image, stops, restarts on the same queue dir; the second run ends it. */
+async function restartMidProcedure(
+  /** Ends the procedure; returns the SOP Instance UIDs of images it stored after the restart. */
+  end: (s: DicomServices, id: string) => Promise<string[]>,
+) {
+  const dir = await makeTempDir('hnvue-facade-restart-');
+  cleanups.push(() => rmTempDir(dir));
+  const sim = new RisPacsSimulator({ storageDir: join(dir, 'pacs') });
+  const address = await sim.start();
+  cleanups.push(() => sim.stop());
+  const pacs = { aeTitle: address.pacs.aeTitle, host: '127.0.0.1', port: address.pacs.port };
+  const config = {
+    local: { aeTitle: 'HNVUE_RS', port: 0 },
+    uid: { deviceSerial: '9' },
+    mpps: { aeTitle: address.ris.aeTitle, host: '127.0.0.1', port: address.ris.port },
+    pacs,
+    commitment: pacs,
+    queue: { path: join(dir, 'q.sqlite'), initialIntervalMs: 200, backoffMultiplier: 1 },
+  };
+  const queueDir = join(dir, 'q');
+
+  const first = createDicomServices({ config });
+  await first.start();
+  const procedure = await first.startProcedure({ worklist: { item: ITEM } });
+  const image = await first.storeImage(procedure.id, IMAGE);
+  await first.stop({ graceMs: 0 });
+  // NFR-SEC-01: the state file holds UIDs, not the patient; the worklist slice is kept apart.
+  const stateText = readFileSync(join(queueDir, 'facade-state.json'), 'utf8');
+  expect(stateText).toContain(procedure.id);
+  for (const phi of PHI) expect(stateText).not.toContain(phi);
+  const subjectFile = join(queueDir, 'procedures', `${procedure.id}.json`);
+  expect(existsSync(subjectFile)).toBe(true);
+  // A worklist file whose procedure never reached the state file (crash in between) is swept.
+  const orphan = join(queueDir, 'procedures', '2.25.999.json');
+  writeFileSync(orphan, '{}');
+
+  const second = createDicomServices({ config });
+  await second.start();
+  cleanups.push(() => second.stop({ graceMs: 0 }));
+  expect(existsSync(orphan)).toBe(false);
+  sim.registerModality('HNVUE_RS', { host: '127.0.0.1', port: second.listenerPort });
+  expect(second.procedure(procedure.id)).toMatchObject({
+    status: 'IN PROGRESS',
+    studyInstanceUid: ITEM.studyInstanceUid,
+    seriesInstanceUid: procedure.seriesInstanceUid,
+    objects: [{ sopInstanceUid: image.sopInstanceUid }],
+  });
+  const nSet = waitFor<void>(
+    (done) =>
+      second.on('delivered', (i) => i.kind === 'mpps-set' && i.sopInstanceUid === procedure.id && done()),
+    'N-SET delivery',
+  );
+  const committed = waitFor<CommitmentInfo>((done) => second.on('committed', done), 'commitment');
+  const images = [image.sopInstanceUid, ...(await end(second, procedure.id))];
+  await nSet;
+  const info = await committed;
+  expect(existsSync(subjectFile)).toBe(false);
+  const record = sim.mppsRecords.get(procedure.id);
+  const [series] = (record?.dataset.PerformedSeriesSequence ?? []) as NaturalDataset[];
+  const refs = (series?.ReferencedImageSequence ?? []) as NaturalDataset[];
+  expect(series?.SeriesInstanceUID).toBe(procedure.seriesInstanceUid);
+  expect(refs.map((r) => r.ReferencedSOPInstanceUID)).toEqual(images);
+  expect(info.studyInstanceUid).toBe(ITEM.studyInstanceUid);
+  expect(info.committed.map((r) => r.sopInstanceUid).sort()).toEqual([...images].sort());
+  return { record, second, sim, images };
+}
+
+describe('procedures across a restart', () => {
+  it('NFR-REL-01: FR-DICOM-05: a procedure open at shutdown is completed after the restart and its study committed', async () => {
+    const { record, second, sim, images } = await restartMidProcedure(async (s, id) => {
+      const later = await s.storeImage(id, IMAGE);
+      await s.completeProcedure(id);
+      return [later.sopInstanceUid];
+    });
+    expect(record?.status).toBe('COMPLETED');
+    expect(second.procedure(String(record?.sopInstanceUid))?.status).toBe('COMPLETED');
+    // The image built after the restart still carries the worklist subject (IHE SWF).
+    const stored = sim.stored.get(images[1] ?? '');
+    expect(readFileSync(String(stored?.path)).includes('RST-1')).toBe(true);
+  });
+
+  it('NFR-REL-01: FR-DICOM-05: a procedure open at shutdown is discontinued after the restart and its study committed', async () => {
+    const { record } = await restartMidProcedure(async (s, id) => {
+      await s.discontinueProcedure(id, {
+        reason: {
+          codeValue: '110514',
+          codingSchemeDesignator: 'DCM',
+          codeMeaning: 'Incorrect worklist entry selected',
+        },
+      });
+      return [];
+    });
+    expect(record?.status).toBe('DISCONTINUED');
+  });
+});
