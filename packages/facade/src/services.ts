@@ -74,6 +74,7 @@ import {
   readSubject,
   removeSubject,
   type SopRef,
+  type StudyState,
   sweepSubjects,
   writeState,
   writeSubject,
@@ -278,10 +279,12 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       this.#armCommitmentTimer(transactionUid, pending.requestedAt);
     }
     this.#running = true;
+    this.#reconcileWithQueue(this.#queue);
     this.#queue.start();
     // A crash between the last delivery and queuing its commitment: queue it now.
     for (const studyInstanceUid of Object.keys(this.#state.studies))
       await this.#maybeRequestCommitment(studyInstanceUid);
+    await this.#requeueLostCommitments(this.#queue);
     this.#log.info(
       { listenerPort: this.#listenerPort, pendingCommitments: Object.keys(this.#state.commitments).length },
       'DICOM services started',
@@ -416,6 +419,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     const sopClassUid = String(built.dataset.SOPClassUID);
     const sopInstanceUid = String(built.dataset.SOPInstanceUID);
     const part10 = toPart10Buffer(built.dataset, built.pixelData);
+    const doseEventCount = entry.doseEvents.length;
     entry.images.push({ sopClassUid, sopInstanceUid });
     if (input.acquisition?.dapDgyCm2 !== undefined) {
       entry.doseEvents.push({
@@ -430,7 +434,10 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
           : { exposureTimeMs: input.acquisition.exposureTimeMs }),
       });
     }
-    const queueItemId = await this.#queueForPacs(entry, { sopClassUid, sopInstanceUid }, part10);
+    const queueItemId = await this.#queueForPacs(entry, { sopClassUid, sopInstanceUid }, part10, () => {
+      removeRef(entry.images, sopInstanceUid);
+      entry.doseEvents.length = doseEventCount;
+    });
     return { sopClassUid, sopInstanceUid, queueItemId, part10 };
   }
 
@@ -474,7 +481,9 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     const ref = { sopClassUid: XRAY_RADIATION_DOSE_SR_SOP_CLASS as string, sopInstanceUid };
     const part10 = toPart10Buffer(report.dataset);
     entry.others.push(ref);
-    const queueItemId = await this.#queueForPacs(entry, ref, part10);
+    const queueItemId = await this.#queueForPacs(entry, ref, part10, () =>
+      removeRef(entry.others, sopInstanceUid),
+    );
     return { ...ref, queueItemId, part10 };
   }
 
@@ -605,21 +614,45 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     };
   }
 
-  async #queueForPacs(entry: ProcedureEntry, ref: SopRef, part10: Uint8Array): Promise<number> {
-    const queue = this.#requireQueue();
-    requireDestination(this.config, 'pacs');
-    this.#state.studies[entry.studyInstanceUid] ??= { references: [], delivered: [], closed: false };
-    const study = this.#state.studies[entry.studyInstanceUid]!;
-    study.references.push(ref);
-    this.#saveState();
-    const { item } = await queue.enqueue({
-      kind: 'c-store',
-      destination: 'pacs',
-      sopClassUid: ref.sopClassUid,
-      sopInstanceUid: ref.sopInstanceUid,
-      source: { bytes: part10 },
-    });
-    return item.id;
+  /**
+   * Records the reference (study and procedure, one atomic write) before it is queued, so a crash
+   * after the enqueue never leaves a delivered object out of the N-SET or the commitment. An
+   * enqueue that fails takes the reference back out (`rollback` undoes the procedure's part):
+   * otherwise the study would wait forever for an object that was never queued (NFR-REL-01).
+   */
+  async #queueForPacs(
+    entry: ProcedureEntry,
+    ref: SopRef,
+    part10: Uint8Array,
+    rollback: () => void,
+  ): Promise<number> {
+    let study: StudyState | undefined;
+    try {
+      const queue = this.#requireQueue();
+      requireDestination(this.config, 'pacs');
+      this.#state.studies[entry.studyInstanceUid] ??= { references: [], delivered: [], closed: false };
+      study = this.#state.studies[entry.studyInstanceUid]!;
+      study.references.push(ref);
+      this.#saveState();
+      const { item } = await queue.enqueue({
+        kind: 'c-store',
+        destination: 'pacs',
+        sopClassUid: ref.sopClassUid,
+        sopInstanceUid: ref.sopInstanceUid,
+        source: { bytes: part10 },
+      });
+      return item.id;
+    } catch (err) {
+      rollback();
+      if (study) removeRef(study.references, ref.sopInstanceUid);
+      try {
+        this.#saveState();
+      } catch (saveErr) {
+        // The enqueue error is the one to report; a stale reference on disk is reconciled at start().
+        this.#log.error({ err: (saveErr as Error).name }, 'facade state not saved after a failed enqueue');
+      }
+      throw err;
+    }
   }
 
   async #end(
@@ -705,19 +738,82 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     if (!study.references.every((r) => study.delivered.includes(r.sopInstanceUid))) return;
     if (!this.config.commitment || !this.#queue) return;
     const transactionUid = this.uids.next();
+    // Set in memory at once (a concurrent delivery event must not queue a second transaction), on
+    // disk only once queued: a crash or an enqueue error in between leaves no transaction UID
+    // without its queue item, which start() would otherwise skip forever (NFR-REL-01).
     study.commitment = transactionUid;
+    try {
+      await this.#enqueueCommitment(this.#queue, transactionUid, studyInstanceUid, study.references);
+    } catch (err) {
+      if (study.commitment === transactionUid) delete study.commitment;
+      throw err;
+    }
     this.#saveState();
-    await this.#queue.enqueue({
+  }
+
+  async #enqueueCommitment(
+    queue: TransmissionQueue,
+    transactionUid: string,
+    studyInstanceUid: string,
+    references: readonly SopRef[],
+  ): Promise<void> {
+    // The dedup key is the transaction UID: queuing it again (start() reconciling) is a no-op.
+    await queue.enqueue({
       kind: 'storage-commitment',
       destination: 'commitment',
       sopClassUid: STORAGE_COMMITMENT_SOP_CLASS,
       sopInstanceUid: transactionUid,
-      source: {
-        bytes: Buffer.from(
-          JSON.stringify({ transactionUid, studyInstanceUid, references: study.references }),
-        ),
-      },
+      source: { bytes: Buffer.from(JSON.stringify({ transactionUid, studyInstanceUid, references })) },
     });
+  }
+
+  /**
+   * A kill between the queue committing a delivery (DONE) and the facade recording it: the study
+   * would wait forever. Every reference whose c-store item is DONE counts as delivered.
+   */
+  #reconcileWithQueue(queue: TransmissionQueue): void {
+    const studies = Object.values(this.#state.studies).filter(
+      (s) => s.delivered.length < s.references.length,
+    );
+    if (studies.length === 0) return;
+    const done = new Set(
+      queue
+        .list({ state: 'DONE', destination: 'pacs' })
+        .filter((i) => i.kind === 'c-store')
+        .map((i) => i.sopInstanceUid),
+    );
+    let marked = 0;
+    for (const study of studies) {
+      for (const ref of study.references) {
+        if (done.has(ref.sopInstanceUid) && !study.delivered.includes(ref.sopInstanceUid)) {
+          study.delivered.push(ref.sopInstanceUid);
+          marked++;
+        }
+      }
+    }
+    if (marked === 0) return;
+    this.#saveState();
+    this.#log.info({ delivered: marked }, 'deliveries recorded from the queue after a restart');
+  }
+
+  /**
+   * A transaction UID on disk with neither a queue item nor a pending commitment (a crash between
+   * the two writes of an earlier version): queue it again. Idempotent through the dedup key.
+   */
+  async #requeueLostCommitments(queue: TransmissionQueue): Promise<void> {
+    if (!this.config.commitment) return;
+    for (const [studyInstanceUid, study] of Object.entries(this.#state.studies)) {
+      const transactionUid = study.commitment;
+      if (!transactionUid || this.#state.commitments[transactionUid]) continue;
+      try {
+        await this.#enqueueCommitment(queue, transactionUid, studyInstanceUid, study.references);
+      } catch (err) {
+        this.#log.error(
+          { transactionUid, err: (err as Error).name },
+          'storage commitment could not be queued',
+        );
+      }
+    }
   }
 
   #wireQueueEvents(queue: TransmissionQueue): void {
@@ -857,14 +953,26 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       this.#saveState();
       throw err;
     });
+    let pending: Awaited<ReturnType<StorageCommitmentScu['request']>>;
     try {
-      const pending = await this.#commitmentScu.request(association, payload.references, {
+      pending = await this.#commitmentScu.request(association, payload.references, {
         transactionUid: payload.transactionUid,
         timeoutMs: 0,
       });
-      this.#armCommitmentTimer(payload.transactionUid, requestedAt);
-      const reportOn = this.config.commitment?.reportOn;
-      if (reportOn === 'same-association') {
+    } catch (err) {
+      association.abort();
+      if (this.#state.commitments[payload.transactionUid]) {
+        delete this.#state.commitments[payload.transactionUid];
+        this.#saveState();
+      }
+      throw err;
+    }
+    // The N-ACTION-RSP arrived (PS3.4 J.3.2): the request is delivered and the report may come on
+    // any association from now on. Nothing after this point may fail the item: a retry would send
+    // the same transaction again and drop the pending state the report needs.
+    this.#armCommitmentTimer(payload.transactionUid, requestedAt);
+    try {
+      if (this.config.commitment?.reportOn === 'same-association') {
         // PS3.4 J.3.3: the report comes on this association; keep it open until then (bounded).
         await Promise.race([
           pending.result,
@@ -874,11 +982,10 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       await association.release();
     } catch (err) {
       association.abort();
-      if (this.#state.commitments[payload.transactionUid]) {
-        delete this.#state.commitments[payload.transactionUid];
-        this.#saveState();
-      }
-      throw err;
+      this.#log.warn(
+        { transactionUid: payload.transactionUid, err: (err as Error).name },
+        'commitment association not released cleanly after its N-ACTION-RSP; the request stands',
+      );
     }
   }
 
@@ -887,12 +994,20 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     const pending = this.#state.commitments[transactionUid];
     if (!pending || pending.timedOut) return;
     const delay = Math.max(0, requestedAt + timeoutMs - Date.now());
+    // A retried request re-arms: one timer per transaction.
+    clearTimeout(this.#timers.get(transactionUid));
     const timer = setTimeout(() => {
       this.#timers.delete(transactionUid);
       const current = this.#state.commitments[transactionUid];
       if (!current) return;
       current.timedOut = true;
-      this.#saveState();
+      try {
+        this.#saveState();
+      } catch (err) {
+        // A timer callback has no caller: a throw here would be an uncaught exception that ends the
+        // console. The flag stays set in memory and reaches the disk with the next save.
+        this.#log.error({ transactionUid, err: (err as Error).name }, 'facade state not saved');
+      }
       this.#log.warn({ transactionUid }, 'storage commitment timed out');
       this.emit('commitmentTimedOut', { transactionUid, studyInstanceUid: current.studyInstanceUid });
     }, delay);
@@ -994,6 +1109,11 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     this.#state.procedures = procedures;
     writeState(this.#statePath, this.#state);
   }
+}
+
+function removeRef(refs: SopRef[], sopInstanceUid: string): void {
+  const at = refs.findIndex((r) => r.sopInstanceUid === sopInstanceUid);
+  if (at >= 0) refs.splice(at, 1);
 }
 
 function storageDestination(
