@@ -14,6 +14,8 @@ export const QUEUE_ERROR_CODES = {
   spoolMissing: 'HNV_ERR_QUEUE_SPOOL_MISSING',
   /** No item with that id, or an operation that its state does not allow. */
   invalidItem: 'HNV_ERR_QUEUE_INVALID_ITEM',
+  /** Failed by `discard(id, { failSuccessors: true })`: an earlier item with the same order key was dropped. */
+  predecessorDiscarded: 'HNV_ERR_QUEUE_PREDECESSOR_DISCARDED',
   /** A sender failed without any recognisable `code`. */
   delivery: 'HNV_ERR_DELIVERY',
 } as const;

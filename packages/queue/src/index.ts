@@ -8,7 +8,9 @@ export {
 export { type Clock, systemClock } from './clock.js';
 export { DeliveryError, QUEUE_ERROR_CODES, QueueError } from './errors.js';
 export {
+  type DiscardOptions,
   type EnqueueInput,
+  type EnqueueOutcome,
   type EnqueueResult,
   type QueueEvents,
   type QueueOptions,

@@ -69,10 +69,32 @@ export interface EnqueueInput {
   readonly orderKey?: string | null;
 }
 
+/**
+ * What `enqueue` did with the payload:
+ * - `enqueued`: a new item;
+ * - `requeued`: an item with the same dedup key had FAILED; it is PENDING again with the NEW payload
+ *   (same id and history, fresh attempt budget);
+ * - `already-queued`: the same key is PENDING, RETRYING or IN_PROGRESS; the new payload was dropped;
+ * - `already-delivered`: the same key is DONE (the destination has it); the new payload was dropped.
+ */
+export type EnqueueOutcome = 'enqueued' | 'requeued' | 'already-queued' | 'already-delivered';
+
 export interface EnqueueResult {
   readonly item: QueueItem;
-  /** True when an item with the same dedup key was already queued; nothing new was written. */
+  /**
+   * True when the new payload was dropped because an item with the same dedup key is queued or
+   * DONE (`outcome` says which); false for a new item and for a FAILED item requeued with it.
+   */
   readonly duplicate: boolean;
+  readonly outcome: EnqueueOutcome;
+}
+
+export interface DiscardOptions {
+  /**
+   * Also mark FAILED (HNV_ERR_QUEUE_PREDECESSOR_DISCARDED) the undelivered items queued after this
+   * one under the same order key, which would otherwise go out without it. Default false.
+   */
+  readonly failSuccessors?: boolean;
 }
 
 export interface StopOptions {
@@ -223,13 +245,42 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     }
     const dedupKey =
       input.dedupKey === undefined ? (kind === 'mpps-set' ? null : input.sopInstanceUid) : input.dedupKey;
-    if (dedupKey !== null) {
-      const existing = this.#store.findDuplicate(input.destination, kind, dedupKey);
-      if (existing) return this.#duplicate(existing);
-    }
+    let existing =
+      dedupKey === null ? undefined : this.#store.findDuplicate(input.destination, kind, dedupKey);
+    if (existing && existing.state !== 'FAILED') return this.#duplicate(existing);
     const spoolName = newSpoolName();
     const size = await writeSpoolFile(this.#spoolDir, spoolName, input.source);
     this.#assertOpen();
+    // Re-read: a concurrent enqueue or requeue may have changed the item while we wrote.
+    existing = dedupKey === null ? undefined : this.#store.findDuplicate(input.destination, kind, dedupKey);
+    if (existing) {
+      // A FAILED image sent again (e.g. after the operator fixed it) must not be silently dropped:
+      // the row takes the new file in one commit; a crash on either side leaves one orphan file
+      // that the start-up sweep removes, never a row without its file.
+      const old =
+        existing.state === 'FAILED'
+          ? this.#store.replacePayload(
+              existing.id,
+              { spoolName, size, sopClassUid: input.sopClassUid, priority: input.priority ?? 0 },
+              this.#clock.now(),
+            )
+          : undefined;
+      if (old === undefined) {
+        await removeSpoolFile(join(this.#spoolDir, spoolName));
+        return this.#duplicate(this.#store.get(existing.id)!);
+      }
+      await removeSpoolFile(join(this.#spoolDir, old)).catch((err: unknown) => {
+        this.#log.warn(
+          { itemId: existing.id, err: err instanceof Error ? err.message : String(err) },
+          'spool unlink failed',
+        );
+      });
+      const requeued = this.#store.get(existing.id)!;
+      this.#log.info(logFields(requeued), 'queue item requeued with a new payload');
+      this.#emit('enqueued', requeued);
+      this.#wake();
+      return { item: requeued, duplicate: false, outcome: 'requeued' };
+    }
     const item = this.#store.insert({
       kind,
       destination: input.destination,
@@ -250,7 +301,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     this.#log.info(logFields(item), 'queue item enqueued');
     this.#emit('enqueued', item);
     this.#wake();
-    return { item, duplicate: false };
+    return { item, duplicate: false, outcome: 'enqueued' };
   }
 
   /** Starts delivering; items already due go out at once. */
@@ -360,6 +411,43 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     return requeued;
   }
 
+  /**
+   * Drops a FAILED item for good: its row, history and spool file. Items queued after it under the
+   * same order key stop waiting for it (a FAILED item blocks them); pass `failSuccessors` to fail
+   * them as well. Returns the ids of the successors so failed.
+   */
+  async discard(id: number, options: DiscardOptions = {}): Promise<number[]> {
+    this.#assertOpen();
+    const item = this.#store.get(id);
+    const result = this.#store.discard(
+      id,
+      this.#clock.now(),
+      options.failSuccessors
+        ? {
+            code: QUEUE_ERROR_CODES.predecessorDiscarded,
+            reason: `an earlier item with the same order key (${id}) was discarded`,
+          }
+        : undefined,
+    );
+    if (!item || !result) {
+      throw new QueueError(QUEUE_ERROR_CODES.invalidItem, `queue item ${id} is not FAILED`, {
+        details: { itemId: id, state: item?.state ?? null },
+      });
+    }
+    await removeSpoolFile(join(this.#spoolDir, result.spoolName));
+    this.#log.warn({ ...logFields(item), failedSuccessors: result.failed.length }, 'queue item discarded');
+    for (const successorId of result.failed) {
+      const failed = this.#store.get(successorId)!;
+      this.#emit('failed', failed, {
+        retryable: false,
+        code: QUEUE_ERROR_CODES.predecessorDiscarded,
+        reason: failed.lastErrorReason ?? '',
+      });
+    }
+    this.#wake();
+    return result.failed;
+  }
+
   /** Deletes DONE items completed before `before` (epoch ms) and their history; returns how many. */
   purgeDone(before: number): number {
     this.#assertOpen();
@@ -371,8 +459,9 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
   }
 
   #duplicate(item: QueueItem): EnqueueResult {
-    this.#log.debug(logFields(item), 'queue item already queued');
-    return { item, duplicate: true };
+    const outcome = item.state === 'DONE' ? 'already-delivered' : 'already-queued';
+    this.#log.debug(logFields(item), `queue item ${outcome}`);
+    return { item, duplicate: true, outcome };
   }
 
   #emit<K extends keyof QueueEvents>(event: K, ...args: QueueEvents[K]): void {

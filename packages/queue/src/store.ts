@@ -273,6 +273,63 @@ export class QueueStore {
     return this.#stmts.requeue.run(now, id).changes === 1;
   }
 
+  /**
+   * FAILED → PENDING with a new payload (a fresh enqueue of the same dedup key): the row keeps its
+   * id, so its place in an order key's sequence, and its history. Returns the old spool name, or
+   * undefined when the item is no longer FAILED (a concurrent requeue won).
+   */
+  replacePayload(
+    id: number,
+    change: {
+      readonly spoolName: string;
+      readonly size: number;
+      readonly sopClassUid: string;
+      readonly priority: number;
+    },
+    now: number,
+  ): string | undefined {
+    return this.transaction(() => {
+      const row = this.#stmts.get.get(id) as ItemRow | undefined;
+      if (row?.state !== 'FAILED') return undefined;
+      this.#stmts.replacePayload.run({
+        id,
+        spool_name: change.spoolName,
+        size: change.size,
+        sop_class_uid: change.sopClassUid,
+        priority: change.priority,
+        now,
+      });
+      return row.spool_name;
+    });
+  }
+
+  /**
+   * Deletes a FAILED item and its history; with `failSuccessors`, the undelivered items queued
+   * after it under the same order key go FAILED with `code` (they are meaningless without it, e.g.
+   * an MPPS N-SET whose N-CREATE never reached the RIS). Returns the spool names to unlink, or
+   * undefined when the item is not FAILED.
+   */
+  discard(
+    id: number,
+    now: number,
+    failSuccessors: { readonly code: string; readonly reason: string } | undefined,
+  ): { readonly spoolName: string; readonly failed: number[] } | undefined {
+    return this.transaction(() => {
+      const row = this.#stmts.get.get(id) as ItemRow | undefined;
+      if (row?.state !== 'FAILED') return undefined;
+      const failed: number[] = [];
+      if (failSuccessors && row.order_key !== null) {
+        for (const s of this.#stmts.successors.all(row.order_key, id) as { id: number }[]) {
+          this.#stmts.failNow.run(now, failSuccessors.code, failSuccessors.reason, s.id);
+          this.#stmts.closeOpenAttempts.run(now, s.id);
+          failed.push(s.id);
+        }
+      }
+      this.#stmts.remove.run(id);
+      return { spoolName: row.spool_name, failed };
+    });
+  }
+
   /** Marks a PENDING/RETRYING/IN_PROGRESS item FAILED without an attempt (e.g. its spool file is gone). */
   failWithoutAttempt(id: number, now: number, code: string, reason: string): void {
     this.transaction(() => {
@@ -386,6 +443,9 @@ type StatementName =
   | 'settle'
   | 'endAttempt'
   | 'requeue'
+  | 'replacePayload'
+  | 'successors'
+  | 'remove'
   | 'failNow'
   | 'closeOpenAttempts'
   | 'closeAllOpenAttempts'
@@ -411,10 +471,13 @@ function prepare(db: Db): Statements {
       `SELECT DISTINCT destination FROM items WHERE state IN ${ACTIVE} AND next_attempt_at <= ?`,
     ),
     due: db.prepare(
+      // A FAILED predecessor blocks too: an MPPS N-SET must not reach the RIS before the N-CREATE
+      // that gave up (an N-SET of an instance never created fails with 0112, No Such SOP Instance,
+      // PS3.7 Annex C). Successors wait until it is requeued and delivered, or discarded.
       `SELECT * FROM items i WHERE i.state IN ${ACTIVE} AND i.destination = ? AND i.next_attempt_at <= ?
          AND (i.order_key IS NULL OR NOT EXISTS (
            SELECT 1 FROM items p WHERE p.order_key = i.order_key AND p.id < i.id
-             AND p.state IN ('PENDING','RETRYING','IN_PROGRESS')))
+             AND p.state IN ('PENDING','RETRYING','IN_PROGRESS','FAILED')))
        ORDER BY i.priority DESC, i.id ASC LIMIT ?`,
     ),
     nextDue: db.prepare(
@@ -444,6 +507,16 @@ function prepare(db: Db): Statements {
       `UPDATE items SET state = 'PENDING', attempt_count = 0, next_attempt_at = ?, completed_at = NULL
        WHERE id = ? AND state = 'FAILED'`,
     ),
+    replacePayload: db.prepare(
+      `UPDATE items SET spool_name = @spool_name, size = @size, sop_class_uid = @sop_class_uid,
+         priority = @priority, state = 'PENDING', attempt_count = 0, next_attempt_at = @now, completed_at = NULL
+       WHERE id = @id AND state = 'FAILED'`,
+    ),
+    successors: db.prepare(
+      `SELECT id FROM items WHERE order_key = ? AND id > ? AND state IN ${ACTIVE}
+       ORDER BY id`,
+    ),
+    remove: db.prepare('DELETE FROM items WHERE id = ?'),
     failNow: db.prepare(
       `UPDATE items SET state = 'FAILED', completed_at = ?, last_error_code = ?, last_error_reason = ?
        WHERE id = ?`,
