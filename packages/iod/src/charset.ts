@@ -62,8 +62,11 @@ export function encodeIso2022Ir149(value: string): Uint8Array {
   const table = ksx1001Table();
   const out: number[] = [];
   let designated = false;
+  let index = 0;
   for (const ch of value) {
     const cp = ch.codePointAt(0) ?? 0;
+    const at = index;
+    index += ch.length;
     if (cp < 0x80) {
       out.push(cp);
       if (RESET_AFTER.has(cp)) designated = false;
@@ -71,9 +74,14 @@ export function encodeIso2022Ir149(value: string): Uint8Array {
     }
     const code = table.get(cp);
     if (code === undefined) {
-      throw new IodCharsetError(`U+${cp.toString(16).toUpperCase().padStart(4, '0')} is not in KS X 1001`, {
-        hint: "use characterSet 'ISO_IR 192' (UTF-8) for text outside KS X 1001",
-      });
+      // NFR-SEC-01: the character itself may be part of a patient name; report only where it is.
+      throw new IodCharsetError(
+        `character at index ${at} of a ${value.length}-character value is not in KS X 1001`,
+        {
+          hint: "use characterSet 'ISO_IR 192' (UTF-8) for text outside KS X 1001",
+          details: { index: at, length: value.length },
+        },
+      );
     }
     if (!designated) {
       out.push(...ESC_KSX1001_G1);

@@ -31,6 +31,24 @@ describe('ISO 2022 IR 149 encoder', () => {
     }
   });
 
+  it('NFR-SEC-01: the error for an unencodable character gives its position, never the character', () => {
+    const name = '홍^길😀동';
+    const error = (() => {
+      try {
+        encodeIso2022Ir149(name);
+      } catch (err) {
+        return err as IodCharsetError;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(IodCharsetError);
+    expect(error?.details).toEqual({ index: 3, length: name.length });
+    const text = `${error?.message} ${JSON.stringify(error?.details)} ${error?.hint ?? ''}`;
+    expect(text).not.toContain('😀');
+    expect(text).not.toMatch(/U\+1F600/i);
+    expect(text).not.toContain('홍');
+  });
+
   it('FR-DICOM-08: round-trips every KS X 1001 Hangul syllable through the platform EUC-KR decoder', () => {
     const decoder = new TextDecoder('euc-kr');
     let checked = 0;

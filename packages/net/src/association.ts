@@ -927,23 +927,31 @@ export class Association extends EventEmitter<AssociationEvents> {
   #endRequest(active: ActiveRequest): void {
     const o = active.o;
     if (active.onAbort !== undefined) active.signal?.removeEventListener('abort', active.onAbort);
-    if (o.timer) clearTimeout(o.timer);
     if (!o.done && this.#state === 'established' && CANCELLABLE.has(o.commandField) && !active.cancelSent) {
       // The consumer stopped early: cancel on the wire and keep draining in the background.
       active.cancelSent = true;
       this.#sendCancel(o);
-      o.wake = () => {
-        o.responses.length = 0;
-        if (o.done) this.#finishOutstanding(o);
-      };
+      this.#drainInBackground(o);
     } else if (!o.done && this.#state === 'established' && o.sent) {
-      o.wake = () => {
-        o.responses.length = 0;
-        if (o.done) this.#finishOutstanding(o);
-      };
+      this.#drainInBackground(o);
     } else {
+      if (o.timer) clearTimeout(o.timer);
+      o.timer = undefined;
       this.#finishOutstanding(o);
     }
+  }
+
+  /**
+   * The operation stays outstanding with nobody reading it. Its DIMSE timer keeps running from
+   * now: an SCP that never sends the final response (it may ignore C-CANCEL, PS3.7 9.1.2.1.7)
+   * must still end in an abort, or release() would wait on the outstanding entry forever.
+   */
+  #drainInBackground(o: Outstanding): void {
+    o.wake = () => {
+      o.responses.length = 0;
+      if (o.done) this.#finishOutstanding(o);
+    };
+    this.#armDimse(o);
   }
 
   #sendCancel(o: Outstanding): void {

@@ -114,7 +114,10 @@ export interface DicomServerEvents {
   associationClosed: [association: Association];
   rejected: [info: RejectionInfo];
   tlsError: [error: TlsError, peer: string];
-  /** A connection that ended before an association was established (ARTIM, decode error…). */
+  /**
+   * A connection that ended before an association was established (ARTIM, decode error…), or an
+   * accept failure of the listening socket (EMFILE…; `peer` is then our own host:port).
+   */
   connectionError: [error: Error, peer: string];
   listening: [port: number];
 }
@@ -190,6 +193,16 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
         this.#server.off('error', reject);
         resolve();
       });
+    });
+    // An accept failure (EMFILE, ENFILE…) after listen() is an 'error' on the listening server:
+    // without a listener node:events would throw it as an uncaught exception and take the
+    // console down. It names no peer (accept failed before one existed) and carries no PHI.
+    this.#server.on('error', (err: Error) => {
+      this.#log.warn(
+        { code: (err as { code?: string }).code, err: err.message },
+        'DICOM server accept failed',
+      );
+      this.emit('connectionError', err, `${host}:${this.#port}`);
     });
     const address = this.#server.address();
     this.#port = typeof address === 'object' && address ? address.port : port;

@@ -29,6 +29,21 @@ export class DatasetError extends HnvError {
   }
 }
 
+/**
+ * An incoming data set is longer than the caller's cap (`decodeDatasetStream` `maxLength`): it
+ * was not buffered further. Same code as DatasetError; `details.limit` is the cap in bytes.
+ */
+export class DatasetTooLargeError extends DatasetError {
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`data set exceeds ${limit} bytes`, { details: { limit } });
+    this.limit = limit;
+  }
+}
+
+/** Default cap of `decodeDatasetStream`, the same as for DIMSE response data sets (16 MiB). */
+export const DEFAULT_MAX_DATASET_STREAM_LENGTH: number = 16 * 1024 * 1024;
+
 /** A dcmjs naturalized data set: keywords as keys, `_vrMap` for VR overrides. */
 export type NaturalDataset = Record<string, unknown>;
 
@@ -419,17 +434,23 @@ export function decodeDataset(bytes: Uint8Array, options: DecodeDatasetOptions =
   return { dataset, characterSet, problems: state.problems };
 }
 
-/** Joins the chunks of an incoming data set (DIMSE request streams) and decodes them. */
+/**
+ * Joins the chunks of an incoming data set (DIMSE request streams) and decodes them. A peer
+ * decides how long its data set is: beyond `maxLength` (default 16 MiB; 0 or Infinity lifts the
+ * cap) this throws DatasetTooLargeError as soon as the cap is crossed, without buffering the rest.
+ */
 export async function decodeDatasetStream(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  options: DecodeDatasetOptions = {},
+  options: DecodeDatasetOptions & { readonly maxLength?: number } = {},
 ): Promise<DecodedDataset> {
+  const limit = options.maxLength ?? DEFAULT_MAX_DATASET_STREAM_LENGTH;
   const parts: Uint8Array[] = [];
   let length = 0;
   for await (const c of chunks) {
+    length += c.length;
+    if (limit > 0 && length > limit) throw new DatasetTooLargeError(limit);
     // Chunks are views the association may reuse after we return: copy (STYLE.md).
     parts.push(c.slice());
-    length += c.length;
   }
   const all = parts.length === 1 ? (parts[0] as Uint8Array) : new Uint8Array(length);
   if (parts.length !== 1) {

@@ -12,7 +12,7 @@ import { close, closeSync, fstatSync, open, openSync, read, readFileSync, readSy
 import { readFile, stat } from 'node:fs/promises';
 import type { Association, DimseResponse } from '../association.js';
 import { DATASET_FLUSHED } from '../dimse/fragment.js';
-import { COMMAND_FIELD, PRIORITY } from '../dimse/index.js';
+import { COMMAND_FIELD, dimseFailureError, PRIORITY } from '../dimse/index.js';
 import { InvalidArgumentError, NoPresentationContextError } from '../errors.js';
 import { openPart10File, type Part10Source } from '../part10/file-io.js';
 import { type FileMetaInformation, parsePart10Header, readPart10Header } from '../part10/meta.js';
@@ -519,7 +519,11 @@ async function storeResolved(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   });
-  // send() threw on Failure; Cancel is not a C-STORE status, Pending neither (PS3.4 B.2.3).
+  // send() threw on Failure. Cancel (FE00) and Pending are not C-STORE statuses (PS3.4 B.2.3):
+  // an SCP that answers one did not store the instance, so it is a failure, never a success.
+  if (response.statusClass === 'cancel' || response.statusClass === 'pending') {
+    throw dimseFailureError(response.command);
+  }
   const statusClass = response.statusClass === 'warning' ? 'warning' : 'success';
   if (!options.onProgress) bytesSent = totalBytes;
   return {

@@ -15,6 +15,8 @@ export {
 export {
   DatasetError,
   type DatasetProblem,
+  DatasetTooLargeError,
+  DEFAULT_MAX_DATASET_STREAM_LENGTH,
   type DecodedDataset,
   decodeDataset,
   decodeDatasetStream,

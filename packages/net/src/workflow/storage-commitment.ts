@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { HnvError } from '@hnvue/core';
 import { Association, type AssociationOptions, type RequestHandler } from '../association.js';
+import { DatasetTooLargeError } from '../dataset/codec.js';
 import { decodeDatasetStream, encodeDataset, type NaturalDataset } from '../dataset/index.js';
 import { COMMAND_FIELD, STATUS } from '../dimse/index.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -226,12 +227,16 @@ export class StorageCommitmentScu extends EventEmitter<StorageCommitmentEvents> 
       throw new InvalidArgumentError('a storage commitment request needs at least one reference');
     }
     const transactionUid = options.transactionUid ?? this.#uids.next();
-    if (this.#pending.has(transactionUid)) {
-      throw new InvalidArgumentError('this Transaction UID is already pending', {
+    const existing = this.#pending.get(transactionUid);
+    if (existing !== undefined && !sameReferences(existing.references, references)) {
+      // PS3.4 J.3.2: one Transaction UID names one set of references.
+      throw new InvalidArgumentError('this Transaction UID is already pending with other references', {
         details: { transactionUid },
       });
     }
-    const entry = this.#register(transactionUid, references, new Date());
+    // The same request again (a queue retrying an N-ACTION whose association failed after the
+    // RSP): send it again and keep the entry, so the first caller's `result` still resolves.
+    const entry = existing ?? this.#register(transactionUid, references, new Date());
     const transferSyntax =
       association.findContext(STORAGE_COMMITMENT_SOP_CLASS)?.transferSyntax ?? '1.2.840.10008.1.2';
     try {
@@ -246,10 +251,15 @@ export class StorageCommitmentScu extends EventEmitter<StorageCommitmentEvents> 
         dataset: encodeDataset(buildCommitmentRequest(transactionUid, references), { transferSyntax }),
       });
     } catch (err) {
-      // Not pending: a report that still comes for it is emitted as 'unknownTransaction'.
-      this.#pending.delete(transactionUid);
+      // Not pending: a report that still comes for it is emitted as 'unknownTransaction'. An
+      // entry from an earlier, accepted N-ACTION stays: the peer may still report on it.
+      if (existing === undefined && this.#pending.get(transactionUid) === entry) {
+        this.#pending.delete(transactionUid);
+      }
       throw err;
     }
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = undefined;
     this.#arm(entry, options.timeoutMs ?? this.#timeoutMs);
     return this.#view(entry);
   }
@@ -344,9 +354,8 @@ export class StorageCommitmentScu extends EventEmitter<StorageCommitmentEvents> 
       return { status: STATUS.noSuchEventType, command: reply };
     }
     if (request.dataset === undefined) return { status: STATUS.missingAttribute, command: reply };
-    const { dataset } = await decodeDatasetStream(request.dataset, {
-      transferSyntax: request.transferSyntax,
-    });
+    const dataset = await decodeBounded(request.dataset, request.transferSyntax);
+    if (dataset === undefined) return { status: STATUS.resourceLimitation, command: reply };
     if (str(dataset, 'TransactionUID') === undefined) {
       return { status: STATUS.missingAttribute, command: reply };
     }
@@ -365,6 +374,37 @@ export class StorageCommitmentScu extends EventEmitter<StorageCommitmentEvents> 
   /** Stops the timeout timers (pending requests are kept). */
   close(): void {
     for (const e of this.#pending.values()) if (e.timer) clearTimeout(e.timer);
+  }
+}
+
+/** Same SOP Class/Instance pairs, in any order. */
+function sameReferences(a: readonly ReferencedSop[], b: readonly ReferencedSop[]): boolean {
+  if (a.length !== b.length) return false;
+  const key = (r: ReferencedSop) => `${r.sopClassUid}\u0000${r.sopInstanceUid}`;
+  const counts = new Map<string, number>();
+  for (const r of a) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+  for (const r of b) {
+    const n = counts.get(key(r)) ?? 0;
+    if (n === 0) return false;
+    counts.set(key(r), n - 1);
+  }
+  return true;
+}
+
+/**
+ * Decodes an incoming N-EVENT-REPORT / N-ACTION data set, at most `DEFAULT_MAX_DATASET_STREAM_LENGTH`
+ * bytes (a commitment data set is a list of UIDs: any peer could otherwise fill our memory).
+ * Undefined when it is longer; the caller answers 0213H resource limitation (PS3.7 C.5).
+ */
+async function decodeBounded(
+  dataset: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  transferSyntax: string,
+): Promise<NaturalDataset | undefined> {
+  try {
+    return (await decodeDatasetStream(dataset, { transferSyntax })).dataset;
+  } catch (err) {
+    if (err instanceof DatasetTooLargeError) return undefined;
+    throw err;
   }
 }
 
@@ -430,9 +470,8 @@ export class StorageCommitmentScp extends EventEmitter<StorageCommitmentScpEvent
     if (request.command.actionTypeId !== COMMITMENT_ACTION_TYPE)
       return { status: STATUS.noSuchAction, command: reply };
     if (request.dataset === undefined) return { status: STATUS.missingAttribute, command: reply };
-    const { dataset } = await decodeDatasetStream(request.dataset, {
-      transferSyntax: request.transferSyntax,
-    });
+    const dataset = await decodeBounded(request.dataset, request.transferSyntax);
+    if (dataset === undefined) return { status: STATUS.resourceLimitation, command: reply };
     const transactionUid = str(dataset, 'TransactionUID');
     const references = referencedSops(dataset, 'ReferencedSOPSequence');
     if (transactionUid === undefined || references.length === 0) {

@@ -387,13 +387,13 @@ describe('Storage Commitment pending requests survive a restart', () => {
     after.close();
   });
 
-  it('FR-DICOM-07: an empty or duplicate request is refused before anything is sent', async () => {
+  it('FR-DICOM-07: an empty request, or a pending Transaction UID with other references, is refused before anything is sent', async () => {
     const scu = new StorageCommitmentScu({ uids, timeoutMs: 0 });
     const nothing = undefined as never; // never reached: the checks come first
     await expect(scu.request(nothing, [])).rejects.toMatchObject({ code: 'HNV_ERR_INVALID_ARGUMENT' });
     scu.track({ transactionUid: '1.2.3.2000', references: [{ sopClassUid: CR, sopInstanceUid: '1.2.3.9' }] });
     await expect(
-      scu.request(nothing, [{ sopClassUid: CR, sopInstanceUid: '1.2.3.9' }], {
+      scu.request(nothing, [{ sopClassUid: CR, sopInstanceUid: '1.2.3.10' }], {
         transactionUid: '1.2.3.2000',
       }),
     ).rejects.toMatchObject({ code: 'HNV_ERR_INVALID_ARGUMENT' });
