@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freePort, makeTempDir, rmTempDir } from '../../../testing/peers.js';
 import { type CommitmentInfo, createDicomServices, type DicomServices } from '../src/index.js';
 import type { FacadeState } from '../src/state.js';
+import { SMALL_DX, waitFor } from './support.js';
 
 // The windows between two writes (queue database, facade state file, the network) where a kill -9,
 // a full disk or a failing release used to lose a study's storage commitment.
@@ -22,30 +23,7 @@ const ITEM: WorklistItem = {
   studyInstanceUid: '2.25.77771',
 };
 
-const IMAGE = {
-  image: {
-    rows: 16,
-    columns: 16,
-    bitsStored: 12,
-    pixels: new Uint16Array(256),
-    windowCenter: 2048,
-    windowWidth: 4096,
-  },
-  anatomy: { imageLaterality: 'U' as const, bodyPart: 'CHEST' },
-  acquisition: { kvp: 110, dapDgyCm2: 0.2, viewPosition: 'PA' as const },
-  presentationIntent: 'FOR PRESENTATION' as const,
-  detector: { type: 'SCINTILLATOR' as const, imagerPixelSpacingMm: [0.14, 0.14] as const },
-};
-
-function waitFor<T>(register: (done: (value: T) => void) => void, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not happen within 20 s`)), 20_000);
-    register((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
+const IMAGE = SMALL_DX;
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

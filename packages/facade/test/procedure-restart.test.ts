@@ -5,6 +5,7 @@ import { RisPacsSimulator } from '@hnvue/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, rmTempDir } from '../../../testing/peers.js';
 import { type CommitmentInfo, createDicomServices, type DicomServices } from '../src/index.js';
+import { SMALL_DX, waitFor } from './support.js';
 
 // A console switched off mid-procedure: after the restart the operator completes or discontinues it.
 const ITEM: WorklistItem = {
@@ -20,30 +21,7 @@ const ITEM: WorklistItem = {
 };
 const PHI = ['Restart', '재시작', 'RST-1', '19650302', 'RSTACC1'];
 
-const IMAGE = {
-  image: {
-    rows: 16,
-    columns: 16,
-    bitsStored: 12,
-    pixels: new Uint16Array(256),
-    windowCenter: 2048,
-    windowWidth: 4096,
-  },
-  anatomy: { imageLaterality: 'U' as const, bodyPart: 'CHEST' },
-  acquisition: { kvp: 110, dapDgyCm2: 0.2, viewPosition: 'PA' as const },
-  presentationIntent: 'FOR PRESENTATION' as const,
-  detector: { type: 'SCINTILLATOR' as const, imagerPixelSpacingMm: [0.14, 0.14] as const },
-};
-
-function waitFor<T>(register: (done: (value: T) => void) => void, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not happen within 20 s`)), 20_000);
-    register((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
+const IMAGE = SMALL_DX;
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
