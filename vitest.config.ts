@@ -6,6 +6,7 @@ const conditions = ['@hnvue/source', 'node', 'import', 'module', 'default'];
 const projects: Record<string, string> = {
   core: 'packages/core',
   uid: 'packages/uid',
+  dicom: 'packages/dicom',
   native: 'native',
   iod: 'packages/iod',
   net: 'packages/net',

@@ -11,13 +11,13 @@
 import { performance } from 'node:perf_hooks';
 import { Duplex } from 'node:stream';
 import type { DicomSocket } from '@hnvue/net';
-import { encodeDataset } from '../packages/net/src/dataset/index.js';
+import { encodeDataset } from '../packages/dicom/src/index.js';
 import { decodeCommand, encodeCommand } from '../packages/net/src/dimse/command.js';
 import { decodePdu, encodePdu } from '../packages/net/src/pdu/index.js';
 import { decodePDataPdvs, singlePdvHeader } from '../packages/net/src/pdu/pdata.js';
 import { queryWorklist } from '../packages/net/src/workflow/index.js';
-import { worklistItem, writeWorklistFiles } from '../packages/net/test/fixtures/worklist/generate.js';
 import { makeTempDir, rmTempDir, startWlmscpfs } from '../testing/peers.js';
+import { worklistItem, writeWorklistFiles } from '../testing/worklist.js';
 
 const n = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 10);
 const fake = process.argv.includes('--fake');

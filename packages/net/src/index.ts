@@ -2,6 +2,21 @@
  * @hnvue/net: the DICOM upper layer, associations and DIMSE services (FR-DICOM-02), over TCP or
  * TLS (NFR-SEC-02). Internals (codec, state machine, driver) are not exported.
  */
+
+export {
+  type FileMetaInformation,
+  fileNameForInstance,
+  openPart10File,
+  PART10_ERROR_CODE,
+  Part10Error,
+  type Part10Header,
+  type Part10Source,
+  parsePart10Header,
+  readPart10Header,
+  type WritePart10Options,
+  type WrittenPart10,
+  writePart10File,
+} from '@hnvue/dicom';
 export {
   type AcceptorPolicy,
   type AsyncOpsWindow,
@@ -47,7 +62,6 @@ export {
   type StatusClass,
 } from './dimse/index.js';
 export * from './errors.js';
-export * from './part10/index.js';
 export {
   ABORT_REASON,
   type AssociateRj,

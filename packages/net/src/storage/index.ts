@@ -1,4 +1,6 @@
 /** C-STORE SCU and SCP, transfer syntax negotiation and transcoding (FR-DICOM-04, FR-DICOM-02 pool). */
+
+export { STORAGE_ERROR_CODES, TransferSyntaxDatasetError } from '@hnvue/dicom';
 export {
   createStoreScu,
   type StorageCallOptions,
@@ -6,7 +8,6 @@ export {
   type StorageClientOptions,
   type StorageDestination,
 } from './client.js';
-export { STORAGE_ERROR_CODES, TransferSyntaxDatasetError } from './dataset.js';
 export {
   DEFAULT_SCP_SOP_CLASSES,
   DEFAULT_SCP_TRANSFER_SYNTAXES,

@@ -13,10 +13,10 @@
  */
 import { join } from 'node:path';
 import { guardLogger, type Logger, silentLogger } from '@hnvue/core';
+import { fileNameForInstance, writePart10File } from '@hnvue/dicom';
 import { HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME } from '../acse/negotiate.js';
 import type { DimseReply, IncomingRequest, RequestHandler } from '../association.js';
 import { STATUS } from '../dimse/index.js';
-import { fileNameForInstance, writePart10File } from '../part10/file-io.js';
 import { createServer, type DicomServer, type ServerOptions } from '../server.js';
 import {
   DEFAULT_SCP_SOP_CLASSES,

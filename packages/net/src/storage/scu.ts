@@ -10,13 +10,22 @@
  */
 import { close, closeSync, fstatSync, open, openSync, read, readFileSync, readSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import {
+  type FileMetaInformation,
+  findElement,
+  isExplicitLittleEndian,
+  openPart10File,
+  type Part10Source,
+  parsePart10Header,
+  readElements,
+  readPart10Header,
+  readSopUids,
+  TAG,
+} from '@hnvue/dicom';
 import type { Association, DimseResponse } from '../association.js';
 import { DATASET_FLUSHED } from '../dimse/fragment.js';
 import { COMMAND_FIELD, dimseFailureError, PRIORITY } from '../dimse/index.js';
 import { InvalidArgumentError, NoPresentationContextError } from '../errors.js';
-import { openPart10File, type Part10Source } from '../part10/file-io.js';
-import { type FileMetaInformation, parsePart10Header, readPart10Header } from '../part10/meta.js';
-import { findElement, isExplicitLittleEndian, readElements, readSopUids, TAG } from './dataset.js';
 import {
   planTransfer,
   type StorageKind,

@@ -8,17 +8,6 @@
 
 import { HnvError } from '@hnvue/core';
 import {
-  CodecError,
-  type FrameInfo,
-  isEncapsulatedTransferSyntax,
-  isLossyTransferSyntax,
-  isNativeTransferSyntax,
-  photometricAfterDecode,
-  photometricAfterEncode,
-  planarConfigurationFor,
-  transcodePixelData,
-} from '@hnvue/native';
-import {
   type ElementOverride,
   findElement,
   isExplicitLittleEndian,
@@ -31,7 +20,18 @@ import {
   textValue,
   uint16Bytes,
   uint16Value,
-} from './dataset.js';
+} from '@hnvue/dicom';
+import {
+  CodecError,
+  type FrameInfo,
+  isEncapsulatedTransferSyntax,
+  isLossyTransferSyntax,
+  isNativeTransferSyntax,
+  photometricAfterDecode,
+  photometricAfterEncode,
+  planarConfigurationFor,
+  transcodePixelData,
+} from '@hnvue/native';
 
 /** Transcoding was impossible or not allowed (lossy target without permission, unknown codec…). */
 export class TranscodeError extends HnvError {

@@ -6,23 +6,21 @@ export {
   type CharacterSet,
   CharsetError,
   type CharsetFailure,
-  DEFAULT_CHARACTER_SET,
-  decodeText,
-  encodeText,
-  parseCharacterSet,
-  SUPPORTED_CHARACTER_SETS,
-} from '../charset/index.js';
-export {
   DatasetError,
   type DatasetProblem,
   DatasetTooLargeError,
+  DEFAULT_CHARACTER_SET,
   DEFAULT_MAX_DATASET_STREAM_LENGTH,
   type DecodedDataset,
   decodeDataset,
   decodeDatasetStream,
+  decodeText,
   encodeDataset,
+  encodeText,
   type NaturalDataset,
-} from '../dataset/index.js';
+  parseCharacterSet,
+  SUPPORTED_CHARACTER_SETS,
+} from '@hnvue/dicom';
 export {
   buildMppsCreate,
   buildMppsEnd,

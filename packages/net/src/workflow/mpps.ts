@@ -5,8 +5,8 @@
  * SCP handler pair for our own MPPS receiver.
  */
 import { HnvError, type HnvErrorOptions } from '@hnvue/core';
+import { decodeDatasetStream, encodeDataset, type NaturalDataset } from '@hnvue/dicom';
 import type { Association, DimseResponse, IncomingRequest, RequestHandler } from '../association.js';
-import { decodeDatasetStream, encodeDataset, type NaturalDataset } from '../dataset/index.js';
 import { COMMAND_FIELD, STATUS } from '../dimse/index.js';
 import {
   type CodedEntry,

@@ -9,9 +9,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { HnvError } from '@hnvue/core';
+import { DatasetTooLargeError, decodeDatasetStream, encodeDataset, type NaturalDataset } from '@hnvue/dicom';
 import { Association, type AssociationOptions, type RequestHandler } from '../association.js';
-import { DatasetTooLargeError } from '../dataset/codec.js';
-import { decodeDatasetStream, encodeDataset, type NaturalDataset } from '../dataset/index.js';
 import { COMMAND_FIELD, STATUS } from '../dimse/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { UidSource } from './mpps.js';

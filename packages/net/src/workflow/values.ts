@@ -2,7 +2,7 @@
  * Reading typed values out of dcmjs naturalized data sets and formatting DA/TM/DT values
  * (PS3.5 Table 6.2-1). Shared by the worklist, MPPS and storage commitment modules.
  */
-import type { NaturalDataset } from '../dataset/index.js';
+import type { NaturalDataset } from '@hnvue/dicom';
 
 /** A person name with its three component groups (PS3.5 6.2.1.1). */
 export interface PersonName {

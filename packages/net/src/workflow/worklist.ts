@@ -4,9 +4,17 @@
  * (patient, visit, imaging service request, requested procedure, scheduled procedure step);
  * matches stream out as typed items plus the raw data set.
  */
+
+import {
+  type CharacterSet,
+  type DatasetProblem,
+  DEFAULT_CHARACTER_SET,
+  decodeDataset,
+  encodeDataset,
+  type NaturalDataset,
+  parseCharacterSet,
+} from '@hnvue/dicom';
 import { Association, type AssociationOptions } from '../association.js';
-import { type CharacterSet, DEFAULT_CHARACTER_SET, parseCharacterSet } from '../charset/index.js';
-import { type DatasetProblem, decodeDataset, encodeDataset, type NaturalDataset } from '../dataset/index.js';
 import { COMMAND_FIELD, dimseFailureError, PRIORITY } from '../dimse/index.js';
 import { CancelledError } from '../errors.js';
 import {

@@ -1,6 +1,6 @@
+import { DatasetTooLargeError, decodeDatasetStream } from '@hnvue/dicom';
 import { createUidGenerator } from '@hnvue/uid';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DatasetTooLargeError, decodeDatasetStream } from '../../src/dataset/codec.js';
 import {
   Association,
   COMMAND_FIELD,

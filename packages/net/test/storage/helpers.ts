@@ -6,9 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { encodePart10Header, findElement, parsePart10Header, readElements, TAG } from '@hnvue/dicom';
 import { run } from '../../../../testing/peers.js';
-import { encodePart10Header, parsePart10Header } from '../../src/part10/meta.js';
-import { findElement, readElements, TAG } from '../../src/storage/dataset.js';
 
 export const TS = {
   implicit: '1.2.840.10008.1.2',

@@ -1,16 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir, run } from '../../../../testing/peers.js';
-import { encodePart10Header } from '../../src/part10/meta.js';
 import {
   concatBytes,
+  encodePart10Header,
   findElement,
   readElements,
   readSopUids,
   stringValue,
   TAG,
-} from '../../src/storage/dataset.js';
+} from '@hnvue/dicom';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, rmTempDir, run } from '../../../../testing/peers.js';
 import { transcodeDataset } from '../../src/storage/transcode.js';
 import { convertFile, decodedPixels, makeImage, readPart10, SOP, TS, writeImageFile } from './helpers.js';
 

@@ -1,5 +1,6 @@
+import { decodeDataset, encodeDataset } from '@hnvue/dicom';
 import { describe, expect, it } from 'vitest';
-import { decodeDataset, encodeDataset } from '../../src/dataset/index.js';
+import { worklistItem } from '../../../../testing/worklist.js';
 import {
   buildCommitmentReport,
   buildCommitmentRequest,
@@ -12,7 +13,6 @@ import {
   parseWorklistItem,
   rangeValue,
 } from '../../src/workflow/index.js';
-import { worklistItem } from '../fixtures/worklist/generate.js';
 
 describe('worklist identifier', () => {
   it('FR-DICOM-03: carries every IHE SWF return key, zero-length, and the matching keys with values', () => {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { createUidGenerator } from '@hnvue/uid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitForPort } from '../../../../testing/peers.js';
+import { KOREAN_NAME, worklistItem } from '../../../../testing/worklist.js';
 import {
   Association,
   COMMAND_FIELD,
@@ -21,7 +22,6 @@ import {
   MppsStateError,
   parseWorklistItem,
 } from '../../src/workflow/index.js';
-import { KOREAN_NAME, worklistItem } from '../fixtures/worklist/generate.js';
 
 type Dimse = typeof import('dcmjs-dimse');
 type ScpArgs<K extends keyof InstanceType<Dimse['Scp']>> = InstanceType<Dimse['Scp']>[K] extends (

@@ -2,6 +2,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, rmTempDir } from '../../../../testing/peers.js';
+import {
+  type GeneratedItem,
+  KOREAN_NAME,
+  LATIN1_NAME,
+  UTF8_NAME,
+  worklistItem,
+  writeWorklistFiles,
+} from '../../../../testing/worklist.js';
 import { Association } from '../../src/index.js';
 import {
   findWorklist,
@@ -10,14 +18,6 @@ import {
   WORKLIST_CONTEXT,
   type WorklistResult,
 } from '../../src/workflow/index.js';
-import {
-  type GeneratedItem,
-  KOREAN_NAME,
-  LATIN1_NAME,
-  UTF8_NAME,
-  worklistItem,
-  writeWorklistFiles,
-} from '../fixtures/worklist/generate.js';
 import { type Peer, startPeer, wlmFolder } from './helpers.js';
 
 const COUNT = 1000;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, type OrthancPeer, rmTempDir, startOrthanc } from '../../../../testing/peers.js';
+import { type GeneratedItem, KOREAN_NAME, writeWorklistFiles } from '../../../../testing/worklist.js';
 import { Association } from '../../src/index.js';
 import { findWorklist, WORKLIST_CONTEXT, type WorklistResult } from '../../src/workflow/index.js';
-import { type GeneratedItem, KOREAN_NAME, writeWorklistFiles } from '../fixtures/worklist/generate.js';
 
 const COUNT = 1000;
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { worklistItem } from '../../../../testing/worklist.js';
 import {
   Association,
   createServer,
@@ -16,7 +17,6 @@ import {
   MODALITY_WORKLIST_FIND_SOP_CLASS,
   WORKLIST_CONTEXT,
 } from '../../src/workflow/index.js';
-import { worklistItem } from '../fixtures/worklist/generate.js';
 
 const EXPLICIT = '1.2.840.10008.1.2.1';
 let servers: DicomServer[] = [];

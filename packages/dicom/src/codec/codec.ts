@@ -17,8 +17,8 @@ import {
   encodeText,
   resolveCharacterSet,
 } from '../charset/index.js';
+import { LONG_VRS } from '../elements/vr.js';
 import { addAccessors, DicomMetaDictionary, ValueRepresentation } from './dcmjs.js';
-import { LONG_VRS } from './vr.js';
 
 export const DATASET_ERROR_CODE = 'HNV_ERR_DATASET' as const;
 

@@ -10,7 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { HnvError } from '@hnvue/core';
-import { LONG_VRS } from '../dataset/vr.js';
+import { LONG_VRS } from './vr.js';
 
 export const STORAGE_ERROR_CODES = {
   dataset: 'HNV_ERR_STORE_DATASET',

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { HnvError } from '@hnvue/core';
-import { LONG_VRS } from '../dataset/vr.js';
+import { LONG_VRS } from '../elements/vr.js';
 
 /**
  * DICOM Part 10 file meta information (PS3.10 7.1): read it from a file without reading the

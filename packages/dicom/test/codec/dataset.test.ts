@@ -8,7 +8,7 @@ import {
   EXPLICIT_VR_LE,
   encodeDataset,
   IMPLICIT_VR_LE,
-} from '../../src/dataset/index.js';
+} from '../../src/codec/index.js';
 
 const sample = {
   SpecificCharacterSet: ['', 'ISO 2022 IR 149'],

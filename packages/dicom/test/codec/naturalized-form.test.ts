@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { decodeDataset, EXPLICIT_VR_LE, encodeDataset, IMPLICIT_VR_LE } from '../../src/dataset/index.js';
+import { decodeDataset, EXPLICIT_VR_LE, encodeDataset, IMPLICIT_VR_LE } from '../../src/codec/index.js';
 
 const require = createRequire(import.meta.url);
 const { DicomMetaDictionary } = (

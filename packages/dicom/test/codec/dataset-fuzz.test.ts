@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { worklistItem } from '../../../../testing/worklist.js';
 import {
   DATASET_ERROR_CODE,
   decodeDataset,
@@ -6,8 +7,7 @@ import {
   EXPLICIT_VR_LE,
   encodeDataset,
   IMPLICIT_VR_LE,
-} from '../../src/dataset/index.js';
-import { worklistItem } from '../fixtures/worklist/generate.js';
+} from '../../src/codec/index.js';
 
 /** SplitMix32: a seeded PRNG, so a failing iteration can be replayed. */
 function prng(seed: number): () => number {
