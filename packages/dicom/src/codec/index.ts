@@ -1,18 +1,27 @@
+export { dictionaryVr } from '../elements/implicit-vr.js';
 export {
-  DATASET_ERROR_CODE,
-  DatasetError,
   type DatasetProblem,
-  DatasetTooLargeError,
-  type DatasetTransferSyntax,
-  DEFAULT_MAX_DATASET_STREAM_LENGTH,
   type DecodeDatasetOptions,
   type DecodedDataset,
   decodeDataset,
   decodeDatasetStream,
-  dictionaryVr,
-  type EncodeDatasetOptions,
+} from './read.js';
+export {
+  type CodecEncoding,
+  codecEncoding,
+  DATASET_ERROR_CODE,
+  DatasetError,
+  DatasetTooLargeError,
+  type DatasetTransferSyntax,
+  DatasetTruncatedError,
+  DEFAULT_MAX_DATASET_STREAM_LENGTH,
   EXPLICIT_VR_LE,
-  encodeDataset,
   IMPLICIT_VR_LE,
   type NaturalDataset,
-} from './codec.js';
+} from './types.js';
+export {
+  type EncodeDatasetOptions,
+  encodeDataset,
+  encodeDatasetChunks,
+  encodeDatasetStream,
+} from './write.js';

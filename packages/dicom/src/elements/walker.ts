@@ -1,16 +1,26 @@
 /**
- * Just enough of the PS3.5 data set encoding for C-STORE: walk the elements of a Little Endian
- * data set held in memory (Explicit or Implicit VR, defined or undefined lengths, nested
- * sequences, encapsulated pixel data), read the few attributes the storage service needs, and
- * re-encode a data set between Explicit and Implicit VR Little Endian. Pure: bytes in, bytes out.
- *
- * Values are never copied while walking: an `Element` points into the caller's buffer, and the
- * re-encoder returns a list of views plus small new headers (for `writev`), so a 50 MB Pixel Data
- * value costs no copy when only the VR encoding of the other elements changes.
+ * The walker's API as C-STORE (packages/net/src/storage) has used it since before the walker
+ * learned every encoding: Little Endian `readElements(bytes, explicit)`, the few attribute
+ * readers the storage service needs, and the Explicit ⇄ Implicit VR LE re-encoder. Everything
+ * here stands on walk.ts and reencode.ts; nothing parses bytes on its own.
  */
-import { createRequire } from 'node:module';
 import { HnvError } from '@hnvue/core';
-import { LONG_VRS } from './vr.js';
+import { datasetEncoding } from '../uids/transfer-syntax.js';
+import { inflateDataset } from './deflate.js';
+import { DatasetError } from './errors.js';
+import type { VrContext } from './implicit-vr.js';
+import {
+  type ElementOverride,
+  encodeElementHeader,
+  type ReencodeDatasetOptions,
+  reencodeBetween,
+  reencodeElements,
+} from './reencode.js';
+import { EXPLICIT_LITTLE, IMPLICIT_LITTLE, type WalkedElement, walkDataset } from './walk.js';
+
+export { hex4, tagString } from './errors.js';
+export { type VrContext, vrForTag } from './implicit-vr.js';
+export type { ElementOverride } from './reencode.js';
 
 export const STORAGE_ERROR_CODES = {
   dataset: 'HNV_ERR_STORE_DATASET',
@@ -19,18 +29,10 @@ export const STORAGE_ERROR_CODES = {
 
 /** A data set we cannot read or re-encode (truncated, big endian, deflated…). */
 export class TransferSyntaxDatasetError extends HnvError {
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super(STORAGE_ERROR_CODES.dataset, message, { details });
+  constructor(message: string, details: Record<string, unknown> = {}, cause?: unknown) {
+    super(STORAGE_ERROR_CODES.dataset, message, { details, cause });
   }
 }
-
-export const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
-export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-
-const ITEM = 0xfffee000;
-const ITEM_DELIMITATION = 0xfffee00d;
-const SEQUENCE_DELIMITATION = 0xfffee0dd;
-const UNDEFINED = 0xffffffff;
 
 export const TAG = {
   sopClassUid: 0x00080016,
@@ -47,141 +49,53 @@ export const TAG = {
   pixelData: 0x7fe00010,
 } as const;
 
-/** One element of a data set, as offsets into the buffer it was read from. */
-export interface Element {
-  readonly tag: number;
-  /** The VR as written (Explicit VR), or undefined (Implicit VR). */
-  readonly vr: string | undefined;
-  /** First byte of the element header. */
-  readonly start: number;
-  readonly valueStart: number;
-  /** One past the value (past the Sequence Delimitation Item for undefined lengths). */
-  readonly end: number;
-  readonly undefinedLength: boolean;
-}
+/** One element of a data set, as offsets into the buffer it was read from (walk.ts). */
+export type Element = WalkedElement;
 
-/** Whether a transfer syntax encodes its data set in Explicit VR Little Endian (PS3.5 A.2–A.4). */
+/**
+ * Whether a transfer syntax encodes its data set in Explicit VR Little Endian (PS3.5 A.2–A.4).
+ * Explicit VR Big Endian and Deflated throw: callers of this Little Endian API must re-encode
+ * those first (`reencodeDataset(bytes, fromTs, toTs)`).
+ */
 export function isExplicitLittleEndian(transferSyntax: string): boolean {
-  if (transferSyntax === IMPLICIT_VR_LITTLE_ENDIAN) return false;
-  // Explicit VR Big Endian (retired) and Deflated Explicit VR LE need other readers.
-  if (transferSyntax === '1.2.840.10008.1.2.2' || transferSyntax === '1.2.840.10008.1.2.1.99') {
+  const enc = datasetEncoding(transferSyntax);
+  if (enc === undefined) return true;
+  if (!enc.littleEndian || enc.deflated) {
     throw new TransferSyntaxDatasetError(`transfer syntax ${transferSyntax} cannot be re-encoded here`, {
       transferSyntax,
     });
   }
-  return true;
+  return enc.explicitVr;
 }
 
-function view(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function storageError(err: unknown): unknown {
+  if (err instanceof DatasetError)
+    return new TransferSyntaxDatasetError(err.message, { ...err.details }, err);
+  return err;
 }
 
 /**
- * The elements of the data set in `bytes[start, end)`. With `untilItemDelimiter`, stops after an
- * Item Delimitation Item and returns its end as `end` (undefined-length items, PS3.5 7.5.2).
+ * The top-level elements of the Little Endian data set in `bytes[start, end)`, stopping before
+ * the first element whose tag is above `stopAfterTag`. Malformed input throws
+ * TransferSyntaxDatasetError (its cause is the walker's DatasetError / DatasetTruncatedError).
  */
 export function readElements(
   bytes: Uint8Array,
   explicit: boolean,
   start = 0,
   end: number = bytes.length,
-  untilItemDelimiter = false,
   stopAfterTag = 0xffffffff,
 ): { elements: Element[]; end: number } {
-  const dv = view(bytes);
-  const elements: Element[] = [];
-  let pos = start;
-  while (pos < end) {
-    if (pos + 8 > end) throw new TransferSyntaxDatasetError('truncated element header', { at: pos });
-    const tag = ((dv.getUint16(pos, true) << 16) | dv.getUint16(pos + 2, true)) >>> 0;
-    if (tag > stopAfterTag && !untilItemDelimiter) return { elements, end: pos };
-    if (tag === ITEM_DELIMITATION) {
-      if (untilItemDelimiter) return { elements, end: pos + 8 };
-      throw new TransferSyntaxDatasetError('unexpected Item Delimitation Item', { at: pos });
-    }
-    let vr: string | undefined;
-    let length: number;
-    let header: number;
-    // PS3.5 7.5: item and delimitation tags never carry a VR, even in Explicit VR.
-    if (explicit && tag >>> 16 !== 0xfffe) {
-      vr = String.fromCharCode(bytes[pos + 4]!, bytes[pos + 5]!);
-      if (LONG_VRS.has(vr) || !/^[A-Z]{2}$/.test(vr)) {
-        if (pos + 12 > end) throw new TransferSyntaxDatasetError('truncated element header', { at: pos });
-        length = dv.getUint32(pos + 8, true);
-        header = 12;
-      } else {
-        length = dv.getUint16(pos + 6, true);
-        header = 8;
-      }
-    } else {
-      length = dv.getUint32(pos + 4, true);
-      header = 8;
-    }
-    const valueStart = pos + header;
-    let elementEnd: number;
-    if (length === UNDEFINED) {
-      // An undefined-length UN holds Implicit VR LE items (PS3.5 6.2.2 note).
-      elementEnd = skipUndefined(bytes, explicit && vr !== 'UN', valueStart, end);
-    } else {
-      elementEnd = valueStart + length;
-      if (elementEnd > end)
-        throw new TransferSyntaxDatasetError('element value runs past the end', { tag: tagString(tag) });
-    }
-    elements.push({
-      tag,
-      vr,
-      start: pos,
-      valueStart,
-      end: elementEnd,
-      undefinedLength: length === UNDEFINED,
+  try {
+    return walkDataset(bytes, {
+      ...(explicit ? EXPLICIT_LITTLE : IMPLICIT_LITTLE),
+      start,
+      end,
+      stopBeforeTag: stopAfterTag + 1,
     });
-    pos = elementEnd;
+  } catch (err) {
+    throw storageError(err);
   }
-  if (untilItemDelimiter) throw new TransferSyntaxDatasetError('missing Item Delimitation Item');
-  return { elements, end: pos };
-}
-
-/** End of an undefined-length value: items (each possibly undefined-length) up to the delimiter. */
-function skipUndefined(bytes: Uint8Array, explicit: boolean, start: number, end: number): number {
-  const dv = view(bytes);
-  let pos = start;
-  while (pos + 8 <= end) {
-    const tag = ((dv.getUint16(pos, true) << 16) | dv.getUint16(pos + 2, true)) >>> 0;
-    const length = dv.getUint32(pos + 4, true);
-    if (tag === SEQUENCE_DELIMITATION) return pos + 8;
-    if (tag !== ITEM)
-      throw new TransferSyntaxDatasetError('expected an item in an undefined-length value', { at: pos });
-    if (length === UNDEFINED) {
-      pos = readElements(bytes, explicit, pos + 8, end, true).end;
-    } else {
-      pos += 8 + length;
-    }
-  }
-  throw new TransferSyntaxDatasetError('missing Sequence Delimitation Item');
-}
-
-/** Items of a sequence value as [start, end, undefinedLength] of each item's data set. */
-function sequenceItems(bytes: Uint8Array, explicit: boolean, element: Element): [number, number][] {
-  const dv = view(bytes);
-  const items: [number, number][] = [];
-  let pos = element.valueStart;
-  const end = element.end;
-  while (pos + 8 <= end) {
-    const tag = ((dv.getUint16(pos, true) << 16) | dv.getUint16(pos + 2, true)) >>> 0;
-    const length = dv.getUint32(pos + 4, true);
-    if (tag === SEQUENCE_DELIMITATION) break;
-    if (tag !== ITEM)
-      throw new TransferSyntaxDatasetError('expected an item in a sequence', { tag: tagString(element.tag) });
-    if (length === UNDEFINED) {
-      const inner = readElements(bytes, explicit, pos + 8, end, true);
-      items.push([pos + 8, inner.end - 8]);
-      pos = inner.end;
-    } else {
-      items.push([pos + 8, pos + 8 + length]);
-      pos += 8 + length;
-    }
-  }
-  return items;
 }
 
 export function findElement(elements: readonly Element[], tag: number): Element | undefined {
@@ -205,103 +119,42 @@ export function stringValue(bytes: Uint8Array, element: Element | undefined): st
     .replace(/^ +/, '');
 }
 
-export function uint16Value(bytes: Uint8Array, element: Element | undefined): number | undefined {
+export function uint16Value(
+  bytes: Uint8Array,
+  element: Element | undefined,
+  littleEndian = true,
+): number | undefined {
   if (element === undefined || element.end - element.valueStart < 2) return undefined;
-  return view(bytes).getUint16(element.valueStart, true);
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(
+    element.valueStart,
+    littleEndian,
+  );
 }
 
-/** SOP Class and Instance UIDs of a data set (for a C-STORE of an in-memory data set). */
+/** SOP Class and Instance UIDs of a data set in any native transfer syntax (big endian, deflated too). */
 export function readSopUids(
   dataset: Uint8Array,
   transferSyntax: string,
 ): { sopClassUid: string | undefined; sopInstanceUid: string | undefined } {
-  const explicit = isExplicitLittleEndian(transferSyntax);
-  // Only group 0008 is needed: stop walking early on a large data set.
-  const { elements } = readElements(dataset, explicit, 0, dataset.length, false, TAG.sopInstanceUid);
+  const enc = datasetEncoding(transferSyntax) ?? { explicitVr: true, littleEndian: true, deflated: false };
+  const bytes = enc.deflated ? inflateDataset(dataset) : dataset;
+  let elements: Element[];
+  try {
+    // Only group 0008 is needed: stop walking early on a large data set.
+    elements = walkDataset(bytes, { ...enc, stopBeforeTag: TAG.sopInstanceUid + 1 }).elements;
+  } catch (err) {
+    throw storageError(err);
+  }
   return {
-    sopClassUid: stringValue(dataset, findElement(elements, TAG.sopClassUid)),
-    sopInstanceUid: stringValue(dataset, findElement(elements, TAG.sopInstanceUid)),
+    sopClassUid: stringValue(bytes, findElement(elements, TAG.sopClassUid)),
+    sopInstanceUid: stringValue(bytes, findElement(elements, TAG.sopInstanceUid)),
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Re-encoding between Explicit and Implicit VR Little Endian
-
-interface DictionaryEntry {
-  readonly vr: string;
-}
-
-let dictionary: ((tag: number) => DictionaryEntry | undefined) | undefined;
-
-/** The standard data dictionary (dcmjs's copy of PS3.6), loaded on first use. */
-function lookup(tag: number): DictionaryEntry | undefined {
-  if (dictionary === undefined) {
-    const require = createRequire(import.meta.url);
-    const dcmjs = require('dcmjs') as {
-      data: { DicomMetaDictionary: { dictionary: Record<string, DictionaryEntry | undefined> } };
-    };
-    const dict = dcmjs.data.DicomMetaDictionary.dictionary;
-    dictionary = (t) => dict[`(${hex4(t >>> 16)},${hex4(t & 0xffff)})`];
-  }
-  return dictionary(tag);
-}
-
-/** What an Implicit VR element needs to become Explicit: pixel-dependent VRs (PS3.5 A.1 c). */
-export interface VrContext {
-  readonly bitsAllocated: number;
-  readonly pixelRepresentation: number;
-}
-
-/** The VR of an Implicit VR element (PS3.5 6.2, PS3.6), by tag. */
-export function vrForTag(tag: number, length: number, context: VrContext): string {
-  const group = tag >>> 16;
-  const element = tag & 0xffff;
-  if (element === 0x0000) return 'UL';
-  if (group % 2 === 1) {
-    // PS3.5 7.8.1: Private Creator Data Elements are LO; other private elements are unknown to us.
-    return element >= 0x0010 && element <= 0x00ff ? 'LO' : 'UN';
-  }
-  if (tag === TAG.pixelData) return context.bitsAllocated > 8 ? 'OW' : 'OB';
-  const entry = lookup(tag);
-  let vr = entry?.vr ?? 'UN';
-  if (vr === 'xs') vr = context.pixelRepresentation === 1 ? 'SS' : 'US';
-  else if (vr === 'ox') vr = context.bitsAllocated > 8 ? 'OW' : 'OB';
-  else if (!/^[A-Z]{2}$/.test(vr)) vr = vr.slice(0, 2).toUpperCase();
-  if (!/^[A-Z]{2}$/.test(vr)) vr = 'UN';
-  // A short-length VR cannot carry 64 KiB or more in Explicit VR (PS3.5 6.2.2): UN can.
-  if (!LONG_VRS.has(vr) && length > 0xffff) vr = 'UN';
-  return vr;
-}
-
-/** Element header bytes for the target encoding. */
+/** Element header bytes, Little Endian (`vr` undefined: Implicit VR). */
 export function elementHeader(tag: number, vr: string | undefined, length: number): Uint8Array {
-  const long = vr === undefined || LONG_VRS.has(vr);
-  const out = new Uint8Array(vr === undefined ? 8 : long ? 12 : 8);
-  const dv = new DataView(out.buffer);
-  dv.setUint16(0, tag >>> 16, true);
-  dv.setUint16(2, tag & 0xffff, true);
-  if (vr === undefined) {
-    dv.setUint32(4, length, true);
-  } else {
-    out[4] = vr.charCodeAt(0);
-    out[5] = vr.charCodeAt(1);
-    if (long) dv.setUint32(8, length, true);
-    else dv.setUint16(6, length, true);
-  }
-  return out;
+  return encodeElementHeader(tag, vr, length, true);
 }
-
-function itemHeader(tag: number, length: number): Uint8Array {
-  const out = new Uint8Array(8);
-  const dv = new DataView(out.buffer);
-  dv.setUint16(0, 0xfffe, true);
-  dv.setUint16(2, tag & 0xffff, true);
-  dv.setUint32(4, length, true);
-  return out;
-}
-
-/** A replacement value for one element during re-encoding; `undefined` drops the element. */
-export type ElementOverride = { readonly vr: string; readonly value: Uint8Array } | undefined;
 
 export interface ReencodeOptions {
   readonly fromExplicit: boolean;
@@ -316,73 +169,39 @@ export interface ReencodeOptions {
 
 /**
  * The data set re-encoded, as a list of buffers (new headers and views of the original values).
- * Sequences and items are written with undefined length (PS3.5 7.5.2), so lengths never have to
- * be computed bottom-up. Values are copied by reference.
+ * Two forms: `(bytes, fromTs, toTs, options?)` between any two native transfer syntaxes
+ * (reencode.ts `reencodeBetween`), and the Little Endian `(bytes, { fromExplicit, toExplicit,
+ * context, overrides, start, end })` that C-STORE transcoding uses. Errors are
+ * TransferSyntaxDatasetError in the second form, DatasetError in the first.
  */
-export function reencodeDataset(bytes: Uint8Array, options: ReencodeOptions): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const { elements } = readElements(
-    bytes,
-    options.fromExplicit,
-    options.start ?? 0,
-    options.end ?? bytes.length,
-  );
-  emitElements(bytes, elements, options, out, true);
-  return out;
-}
-
-function emitElements(
+export function reencodeDataset(
   bytes: Uint8Array,
-  elements: readonly Element[],
-  options: ReencodeOptions,
-  out: Uint8Array[],
-  topLevel: boolean,
-): void {
-  const { fromExplicit, toExplicit, context } = options;
-  for (const e of elements) {
-    if (topLevel && options.overrides?.has(e.tag)) {
-      const o = options.overrides.get(e.tag);
-      if (o === undefined) continue;
-      out.push(elementHeader(e.tag, toExplicit ? o.vr : undefined, o.value.length), o.value);
-      continue;
-    }
-    const length = e.end - e.valueStart;
-    const isSequence =
-      e.vr === 'SQ' ||
-      (e.vr === undefined &&
-        (e.undefinedLength || vrForTag(e.tag, length, context) === 'SQ') &&
-        e.tag !== TAG.pixelData);
-    if (isSequence) {
-      out.push(
-        toExplicit ? elementHeader(e.tag, 'SQ', UNDEFINED) : elementHeader(e.tag, undefined, UNDEFINED),
-      );
-      for (const [s, end] of sequenceItems(bytes, fromExplicit, e)) {
-        out.push(itemHeader(ITEM, UNDEFINED));
-        emitElements(bytes, readElements(bytes, fromExplicit, s, end).elements, options, out, false);
-        out.push(itemHeader(ITEM_DELIMITATION, 0));
-      }
-      out.push(itemHeader(SEQUENCE_DELIMITATION, 0));
-      continue;
-    }
-    if (e.undefinedLength) {
-      // Encapsulated Pixel Data (PS3.5 A.4) or an undefined-length UN: only Explicit VR can carry it.
-      if (!toExplicit) {
-        throw new TransferSyntaxDatasetError(
-          'an encapsulated or undefined-length value cannot be written in Implicit VR',
-          {
-            tag: tagString(e.tag),
-          },
-        );
-      }
-      out.push(bytes.subarray(e.start, e.end));
-      continue;
-    }
-    if (fromExplicit === toExplicit) {
-      out.push(bytes.subarray(e.start, e.end));
-      continue;
-    }
-    const vr = toExplicit ? vrForTag(e.tag, length, context) : undefined;
-    out.push(elementHeader(e.tag, vr, length), bytes.subarray(e.valueStart, e.end));
+  fromTs: string,
+  toTs: string,
+  options?: ReencodeDatasetOptions,
+): Uint8Array[];
+export function reencodeDataset(bytes: Uint8Array, options: ReencodeOptions): Uint8Array[];
+export function reencodeDataset(
+  bytes: Uint8Array,
+  a: string | ReencodeOptions,
+  toTs?: string,
+  options?: ReencodeDatasetOptions,
+): Uint8Array[] {
+  if (typeof a === 'string') return reencodeBetween(bytes, a, toTs ?? a, options);
+  try {
+    return reencodeElements(
+      bytes,
+      a.fromExplicit ? EXPLICIT_LITTLE : IMPLICIT_LITTLE,
+      a.toExplicit ? EXPLICIT_LITTLE : IMPLICIT_LITTLE,
+      {
+        context: a.context,
+        ...(a.overrides === undefined ? {} : { overrides: a.overrides }),
+        ...(a.start === undefined ? {} : { start: a.start }),
+        ...(a.end === undefined ? {} : { end: a.end }),
+      },
+    );
+  } catch (err) {
+    throw storageError(err);
   }
 }
 
@@ -399,14 +218,6 @@ export function uint16Bytes(value: number): Uint8Array {
   const out = new Uint8Array(2);
   new DataView(out.buffer).setUint16(0, value, true);
   return out;
-}
-
-export function hex4(n: number): string {
-  return n.toString(16).toUpperCase().padStart(4, '0');
-}
-
-export function tagString(tag: number): string {
-  return `(${hex4(tag >>> 16)},${hex4(tag & 0xffff)})`;
 }
 
 /** Joins buffers into one (for callers that need a single contiguous data set). */

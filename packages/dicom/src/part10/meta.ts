@@ -1,6 +1,8 @@
 import { open } from 'node:fs/promises';
 import { HnvError } from '@hnvue/core';
+import { DatasetTruncatedError } from '../elements/errors.js';
 import { LONG_VRS } from '../elements/vr.js';
+import { EXPLICIT_LITTLE, walkDataset } from '../elements/walk.js';
 
 /**
  * DICOM Part 10 file meta information (PS3.10 7.1): read it from a file without reading the
@@ -10,9 +12,34 @@ import { LONG_VRS } from '../elements/vr.js';
 
 export const PART10_ERROR_CODE = 'HNV_ERR_PART10' as const;
 
+export const PART10_TRUNCATED_ERROR_CODE = 'HNV_ERR_PART10_TRUNCATED' as const;
+
 export class Part10Error extends HnvError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(PART10_ERROR_CODE, message, options);
+  constructor(
+    message: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+    code: string = PART10_ERROR_CODE,
+  ) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * A file whose data set (or meta group) ends inside an element, or whose declared lengths
+ * overrun the file. `offset` is the file offset of the element or item that does not fit, `tag`
+ * names it when its header was readable; no value is ever quoted (PHI).
+ */
+export class Part10TruncatedError extends Part10Error {
+  readonly offset: number;
+  readonly tag: string | undefined;
+  constructor(message: string, offset: number, tag: string | undefined, cause?: unknown) {
+    super(
+      `${message}${tag === undefined ? '' : ` in ${tag}`} at byte ${offset}`,
+      { cause, details: { offset, ...(tag === undefined ? {} : { tag }) } },
+      PART10_TRUNCATED_ERROR_CODE,
+    );
+    this.offset = offset;
+    this.tag = tag;
   }
 }
 
@@ -35,44 +62,34 @@ const PREAMBLE = 128;
 /** Meta groups are small; 64 KiB bounds what we read before giving up. */
 const MAX_META_BYTES = 64 * 1024;
 
-/** Parses the preamble, the `DICM` prefix and group 0002 from the first bytes of a file. */
+/**
+ * Parses the preamble, the `DICM` prefix and group 0002 from the first bytes of a file, with the
+ * one element walker (Explicit VR Little Endian, PS3.10 7.1). `bytes` may be a prefix of the
+ * file: the walk stops before the first element of another group.
+ */
 export function parsePart10Header(bytes: Uint8Array): Part10Header {
   if (bytes.length < PREAMBLE + 4 || ascii(bytes, PREAMBLE, 4) !== 'DICM') {
     throw new Part10Error('not a DICOM Part 10 file (no DICM prefix after the 128-byte preamble)');
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let walked: ReturnType<typeof walkDataset>;
+  try {
+    walked = walkDataset(bytes, { ...EXPLICIT_LITTLE, start: PREAMBLE + 4, stopBeforeTag: 0x00030000 });
+  } catch (err) {
+    if (err instanceof DatasetTruncatedError) {
+      throw new Part10TruncatedError('file meta information is truncated', err.offset, err.tag, err);
+    }
+    throw new Part10Error('malformed file meta information', { cause: err });
+  }
   const values = new Map<number, string>();
-  let pos = PREAMBLE + 4;
-  let end = Number.POSITIVE_INFINITY;
-  while (pos < end) {
-    if (pos + 8 > bytes.length) {
-      if (end === Number.POSITIVE_INFINITY && pos === bytes.length) break;
-      throw new Part10Error('truncated file meta information');
+  for (const e of walked.elements) {
+    if (e.tag >>> 16 !== 0x0002 || e.undefinedLength) {
+      throw new Part10Error(
+        `unexpected element (${hex4(e.tag >>> 16)},${hex4(e.tag & 0xffff)}) in the file meta information`,
+      );
     }
-    const group = view.getUint16(pos, true);
-    if (group !== 0x0002) break;
-    const element = view.getUint16(pos + 2, true);
-    const vr = ascii(bytes, pos + 4, 2);
-    let length: number;
-    let header: number;
-    if (LONG_VRS.has(vr)) {
-      if (pos + 12 > bytes.length) throw new Part10Error('truncated file meta information');
-      length = view.getUint32(pos + 8, true);
-      header = 12;
-    } else {
-      length = view.getUint16(pos + 6, true);
-      header = 8;
+    if (e.vr === 'UI' || e.vr === 'SH' || e.vr === 'AE') {
+      values.set(e.tag & 0xffff, trimValue(ascii(bytes, e.valueStart, e.length)));
     }
-    if (length === 0xffffffff || pos + header + length > bytes.length) {
-      throw new Part10Error(`file meta element (0002,${hex4(element)}) overruns the header`);
-    }
-    const valueStart = pos + header;
-    if (element === 0x0000 && vr === 'UL' && length === 4) {
-      end = valueStart + 4 + view.getUint32(valueStart, true);
-    } else if (vr === 'UI' || vr === 'SH' || vr === 'AE') {
-      values.set(element, trimValue(ascii(bytes, valueStart, length)));
-    }
-    pos = valueStart + length;
   }
   const required = (element: number, name: string): string => {
     const value = values.get(element);
@@ -88,7 +105,7 @@ export function parsePart10Header(bytes: Uint8Array): Part10Header {
       implementationVersionName: values.get(0x0013),
       sourceApplicationEntityTitle: values.get(0x0016),
     },
-    datasetOffset: pos,
+    datasetOffset: walked.end,
   };
 }
 

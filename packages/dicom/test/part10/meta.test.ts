@@ -72,7 +72,7 @@ describe('Part 10 file meta information', () => {
       implementationClassUid: '1.2.3',
     });
     expect(() => parsePart10Header(head.subarray(0, head.length - 5))).toThrow(
-      expect.objectContaining({ code: 'HNV_ERR_PART10' }),
+      expect.objectContaining({ code: 'HNV_ERR_PART10_TRUNCATED', offset: expect.any(Number) }),
     );
   });
 });

@@ -1,0 +1,191 @@
+/**
+ * Decoding one element's value for the naturalized form (text with Specific Character Set,
+ * numbers in either byte order, binary values as little-endian ArrayBuffer copies).
+ */
+import { type CharacterSet, CharsetError, decodeText } from '../charset/index.js';
+import { SWAP_SIZE, swapBytes } from '../elements/vr.js';
+import { CHARSET_VRS, hexTag, NUMBER_SIZE, STRING_VRS, TEXT_VRS } from './values.js';
+
+/**
+ * Node's native Latin-1 slice (what `buffer.toString('latin1', start, end)` calls; it accepts any
+ * Uint8Array as `this`): 2-3x faster than String.fromCharCode.apply on 10-60 byte values (measured).
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string })
+  .latin1Slice;
+
+/** One byte per character (Latin-1), lossless. */
+export function asciiText(bytes: Uint8Array, start: number, end: number): string {
+  const length = end - start;
+  if (length <= 4) {
+    // Shorter than a native call's overhead (CS values such as 'F', 'DX').
+    let out = '';
+    for (let i = start; i < end; i++) out += String.fromCharCode(bytes[i] as number);
+    return out;
+  }
+  if (latin1Slice !== undefined) return latin1Slice.call(bytes, start, end);
+  let out = '';
+  for (let i = start; i < end; i += 8192) {
+    out += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 8192)) as unknown as number[]);
+  }
+  return out;
+}
+
+/**
+ * PS3.5 6.2: trailing spaces (and a UI's trailing NUL) are padding; leading spaces are significant
+ * only in the text VRs. Same as `/[\0 ]+$/` then, outside text VRs, `/^ +/`, without the regexes.
+ */
+function trimValue(value: string, text: boolean): string {
+  let last = value.length;
+  while (last > 0) {
+    const c = value.charCodeAt(last - 1);
+    if (c !== 0x20 && c !== 0x00) break;
+    last--;
+  }
+  let first = 0;
+  if (!text) while (first < last && value.charCodeAt(first) === 0x20) first++;
+  return first === 0 && last === value.length ? value : value.slice(first, last);
+}
+
+const NUMBER = 0;
+const STRING = 1;
+const CHARSET = 2;
+const TEXT = 4;
+/** Per VR: NUMBER, or STRING with the CHARSET (PS3.5 6.1.2.3) and TEXT (single-valued) bits. */
+const VR_KIND: Readonly<Record<string, number>> = Object.fromEntries([
+  ...Object.keys(NUMBER_SIZE).map((vr) => [vr, NUMBER]),
+  ...[...STRING_VRS].map((vr) => [
+    vr,
+    STRING | (CHARSET_VRS.has(vr) ? CHARSET : 0) | (TEXT_VRS.has(vr) ? TEXT : 0),
+  ]),
+]);
+
+/**
+ * True when decodeText would read bytes start..end as one byte per character: an ASCII or Latin-1
+ * character set and no escape (nor, for ASCII, a byte above 7FH). Otherwise decodeText decides,
+ * and throws where it must.
+ */
+function singleByteClean(bytes: Uint8Array, start: number, end: number, cs: CharacterSet): boolean {
+  if (cs.kind !== 'ascii' && cs.kind !== 'latin1') return false;
+  const max = cs.kind === 'ascii' ? 0x7f : 0xff;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i] as number;
+    if (b === 0x1b || b > max) return false;
+  }
+  return true;
+}
+
+const PERSON_NAME_TEXT = { personName: true } as const;
+const PLAIN_TEXT = { personName: false } as const;
+
+/** The DICOM JSON `Value` of one element (undefined when it has none), as decodeElement gave it. */
+/** What decodeValues reads from: the data set bytes and where charset problems are collected. */
+export interface ValueState {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly flag: boolean;
+  readonly problems: { path: string; error: CharsetError }[];
+}
+
+export function elementPath(path: string, key: string): string {
+  return path ? `${path}/${key}` : key;
+}
+
+export function decodeValues(
+  s: ValueState,
+  littleEndian: boolean,
+  vr: string,
+  start: number,
+  end: number,
+  cs: CharacterSet,
+  csBroken: boolean,
+  path: string,
+  key: string,
+): unknown[] | undefined {
+  const kind = VR_KIND[vr];
+  if (kind !== undefined && kind !== NUMBER) {
+    if (end === start) return undefined;
+    let text: string;
+    if (kind & CHARSET && !csBroken) {
+      if (singleByteClean(s.bytes, start, end, cs)) {
+        // What decodeText would return for these bytes, without a subarray per value.
+        text = asciiText(s.bytes, start, end);
+      } else {
+        try {
+          text = decodeText(s.bytes.subarray(start, end), cs, vr === 'PN' ? PERSON_NAME_TEXT : PLAIN_TEXT);
+        } catch (err) {
+          if (!s.flag || !(err instanceof CharsetError)) throw err;
+          s.problems.push({ path: elementPath(path, key), error: err });
+          text = asciiText(s.bytes, start, end);
+        }
+      }
+    } else {
+      text = asciiText(s.bytes, start, end);
+    }
+    if (kind & TEXT) return [trimValue(text, true)];
+    const parts = text.split('\\');
+    if (vr === 'PN') {
+      return parts.map((part) => {
+        const [alphabetic, ideographic, phonetic] = trimValue(part, false).split('=');
+        const pn: Record<string, string> = {};
+        if (alphabetic) pn.Alphabetic = alphabetic;
+        if (ideographic) pn.Ideographic = ideographic;
+        if (phonetic) pn.Phonetic = phonetic;
+        return pn;
+      });
+    }
+    if (vr === 'DS' || vr === 'IS') {
+      return parts.map((part) => {
+        const v = trimValue(part, false);
+        const n = Number(v);
+        return v !== '' && Number.isFinite(n) ? n : v;
+      });
+    }
+    for (let i = 0; i < parts.length; i++) parts[i] = trimValue(parts[i] as string, false);
+    return parts;
+  }
+  const size = NUMBER_SIZE[vr];
+  if (size !== undefined) {
+    const count = Math.floor((end - start) / size);
+    if (count === 0) return undefined;
+    const view = s.view;
+    const le = littleEndian;
+    const out: unknown[] = [];
+    for (let i = 0; i < count; i++) {
+      const o = start + i * size;
+      switch (vr) {
+        case 'US':
+          out.push(view.getUint16(o, le));
+          break;
+        case 'SS':
+          out.push(view.getInt16(o, le));
+          break;
+        case 'UL':
+          out.push(view.getUint32(o, le));
+          break;
+        case 'SL':
+          out.push(view.getInt32(o, le));
+          break;
+        case 'FL':
+          out.push(view.getFloat32(o, le));
+          break;
+        case 'FD':
+          out.push(view.getFloat64(o, le));
+          break;
+        case 'SV':
+          out.push(view.getBigInt64(o, le));
+          break;
+        case 'UV':
+          out.push(view.getBigUint64(o, le));
+          break;
+        case 'AT':
+          out.push(hexTag(((view.getUint16(o, le) << 16) | view.getUint16(o + 2, le)) >>> 0));
+          break;
+      }
+    }
+    return out;
+  }
+  // Binary VRs: a copy, so the caller may reuse the received buffer; little-endian order (values.ts).
+  const swap = littleEndian ? undefined : SWAP_SIZE[vr];
+  const raw = s.bytes.subarray(start, end);
+  return [(swap === undefined ? raw.slice() : swapBytes(raw, swap)).buffer];
+}

@@ -1,0 +1,37 @@
+import { HnvError, type HnvErrorOptions } from '@hnvue/core';
+
+export const DATASET_ERROR_CODE = 'HNV_ERR_DATASET' as const;
+
+/** The bytes are not a well-formed data set, or a value cannot be written in its VR. */
+export class DatasetError extends HnvError {
+  constructor(message: string, options: HnvErrorOptions = {}) {
+    super(DATASET_ERROR_CODE, message, options);
+  }
+}
+
+/**
+ * A data set that ends inside an element, or whose declared lengths overrun the bytes that hold
+ * it (PS3.5 7.1, 7.5). `offset` is the first byte of the element (or item) that does not fit;
+ * `tag` names it (`(GGGG,EEEE)`) when its header was readable. No value is ever quoted (PHI).
+ */
+export class DatasetTruncatedError extends DatasetError {
+  readonly offset: number;
+  readonly tag: string | undefined;
+  constructor(message: string, offset: number, tag?: number) {
+    const name = tag === undefined ? undefined : tagString(tag);
+    super(`${message}${name === undefined ? '' : ` in ${name}`} at byte ${offset}`, {
+      details: { offset, ...(name === undefined ? {} : { tag: name }), truncated: true },
+    });
+    this.offset = offset;
+    this.tag = name;
+  }
+}
+
+export function hex4(n: number): string {
+  return n.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/** `(GGGG,EEEE)` */
+export function tagString(tag: number): string {
+  return `(${hex4(tag >>> 16)},${hex4(tag & 0xffff)})`;
+}
