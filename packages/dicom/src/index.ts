@@ -5,6 +5,9 @@
  */
 export * from './charset/index.js';
 export * from './codec/index.js';
+export * from './dictionary/index.js';
+// Explicit, so it wins over the older walker TAG that elements/ also exports (tag.ts keeps its names).
+export { TAG } from './dictionary/index.js';
 export * from './elements/index.js';
 export * from './part10/index.js';
 export * from './uids/index.js';
