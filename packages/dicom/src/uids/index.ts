@@ -6,6 +6,20 @@ export {
   registeredCodecs,
 } from './codecs.js';
 export {
+  APPLICATION_CONTEXT_NAME,
+  isStorageSopClass,
+  type KnownSopClassKey,
+  type KnownSopClassUid,
+  SOP_CLASS,
+  SOP_CLASSES,
+  SOP_INSTANCE,
+  type SopClassInfo,
+  type SopClassKind,
+  STORAGE_SOP_CLASSES,
+  sopClass,
+  sopClassName,
+} from './sop-class.js';
+export {
   type CompressionFamily,
   type DatasetEncoding,
   datasetEncoding,
