@@ -86,6 +86,11 @@ export interface WalkOptions extends WalkEncoding {
   readonly end?: number;
   /** Stop at the first top-level element whose tag is ≥ this (it is not read). */
   readonly stopBeforeTag?: number;
+  /**
+   * Stop at the first top-level element of another group (it is not read): the Part 10 meta
+   * group, followed by a data set that may be deflated and so is no element at all.
+   */
+  readonly onlyGroup?: number;
   /** The VR of an Implicit VR tag (default: the data dictionary); only 'SQ' changes the walk. */
   readonly implicitVr?: (tag: number) => string | undefined;
 }
@@ -153,7 +158,7 @@ export function walkDataset(source: ByteSource | Uint8Array, options: WalkOption
   const ctx: Context = { r: new HeaderReader(src, end), implicitVr: options.implicitVr ?? dictionaryVr };
   const elements: WalkedElement[] = [];
   const stop = options.stopBeforeTag ?? 0x100000000;
-  const next = walkElements(ctx, options, options.start ?? 0, end, false, 0, elements, stop);
+  const next = walkElements(ctx, options, options.start ?? 0, end, false, 0, elements, stop, options.onlyGroup);
   return { elements, end: next };
 }
 
@@ -167,11 +172,13 @@ function walkElements(
   depth: number,
   out: WalkedElement[],
   stopBeforeTag: number,
+  onlyGroup?: number,
 ): number {
   const { r } = ctx;
   const le = enc.littleEndian;
   let pos = start;
   while (pos < end) {
+    if (onlyGroup !== undefined && r.has(pos, 2, end) && r.u16(pos, le) !== onlyGroup) return pos;
     if (!r.has(pos, 8, end)) throw new DatasetTruncatedError('data ends inside an element header', pos);
     const tag = r.tag(pos, le);
     if (tag >= stopBeforeTag) return pos;

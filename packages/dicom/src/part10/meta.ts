@@ -73,7 +73,7 @@ export function parsePart10Header(bytes: Uint8Array): Part10Header {
   }
   let walked: ReturnType<typeof walkDataset>;
   try {
-    walked = walkDataset(bytes, { ...EXPLICIT_LITTLE, start: PREAMBLE + 4, stopBeforeTag: 0x00030000 });
+    walked = walkDataset(bytes, { ...EXPLICIT_LITTLE, start: PREAMBLE + 4, onlyGroup: 0x0002 });
   } catch (err) {
     if (err instanceof DatasetTruncatedError) {
       throw new Part10TruncatedError('file meta information is truncated', err.offset, err.tag, err);
