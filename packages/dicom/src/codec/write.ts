@@ -16,6 +16,7 @@ import { DatasetError } from '../elements/errors.js';
 import { encodeElementHeader } from '../elements/reencode.js';
 import { LONG_VRS } from '../elements/vr.js';
 import { ITEM_TAG } from '../elements/walk.js';
+import { concatBytes } from '../elements/walker.js';
 import { DicomMetaDictionary } from './dcmjs.js';
 import {
   codecEncoding,
@@ -76,7 +77,7 @@ function encodeChunks(
 export function encodeDataset(dataset: NaturalDataset, options: EncodeDatasetOptions = {}): Uint8Array {
   const { chunks, deflated } = encodeChunks(dataset, options);
   if (deflated) return deflateDataset(chunks);
-  return join(chunks);
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : concatBytes(chunks);
 }
 
 /**
@@ -104,19 +105,6 @@ export async function* encodeDatasetStream(
   const { chunks, deflated } = encodeChunks(dataset, options);
   if (deflated) yield* deflateStream(chunks);
   else yield* chunks;
-}
-
-function join(chunks: readonly Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  let length = 0;
-  for (const c of chunks) length += c.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
 }
 
 function writeDataset(out: ByteWriter, json: JsonDataset, enc: WriteEncoding, inherited: CharacterSet): void {

@@ -16,7 +16,10 @@ export function deflateDataset(parts: readonly Uint8Array[] | Uint8Array): Uint8
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
-export function inflateDataset(bytes: Uint8Array, maxLength: number = DEFAULT_MAX_INFLATED_LENGTH): Uint8Array {
+export function inflateDataset(
+  bytes: Uint8Array,
+  maxLength: number = DEFAULT_MAX_INFLATED_LENGTH,
+): Uint8Array {
   try {
     const out = inflateRawSync(bytes, { maxOutputLength: maxLength });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);

@@ -158,7 +158,17 @@ export function walkDataset(source: ByteSource | Uint8Array, options: WalkOption
   const ctx: Context = { r: new HeaderReader(src, end), implicitVr: options.implicitVr ?? dictionaryVr };
   const elements: WalkedElement[] = [];
   const stop = options.stopBeforeTag ?? 0x100000000;
-  const next = walkElements(ctx, options, options.start ?? 0, end, false, 0, elements, stop, options.onlyGroup);
+  const next = walkElements(
+    ctx,
+    options,
+    options.start ?? 0,
+    end,
+    false,
+    0,
+    elements,
+    stop,
+    options.onlyGroup,
+  );
   return { elements, end: next };
 }
 

@@ -5,6 +5,7 @@
  * here stands on walk.ts and reencode.ts; nothing parses bytes on its own.
  */
 import { HnvError } from '@hnvue/core';
+import { TAG } from '../dictionary/index.js';
 import { datasetEncoding } from '../uids/transfer-syntax.js';
 import { inflateDataset } from './deflate.js';
 import { DatasetError } from './errors.js';
@@ -34,20 +35,8 @@ export class TransferSyntaxDatasetError extends HnvError {
   }
 }
 
-export const TAG = {
-  sopClassUid: 0x00080016,
-  sopInstanceUid: 0x00080018,
-  samplesPerPixel: 0x00280002,
-  photometricInterpretation: 0x00280004,
-  planarConfiguration: 0x00280006,
-  numberOfFrames: 0x00280008,
-  rows: 0x00280010,
-  columns: 0x00280011,
-  bitsAllocated: 0x00280100,
-  bitsStored: 0x00280101,
-  pixelRepresentation: 0x00280103,
-  pixelData: 0x7fe00010,
-} as const;
+/** Tags the storage service reads (`TAG.pixelData`, …): the dictionary's TAG, which keeps these names. */
+export { TAG };
 
 /** One element of a data set, as offsets into the buffer it was read from (walk.ts). */
 export type Element = WalkedElement;
