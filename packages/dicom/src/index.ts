@@ -11,3 +11,4 @@ export { TAG } from './dictionary/index.js';
 export * from './elements/index.js';
 export * from './part10/index.js';
 export * from './uids/index.js';
+export * from './values/index.js';
