@@ -17,4 +17,3 @@ export {
   type StoredObject,
 } from './services.js';
 export type { SopRef } from './state.js';
-export { buildCharacterSet, toIodWorklistItem } from './worklist-mapping.js';

@@ -15,6 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { guardLogger, type Logger, silentLogger } from '@hnvue/core';
+import { TS } from '@hnvue/dicom';
 import {
   type BuiltImage,
   buildCrImage,
@@ -22,7 +23,6 @@ import {
   buildRdsr,
   type DxInput,
   type EquipmentInput,
-  type WorklistItem as IodWorklistItem,
   type IrradiationEvent,
   toPart10Buffer,
   XRAY_RADIATION_DOSE_SR_SOP_CLASS,
@@ -79,7 +79,6 @@ import {
   writeState,
   writeSubject,
 } from './state.js';
-import { buildCharacterSet, toIodWorklistItem } from './worklist-mapping.js';
 
 export interface CreateDicomServicesOptions {
   /** A DicomServiceOptions object (validated here) or the output of loadConfig. */
@@ -169,7 +168,7 @@ interface ProcedureEntry {
   seriesInstanceUid: string;
   status: Procedure['status'];
   /** Undefined for a procedure restored without its worklist file: it can only be ended. */
-  readonly iodItem: IodWorklistItem | undefined;
+  readonly worklistItem: WorklistItem | undefined;
   readonly characterSet: CharacterSet | undefined;
   readonly startedAt: Date;
   readonly description: string | undefined;
@@ -354,7 +353,8 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       studyInstanceUid,
       seriesInstanceUid: this.uids.next(),
       status: 'IN PROGRESS',
-      iodItem: toIodWorklistItem(item, studyInstanceUid),
+      // The one WorklistItem shape: the builders copy it as it came, with the study we use.
+      worklistItem: { ...item, studyInstanceUid },
       characterSet,
       startedAt: input.startedAt ?? new Date(),
       description: input.description ?? item.requestedProcedureDescription,
@@ -363,7 +363,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       doseEvents: [],
     };
     // The worklist slice first: a procedure in the state file always finds it, bar a crash in between.
-    if (entry.iodItem) writeSubject(this.#queueDir, id, entry.iodItem);
+    if (entry.worklistItem) writeSubject(this.#queueDir, id, entry.worklistItem);
     this.#procedures.set(id, entry);
     this.#state.studies[studyInstanceUid] ??= { references: [], delivered: [], closed: false };
     this.#saveState();
@@ -400,7 +400,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     const worklistItem = this.#requireWorklistItem(entry);
     const options = {
       uid: () => this.uids.next(),
-      characterSet: buildCharacterSet(entry.characterSet),
+      characterSet: entry.characterSet,
     };
     const series = {
       seriesInstanceUid: entry.seriesInstanceUid,
@@ -475,7 +475,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
         events,
         images: entry.images.map((i) => ({ ...i, seriesInstanceUid: entry.seriesInstanceUid })),
       },
-      { uid: () => this.uids.next(), characterSet: buildCharacterSet(entry.characterSet) },
+      { uid: () => this.uids.next(), characterSet: entry.characterSet },
     );
     const sopInstanceUid = String(report.dataset.SOPInstanceUID);
     const ref = { sopClassUid: XRAY_RADIATION_DOSE_SR_SOP_CLASS as string, sopInstanceUid };
@@ -555,8 +555,8 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     return entry;
   }
 
-  #requireWorklistItem(entry: ProcedureEntry): IodWorklistItem {
-    if (entry.iodItem) return entry.iodItem;
+  #requireWorklistItem(entry: ProcedureEntry): WorklistItem {
+    if (entry.worklistItem) return entry.worklistItem;
     throw new FacadeError(
       FACADE_ERROR_CODES.procedure,
       'the worklist attributes of this procedure were lost',
@@ -567,7 +567,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     );
   }
 
-  #readSubject(id: string): IodWorklistItem | undefined {
+  #readSubject(id: string): WorklistItem | undefined {
     try {
       return readSubject(this.#queueDir, id);
     } catch (err) {
@@ -590,7 +590,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
         studyInstanceUid: p.studyInstanceUid,
         seriesInstanceUid: p.seriesInstanceUid,
         status: 'IN PROGRESS',
-        iodItem: this.#readSubject(id),
+        worklistItem: this.#readSubject(id),
         characterSet: p.characterSet,
         startedAt: new Date(p.startedAt),
         description: p.description,
@@ -894,7 +894,8 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       presentationContexts: [MPPS_CONTEXT],
     });
     try {
-      const transferSyntax = association.findContext(MPPS_SOP_CLASS)?.transferSyntax ?? '1.2.840.10008.1.2';
+      const transferSyntax =
+        association.findContext(MPPS_SOP_CLASS)?.transferSyntax ?? TS.implicitVrLittleEndian;
       const bytes = encodeDataset(dataset, { transferSyntax });
       // Sent directly rather than through MppsProcedureStep: a queued N-SET may run in a later
       // process than its N-CREATE, where no step object in IN PROGRESS state exists.
@@ -1055,7 +1056,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       contexts: [
         {
           abstractSyntax: VERIFICATION_SOP_CLASS,
-          transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'],
+          transferSyntaxes: [TS.explicitVrLittleEndian, TS.implicitVrLittleEndian],
         },
         STORAGE_COMMITMENT_LISTENER_CONTEXT,
       ],

@@ -21,13 +21,9 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { WorklistItem as IodWorklistItem } from '@hnvue/iod';
-import type { CharacterSet } from '@hnvue/net';
+import type { CharacterSet, SopRef, WorklistItem } from '@hnvue/dicom';
 
-export interface SopRef {
-  readonly sopClassUid: string;
-  readonly sopInstanceUid: string;
-}
+export type { SopRef };
 
 export interface StudyState {
   /** Everything queued for the PACS in this study (images, dose report). */
@@ -105,15 +101,18 @@ export function subjectPath(dir: string, procedureId: string): string {
   return join(dir, 'procedures', `${procedureId}.json`);
 }
 
-export function writeSubject(dir: string, procedureId: string, item: IodWorklistItem): void {
+export function writeSubject(dir: string, procedureId: string, item: WorklistItem): void {
   mkdirSync(join(dir, 'procedures'), { recursive: true });
   writeAtomically(subjectPath(dir, procedureId), JSON.stringify(item));
 }
 
 /** Undefined when the file is gone (a crash between the two writes of startProcedure). */
-export function readSubject(dir: string, procedureId: string): IodWorklistItem | undefined {
+export function readSubject(dir: string, procedureId: string): WorklistItem | undefined {
   try {
-    return JSON.parse(readFileSync(subjectPath(dir, procedureId), 'utf8')) as IodWorklistItem;
+    const item = JSON.parse(readFileSync(subjectPath(dir, procedureId), 'utf8')) as WorklistItem;
+    // A file written before the shared WorklistItem (facade 0.x `{ patient, … }`) is not one.
+    if (!Array.isArray(item.scheduledProcedureSteps)) throw new TypeError('not a WorklistItem');
+    return item;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

@@ -1,3 +1,4 @@
+import { type CodedEntry, formatDate, formatTime, SOP_CLASS } from '@hnvue/dicom';
 import { createUidGenerator, type UidGenerator } from '@hnvue/uid';
 import { type CharacterSet, isAscii, specificCharacterSetValue } from './charset.js';
 import { IodInputError } from './errors.js';
@@ -14,16 +15,12 @@ import type {
   WorklistItem,
 } from './types.js';
 
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-
 export function da(d: DateInput): string {
-  if (typeof d === 'string') return d;
-  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}`;
+  return typeof d === 'string' ? d : formatDate(d);
 }
 
 export function tm(d: DateInput): string {
-  if (typeof d === 'string') return d;
-  return `${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  return typeof d === 'string' ? d : formatTime(d, { fractionDigits: 3 });
 }
 
 export function pn(name: PersonNameInput | undefined): string {
@@ -32,6 +29,19 @@ export function pn(name: PersonNameInput | undefined): string {
   const groups = [name.alphabetic ?? '', name.ideographic ?? '', name.phonetic ?? ''];
   while (groups.length > 0 && groups[groups.length - 1] === '') groups.pop();
   return groups.join('=');
+}
+
+/**
+ * A Code Sequence Macro item from a worklist's coded entry; Code Meaning is Type 1 in what we
+ * write, so a code received without one carries its value as meaning.
+ */
+export function codedEntryItem(c: CodedEntry): NaturalDataset {
+  return codeItem({
+    value: c.codeValue,
+    scheme: c.codingSchemeDesignator,
+    meaning: c.codeMeaning ?? c.codeValue,
+    ...(c.codingSchemeVersion ? { schemeVersion: c.codingSchemeVersion } : {}),
+  });
 }
 
 /** A Code Sequence Macro item (PS3.3 Table 8.8-1). */
@@ -83,13 +93,20 @@ function collectStrings(value: unknown, out: string[]): void {
 
 /** Sets (0008,0005) from the option and the text actually present (PS3.3 C.12.1.1.2). */
 export function applyCharacterSet(ds: NaturalDataset, option: BuildOptions['characterSet']): CharacterSet {
+  // A received worklist answer's set: Korean sites keep ISO 2022 IR 149 (FR-DICOM-03).
+  const chosen =
+    typeof option === 'object'
+      ? option.terms.includes('ISO 2022 IR 149')
+        ? 'ISO 2022 IR 149'
+        : 'auto'
+      : option;
   let cs: CharacterSet;
-  if (option === undefined || option === 'auto') {
+  if (chosen === undefined || chosen === 'auto') {
     const strings: string[] = [];
     collectStrings(ds, strings);
     cs = strings.every(isAscii) ? 'ISO_IR 6' : 'ISO_IR 192';
   } else {
-    cs = option;
+    cs = chosen;
   }
   const value = specificCharacterSetValue(cs);
   if (value === undefined) delete ds.SpecificCharacterSet;
@@ -111,7 +128,7 @@ export interface SubjectInput {
  */
 export function subjectModules(input: SubjectInput, ctx: BuildContext): NaturalDataset {
   const wl = input.worklistItem;
-  const patient = wl?.patient ?? input.patient ?? {};
+  const patient = wl === undefined ? (input.patient ?? {}) : patientOf(wl);
   const study = input.study ?? {};
   const ds: NaturalDataset = {
     PatientName: pn(patient.name),
@@ -128,8 +145,8 @@ export function subjectModules(input: SubjectInput, ctx: BuildContext): NaturalD
   if (patient.issuerOfPatientId !== undefined) ds.IssuerOfPatientID = patient.issuerOfPatientId;
   const description = study.description ?? wl?.requestedProcedureDescription;
   if (description !== undefined) ds.StudyDescription = description;
-  if (wl?.requestedProcedureCode !== undefined)
-    ds.ProcedureCodeSequence = [codeItem(wl.requestedProcedureCode)];
+  const procedureCode = wl?.requestedProcedureCodes[0];
+  if (procedureCode !== undefined) ds.ProcedureCodeSequence = [codedEntryItem(procedureCode)];
   if (wl?.referencedStudies !== undefined && wl.referencedStudies.length > 0) {
     ds.ReferencedStudySequence = wl.referencedStudies.map((r) => ({
       ReferencedSOPClassUID: r.sopClassUid,
@@ -146,22 +163,34 @@ export function subjectModules(input: SubjectInput, ctx: BuildContext): NaturalD
 export function requestAttributes(wl: WorklistItem | undefined): NaturalDataset {
   if (wl === undefined) return {};
   const item: NaturalDataset = {};
+  const step = wl.scheduledProcedureSteps[0];
+  const procedureCode = wl.requestedProcedureCodes[0];
   if (wl.accessionNumber !== undefined) item.AccessionNumber = wl.accessionNumber;
-  item.StudyInstanceUID = wl.studyInstanceUid;
+  // Type 3 here (PS3.3 C.4.10): a worklist answer without one leaves it to General Study.
+  if (wl.studyInstanceUid !== undefined) item.StudyInstanceUID = wl.studyInstanceUid;
   if (wl.requestedProcedureId !== undefined) item.RequestedProcedureID = wl.requestedProcedureId;
   if (wl.requestedProcedureDescription !== undefined) {
     item.RequestedProcedureDescription = wl.requestedProcedureDescription;
   }
-  if (wl.requestedProcedureCode !== undefined)
-    item.RequestedProcedureCodeSequence = [codeItem(wl.requestedProcedureCode)];
-  if (wl.scheduledProcedureStepId !== undefined) item.ScheduledProcedureStepID = wl.scheduledProcedureStepId;
-  if (wl.scheduledProcedureStepDescription !== undefined) {
-    item.ScheduledProcedureStepDescription = wl.scheduledProcedureStepDescription;
-  }
-  if (wl.scheduledProtocolCodes !== undefined && wl.scheduledProtocolCodes.length > 0) {
-    item.ScheduledProtocolCodeSequence = wl.scheduledProtocolCodes.map(codeItem);
+  if (procedureCode !== undefined) item.RequestedProcedureCodeSequence = [codedEntryItem(procedureCode)];
+  if (step?.stepId !== undefined) item.ScheduledProcedureStepID = step.stepId;
+  if (step?.description !== undefined) item.ScheduledProcedureStepDescription = step.description;
+  if (step !== undefined && step.protocolCodes.length > 0) {
+    item.ScheduledProtocolCodeSequence = step.protocolCodes.map(codedEntryItem);
   }
   return { RequestAttributesSequence: [item] };
+}
+
+/** The patient of a worklist item, as the builders write it (PS3.3 C.7.1.1). */
+function patientOf(wl: WorklistItem): PatientInput {
+  const sex = wl.patientSex;
+  return {
+    ...(wl.patientName ? { name: wl.patientName } : {}),
+    ...(wl.patientId ? { id: wl.patientId } : {}),
+    ...(wl.issuerOfPatientId ? { issuerOfPatientId: wl.issuerOfPatientId } : {}),
+    ...(wl.patientBirthDate ? { birthDate: wl.patientBirthDate } : {}),
+    ...(sex === 'M' || sex === 'F' || sex === 'O' ? { sex } : {}),
+  };
 }
 
 /** General Series (plus the modality-specific Modality value), Performed Procedure Step summary. */
@@ -183,7 +212,10 @@ export function seriesModule(
   if (pps !== undefined) {
     // Modality Performed Procedure Step SOP Class (PS3.4 F.7).
     ds.ReferencedPerformedProcedureStepSequence = [
-      { ReferencedSOPClassUID: '1.2.840.10008.3.1.2.3.3', ReferencedSOPInstanceUID: pps.sopInstanceUid },
+      {
+        ReferencedSOPClassUID: SOP_CLASS.modalityPerformedProcedureStep,
+        ReferencedSOPInstanceUID: pps.sopInstanceUid,
+      },
     ];
     if (pps.id !== undefined) ds.PerformedProcedureStepID = pps.id;
     if (pps.start !== undefined) {

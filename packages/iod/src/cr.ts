@@ -1,3 +1,4 @@
+import { SOP_CLASS } from '@hnvue/dicom';
 import {
   applyCharacterSet,
   context,
@@ -20,7 +21,8 @@ import {
   voiModule,
 } from './xray.js';
 
-export const CR_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.1';
+export const CR_SOP_CLASS: typeof SOP_CLASS.computedRadiographyImageStorage =
+  SOP_CLASS.computedRadiographyImageStorage;
 
 export interface CrInput extends ProjectionInput {
   readonly plateId?: string;

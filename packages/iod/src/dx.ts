@@ -1,3 +1,4 @@
+import { SOP_CLASS } from '@hnvue/dicom';
 import {
   applyCharacterSet,
   context,
@@ -23,8 +24,10 @@ import {
   voiModule,
 } from './xray.js';
 
-export const DX_FOR_PRESENTATION_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.1.1';
-export const DX_FOR_PROCESSING_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.1.1.1';
+export const DX_FOR_PRESENTATION_SOP_CLASS: typeof SOP_CLASS.digitalXRayImageStorageForPresentation =
+  SOP_CLASS.digitalXRayImageStorageForPresentation;
+export const DX_FOR_PROCESSING_SOP_CLASS: typeof SOP_CLASS.digitalXRayImageStorageForProcessing =
+  SOP_CLASS.digitalXRayImageStorageForProcessing;
 
 export type PresentationIntent = 'FOR PRESENTATION' | 'FOR PROCESSING';
 

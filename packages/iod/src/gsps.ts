@@ -1,3 +1,4 @@
+import { SOP_CLASS } from '@hnvue/dicom';
 import {
   applyCharacterSet,
   context,
@@ -16,7 +17,8 @@ import { PAIRED_BODY_PARTS } from './validate/common-modules.js';
 import { validateIod } from './validate/index.js';
 import type { Finding } from './validate/types.js';
 
-export const GSPS_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.11.1';
+export const GSPS_SOP_CLASS: typeof SOP_CLASS.grayscaleSoftcopyPresentationStateStorage =
+  SOP_CLASS.grayscaleSoftcopyPresentationStateStorage;
 
 /** A point in image pixel (column, row) or display (0..1) coordinates, per `units`. */
 export type Point = readonly [x: number, y: number];

@@ -1,5 +1,7 @@
+import { SOP_CLASS } from '@hnvue/dicom';
 import {
   applyCharacterSet,
+  codedEntryItem,
   codeItem,
   context,
   da,
@@ -17,7 +19,8 @@ import type { BuildOptions, CodedConcept, EquipmentInput, SeriesInput } from './
 import { validateIod } from './validate/index.js';
 import type { Finding } from './validate/types.js';
 
-export const XRAY_RADIATION_DOSE_SR_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.88.67';
+export const XRAY_RADIATION_DOSE_SR_SOP_CLASS: typeof SOP_CLASS.xRayRadiationDoseSrStorage =
+  SOP_CLASS.xRayRadiationDoseSrStorage;
 
 /** One exposure (TID 10003 Irradiation Event X-Ray Data). */
 export interface IrradiationEvent {
@@ -320,7 +323,10 @@ export function buildRdsr(input: RdsrInput, options: BuildOptions = {}): BuiltRe
   const pps = input.series?.performedProcedureStep;
   if (pps !== undefined) {
     ds.ReferencedPerformedProcedureStepSequence = [
-      { ReferencedSOPClassUID: '1.2.840.10008.3.1.2.3.3', ReferencedSOPInstanceUID: pps.sopInstanceUid },
+      {
+        ReferencedSOPClassUID: SOP_CLASS.modalityPerformedProcedureStep,
+        ReferencedSOPInstanceUID: pps.sopInstanceUid,
+      },
     ];
   }
   const wl = input.worklistItem;
@@ -328,7 +334,7 @@ export function buildRdsr(input: RdsrInput, options: BuildOptions = {}): BuiltRe
     // C.17.2.2 Referenced Request Sequence: the order this report fulfils (IHE SWF/REM).
     ds.ReferencedRequestSequence = [
       {
-        StudyInstanceUID: wl.studyInstanceUid,
+        StudyInstanceUID: wl.studyInstanceUid ?? subject.StudyInstanceUID,
         ReferencedStudySequence: (wl.referencedStudies ?? []).map((r) => ({
           ReferencedSOPClassUID: r.sopClassUid,
           ReferencedSOPInstanceUID: r.sopInstanceUid,
@@ -338,8 +344,8 @@ export function buildRdsr(input: RdsrInput, options: BuildOptions = {}): BuiltRe
         FillerOrderNumberImagingServiceRequest: '',
         RequestedProcedureID: wl.requestedProcedureId ?? '',
         RequestedProcedureDescription: wl.requestedProcedureDescription ?? '',
-        RequestedProcedureCodeSequence: wl.requestedProcedureCode
-          ? [codeItem(wl.requestedProcedureCode)]
+        RequestedProcedureCodeSequence: wl.requestedProcedureCodes[0]
+          ? [codedEntryItem(wl.requestedProcedureCodes[0])]
           : [],
       },
     ];

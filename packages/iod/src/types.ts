@@ -1,12 +1,17 @@
+import type {
+  PersonName,
+  CharacterSet as ReceivedCharacterSet,
+  WorklistItem as SharedWorklistItem,
+  SopRef,
+} from '@hnvue/dicom';
 import type { CharacterSet } from './charset.js';
 
 /**
- * A person name: a plain string is the alphabetic group; the object form carries the three
- * PS3.5 6.2.1 component groups (alphabetic=ideographic=phonetic), each `Family^Given^Middle^Prefix^Suffix`.
+ * A person name: a plain string is the alphabetic group; the object form is @hnvue/dicom's
+ * PersonName (PS3.5 6.2.1 alphabetic=ideographic=phonetic, each `Family^Given^Middle^Prefix^Suffix`),
+ * its alphabetic group optional here.
  */
-export type PersonNameInput =
-  | string
-  | { readonly alphabetic?: string; readonly ideographic?: string; readonly phonetic?: string };
+export type PersonNameInput = string | PersonName | Partial<PersonName>;
 
 /** A coded concept (PS3.3 Table 8.8-1, Code Sequence Macro). */
 export interface CodedConcept {
@@ -16,10 +21,8 @@ export interface CodedConcept {
   readonly schemeVersion?: string;
 }
 
-export interface SopReference {
-  readonly sopClassUid: string;
-  readonly sopInstanceUid: string;
-}
+/** A SOP Class + SOP Instance UID pair: @hnvue/dicom's SopRef. */
+export type SopReference = SopRef;
 
 /** DICOM dates are `YYYYMMDD`, times `HHMMSS[.FFFFFF]`; a Date is formatted in local time. */
 export type DateInput = string | Date;
@@ -33,22 +36,12 @@ export interface PatientInput {
 }
 
 /**
- * The slice of a Modality Worklist item (PS3.4 K.6) that goes into the image under IHE SWF
- * (RAD TF-2 4.8, Table 4.8-4 style mapping). The workflow package maps C-FIND results to this.
+ * A Modality Worklist item (PS3.4 K.6) as @hnvue/net's worklist SCU reads it: @hnvue/dicom's
+ * WorklistItem, the one shape of net, iod and facade. The builders copy what IHE SWF asks
+ * (RAD TF-2 Table 4.8-4): patient, Study Instance UID, accession, requested procedure (its first
+ * code), the first scheduled step and the referenced studies.
  */
-export interface WorklistItem {
-  readonly patient: PatientInput;
-  readonly studyInstanceUid: string;
-  readonly accessionNumber?: string;
-  readonly referringPhysicianName?: PersonNameInput;
-  readonly requestedProcedureId?: string;
-  readonly requestedProcedureDescription?: string;
-  readonly requestedProcedureCode?: CodedConcept;
-  readonly scheduledProcedureStepId?: string;
-  readonly scheduledProcedureStepDescription?: string;
-  readonly scheduledProtocolCodes?: readonly CodedConcept[];
-  readonly referencedStudies?: readonly SopReference[];
-}
+export type WorklistItem = SharedWorklistItem;
 
 /** Study data for an unscheduled acquisition, or additions to a worklist item. */
 export interface StudyInput {
@@ -91,9 +84,11 @@ export interface BuildOptions {
   readonly now?: () => Date;
   /**
    * Character set for text values. `auto` (default): no Specific Character Set when all text is
-   * ASCII, UTF-8 otherwise. Korean sites choose 'ISO 2022 IR 149'.
+   * ASCII, UTF-8 otherwise. Korean sites choose 'ISO 2022 IR 149'. Or the character set of the
+   * worklist answer the text came from (`WorklistResult.characterSet`): ISO 2022 IR 149 is kept
+   * end to end (FR-DICOM-03), anything else is `auto`.
    */
-  readonly characterSet?: CharacterSet | 'auto';
+  readonly characterSet?: CharacterSet | 'auto' | ReceivedCharacterSet;
   /** Emit the object even when validation finds errors (findings are still returned). */
   readonly allowInvalid?: boolean;
 }

@@ -23,7 +23,7 @@ function matrix(): Case[] {
     input: minimalCr({ image: image(12, { windowCenter: undefined, windowWidth: undefined }) }),
   });
   const korean = { alphabetic: 'Hong^Gildong', ideographic: '洪^吉洞', phonetic: '홍^길동' };
-  const wl = { ...WORKLIST, patient: { ...WORKLIST.patient, name: korean } };
+  const wl = { ...WORKLIST, patientName: korean };
   cases.push({
     name: 'Korean ISO 2022 IR 149',
     input: fullCr({ worklistItem: wl }),
@@ -52,7 +52,7 @@ describe('CR builder', () => {
     const ds = plain(readPart10(toPart10Buffer(built.dataset, built.pixelData))) as Record<string, unknown>;
     expect([ds.Modality, ds.PatientID, ds.AccessionNumber, ds.StudyInstanceUID]).toEqual([
       'CR',
-      WORKLIST.patient.id,
+      WORKLIST.patientId,
       WORKLIST.accessionNumber,
       WORKLIST.studyInstanceUid,
     ]);
@@ -63,7 +63,7 @@ describe('CR builder', () => {
       125,
     ]);
     expect((ds.RequestAttributesSequence as Record<string, unknown>[])[0]?.ScheduledProcedureStepID).toBe(
-      WORKLIST.scheduledProcedureStepId,
+      WORKLIST.scheduledProcedureSteps[0]?.stepId,
     );
   });
 });

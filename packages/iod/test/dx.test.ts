@@ -49,7 +49,7 @@ function matrix(): Case[] {
       });
     }
   }
-  const korean = fullDx({ worklistItem: { ...WORKLIST, patient: { ...WORKLIST.patient, name: KOREAN } } });
+  const korean = fullDx({ worklistItem: { ...WORKLIST, patientName: KOREAN } });
   cases.push({ name: 'Korean ISO 2022 IR 149', input: korean, characterSet: 'ISO 2022 IR 149' });
   cases.push({ name: 'Korean UTF-8', input: korean, characterSet: 'ISO_IR 192' });
   cases.push({
@@ -81,28 +81,33 @@ describe('DX builder', () => {
   it('FR-DICOM-08: a worklist item maps into the image exactly (IHE SWF)', () => {
     const built = buildDxImage(fullDx(), { uid: testUids() });
     const ds = plain(readPart10(toPart10Buffer(built.dataset, built.pixelData))) as Record<string, unknown>;
-    const p = WORKLIST.patient;
-    expect(ds.PatientName).toEqual([{ Alphabetic: p.name }]);
+    const p = WORKLIST;
+    expect(ds.PatientName).toEqual([{ Alphabetic: p.patientName?.alphabetic }]);
     expect([ds.PatientID, ds.IssuerOfPatientID, ds.PatientBirthDate, ds.PatientSex]).toEqual([
-      p.id,
+      p.patientId,
       p.issuerOfPatientId,
-      p.birthDate,
-      p.sex,
+      p.patientBirthDate,
+      p.patientSex,
     ]);
     expect(ds.StudyInstanceUID).toBe(WORKLIST.studyInstanceUid);
     expect(ds.AccessionNumber).toBe(WORKLIST.accessionNumber);
-    expect(ds.ReferringPhysicianName).toEqual([{ Alphabetic: WORKLIST.referringPhysicianName }]);
+    expect(ds.ReferringPhysicianName).toEqual([{ Alphabetic: WORKLIST.referringPhysicianName?.alphabetic }]);
     expect(ds.ReferencedStudySequence).toEqual([
       {
         ReferencedSOPClassUID: WORKLIST.referencedStudies?.[0]?.sopClassUid,
         ReferencedSOPInstanceUID: WORKLIST.referencedStudies?.[0]?.sopInstanceUid,
       },
     ]);
-    const code = WORKLIST.requestedProcedureCode;
+    const code = WORKLIST.requestedProcedureCodes[0];
+    const step = WORKLIST.scheduledProcedureSteps[0];
     expect(ds.ProcedureCodeSequence).toEqual([
-      { CodeValue: code?.value, CodingSchemeDesignator: code?.scheme, CodeMeaning: code?.meaning },
+      {
+        CodeValue: code?.codeValue,
+        CodingSchemeDesignator: code?.codingSchemeDesignator,
+        CodeMeaning: code?.codeMeaning,
+      },
     ]);
-    const protocol = WORKLIST.scheduledProtocolCodes?.[0];
+    const protocol = step?.protocolCodes[0];
     expect(ds.RequestAttributesSequence).toEqual([
       {
         AccessionNumber: WORKLIST.accessionNumber,
@@ -110,15 +115,19 @@ describe('DX builder', () => {
         RequestedProcedureID: WORKLIST.requestedProcedureId,
         RequestedProcedureDescription: WORKLIST.requestedProcedureDescription,
         RequestedProcedureCodeSequence: [
-          { CodeValue: code?.value, CodingSchemeDesignator: code?.scheme, CodeMeaning: code?.meaning },
+          {
+            CodeValue: code?.codeValue,
+            CodingSchemeDesignator: code?.codingSchemeDesignator,
+            CodeMeaning: code?.codeMeaning,
+          },
         ],
-        ScheduledProcedureStepID: WORKLIST.scheduledProcedureStepId,
-        ScheduledProcedureStepDescription: WORKLIST.scheduledProcedureStepDescription,
+        ScheduledProcedureStepID: step?.stepId,
+        ScheduledProcedureStepDescription: step?.description,
         ScheduledProtocolCodeSequence: [
           {
-            CodeValue: protocol?.value,
-            CodingSchemeDesignator: protocol?.scheme,
-            CodeMeaning: protocol?.meaning,
+            CodeValue: protocol?.codeValue,
+            CodingSchemeDesignator: protocol?.codingSchemeDesignator,
+            CodeMeaning: protocol?.codeMeaning,
           },
         ],
       },
@@ -150,7 +159,7 @@ describe('DX builder', () => {
   });
 
   it('FR-DICOM-08: Korean names are written as ISO 2022 IR 149 with ESC $ ) C before each KS X 1001 run', () => {
-    const wl = { ...WORKLIST, patient: { ...WORKLIST.patient, name: KOREAN } };
+    const wl = { ...WORKLIST, patientName: KOREAN };
     const built = buildDxImage(fullDx({ worklistItem: wl }), {
       uid: testUids(),
       characterSet: 'ISO 2022 IR 149',
@@ -170,7 +179,7 @@ describe('DX builder', () => {
   });
 
   it('FR-DICOM-08: non-ASCII names default to UTF-8 (ISO_IR 192)', () => {
-    const wl = { ...WORKLIST, patient: { ...WORKLIST.patient, name: '김^민준' } };
+    const wl = { ...WORKLIST, patientName: { alphabetic: '김^민준' } };
     const built = buildDxImage(fullDx({ worklistItem: wl }), { uid: testUids() });
     expect(built.dataset.SpecificCharacterSet).toEqual(['ISO_IR 192']);
     const values = pydicomValues(toPart10Buffer(built.dataset, built.pixelData), ['PatientName']);

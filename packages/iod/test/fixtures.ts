@@ -1,16 +1,27 @@
 import type { CrInput, DxInput, GspsInput, ImageInput, RdsrInput, WorklistItem } from '../src/index.js';
 
 export const WORKLIST: WorklistItem = {
-  patient: { name: 'Doe^Jane', id: 'PID-0001', issuerOfPatientId: 'HOSP', birthDate: '19800214', sex: 'F' },
+  patientName: { alphabetic: 'Doe^Jane' },
+  patientId: 'PID-0001',
+  issuerOfPatientId: 'HOSP',
+  patientBirthDate: '19800214',
+  patientSex: 'F',
+  otherPatientIds: [],
   studyInstanceUid: '1.2.826.0.1.3680043.10.1437.7.1',
   accessionNumber: 'ACC-42',
-  referringPhysicianName: 'House^Gregory',
+  referringPhysicianName: { alphabetic: 'House^Gregory' },
   requestedProcedureId: 'RP-7',
   requestedProcedureDescription: 'Chest 2 views',
-  requestedProcedureCode: { value: '36643-5', scheme: 'LN', meaning: 'XR Chest 2V' },
-  scheduledProcedureStepId: 'SPS-9',
-  scheduledProcedureStepDescription: 'Chest PA',
-  scheduledProtocolCodes: [{ value: 'CHEST_PA', scheme: '99HNVUE', meaning: 'Chest PA' }],
+  requestedProcedureCodes: [
+    { codeValue: '36643-5', codingSchemeDesignator: 'LN', codeMeaning: 'XR Chest 2V' },
+  ],
+  scheduledProcedureSteps: [
+    {
+      stepId: 'SPS-9',
+      description: 'Chest PA',
+      protocolCodes: [{ codeValue: 'CHEST_PA', codingSchemeDesignator: '99HNVUE', codeMeaning: 'Chest PA' }],
+    },
+  ],
   referencedStudies: [
     { sopClassUid: '1.2.840.10008.3.1.2.3.1', sopInstanceUid: '1.2.826.0.1.3680043.10.1437.7.2' },
   ],

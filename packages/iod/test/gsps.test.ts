@@ -81,7 +81,7 @@ function matrix(): Case[] {
     fullDx({
       worklistItem: {
         ...WORKLIST,
-        patient: { ...WORKLIST.patient, name: { alphabetic: 'Hong^Gildong', phonetic: '홍^길동' } },
+        patientName: { alphabetic: 'Hong^Gildong', phonetic: '홍^길동' },
       },
     }),
     { uid, characterSet: 'ISO 2022 IR 149' },

@@ -50,7 +50,7 @@ function matrix(): Case[] {
   const korean = fullRdsr({
     worklistItem: {
       ...WORKLIST,
-      patient: { ...WORKLIST.patient, name: { alphabetic: 'Hong^Gildong', ideographic: '洪^吉洞' } },
+      patientName: { alphabetic: 'Hong^Gildong', ideographic: '洪^吉洞' },
     },
     observer: { uid: '1.2.826.0.1.3680043.10.1437.5.1', location: '촬영실 1' },
   });

@@ -1,44 +1,21 @@
 /** Default values of `DicomServiceOptions` and the constants they are built from (NFR-CFG-01). */
 import { HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME } from '@hnvue/core';
-
-/** Transfer syntax UIDs the configuration refers to by name (PS3.6 Table A-1). */
-export const TRANSFER_SYNTAX = {
-  implicitVrLittleEndian: '1.2.840.10008.1.2',
-  explicitVrLittleEndian: '1.2.840.10008.1.2.1',
-  jpegLosslessSv1: '1.2.840.10008.1.2.4.70',
-  jpeg2000Lossless: '1.2.840.10008.1.2.4.90',
-} as const;
+import { TRANSFER_SYNTAXES, TS } from '@hnvue/dicom';
 
 /**
- * Lossy (or lossy-content) transfer syntaxes, refused in a proposal unless `allowLossy` is set.
- * PS3.6 Table A-1: JPEG Baseline/Extended (.50/.51), JPEG-LS near-lossless (.81), JPEG 2000
- * (.91, .93 Part 2), the MPEG/HEVC video family (.100–.108), JPEG XL JPEG recompression and JPEG XL
- * (.111/.112), HTJ2K (.203). Retired lossy JPEG processes (.52–.56) are included too.
+ * Transfer syntax UIDs the configuration refers to by name: the registry's `TS` (@hnvue/dicom),
+ * re-exported for callers of the facade.
  */
-export const LOSSY_TRANSFER_SYNTAXES: readonly string[] = Object.freeze([
-  '1.2.840.10008.1.2.4.50',
-  '1.2.840.10008.1.2.4.51',
-  '1.2.840.10008.1.2.4.52',
-  '1.2.840.10008.1.2.4.53',
-  '1.2.840.10008.1.2.4.54',
-  '1.2.840.10008.1.2.4.55',
-  '1.2.840.10008.1.2.4.56',
-  '1.2.840.10008.1.2.4.81',
-  '1.2.840.10008.1.2.4.91',
-  '1.2.840.10008.1.2.4.93',
-  '1.2.840.10008.1.2.4.100',
-  '1.2.840.10008.1.2.4.101',
-  '1.2.840.10008.1.2.4.102',
-  '1.2.840.10008.1.2.4.103',
-  '1.2.840.10008.1.2.4.104',
-  '1.2.840.10008.1.2.4.105',
-  '1.2.840.10008.1.2.4.106',
-  '1.2.840.10008.1.2.4.107',
-  '1.2.840.10008.1.2.4.108',
-  '1.2.840.10008.1.2.4.111',
-  '1.2.840.10008.1.2.4.112',
-  '1.2.840.10008.1.2.4.203',
-]);
+export const TRANSFER_SYNTAX: typeof TS = TS;
+
+/**
+ * Lossy (or lossy-content) transfer syntaxes, refused in a proposal unless `allowLossy` is set:
+ * every syntax the registry marks lossy (PS3.5 8.2) — JPEG Baseline/Extended and the retired
+ * lossy processes, JPEG-LS near-lossless, JPEG 2000 and Part 2, MPEG/HEVC, JPEG XL, HTJ2K, JPIP.
+ */
+export const LOSSY_TRANSFER_SYNTAXES: readonly string[] = Object.freeze(
+  TRANSFER_SYNTAXES.filter((t) => t.lossy).map((t) => t.uid),
+);
 
 /** FR-DICOM-04 order: JPEG 2000 Lossless, JPEG Lossless SV1, Explicit VR LE, Implicit VR LE last. */
 export const DEFAULT_STORAGE_TRANSFER_SYNTAXES: readonly string[] = Object.freeze([

@@ -1,3 +1,4 @@
+import { SOP_CLASS } from '@hnvue/dicom';
 import {
   GENERAL_EQUIPMENT,
   GENERAL_IMAGE,
@@ -32,7 +33,7 @@ const CR_IMAGE: ModuleRule = {
 /** PS3.3 A.2: Computed Radiography Image IOD. */
 export const CR_IOD: IodDefinition = {
   name: 'CR',
-  sopClassUids: ['1.2.840.10008.5.1.4.1.1.1'],
+  sopClassUids: [SOP_CLASS.computedRadiographyImageStorage],
   modules: [
     PATIENT,
     GENERAL_STUDY,

@@ -1,3 +1,4 @@
+import { SOP_CLASS } from '@hnvue/dicom';
 import {
   ACQUISITION_CONTEXT,
   CODE_ITEM,
@@ -116,7 +117,10 @@ const DX_POSITIONING: ModuleRule = {
 /** PS3.3 A.26.2: Digital X-Ray Image IOD, both SOP classes. */
 export const DX_IOD: IodDefinition = {
   name: 'DX',
-  sopClassUids: ['1.2.840.10008.5.1.4.1.1.1.1', '1.2.840.10008.5.1.4.1.1.1.1.1'],
+  sopClassUids: [
+    SOP_CLASS.digitalXRayImageStorageForPresentation,
+    SOP_CLASS.digitalXRayImageStorageForProcessing,
+  ],
   modules: [
     PATIENT,
     GENERAL_STUDY,

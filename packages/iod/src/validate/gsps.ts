@@ -1,3 +1,4 @@
+import { SOP_CLASS } from '@hnvue/dicom';
 import type { NaturalDataset } from '../internal/dcmjs.js';
 import {
   GENERAL_EQUIPMENT,
@@ -287,7 +288,7 @@ const SOFTCOPY_PRESENTATION_LUT: ModuleRule = {
 /** PS3.3 A.33.1: Grayscale Softcopy Presentation State IOD. */
 export const GSPS_IOD: IodDefinition = {
   name: 'GSPS',
-  sopClassUids: ['1.2.840.10008.5.1.4.1.1.11.1'],
+  sopClassUids: [SOP_CLASS.grayscaleSoftcopyPresentationStateStorage],
   modules: [
     PATIENT,
     GENERAL_STUDY,

@@ -1,3 +1,4 @@
+import { SOP_CLASS } from '@hnvue/dicom';
 import type { NaturalDataset } from '../internal/dcmjs.js';
 import {
   CODE_ITEM,
@@ -238,7 +239,7 @@ function checkTid10001(ds: NaturalDataset): Finding[] {
 /** PS3.3 A.35.8: X-Ray Radiation Dose SR IOD. */
 export const RDSR_IOD: IodDefinition = {
   name: 'RDSR',
-  sopClassUids: ['1.2.840.10008.5.1.4.1.1.88.67'],
+  sopClassUids: [SOP_CLASS.xRayRadiationDoseSrStorage],
   modules: [
     PATIENT,
     GENERAL_STUDY,

@@ -3,6 +3,7 @@
  * requestor, deciding an acceptor's A-ASSOCIATE-AC or -RJ, and reading the outcome on both sides
  * into one `Negotiated` record. Pure: no I/O, no timers.
  */
+import { SOP_CLASS, TS } from '@hnvue/dicom';
 import { InvalidArgumentError } from '../errors.js';
 import {
   type AssociateAc,
@@ -28,16 +29,14 @@ export { HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME } fro
 /** Default maximum length of a P-DATA-TF we accept (PS3.8 D.1); 0 would mean unlimited. */
 export const DEFAULT_MAX_PDU_LENGTH = 65_536;
 
-export const TRANSFER_SYNTAX = {
-  implicitVrLittleEndian: '1.2.840.10008.1.2',
-  explicitVrLittleEndian: '1.2.840.10008.1.2.1',
-  explicitVrBigEndian: '1.2.840.10008.1.2.2',
-  deflatedExplicitVrLittleEndian: '1.2.840.10008.1.2.1.99',
-  jpegLossless: '1.2.840.10008.1.2.4.70',
-  jpeg2000Lossless: '1.2.840.10008.1.2.4.90',
-} as const;
+/**
+ * @deprecated The registry's `TS` (@hnvue/dicom). Kept as an alias for callers of
+ * `@hnvue/net`; note `jpegLossless` is now Process 14 (.4.57) as in the registry, and
+ * `jpegLosslessSv1` is .4.70.
+ */
+export const TRANSFER_SYNTAX: typeof TS = TS;
 
-export const VERIFICATION_SOP_CLASS = '1.2.840.10008.1.1';
+export const VERIFICATION_SOP_CLASS: typeof SOP_CLASS.verification = SOP_CLASS.verification;
 
 /** Explicit then Implicit VR Little Endian: the usual proposal for a non-pixel SOP class. */
 export const DEFAULT_TRANSFER_SYNTAXES: readonly string[] = [

@@ -3,6 +3,7 @@
  * elements each request requires; callers add the optional ones by spreading.
  */
 
+import { SOP_CLASS } from '@hnvue/dicom';
 import { type DimseCommand, PRIORITY } from './command.js';
 import { COMMAND_FIELD, commandFieldLabel, responseFieldFor } from './command-fields.js';
 import { DimseEncodeError } from './errors.js';
@@ -12,7 +13,7 @@ export function cEchoRq(messageId: number): DimseCommand {
   return {
     commandField: COMMAND_FIELD['C-ECHO-RQ'],
     messageId,
-    affectedSopClassUid: '1.2.840.10008.1.1',
+    affectedSopClassUid: SOP_CLASS.verification,
     hasDataset: false,
   };
 }

@@ -3,6 +3,7 @@
  * Pure data: no I/O. Each PDU and item is a discriminated union member with a readonly `type`.
  * AE titles are held trimmed; the codec pads them to 16 bytes on the wire.
  */
+import { APPLICATION_CONTEXT_NAME } from '@hnvue/dicom';
 
 /** PS3.8 Table 9-11 … 9-27: PDU type codes. */
 export const PDU_TYPE = {
@@ -36,7 +37,7 @@ export const ITEM_TYPE = {
 } as const;
 
 /** The DICOM application context name (PS3.7 Annex A.2.1). */
-export const DICOM_APPLICATION_CONTEXT = '1.2.840.10008.3.1.1.1';
+export const DICOM_APPLICATION_CONTEXT: typeof APPLICATION_CONTEXT_NAME = APPLICATION_CONTEXT_NAME;
 
 export interface PresentationContextRq {
   /** Odd integer 1…255. */

@@ -1,6 +1,7 @@
 /**
  * Verification service (PS3.4 Annex A): C-ECHO as SCU and SCP (PS3.7 9.1.5, 9.3.5).
  */
+import { TS } from '@hnvue/dicom';
 import { VERIFICATION_SOP_CLASS } from '../acse/negotiate.js';
 import {
   Association,
@@ -25,7 +26,7 @@ export async function echo(options: AssociationOptions): Promise<DimseResponse> 
     presentationContexts: options.presentationContexts ?? [
       {
         abstractSyntax: VERIFICATION_SOP_CLASS,
-        transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'],
+        transferSyntaxes: [TS.explicitVrLittleEndian, TS.implicitVrLittleEndian],
       },
     ],
   });

@@ -5,7 +5,7 @@
  * SCP handler pair for our own MPPS receiver.
  */
 import { HnvError, type HnvErrorOptions } from '@hnvue/core';
-import { decodeDatasetStream, encodeDataset, type NaturalDataset } from '@hnvue/dicom';
+import { decodeDatasetStream, encodeDataset, type NaturalDataset, SOP_CLASS, TS } from '@hnvue/dicom';
 import type { Association, DimseResponse, IncomingRequest, RequestHandler } from '../association.js';
 import { COMMAND_FIELD, STATUS } from '../dimse/index.js';
 import {
@@ -21,7 +21,8 @@ import {
 import type { ReferencedSop, WorklistItem } from './worklist.js';
 
 /** PS3.4 F.7.3: Modality Performed Procedure Step SOP Class. */
-export const MPPS_SOP_CLASS = '1.2.840.10008.3.1.2.3.3' as const;
+export const MPPS_SOP_CLASS: typeof SOP_CLASS.modalityPerformedProcedureStep =
+  SOP_CLASS.modalityPerformedProcedureStep;
 
 /** Performed Procedure Step Status (0040,0252), PS3.3 C.4.14. */
 export type MppsStatus = 'IN PROGRESS' | 'COMPLETED' | 'DISCONTINUED';
@@ -324,14 +325,14 @@ export class MppsProcedureStep {
 }
 
 function contextSyntax(association: Association): string {
-  return association.findContext(MPPS_SOP_CLASS)?.transferSyntax ?? '1.2.840.10008.1.2';
+  return association.findContext(MPPS_SOP_CLASS)?.transferSyntax ?? TS.implicitVrLittleEndian;
 }
 
 /** The presentation context to propose for MPPS. */
 export const MPPS_CONTEXT: { readonly abstractSyntax: string; readonly transferSyntaxes: readonly string[] } =
   {
     abstractSyntax: MPPS_SOP_CLASS,
-    transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'],
+    transferSyntaxes: [TS.explicitVrLittleEndian, TS.implicitVrLittleEndian],
   };
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,15 @@
  */
 import { EventEmitter } from 'node:events';
 import { HnvError } from '@hnvue/core';
-import { DatasetTooLargeError, decodeDatasetStream, encodeDataset, type NaturalDataset } from '@hnvue/dicom';
+import {
+  DatasetTooLargeError,
+  decodeDatasetStream,
+  encodeDataset,
+  type NaturalDataset,
+  SOP_CLASS,
+  SOP_INSTANCE,
+  TS,
+} from '@hnvue/dicom';
 import { Association, type AssociationOptions, type RequestHandler } from '../association.js';
 import { COMMAND_FIELD, STATUS } from '../dimse/index.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -18,8 +26,10 @@ import { items, num, str } from './values.js';
 import { type ReferencedSop, referencedSops } from './worklist.js';
 
 /** PS3.4 J.3: Storage Commitment Push Model SOP Class and its well-known SOP Instance. */
-export const STORAGE_COMMITMENT_SOP_CLASS = '1.2.840.10008.1.20.1' as const;
-export const STORAGE_COMMITMENT_SOP_INSTANCE = '1.2.840.10008.1.20.1.1' as const;
+export const STORAGE_COMMITMENT_SOP_CLASS: typeof SOP_CLASS.storageCommitmentPushModel =
+  SOP_CLASS.storageCommitmentPushModel;
+export const STORAGE_COMMITMENT_SOP_INSTANCE: typeof SOP_INSTANCE.storageCommitmentPushModel =
+  SOP_INSTANCE.storageCommitmentPushModel;
 /** PS3.4 J.3.2.1: Request Storage Commitment. */
 export const COMMITMENT_ACTION_TYPE = 1 as const;
 /** PS3.4 J.3.3.1: event type 1 = all references committed, 2 = some failed. */
@@ -44,7 +54,7 @@ export const STORAGE_COMMITMENT_CONTEXT: {
   readonly transferSyntaxes: readonly string[];
 } = {
   abstractSyntax: STORAGE_COMMITMENT_SOP_CLASS,
-  transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'],
+  transferSyntaxes: [TS.explicitVrLittleEndian, TS.implicitVrLittleEndian],
 };
 export const STORAGE_COMMITMENT_ROLES: readonly {
   sopClassUid: string;
@@ -62,7 +72,7 @@ export const STORAGE_COMMITMENT_LISTENER_CONTEXT: {
   readonly requestorScp: boolean;
 } = {
   abstractSyntax: STORAGE_COMMITMENT_SOP_CLASS,
-  transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'],
+  transferSyntaxes: [TS.explicitVrLittleEndian, TS.implicitVrLittleEndian],
   requestorScu: true,
   requestorScp: true,
 };
@@ -237,7 +247,7 @@ export class StorageCommitmentScu extends EventEmitter<StorageCommitmentEvents> 
     // RSP): send it again and keep the entry, so the first caller's `result` still resolves.
     const entry = existing ?? this.#register(transactionUid, references, new Date());
     const transferSyntax =
-      association.findContext(STORAGE_COMMITMENT_SOP_CLASS)?.transferSyntax ?? '1.2.840.10008.1.2';
+      association.findContext(STORAGE_COMMITMENT_SOP_CLASS)?.transferSyntax ?? TS.implicitVrLittleEndian;
     try {
       await association.send({
         abstractSyntax: STORAGE_COMMITMENT_SOP_CLASS,
@@ -564,7 +574,7 @@ async function sendReport(
   dataset: NaturalDataset,
 ): Promise<void> {
   const transferSyntax =
-    association.findContext(STORAGE_COMMITMENT_SOP_CLASS)?.transferSyntax ?? '1.2.840.10008.1.2';
+    association.findContext(STORAGE_COMMITMENT_SOP_CLASS)?.transferSyntax ?? TS.implicitVrLittleEndian;
   await association.send({
     abstractSyntax: STORAGE_COMMITMENT_SOP_CLASS,
     command: {

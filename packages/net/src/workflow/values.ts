@@ -2,23 +2,17 @@
  * Reading typed values out of dcmjs naturalized data sets and formatting DA/TM/DT values
  * (PS3.5 Table 6.2-1). Shared by the worklist, MPPS and storage commitment modules.
  */
-import type { NaturalDataset } from '@hnvue/dicom';
+import {
+  type CodedEntry,
+  formatPersonName,
+  type NaturalDataset,
+  type PersonName,
+  personNameFromDcmjs,
+} from '@hnvue/dicom';
 
-/** A person name with its three component groups (PS3.5 6.2.1.1). */
-export interface PersonName {
-  /** `Family^Given^Middle^Prefix^Suffix` in single-byte characters (or UTF-8 with ISO_IR 192). */
-  readonly alphabetic: string;
-  readonly ideographic?: string;
-  readonly phonetic?: string;
-}
-
-/** A Code Sequence item (PS3.3 Table 8.8-1). */
-export interface CodedEntry {
-  readonly codeValue: string;
-  readonly codingSchemeDesignator: string;
-  readonly codeMeaning?: string;
-  readonly codingSchemeVersion?: string;
-}
+// The shared value types: one PersonName and one CodedEntry for net, iod and facade.
+export type { CodedEntry, PersonName } from '@hnvue/dicom';
+export { formatPersonName };
 
 export function str(ds: NaturalDataset | undefined, key: string): string | undefined {
   const v = ds?.[key];
@@ -49,32 +43,7 @@ export function items(ds: NaturalDataset | undefined, key: string): NaturalDatas
 }
 
 export function personName(ds: NaturalDataset | undefined, key: string): PersonName | undefined {
-  const v = ds?.[key];
-  if (v === undefined || v === null) return undefined;
-  const first: unknown = Array.isArray(v) ? v[0] : v;
-  if (first === undefined || first === null) return undefined;
-  let groups: [string, string, string];
-  if (typeof first === 'object' && !(first instanceof String)) {
-    const pn = first as { Alphabetic?: string; Ideographic?: string; Phonetic?: string };
-    groups = [pn.Alphabetic ?? '', pn.Ideographic ?? '', pn.Phonetic ?? ''];
-  } else {
-    const [a = '', i = '', p = ''] = String(first).split('=');
-    groups = [a, i, p];
-  }
-  if (groups.every((g) => g === '')) return undefined;
-  return {
-    alphabetic: groups[0],
-    ...(groups[1] ? { ideographic: groups[1] } : {}),
-    ...(groups[2] ? { phonetic: groups[2] } : {}),
-  };
-}
-
-/** The PN value string `alphabetic=ideographic=phonetic`, trailing empty groups dropped. */
-export function formatPersonName(name: PersonName | string): string {
-  if (typeof name === 'string') return name;
-  const groups = [name.alphabetic, name.ideographic ?? '', name.phonetic ?? ''];
-  while (groups.length > 1 && groups[groups.length - 1] === '') groups.pop();
-  return groups.join('=');
+  return personNameFromDcmjs(ds?.[key]);
 }
 
 export function codes(ds: NaturalDataset | undefined, key: string): CodedEntry[] {
@@ -97,17 +66,8 @@ export function codeItem(code: CodedEntry): NaturalDataset {
   };
 }
 
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-
-/** DA `YYYYMMDD` in local time (the modality's clock, as IHE SWF expects). */
-export function formatDate(d: Date): string {
-  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}`;
-}
-
-/** TM `HHMMSS` in local time. */
-export function formatTime(d: Date): string {
-  return `${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
-}
+// DA `YYYYMMDD` and TM `HHMMSS` of a Date in local time (the modality's clock, as IHE SWF expects).
+export { formatDate, formatTime } from '@hnvue/dicom';
 
 /** True when any string in the value (deeply) holds a character outside the default repertoire. */
 export function hasNonAscii(value: unknown): boolean {

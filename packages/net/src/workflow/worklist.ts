@@ -13,12 +13,16 @@ import {
   encodeDataset,
   type NaturalDataset,
   parseCharacterSet,
+  type ScheduledProcedureStep,
+  SOP_CLASS,
+  type SopRef,
+  TS,
+  type WorklistItem,
 } from '@hnvue/dicom';
 import { Association, type AssociationOptions } from '../association.js';
 import { COMMAND_FIELD, dimseFailureError, PRIORITY } from '../dimse/index.js';
 import { CancelledError } from '../errors.js';
 import {
-  type CodedEntry,
   codes,
   formatDate,
   formatPersonName,
@@ -33,7 +37,8 @@ import {
 } from './values.js';
 
 /** PS3.4 Annex K: Modality Worklist Information Model – FIND. */
-export const MODALITY_WORKLIST_FIND_SOP_CLASS = '1.2.840.10008.5.1.4.31' as const;
+export const MODALITY_WORKLIST_FIND_SOP_CLASS: typeof SOP_CLASS.modalityWorklistFind =
+  SOP_CLASS.modalityWorklistFind;
 
 /** A DA or TM range: either end may be open (PS3.4 C.2.2.2.5 range matching). */
 export interface DateTimeRange {
@@ -141,51 +146,10 @@ export function buildWorklistIdentifier(query: WorklistQuery = {}): NaturalDatas
   return withCharacterSet(identifier, query.specificCharacterSet);
 }
 
-export interface ScheduledProcedureStep {
-  readonly scheduledStationAeTitle?: string;
-  readonly scheduledStationName?: string;
-  readonly startDate?: string;
-  readonly startTime?: string;
-  readonly modality?: string;
-  readonly scheduledPerformingPhysicianName?: PersonName;
-  readonly description?: string;
-  readonly location?: string;
-  readonly stepId?: string;
-  readonly status?: string;
-  readonly protocolCodes: readonly CodedEntry[];
-}
-
-export interface ReferencedSop {
-  readonly sopClassUid: string;
-  readonly sopInstanceUid: string;
-}
-
-/** One worklist match, typed (PS3.4 Table K.6-1). Absent or empty attributes are undefined. */
-export interface WorklistItem {
-  readonly patientName?: PersonName;
-  readonly patientId?: string;
-  readonly issuerOfPatientId?: string;
-  readonly otherPatientIds: readonly string[];
-  readonly patientBirthDate?: string;
-  readonly patientSex?: string;
-  readonly patientWeight?: number;
-  readonly patientSize?: number;
-  readonly medicalAlerts?: string;
-  readonly allergies?: string;
-  readonly pregnancyStatus?: number;
-  readonly admissionId?: string;
-  readonly currentPatientLocation?: string;
-  readonly accessionNumber?: string;
-  readonly requestingPhysician?: PersonName;
-  readonly referringPhysicianName?: PersonName;
-  readonly requestedProcedureId?: string;
-  readonly requestedProcedureDescription?: string;
-  readonly requestedProcedureCodes: readonly CodedEntry[];
-  readonly requestedProcedurePriority?: string;
-  readonly studyInstanceUid?: string;
-  readonly referencedStudies: readonly ReferencedSop[];
-  readonly scheduledProcedureSteps: readonly ScheduledProcedureStep[];
-}
+/** A referenced SOP instance: @hnvue/dicom's SopRef. */
+export type ReferencedSop = SopRef;
+// The one WorklistItem shape of net, iod and facade lives in @hnvue/dicom.
+export type { ScheduledProcedureStep, WorklistItem };
 
 /** `o` without its undefined properties, as a fresh object (`delete` would leave a slow one). */
 function defined<T extends Record<string, unknown>>(o: T): T {
@@ -287,7 +251,7 @@ export async function* findWorklist(
   options: FindWorklistOptions = {},
 ): AsyncGenerator<WorklistResult, void, undefined> {
   const context = association.findContext(MODALITY_WORKLIST_FIND_SOP_CLASS);
-  const transferSyntax = context?.transferSyntax ?? '1.2.840.10008.1.2';
+  const transferSyntax = context?.transferSyntax ?? TS.implicitVrLittleEndian;
   const identifier = isTypedQuery(query) ? buildWorklistIdentifier(query) : query;
   const queryCharset =
     identifier.SpecificCharacterSet === undefined
@@ -354,7 +318,7 @@ export const WORKLIST_CONTEXT: {
   readonly transferSyntaxes: readonly string[];
 } = {
   abstractSyntax: MODALITY_WORKLIST_FIND_SOP_CLASS,
-  transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'],
+  transferSyntaxes: [TS.explicitVrLittleEndian, TS.implicitVrLittleEndian],
 };
 
 /**
