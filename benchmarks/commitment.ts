@@ -55,7 +55,8 @@ function makeDx(studyInstanceUid: string, seriesInstanceUid: string, index: numb
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7 + index) & 0xfff;
   const dx = buildDxImage(
     {
-      worklistItem: { patient: { name: 'Bench^Commit', id: 'BENCHCOMMIT' }, studyInstanceUid },
+      patient: { name: 'Bench^Commit', id: 'BENCHCOMMIT' },
+      study: { studyInstanceUid },
       series: { seriesInstanceUid },
       equipment: { manufacturer: 'HnVue' },
       image: {

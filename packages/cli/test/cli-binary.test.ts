@@ -50,7 +50,8 @@ beforeAll(async () => {
   ris = String(started.address.ris.port);
   pacs = String(started.address.pacs.port);
   const dx = buildDxImage({
-    worklistItem: { patient: { name: 'Cli^Test', id: 'CLI1' }, studyInstanceUid: '2.25.777' },
+    patient: { name: 'Cli^Test', id: 'CLI1' },
+    study: { studyInstanceUid: '2.25.777' },
     equipment: { manufacturer: 'HnVue' },
     image: {
       rows: 64,

@@ -16,16 +16,16 @@ import {
 } from '../src/index.js';
 
 const item: WorklistItem = {
-  patient: {
-    name: { alphabetic: 'Hong^Gildong', ideographic: '洪^吉洞', phonetic: '홍^길동' },
-    id: 'P123',
-    sex: 'M',
-  },
+  patientName: { alphabetic: 'Hong^Gildong', ideographic: '洪^吉洞', phonetic: '홍^길동' },
+  patientId: 'P123',
+  patientSex: 'M',
+  otherPatientIds: [],
   studyInstanceUid: '1.2.826.0.1.3680043.10.1437.7.1',
   accessionNumber: 'A-1',
   requestedProcedureId: 'RP-1',
-  scheduledProcedureStepId: 'SPS-1',
-  scheduledProcedureStepDescription: 'Chest PA',
+  requestedProcedureCodes: [],
+  referencedStudies: [],
+  scheduledProcedureSteps: [{ stepId: 'SPS-1', description: 'Chest PA', protocolCodes: [] }],
 };
 
 const rows = 256;

@@ -110,7 +110,8 @@ describe('simulated PACS', () => {
   it('FR-DICOM-04/07: stores a DX and reports the commitment on a new association', async () => {
     const { pacs, host } = sim.address;
     const dx = buildDxImage({
-      worklistItem: { patient: { name: 'Test^Sim', id: 'T1' }, studyInstanceUid: '2.25.4242' },
+      patient: { name: 'Test^Sim', id: 'T1' },
+      study: { studyInstanceUid: '2.25.4242' },
       equipment: { manufacturer: 'HnVue' },
       image: {
         rows: 8,
