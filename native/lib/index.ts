@@ -1,3 +1,6 @@
+// Registers this package's codecs with @hnvue/dicom's codec registry (first, for its effect).
+import './register.js';
+
 export { decapsulate, encapsulate } from './encapsulation.js';
 export { CODEC_ERROR_CODES, CodecError, type CodecErrorCode } from './errors.js';
 export { canonicalSamples, type FrameInfo, frameByteLength } from './frame.js';
@@ -23,6 +26,7 @@ export {
 } from './j2k.js';
 export { type JpegLosslessOptions, jpegLosslessDecode, jpegLosslessEncode } from './jpeg-lossless.js';
 export { NATIVE_ADDON_PATH, type NativeStatus, nativeStatus } from './native.js';
+export { registerNativeCodecs } from './register.js';
 export { rleDecode } from './rle.js';
 export {
   DECODABLE_TRANSFER_SYNTAXES,

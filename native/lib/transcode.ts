@@ -4,23 +4,18 @@ import { type FrameInfo, frameByteLength } from './frame.js';
 import { type J2kBackend, j2kDecode, j2kEncode } from './j2k.js';
 import { type JpegLosslessOptions, jpegLosslessDecode, jpegLosslessEncode } from './jpeg-lossless.js';
 import { rleDecode } from './rle.js';
-import { isEncapsulatedTransferSyntax, isNativeTransferSyntax, TransferSyntax } from './transfer-syntax.js';
+import {
+  isEncapsulatedTransferSyntax,
+  isLossyTransferSyntax,
+  isNativeTransferSyntax,
+  TransferSyntax,
+} from './transfer-syntax.js';
 
 /**
  * Pixel-level transcoding for C-STORE (FR-DICOM-04): frames in, frames out. Rewriting the
  * dataset around the pixels (VRs, file meta, Photometric Interpretation) is the caller's job;
  * `photometricAfterEncode`/`photometricAfterDecode` say what the pixels became.
  */
-
-/** Transfer syntaxes that may lose information when we encode to them (PS3.5 8.2). */
-const LOSSY_TARGETS: ReadonlySet<string> = new Set([
-  '1.2.840.10008.1.2.4.50',
-  '1.2.840.10008.1.2.4.51',
-  '1.2.840.10008.1.2.4.81',
-  TransferSyntax.jpeg2000,
-  '1.2.840.10008.1.2.4.93',
-  '1.2.840.10008.1.2.4.203',
-]);
 
 export interface EncodeOptions extends JpegLosslessOptions {
   /**
@@ -83,7 +78,8 @@ export async function encodeFrame(
       details: { length: pixels.length, frameBytes },
     });
   }
-  const lossy = LOSSY_TARGETS.has(transferSyntaxUid) || (options.pointTransform ?? 0) > 0;
+  // PS3.5 8.2, from the registry: a target that may lose information needs allowLossy.
+  const lossy = isLossyTransferSyntax(transferSyntaxUid) || (options.pointTransform ?? 0) > 0;
   if (lossy && options.allowLossy !== true) {
     throw new CodecError(
       CODEC_ERROR_CODES.lossyNotAllowed,

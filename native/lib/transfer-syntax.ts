@@ -1,36 +1,55 @@
-/** Transfer syntaxes this package reads or writes (PS3.5 Section 10 and Annex A). */
-export const TransferSyntax = {
-  implicitVrLittleEndian: '1.2.840.10008.1.2',
-  explicitVrLittleEndian: '1.2.840.10008.1.2.1',
-  rleLossless: '1.2.840.10008.1.2.5',
+/**
+ * Transfer syntaxes as this package sees them: thin wrappers over @hnvue/dicom's registry (the
+ * one place their UIDs and properties are written). "Encapsulated" here means a syntax a codec
+ * is registered for (lib/register.ts registers ours), so callers asking whether we can handle
+ * pixel data get the registry's answer, not a second list.
+ */
+import { codecsFor, isLossyTransferSyntax as registryIsLossy, TS, transferSyntax } from '@hnvue/dicom';
+
+type OurKeys =
+  | 'implicitVrLittleEndian'
+  | 'explicitVrLittleEndian'
+  | 'rleLossless'
+  | 'jpegLossless'
+  | 'jpegLosslessSv1'
+  | 'jpeg2000Lossless'
+  | 'jpeg2000';
+
+/** Transfer syntaxes this package reads or writes (PS3.5 Section 10 and Annex A): the registry's. */
+export const TransferSyntax: Pick<typeof TS, OurKeys> = {
+  implicitVrLittleEndian: TS.implicitVrLittleEndian,
+  explicitVrLittleEndian: TS.explicitVrLittleEndian,
+  rleLossless: TS.rleLossless,
   /** JPEG Lossless, Non-Hierarchical (Process 14). */
-  jpegLossless: '1.2.840.10008.1.2.4.57',
+  jpegLossless: TS.jpegLossless,
   /** JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14, selection value 1). */
-  jpegLosslessSv1: '1.2.840.10008.1.2.4.70',
-  jpeg2000Lossless: '1.2.840.10008.1.2.4.90',
+  jpegLosslessSv1: TS.jpegLosslessSv1,
+  jpeg2000Lossless: TS.jpeg2000Lossless,
   /** JPEG 2000 (lossy or lossless); we decode it, and encode it only reversibly. */
-  jpeg2000: '1.2.840.10008.1.2.4.91',
-} as const;
+  jpeg2000: TS.jpeg2000,
+};
 
 export type TransferSyntaxUid = (typeof TransferSyntax)[keyof typeof TransferSyntax];
 
-/** Native (uncompressed) transfer syntaxes: pixel data is one contiguous value, not fragments. */
+/**
+ * Native pixel data as frames reach this package: one contiguous little-endian value (Implicit
+ * or Explicit VR Little Endian). Big endian and deflated data sets are re-encoded to one of
+ * those by @hnvue/dicom before their pixels get here.
+ */
 export function isNativeTransferSyntax(uid: string): boolean {
-  return uid === TransferSyntax.implicitVrLittleEndian || uid === TransferSyntax.explicitVrLittleEndian;
+  const ts = transferSyntax(uid);
+  return ts?.pixelEncoding === 'native' && ts.byteOrder === 'little' && !ts.deflated;
 }
 
-/** Encapsulated transfer syntaxes (PS3.5 A.4): pixel data is a sequence of fragments. */
+/**
+ * Encapsulated (PS3.5 A.4) and one of ours: a codec of this package is registered for it
+ * (whether its backend loaded or not — `codecsFor(uid, 'decode')` says that).
+ */
 export function isEncapsulatedTransferSyntax(uid: string): boolean {
-  return (
-    uid === TransferSyntax.rleLossless ||
-    uid === TransferSyntax.jpegLossless ||
-    uid === TransferSyntax.jpegLosslessSv1 ||
-    uid === TransferSyntax.jpeg2000Lossless ||
-    uid === TransferSyntax.jpeg2000
-  );
+  return transferSyntax(uid)?.pixelEncoding === 'encapsulated' && codecsFor(uid).length > 0;
 }
 
-/** Transfer syntaxes whose encoding may discard information (PS3.5 8.2). */
+/** Transfer syntaxes whose encoding may discard information (PS3.5 8.2): the registry's answer. */
 export function isLossyTransferSyntax(uid: string): boolean {
-  return uid === TransferSyntax.jpeg2000;
+  return registryIsLossy(uid);
 }

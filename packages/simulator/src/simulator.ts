@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { guardLogger, type Logger, silentLogger } from '@hnvue/core';
+import { TS } from '@hnvue/dicom';
 import {
   createMppsScp,
   createServer,
@@ -33,7 +34,7 @@ import {
 import { seedWorklist } from './seed.js';
 import { worklistScpHandler } from './worklist-scp.js';
 
-const NATIVE = ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'];
+const NATIVE = [TS.explicitVrLittleEndian, TS.implicitVrLittleEndian];
 
 /** Where the PACS sends commitment reports for a calling AE (Orthanc's DicomModalities). */
 export interface ModalityAddress {

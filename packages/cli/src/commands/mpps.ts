@@ -1,3 +1,4 @@
+import { TS } from '@hnvue/dicom';
 import { associationOptionsFor, requireDestination } from '@hnvue/facade';
 import {
   Association,
@@ -101,7 +102,8 @@ export async function mppsCommand(argv: readonly string[], ctx: CliContext): Pro
           requestedSopInstanceUid: uid,
         },
         dataset: encodeDataset(dataset, {
-          transferSyntax: association.findContext(MPPS_SOP_CLASS)?.transferSyntax ?? '1.2.840.10008.1.2',
+          transferSyntax:
+            association.findContext(MPPS_SOP_CLASS)?.transferSyntax ?? TS.implicitVrLittleEndian,
         }),
       });
     }
