@@ -4,13 +4,14 @@
  * string, parsed on first lookup) and tags.ts (the `TAG` constants of the curated keyword list
  * below) from dcmjs's dictionary. Run once per dcmjs upgrade, commit the output:
  *
- *   node packages/dicom/scripts/generate-dictionary.mjs
+ *   node packages/dicom/scripts/generate-dictionary.mjs          # write
+ *   node packages/dicom/scripts/generate-dictionary.mjs --check  # exit 1 if the files differ
  *
  * dcmjs carries tag, VR, VM and keyword (retired keywords prefixed `RETIRED_`), not the PS3.6
  * attribute names; it writes the ambiguous VRs in DCMTK's short forms (`xs`, `ox`, `lt`, `up`),
  * which are expanded here into PS3.6's alternatives (`US or SS` → `US|SS`).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,7 +144,6 @@ export const DICTIONARY_DATA: string = \`
 ${lines.join('\n')}
 \`;
 `;
-writeFileSync(join(out, 'data.ts'), data);
 
 const missing = TAG_KEYWORDS.filter((k) => !tagOf.has(k));
 if (missing.length > 0) throw new Error(`TAG keywords not in the dictionary: ${missing.join(' ')}`);
@@ -171,5 +171,18 @@ ${tagLines.join('\n')}
 /** A keyword that has a \`TAG\` constant. */
 export type TagKeyword = keyof typeof TAG;
 `;
-writeFileSync(join(out, 'tags.ts'), tags);
-console.log(`data.ts: ${rows.length} entries; tags.ts: ${tagLines.length} constants`);
+const outputs = { 'data.ts': data, 'tags.ts': tags };
+if (process.argv.includes('--check')) {
+  const stale = Object.entries(outputs).filter(([file, text]) => {
+    const path = join(out, file);
+    return !existsSync(path) || readFileSync(path, 'utf8') !== text;
+  });
+  if (stale.length > 0) {
+    console.error(`stale: ${stale.map(([f]) => f).join(', ')} (run scripts/generate-dictionary.mjs)`);
+    process.exit(1);
+  }
+  console.log('dictionary up to date');
+} else {
+  for (const [file, text] of Object.entries(outputs)) writeFileSync(join(out, file), text);
+  console.log(`data.ts: ${rows.length} entries; tags.ts: ${tagLines.length} constants`);
+}

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   formatTag,
@@ -138,5 +140,14 @@ describe('formatTag / parseTag', () => {
     expect(parseTag('00100010')).toBe(TAG.PatientName);
     expect(parseTag('0010,0010')).toBe(TAG.PatientName);
     expect(parseTag('PatientName')).toBeUndefined();
+  });
+});
+
+describe('generated files', () => {
+  it('match what scripts/generate-dictionary.mjs makes from the installed dcmjs', () => {
+    const script = fileURLToPath(new URL('../../scripts/generate-dictionary.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });
