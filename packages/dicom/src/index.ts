@@ -6,7 +6,7 @@
 export * from './charset/index.js';
 export * from './codec/index.js';
 export * from './dictionary/index.js';
-// Explicit, so it wins over the older walker TAG that elements/ also exports (tag.ts keeps its names).
+// elements/ re-exports the same TAG; named here so the root export never depends on star-export rules.
 export { TAG } from './dictionary/index.js';
 export * from './elements/index.js';
 export * from './part10/index.js';
