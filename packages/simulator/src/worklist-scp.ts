@@ -4,6 +4,7 @@
  * keys as asked (C.2.2.1.2: every requested key comes back, empty when unknown), pending responses
  * one per match, C-CANCEL honoured (FE00).
  */
+import { type DateTimeVr, formatPersonName, matchesDateTime, personNameFromDcmjs } from '@hnvue/dicom';
 import {
   type DimseReply,
   decodeDatasetStream,
@@ -19,10 +20,8 @@ function text(value: unknown): string {
   const v = Array.isArray(value) ? value[0] : value;
   if (v === undefined || v === null) return '';
   if (typeof v === 'object') {
-    const pn = v as { Alphabetic?: string; Ideographic?: string; Phonetic?: string };
-    const groups = [pn.Alphabetic ?? '', pn.Ideographic ?? '', pn.Phonetic ?? ''];
-    while (groups.length > 1 && groups[groups.length - 1] === '') groups.pop();
-    return groups.join('=');
+    const pn = personNameFromDcmjs(v);
+    return pn === undefined ? '' : formatPersonName(pn);
   }
   return String(v);
 }
@@ -40,15 +39,17 @@ function wildcard(pattern: string, value: string, caseInsensitive: boolean): boo
 
 const RANGE_KEYS = /(Date|Time|DateTime)$/;
 
+function rangeVr(key: string): DateTimeVr {
+  return key.endsWith('DateTime') ? 'DT' : key.endsWith('Date') ? 'DA' : 'TM';
+}
+
 /** PS3.4 C.2.2.2: does one attribute of the item match the key's value? */
 function matchesValue(key: string, keyValue: unknown, itemValue: unknown): boolean {
   const pattern = text(keyValue).trim();
   if (pattern === '') return true; // universal matching
   const value = text(itemValue).trim();
-  if (RANGE_KEYS.test(key) && pattern.includes('-')) {
-    const [from = '', to = ''] = pattern.split('-');
-    return (from === '' || value >= from) && (to === '' || value <= to);
-  }
+  // PS3.4 C.2.2.2.5, inclusive, truncated TM/DT ends widened (the shared @hnvue/dicom matcher).
+  if (RANGE_KEYS.test(key) && pattern.includes('-')) return matchesDateTime(pattern, value, rangeVr(key));
   if (key.endsWith('Name')) {
     // PN: match the alphabetic group (and the whole value), ignoring case as most RIS do.
     const alphabetic = value.split('=')[0] ?? '';
