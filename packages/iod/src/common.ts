@@ -1,4 +1,4 @@
-import { type CodedEntry, formatDate, formatTime, SOP_CLASS } from '@hnvue/dicom';
+import { type CodedEntry, formatDate, formatPersonName, formatTime, SOP_CLASS } from '@hnvue/dicom';
 import { createUidGenerator, type UidGenerator } from '@hnvue/uid';
 import { type CharacterSet, isAscii, specificCharacterSetValue } from './charset.js';
 import { IodInputError } from './errors.js';
@@ -26,9 +26,7 @@ export function tm(d: DateInput): string {
 export function pn(name: PersonNameInput | undefined): string {
   if (name === undefined) return '';
   if (typeof name === 'string') return name;
-  const groups = [name.alphabetic ?? '', name.ideographic ?? '', name.phonetic ?? ''];
-  while (groups.length > 0 && groups[groups.length - 1] === '') groups.pop();
-  return groups.join('=');
+  return formatPersonName({ ...name, alphabetic: name.alphabetic ?? '' });
 }
 
 /**
