@@ -22,3 +22,30 @@ export class CharsetError extends HnvError {
     this.reason = reason;
   }
 }
+
+/** The terms as a message names them ('default repertoire' for none). Terms are not PHI. */
+export function termLabel(terms: readonly string[]): string {
+  return terms.join('\\') || 'default repertoire';
+}
+
+/** Bytes at `offset` that the declared set cannot read. Names the terms, never the text. */
+export function undecodable(
+  terms: readonly string[],
+  offset: number,
+  what: string,
+  cause?: unknown,
+): CharsetError {
+  return new CharsetError('undecodable', `${what} at byte ${offset} is not valid in '${termLabel(terms)}'`, {
+    ...(cause === undefined ? {} : { cause }),
+    details: { terms: terms.join('\\'), offset },
+  });
+}
+
+/** The character at UTF-16 `index` is in no set the terms allow. Never names the character. */
+export function unencodable(terms: readonly string[], index: number): CharsetError {
+  return new CharsetError(
+    'unencodable',
+    `character at index ${index} cannot be encoded in '${termLabel(terms)}'`,
+    { details: { terms: terms.join('\\'), index } },
+  );
+}

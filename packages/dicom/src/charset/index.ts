@@ -1,5 +1,7 @@
 export {
+  CHARSET_AFFECTED_VRS,
   type CharacterSet,
+  type CharacterSetOptions,
   canEncode,
   DEFAULT_CHARACTER_SET,
   decodeText,
@@ -10,3 +12,4 @@ export {
   type TextOptions,
 } from './codec.js';
 export { CHARSET_ERROR_CODE, CharsetError, type CharsetFailure } from './errors.js';
+export type { ElementId as CodeElementId } from './tables.js';
