@@ -56,8 +56,8 @@ describe('Modality Worklist C-FIND SCU against DCMTK wlmscpfs (1000 items)', () 
       return copy;
     };
     await writeFile(join(bad, 'item00003.wl'), patch(['ISO_IR 100', 'ISO_IR 192'])); // 0xFC is not UTF-8
-    // ISO_IR 13 (Japanese katakana) is a defined term we do not support.
-    await writeFile(join(bad, 'item00002.wl'), patch(['ISO_IR 100', 'ISO_IR 13 '], ['PID00003', 'PID00002']));
+    // 'ISO_IR 99' is no Defined Term of PS3.3 C.12.1.1.2: unsupported, never guessed.
+    await writeFile(join(bad, 'item00002.wl'), patch(['ISO_IR 100', 'ISO_IR 99 '], ['PID00003', 'PID00002']));
     plain = await startPeer('wlmscpfs', (port) => ['-dfp', dataDir, String(port)]);
     keep = await startPeer('wlmscpfs', (port) => ['-csk', '-dfp', dataDir, String(port)]);
     association = await Association.open({
