@@ -11,6 +11,7 @@ tsx=(node --conditions=@hnvue/source --import tsx)
 "${tsx[@]}" benchmarks/echo.ts 10 --repeat 500
 "${tsx[@]}" benchmarks/worklist.ts 5
 "${tsx[@]}" benchmarks/commitment.ts --short
+"${tsx[@]}" benchmarks/parse.ts 3
 "${tsx[@]}" native/scripts/bench-codecs.ts --runs 1 --size 1500
 "${tsx[@]}" packages/iod/scripts/bench-write.ts 1
 "${tsx[@]}" packages/queue/scripts/bench-enqueue.ts
