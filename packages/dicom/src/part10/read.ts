@@ -12,6 +12,7 @@ import { inflateDataset, inflateStream } from '../elements/deflate.js';
 import { DatasetError, DatasetTruncatedError } from '../elements/errors.js';
 import { fileSource } from '../elements/source.js';
 import { type WalkedElement, walkDataset } from '../elements/walk.js';
+import { sopClass } from '../uids/sop-class.js';
 import { type DatasetEncoding, datasetEncoding, TS } from '../uids/transfer-syntax.js';
 import {
   type FileMetaInformation,
@@ -87,20 +88,38 @@ export async function validatePart10File(
       throw part10Error(err, datasetOffset, true);
     }
     const bytes = Buffer.concat(parts);
+    let elements: readonly WalkedElement[];
     try {
-      return { encoding, elements: walkDataset(bytes, encoding).elements };
+      elements = walkDataset(bytes, encoding).elements;
     } catch (err) {
       throw part10Error(err, datasetOffset, true);
     }
+    checkPixelData(meta, elements, 0);
+    return { encoding, elements };
   }
   const source = fileSource(path, datasetOffset);
+  let elements: readonly WalkedElement[];
   try {
-    return { encoding, elements: walkDataset(source, encoding).elements };
+    elements = walkDataset(source, encoding).elements;
   } catch (err) {
     throw part10Error(err, datasetOffset, false);
   } finally {
     source.close();
   }
+  checkPixelData(meta, elements, datasetOffset);
+  return { encoding, elements };
+}
+
+/**
+ * A cut at a top-level element boundary leaves a well-formed, shorter data set. For an image
+ * storage object that cut lost the Pixel Data (the last element): refused as truncated, so it
+ * is never sent. (Elsewhere such a cut is indistinguishable from a complete object.)
+ */
+function checkPixelData(meta: FileMetaInformation, elements: readonly WalkedElement[], base: number): void {
+  if (!/Image Storage/.test(sopClass(meta.mediaStorageSopClassUid)?.name ?? '')) return;
+  if (elements.some((e) => e.tag >= 0x7fe00008 && e.tag <= 0x7fe00010)) return;
+  const end = elements.length === 0 ? 0 : (elements[elements.length - 1] as WalkedElement).end;
+  throw new Part10TruncatedError('image data set ends before its Pixel Data', base + end, '(7FE0,0010)');
 }
 
 export interface Part10File {
