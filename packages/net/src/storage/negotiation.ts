@@ -5,26 +5,13 @@
  * the choice of the one to send in: the image's own when accepted (bytes sent unchanged), else the
  * first accepted one of the destination's list we can transcode to.
  */
+import { TS } from '@hnvue/dicom';
 import type { NegotiatedContext, ProposedContext, SupportedContext } from '../acse/negotiate.js';
 import { InvalidArgumentError } from '../errors.js';
 import { canTranscode } from './transcode.js';
 
-/** The transfer syntaxes the storage service names (PS3.5 Section 10, PS3.6 Annex A). */
-export const STORE_TRANSFER_SYNTAX = {
-  implicitVrLittleEndian: '1.2.840.10008.1.2',
-  explicitVrLittleEndian: '1.2.840.10008.1.2.1',
-  deflatedExplicitVrLittleEndian: '1.2.840.10008.1.2.1.99',
-  explicitVrBigEndian: '1.2.840.10008.1.2.2',
-  jpegBaseline: '1.2.840.10008.1.2.4.50',
-  jpegExtended: '1.2.840.10008.1.2.4.51',
-  jpegLossless: '1.2.840.10008.1.2.4.57',
-  jpegLosslessSv1: '1.2.840.10008.1.2.4.70',
-  jpegLsLossless: '1.2.840.10008.1.2.4.80',
-  jpegLsNearLossless: '1.2.840.10008.1.2.4.81',
-  jpeg2000Lossless: '1.2.840.10008.1.2.4.90',
-  jpeg2000: '1.2.840.10008.1.2.4.91',
-  rleLossless: '1.2.840.10008.1.2.5',
-} as const;
+/** The transfer syntaxes the storage service names: the registry's own table (kept under this name for callers). */
+export const STORE_TRANSFER_SYNTAX: typeof TS = TS;
 
 /** The default proposal after the image's own syntax (FR-DICOM-04), Implicit VR LE last. */
 export const DEFAULT_STORE_TRANSFER_SYNTAXES: readonly string[] = [
