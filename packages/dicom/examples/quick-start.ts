@@ -31,7 +31,12 @@ await writePart10Dataset(
     transferSyntaxUid: TS.deflatedExplicitVrLittleEndian,
     implementationClassUid: '2.25.2',
   },
-  { SOPClassUID: SOP_CLASS.secondaryCaptureImageStorage, SOPInstanceUID: '2.25.1', Modality: 'OT', PatientID: 'X1' },
+  {
+    SOPClassUID: SOP_CLASS.secondaryCaptureImageStorage,
+    SOPInstanceUID: '2.25.1',
+    Modality: 'OT',
+    PatientID: 'X1',
+  },
 );
 const file = await readPart10File(path);
 const { dataset } = decodeDataset(file.dataset, { transferSyntax: file.datasetTransferSyntax });

@@ -24,10 +24,14 @@ describe('@hnvue/dicom README', () => {
   it('FR-DICOM-04: the example prints what its comments say', async () => {
     const code = await readFile(example, 'utf8');
     const expected = [...code.matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)].map((m) => m[1]);
-    const { stdout } = await run(process.execPath, ['--conditions=@hnvue/source', '--import', 'tsx', example], {
-      cwd: packageDir,
-      timeout: 30_000,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--conditions=@hnvue/source', '--import', 'tsx', example],
+      {
+        cwd: packageDir,
+        timeout: 30_000,
+      },
+    );
     expect(expected.length).toBe(5);
     expect(stdout.trimEnd().split('\n')).toEqual(expected);
   });
