@@ -5,7 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { HnvError } from '@hnvue/core';
-import { type NaturalDataset, readPart10 } from '@hnvue/iod';
+import {
+  decodeDataset,
+  isNativeTransferSyntax,
+  type NaturalDataset,
+  type Part10File,
+  parsePart10File,
+} from '@hnvue/dicom';
 import sharp from 'sharp';
 
 export interface RenderOptions {
@@ -31,8 +37,6 @@ export class RenderError extends HnvError {
     super('HNV_ERR_RENDER', message, hint ? { hint } : {});
   }
 }
-
-const NATIVE_SYNTAXES: ReadonlySet<string> = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1']);
 
 function first(value: unknown): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
@@ -76,43 +80,34 @@ function modalityValues(ds: NaturalDataset, rows: number, columns: number): Floa
   return out;
 }
 
-/** (0002,0010) from the Part 10 meta group (PS3.10 7.1: always Explicit VR Little Endian). */
-function transferSyntaxOf(bytes: Uint8Array): string | undefined {
-  if (bytes.length < 132 || String.fromCharCode(...bytes.subarray(128, 132)) !== 'DICM') return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = 132;
-  while (at + 8 <= bytes.length && view.getUint16(at, true) === 0x0002) {
-    const element = view.getUint16(at + 2, true);
-    const vr = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!);
-    const long = vr === 'OB' || vr === 'OW' || vr === 'UN' || vr === 'SQ' || vr === 'UT';
-    const length = long ? view.getUint32(at + 8, true) : view.getUint16(at + 6, true);
-    const start = at + (long ? 12 : 8);
-    if (element === 0x0010) {
-      return new TextDecoder().decode(bytes.subarray(start, start + length)).replace(/[\0 ]+$/, '');
-    }
-    at = start + length;
-  }
-  return undefined;
-}
-
 /** Renders a DX/CR (any single-frame grayscale image) Part 10 file to PNG bytes. */
 export async function renderToPng(
   input: string | Uint8Array,
   options: RenderOptions = {},
 ): Promise<{ png: Buffer; info: RenderResult }> {
   const bytes = typeof input === 'string' ? await readFile(input) : input;
-  let ds: NaturalDataset;
+  let file: Part10File;
   try {
-    ds = readPart10(bytes);
+    file = parsePart10File(bytes);
   } catch (err) {
     throw new RenderError(`not a readable DICOM Part 10 file: ${(err as Error).message}`);
   }
-  const ts = transferSyntaxOf(bytes);
-  if (ts !== undefined && !NATIVE_SYNTAXES.has(ts)) {
+  // Native pixel data in any byte order (the codec hands 16-bit samples out little endian).
+  const ts = file.meta.transferSyntaxUid;
+  if (!isNativeTransferSyntax(ts)) {
     throw new RenderError(
       `transfer syntax ${ts} is compressed`,
       'store or convert it uncompressed first (e.g. `dcmdjpeg`, `gdcmconv --raw`)',
     );
+  }
+  let ds: NaturalDataset;
+  try {
+    ds = decodeDataset(file.dataset, {
+      transferSyntax: file.datasetTransferSyntax,
+      charsetErrors: 'flag',
+    }).dataset;
+  } catch (err) {
+    throw new RenderError(`not a readable DICOM Part 10 file: ${(err as Error).message}`);
   }
   const rows = first(ds.Rows);
   const columns = first(ds.Columns);

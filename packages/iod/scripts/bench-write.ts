@@ -1,5 +1,6 @@
 /**
- * Part 10 write benchmark: a 50 MB DX (5000 x 5000, 16-bit) through our streaming writer vs
+ * Part 10 write benchmark: a 50 MB DX (5000 x 5000, 16-bit) through writePart10 (@hnvue/dicom's
+ * codec and file writer, pixels as views) vs toPart10Buffer vs
  * dcmjs' own writer. Each run is a fresh child process so peak RSS (getrusage maxrss) belongs to
  * one writer only. Run from the repository root:
  *   node --conditions=@hnvue/source --import tsx packages/iod/scripts/bench-write.ts [runs]
@@ -9,6 +10,7 @@ import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TS } from '@hnvue/dicom';
 import { buildDxImage, toPart10Buffer, writePart10 } from '../src/index.js';
 import { dcmjs } from '../src/internal/dcmjs.js';
 
@@ -45,7 +47,8 @@ async function child(mode: Mode, file: string): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   const t0 = process.hrtime.bigint();
   if (mode === 'stream') {
-    await writePart10(built.dataset, built.pixelData, file);
+    // No fsync: the other two modes do not sync either (a durable write adds the flush).
+    await writePart10(built.dataset, built.pixelData, file, { fsync: false });
   } else if (mode === 'buffer') {
     writeFileSync(file, toPart10Buffer(built.dataset, built.pixelData));
   } else {
@@ -54,7 +57,7 @@ async function child(mode: Mode, file: string): Promise<void> {
       ...built.dataset,
       PixelData: [built.pixelData.buffer],
       _meta: {
-        TransferSyntaxUID: { Value: ['1.2.840.10008.1.2.1'] },
+        TransferSyntaxUID: { Value: [TS.explicitVrLittleEndian] },
         MediaStorageSOPClassUID: { Value: [built.dataset.SOPClassUID] },
         MediaStorageSOPInstanceUID: { Value: [built.dataset.SOPInstanceUID] },
       },

@@ -1,10 +1,10 @@
 import { type CodedEntry, formatDate, formatPersonName, formatTime, SOP_CLASS } from '@hnvue/dicom';
 import { createUidGenerator, type UidGenerator } from '@hnvue/uid';
-import { type CharacterSet, isAscii, specificCharacterSetValue } from './charset.js';
 import { IodInputError } from './errors.js';
 import type { NaturalDataset } from './internal/dcmjs.js';
 import type {
   BuildOptions,
+  CharacterSet,
   CodedConcept,
   DateInput,
   EquipmentInput,
@@ -74,6 +74,27 @@ export interface BuildContext {
 
 export function context(options: BuildOptions): BuildContext {
   return { uid: options.uid ?? defaultUidSource(), now: options.now?.() ?? new Date() };
+}
+
+/**
+ * Values of (0008,0005) for each set we build in; undefined: the attribute is omitted (default
+ * repertoire). ISO 2022 IR 149 is the pair `\ISO 2022 IR 149`: ASCII in G0, KS X 1001 in G1
+ * (PS3.5 6.1.2.5, Annex I). The encoding itself is @hnvue/dicom's.
+ */
+export function specificCharacterSetValue(cs: CharacterSet): string[] | undefined {
+  switch (cs) {
+    case 'ISO_IR 6':
+      return undefined;
+    case 'ISO_IR 192':
+      return ['ISO_IR 192'];
+    case 'ISO 2022 IR 149':
+      return ['', 'ISO 2022 IR 149'];
+  }
+}
+
+function isAscii(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 function collectStrings(value: unknown, out: string[]): void {

@@ -9,8 +9,8 @@ import {
   subjectModules,
 } from './common.js';
 import { IodInputError, IodInvalidError } from './errors.js';
+import type { PixelArray } from './file.js';
 import type { NaturalDataset } from './internal/dcmjs.js';
-import type { PixelArray } from './part10.js';
 import type { BuildOptions } from './types.js';
 import { validateIod } from './validate/index.js';
 import type { Finding } from './validate/types.js';

@@ -1,4 +1,3 @@
-export { type CharacterSet, encodeIso2022Ir149 } from './charset.js';
 export { buildCrImage, CR_SOP_CLASS, type CrInput } from './cr.js';
 export {
   type BuiltImage,
@@ -10,6 +9,7 @@ export {
   type PresentationIntent,
 } from './dx.js';
 export { IOD_ERROR_CODES, IodCharsetError, IodInputError, IodInvalidError } from './errors.js';
+export { type Part10Options, type PixelArray, readPart10, toPart10Buffer, writePart10 } from './file.js';
 export {
   type Annotation,
   type AnnotationUnits,
@@ -24,15 +24,6 @@ export {
   type TextObject,
 } from './gsps.js';
 export type { NaturalDataset } from './internal/dcmjs.js';
-export {
-  EXPLICIT_VR_LITTLE_ENDIAN,
-  encodeHeader,
-  type Part10Options,
-  type PixelArray,
-  readPart10,
-  toPart10Buffer,
-  writePart10,
-} from './part10.js';
 export {
   type BuiltReport,
   buildRdsr,

@@ -4,7 +4,12 @@ import type {
   WorklistItem as SharedWorklistItem,
   SopRef,
 } from '@hnvue/dicom';
-import type { CharacterSet } from './charset.js';
+
+/**
+ * Specific Character Sets the builders write: the default repertoire, `ISO_IR 192` (UTF-8) or
+ * `ISO 2022 IR 149` (Korean KS X 1001 in G1, PS3.5 Annex I). @hnvue/dicom encodes the text.
+ */
+export type CharacterSet = 'ISO_IR 6' | 'ISO_IR 192' | 'ISO 2022 IR 149';
 
 /**
  * A person name: a plain string is the alphabetic group; the object form is @hnvue/dicom's

@@ -9,8 +9,8 @@ import {
   tm,
 } from './common.js';
 import { IodInputError } from './errors.js';
+import type { PixelArray } from './file.js';
 import type { NaturalDataset } from './internal/dcmjs.js';
-import type { PixelArray } from './part10.js';
 import type { CodedConcept, EquipmentInput, SeriesInput } from './types.js';
 
 /** View Position defined terms (PS3.3 C.8.11.5.1.1 / C.8.1.2). */

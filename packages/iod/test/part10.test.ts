@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  buildDxImage,
-  IodCharsetError,
-  IodInputError,
-  readPart10,
-  toPart10Buffer,
-  writePart10,
-} from '../src/index.js';
+import { buildDxImage, IodCharsetError, readPart10, toPart10Buffer, writePart10 } from '../src/index.js';
 import { image, minimalDx, pixels } from './fixtures.js';
 import { cleanupTemp, dciodvfy, dcmtk, tempFile, testUids } from './helpers.js';
 
@@ -79,24 +72,66 @@ describe('Part 10 writer', () => {
     expect(b.equals(a)).toBe(true);
   });
 
-  it('FR-DICOM-08: refuses text it cannot label correctly: non-ASCII without a charset, or ISO_IR 100', () => {
+  it('FR-DICOM-08: text is coded in the declared Specific Character Set; non-ASCII without one is refused', () => {
     expect(() => toPart10Buffer({ ...built.dataset, PatientName: 'Müller^Jürgen' }, built.pixelData)).toThrow(
       IodCharsetError,
     );
-    expect(() =>
-      toPart10Buffer({ ...built.dataset, SpecificCharacterSet: 'ISO_IR 100' }, built.pixelData),
-    ).toThrow(IodCharsetError);
+    const latin1 = toPart10Buffer(
+      { ...built.dataset, SpecificCharacterSet: 'ISO_IR 100', PatientName: 'Müller^Jürgen' },
+      built.pixelData,
+    );
+    expect(latin1.indexOf(Buffer.from('Müller^Jürgen', 'latin1'))).toBeGreaterThan(0);
     const utf8 = toPart10Buffer(
       { ...built.dataset, SpecificCharacterSet: 'ISO_IR 192', PatientName: 'Müller^Jürgen' },
       built.pixelData,
     );
     expect(utf8.indexOf(Buffer.from('Müller^Jürgen', 'utf8'))).toBeGreaterThan(0);
+    expect(readPart10(latin1).PatientName).toEqual([{ Alphabetic: 'Müller^Jürgen' }]);
   });
 
-  it('FR-DICOM-08: refuses attributes that sort after Pixel Data', () => {
-    expect(() =>
-      toPart10Buffer({ ...built.dataset, DataSetTrailingPadding: new ArrayBuffer(2) }, built.pixelData),
-    ).toThrow(IodInputError);
+  it('FR-DICOM-08: a Korean object is written in ISO 2022 IR 149 as PS3.5 Annex I shows', () => {
+    const korean = buildDxImage(minimalDx({ patient: { name: 'Hong^Gildong=洪^吉洞=홍^길동', id: 'K1' } }), {
+      uid: testUids(),
+      characterSet: 'ISO 2022 IR 149',
+    });
+    const bytes = toPart10Buffer(korean.dataset, korean.pixelData);
+    const annexI = Buffer.from(
+      '486f6e675e47696c646f6e673d1b242943fbf35e1b242943d1ced4d73d1b242943c8ab5e1b242943b1e6b5bf',
+      'hex',
+    );
+    expect(bytes.indexOf(annexI)).toBeGreaterThan(0);
+    expect(readPart10(bytes).PatientName).toEqual([
+      { Alphabetic: 'Hong^Gildong', Ideographic: '洪^吉洞', Phonetic: '홍^길동' },
+    ]);
+  });
+
+  it('NFR-SEC-01: a character outside the declared set is HNV_ERR_IOD_CHARSET with its position, never the text', () => {
+    const name = '홍^길😀동';
+    let error: IodCharsetError | undefined;
+    try {
+      toPart10Buffer(
+        { ...built.dataset, SpecificCharacterSet: ['', 'ISO 2022 IR 149'], PatientName: name },
+        built.pixelData,
+      );
+    } catch (err) {
+      error = err as IodCharsetError;
+    }
+    expect(error).toBeInstanceOf(IodCharsetError);
+    expect(error?.code).toBe('HNV_ERR_IOD_CHARSET');
+    expect(error?.details).toMatchObject({ index: 3, tag: '00100010' });
+    const text = `${error?.message} ${JSON.stringify(error?.details)} ${error?.hint ?? ''}`;
+    expect(text).not.toContain('😀');
+    expect(text).not.toContain('홍');
+  });
+
+  it('FR-DICOM-08: attributes that sort after Pixel Data are written after it', () => {
+    const bytes = toPart10Buffer(
+      { ...built.dataset, DataSetTrailingPadding: new ArrayBuffer(2) },
+      built.pixelData,
+    );
+    const dump = dcmtk('dcmdump', bytes).out;
+    expect(dump.indexOf('(fffc,fffc)')).toBeGreaterThan(dump.indexOf('(7fe0,0010)'));
+    expect(pixelBytesOf(bytes).equals(Buffer.from(built.pixelData.buffer))).toBe(true);
   });
 
   it('FR-DICOM-08: streams one large (2000 x 2500, 16-bit) image that DCMTK and dciodvfy accept', async () => {
