@@ -150,6 +150,13 @@ export interface TextOptions {
 const ESC = 0x1b;
 /** ISO 2022 escape sequence syntax: ESC, intermediate bytes 20–2F, one final byte 30–7E. */
 const ISO2022_ESCAPE = /\x1b[\x20-\x2f]+[\x30-\x7e]/g;
+/**
+ * Escapes a peer leaves behind after converting ISO 2022 text correctly: a 94×94 set to G1
+ * (ESC $ ) C, ESC $ ) A — its characters come out converted) and ISO 646 / JIS X 0201 romaji back
+ * to G0 (ESC ( B, ESC ( J). Measured with Orthanc 1.10.1 (\ISO 2022 IR 149 and \ISO 2022 IR 58
+ * items answered in UTF-8 or GB18030).
+ */
+const LEFTOVER_ESCAPES: ReadonlySet<string> = new Set(['\x1b$)C', '\x1b$)A', '\x1b(B', '\x1b(J']);
 const utf8Encoder = new TextEncoder();
 
 function wholeValue(bytes: Uint8Array, cs: CharacterSet, label: 'utf-8' | 'gb18030' | 'gbk'): string {
@@ -171,13 +178,10 @@ function wholeValue(bytes: Uint8Array, cs: CharacterSet, label: 'utf-8' | 'gb180
 export function decodeText(bytes: Uint8Array, cs: CharacterSet, options: TextOptions = {}): string {
   switch (cs.kind) {
     case 'utf8':
-      // Tolerance for a peer defect: Orthanc 1.10.1 converts `\ISO 2022 IR 149` items to UTF-8
-      // but keeps their escape sequences (measured here). ISO_IR 192 has no code extensions
-      // (PS3.3 C.12.1.1.2), so an ISO 2022 escape sequence cannot be text: drop it.
-      return wholeValue(bytes, cs, 'utf-8').replace(ISO2022_ESCAPE, '');
+      return withoutLeftoverEscapes(wholeValue(bytes, cs, 'utf-8'), bytes, cs);
     case 'gb18030':
     case 'gbk':
-      return wholeValue(bytes, cs, cs.kind);
+      return withoutLeftoverEscapes(wholeValue(bytes, cs, cs.kind), bytes, cs);
     case 'latin1':
     case 'ascii': {
       let out = '';
@@ -202,6 +206,31 @@ export function decodeText(bytes: Uint8Array, cs: CharacterSet, options: TextOpt
       throw new Error(`unreachable ${String(never)}`);
     }
   }
+}
+
+/**
+ * ISO_IR 192, GB18030 and GBK have no code extensions (PS3.3 C.12.1.1.2), so an ISO 2022 escape
+ * in their text is a peer's conversion defect. Tolerated: the escapes LEFTOVER_ESCAPES lists, which
+ * are dropped (the characters around them were converted). Any other escape means the text after
+ * it was not converted (Orthanc 1.10.1 leaves `ESC $ B` + 7-bit JIS X 0208 codes for
+ * `ISO 2022 IR 13\ISO 2022 IR 87`, and Latin-1 mojibake after `ESC - L` for
+ * `ISO 2022 IR 100\ISO 2022 IR 144`): undecodable, never shown as if it were the name.
+ */
+function withoutLeftoverEscapes(text: string, bytes: Uint8Array, cs: CharacterSet): string {
+  if (!text.includes('\x1b')) return text;
+  // Check on the bytes (ESC and its intermediate/final bytes are ASCII in all three encodings),
+  // so that the error names the byte offset of the escape that was not converted.
+  for (let i = bytes.indexOf(ESC); i !== -1; i = bytes.indexOf(ESC, i + 1)) {
+    let j = i + 1;
+    while (j < bytes.length && (bytes[j] as number) >= 0x20 && (bytes[j] as number) <= 0x2f) j++;
+    const seq = String.fromCharCode(...bytes.subarray(i, j + 1));
+    if (!LEFTOVER_ESCAPES.has(seq) && !cs.lossy) {
+      throw undecodable(cs.terms, i, 'an ISO 2022 escape sequence (text a peer did not convert)');
+    }
+  }
+  return text
+    .replace(ISO2022_ESCAPE, (seq) => (LEFTOVER_ESCAPES.has(seq) ? '' : '\ufffd'))
+    .replace(/\x1b/g, '\ufffd');
 }
 
 function latin1(bytes: Uint8Array, start: number, end: number): string {

@@ -111,5 +111,48 @@ describe('Specific Character Set', () => {
   it('FR-DICOM-03: drops ISO 2022 escapes a peer left inside UTF-8 text (Orthanc 1.10.1)', () => {
     const utf8 = parseCharacterSet('ISO_IR 192');
     expect(decodeText(Uint8Array.from(Buffer.from('\x1b$)C홍^\x1b$)C길동')), utf8)).toBe('홍^길동');
+    // Orthanc 1.10.1, DefaultEncoding Chinese, a \ISO 2022 IR 58 item: GB 2312 bytes kept with
+    // their escape under GB18030 (GB 2312's EUC codes are GB18030 codes).
+    const gb = parseCharacterSet('GB18030');
+    expect(decodeText(Uint8Array.from(Buffer.from('1b242941d5c55e1b242941d0a1b6ab', 'hex')), gb)).toBe(
+      '张^小东',
+    );
+  });
+
+  it('FR-DICOM-03: an escape whose text a peer did not convert is undecodable in UTF-8/GB18030, never mojibake', () => {
+    const utf8 = parseCharacterSet('ISO_IR 192');
+    const gb = parseCharacterSet('GB18030');
+    // Orthanc 1.10.1 (DefaultEncoding Utf8): ISO 2022 IR 13\ISO 2022 IR 87 kanji left as 7-bit
+    // JIS X 0208 behind ESC $ B; ISO 2022 IR 100\ISO 2022 IR 144 Cyrillic read as Latin-1 behind ESC - L.
+    const jis = Uint8Array.from(Buffer.from('\x1b$B;3ED\x1b(J^\x1b$BB@O:\x1b(J', 'latin1'));
+    const cyr = Uint8Array.from(Buffer.from('4dc3bc6c6c65725e1b2d4cc2b8c392c390c39d', 'hex'));
+    for (const [b, cs] of [
+      [jis, utf8],
+      [cyr, utf8],
+      [cyr, gb],
+      [Uint8Array.from([0x41, 0x1b]), utf8],
+    ] as const) {
+      let error: unknown;
+      try {
+        decodeText(b, cs);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(CharsetError);
+      expect((error as CharsetError).reason).toBe('undecodable');
+      expect((error as CharsetError).message).not.toMatch(/ller|3ED/);
+    }
+    expect(
+      (() => {
+        try {
+          decodeText(cyr, utf8);
+        } catch (e) {
+          return (e as CharsetError).details;
+        }
+      })(),
+    ).toMatchObject({ offset: 8 });
+    // The caller who opted into lossy text gets U+FFFD where the escape was.
+    const lossy = parseCharacterSet('ISO_IR 192', { onUnsupported: 'replace' });
+    expect(decodeText(jis, lossy)).toBe('\ufffd;3ED^\ufffdB@O:');
   });
 });
