@@ -894,8 +894,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       presentationContexts: [MPPS_CONTEXT],
     });
     try {
-      const transferSyntax =
-        association.findContext(MPPS_SOP_CLASS)?.transferSyntax ?? TS.implicitVrLittleEndian;
+      const { transferSyntax } = association.contextFor(MPPS_SOP_CLASS);
       const bytes = encodeDataset(dataset, { transferSyntax });
       // Sent directly rather than through MppsProcedureStep: a queued N-SET may run in a later
       // process than its N-CREATE, where no step object in IN PROGRESS state exists.

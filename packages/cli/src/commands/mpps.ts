@@ -1,4 +1,3 @@
-import { TS } from '@hnvue/dicom';
 import { associationOptionsFor, requireDestination } from '@hnvue/facade';
 import {
   Association,
@@ -102,8 +101,7 @@ export async function mppsCommand(argv: readonly string[], ctx: CliContext): Pro
           requestedSopInstanceUid: uid,
         },
         dataset: encodeDataset(dataset, {
-          transferSyntax:
-            association.findContext(MPPS_SOP_CLASS)?.transferSyntax ?? TS.implicitVrLittleEndian,
+          transferSyntax: association.contextFor(MPPS_SOP_CLASS).transferSyntax,
         }),
       });
     }

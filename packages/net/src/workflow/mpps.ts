@@ -325,7 +325,7 @@ export class MppsProcedureStep {
 }
 
 function contextSyntax(association: Association): string {
-  return association.findContext(MPPS_SOP_CLASS)?.transferSyntax ?? TS.implicitVrLittleEndian;
+  return association.contextFor(MPPS_SOP_CLASS).transferSyntax;
 }
 
 /** The presentation context to propose for MPPS. */

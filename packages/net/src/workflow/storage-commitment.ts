@@ -246,9 +246,9 @@ export class StorageCommitmentScu extends EventEmitter<StorageCommitmentEvents> 
     // The same request again (a queue retrying an N-ACTION whose association failed after the
     // RSP): send it again and keep the entry, so the first caller's `result` still resolves.
     const entry = existing ?? this.#register(transactionUid, references, new Date());
-    const transferSyntax =
-      association.findContext(STORAGE_COMMITMENT_SOP_CLASS)?.transferSyntax ?? TS.implicitVrLittleEndian;
     try {
+      // Inside the try: without an accepted context the new entry is dropped again.
+      const { transferSyntax } = association.contextFor(STORAGE_COMMITMENT_SOP_CLASS);
       await association.send({
         abstractSyntax: STORAGE_COMMITMENT_SOP_CLASS,
         command: {
@@ -573,8 +573,7 @@ async function sendReport(
   eventTypeId: number,
   dataset: NaturalDataset,
 ): Promise<void> {
-  const transferSyntax =
-    association.findContext(STORAGE_COMMITMENT_SOP_CLASS)?.transferSyntax ?? TS.implicitVrLittleEndian;
+  const { transferSyntax } = association.contextFor(STORAGE_COMMITMENT_SOP_CLASS);
   await association.send({
     abstractSyntax: STORAGE_COMMITMENT_SOP_CLASS,
     command: {

@@ -250,8 +250,7 @@ export async function* findWorklist(
   query: WorklistQuery | NaturalDataset,
   options: FindWorklistOptions = {},
 ): AsyncGenerator<WorklistResult, void, undefined> {
-  const context = association.findContext(MODALITY_WORKLIST_FIND_SOP_CLASS);
-  const transferSyntax = context?.transferSyntax ?? TS.implicitVrLittleEndian;
+  const { transferSyntax } = association.contextFor(MODALITY_WORKLIST_FIND_SOP_CLASS);
   const identifier = isTypedQuery(query) ? buildWorklistIdentifier(query) : query;
   const queryCharset =
     identifier.SpecificCharacterSet === undefined
