@@ -264,6 +264,10 @@ describe('parseConfig', () => {
     expect(issuesOf(() => parseConfig(withPacs({ transferSyntaxes: ['1.2.840.10008.1.2.4.50'] })))).toEqual([
       'pacs.transferSyntaxes[0]: expected a lossless transfer syntax (set allowLossy: true to propose lossy ones), got "1.2.840.10008.1.2.4.50"',
     ]);
+    // The registry's meaning of lossy: a UID PS3.6 does not define may be lossy.
+    expect(issuesOf(() => parseConfig(withPacs({ transferSyntaxes: ['1.2.3.4.5'] })))).toEqual([
+      'pacs.transferSyntaxes[0]: expected a transfer syntax of PS3.6 (an unknown one may be lossy: set allowLossy: true to propose it), got "1.2.3.4.5"',
+    ]);
     const lossy = parseConfig(withPacs({ transferSyntaxes: ['1.2.840.10008.1.2.4.50'], allowLossy: true }));
     expect(lossy.pacs?.transferSyntaxes).toEqual(['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2']);
     expect(

@@ -9,9 +9,10 @@ import { TRANSFER_SYNTAXES, TS } from '@hnvue/dicom';
 export const TRANSFER_SYNTAX: typeof TS = TS;
 
 /**
- * Lossy (or lossy-content) transfer syntaxes, refused in a proposal unless `allowLossy` is set:
- * every syntax the registry marks lossy (PS3.5 8.2) — JPEG Baseline/Extended and the retired
- * lossy processes, JPEG-LS near-lossless, JPEG 2000 and Part 2, MPEG/HEVC, JPEG XL, HTJ2K, JPIP.
+ * The known lossy (or lossy-content) transfer syntaxes, for display: every syntax the registry
+ * marks lossy (PS3.5 8.2) — JPEG Baseline/Extended and the retired lossy processes, JPEG-LS
+ * near-lossless, JPEG 2000 and Part 2, MPEG/HEVC, JPEG XL, HTJ2K, JPIP. The configuration check
+ * asks the registry's `isLossyTransferSyntax`, which also counts a UID it does not know as lossy.
  */
 export const LOSSY_TRANSFER_SYNTAXES: readonly string[] = Object.freeze(
   TRANSFER_SYNTAXES.filter((t) => t.lossy).map((t) => t.uid),

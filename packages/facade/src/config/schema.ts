@@ -5,6 +5,7 @@
  * block, the Implicit VR LE fallback) are computed after validation by `resolve`.
  */
 import { isIP } from 'node:net';
+import { isLossyTransferSyntax, transferSyntax } from '@hnvue/dicom';
 import { z } from 'zod';
 import {
   DEFAULT_IMPLEMENTATION_CLASS_UID,
@@ -12,7 +13,6 @@ import {
   DEFAULT_STORAGE_TRANSFER_SYNTAXES,
   DEFAULT_TRANSFER_SYNTAXES,
   DEFAULTS,
-  LOSSY_TRANSFER_SYNTAXES,
   MAX_TIMER_MS,
   TRANSFER_SYNTAX,
 } from './defaults.js';
@@ -50,11 +50,12 @@ const aeTitle = () =>
 
 // PS3.5 9.1: digits and dots, no leading zero in a component, at most 64 characters.
 const UID_EXPECTED = 'expected UID: digits and dots, no leading zeros, at most 64 characters';
+const UID_SYNTAX = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
 const uid = () =>
   z
     .string({ error: UID_EXPECTED })
     .max(64, { error: UID_EXPECTED })
-    .regex(/^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/, { error: UID_EXPECTED });
+    .regex(UID_SYNTAX, { error: UID_EXPECTED });
 
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
@@ -158,11 +159,17 @@ function checkDestination(
   ctx: z.RefinementCtx,
 ): void {
   value.transferSyntaxes.forEach((ts, i) => {
-    if (!value.allowLossy && LOSSY_TRANSFER_SYNTAXES.includes(ts)) {
+    // The registry's meaning of lossy (PS3.5 8.2), the one native's transcoder applies too: a UID
+    // PS3.6 does not define may be lossy, so it needs allowLossy as well.
+    // A string that is no UID has its own issue already.
+    if (!value.allowLossy && UID_SYNTAX.test(ts) && isLossyTransferSyntax(ts)) {
       ctx.addIssue({
         code: 'custom',
         path: ['transferSyntaxes', i],
-        message: 'expected a lossless transfer syntax (set allowLossy: true to propose lossy ones)',
+        message:
+          transferSyntax(ts) === undefined
+            ? 'expected a transfer syntax of PS3.6 (an unknown one may be lossy: set allowLossy: true to propose it)'
+            : 'expected a lossless transfer syntax (set allowLossy: true to propose lossy ones)',
         input: ts,
       });
     }
