@@ -190,8 +190,8 @@ try {
       b.push(t);
       c.push(d);
     }
-    const pixel = (last.PixelData as ArrayBufferLike[] | undefined)?.[0];
-    const copied = pixel === undefined ? 'n/a' : pixel === file.buffer ? 'no' : 'yes';
+    const pixel = (last.PixelData as ArrayBufferView[] | undefined)?.[0];
+    const copied = pixel === undefined ? 'n/a' : pixel.buffer === file.buffer ? 'no' : 'yes';
     const sa = spread(a);
     const sb = spread(b);
     const sc = spread(c);

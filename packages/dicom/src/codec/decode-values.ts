@@ -1,6 +1,7 @@
 /**
  * Decoding one element's value for the naturalized form (text with Specific Character Set,
- * numbers in either byte order, binary values as little-endian ArrayBuffer copies).
+ * numbers in either byte order, binary values in little-endian order: views of the input, or
+ * ArrayBuffer copies with `copyBulk`; see DecodeDatasetOptions in read.ts).
  */
 import { type CharacterSet, CharsetError, decodeText } from '../charset/index.js';
 import { SWAP_SIZE, swapBytes } from '../elements/vr.js';
@@ -83,6 +84,8 @@ export interface ValueState {
   readonly bytes: Uint8Array;
   readonly view: DataView;
   readonly flag: boolean;
+  /** Binary values as ArrayBuffer copies (dcmjs's form) instead of Uint8Array views of `bytes`. */
+  readonly copyBulk: boolean;
   readonly problems: { path: string; error: CharsetError }[];
 }
 
@@ -184,8 +187,27 @@ export function decodeValues(
     }
     return out;
   }
-  // Binary VRs: a copy, so the caller may reuse the received buffer; little-endian order (values.ts).
+  return [binaryValue(s, littleEndian, vr, start, end)];
+}
+
+/**
+ * A binary value (OB, OD, OF, OL, OV, OW, UN; values.ts) in little-endian order: a view of the
+ * input bytes — no copy, a 50 MB Pixel Data costs nothing — unless the data set is big endian
+ * (then a swapped copy, PS3.5 7.3) or `copyBulk` asks for an ArrayBuffer of its own.
+ */
+export function binaryValue(
+  s: ValueState,
+  littleEndian: boolean,
+  vr: string,
+  start: number,
+  end: number,
+): Uint8Array | ArrayBuffer {
   const swap = littleEndian ? undefined : SWAP_SIZE[vr];
   const raw = s.bytes.subarray(start, end);
-  return [(swap === undefined ? raw.slice() : swapBytes(raw, swap)).buffer];
+  if (swap !== undefined) {
+    const swapped = swapBytes(raw, swap);
+    // swapBytes allocates a fresh Uint8Array of exactly the value's length: its buffer is ours.
+    return s.copyBulk ? (swapped.buffer as ArrayBuffer) : swapped;
+  }
+  return s.copyBulk ? raw.slice().buffer : raw;
 }

@@ -2,8 +2,12 @@
  * Data set reader: bytes in any of the four native encodings (Implicit VR LE, Explicit VR LE,
  * Explicit VR BE, Deflated Explicit VR LE; and the Explicit VR LE data set of an encapsulated
  * syntax) → a dcmjs naturalized data set. The structure comes from the one element walker
- * (elements/walk.ts); this module only turns walked elements into values. Returned data sets and
- * ArrayBuffers are copies: the input bytes may be reused by the caller.
+ * (elements/walk.ts); this module only turns walked elements into values.
+ *
+ * Text and numbers are new values. Binary values (Pixel Data and every other OB, OD, OF, OL, OV,
+ * OW and UN value, and the fragments of encapsulated Pixel Data) are by default `Uint8Array`
+ * views of the input bytes, never copies: they alias the caller's buffer (see
+ * `DecodeDatasetOptions.copyBulk` for when that matters and how to opt out).
  */
 import type { CharsetError } from '../charset/index.js';
 import {
@@ -17,7 +21,7 @@ import { dictionaryVr } from '../elements/implicit-vr.js';
 import type { WalkedElement } from '../elements/walk.js';
 import { walkDataset } from '../elements/walk.js';
 import { addAccessors, DicomMetaDictionary, ValueRepresentation } from './dcmjs.js';
-import { asciiText, decodeValues, elementPath, type ValueState } from './decode-values.js';
+import { asciiText, binaryValue, decodeValues, elementPath, type ValueState } from './decode-values.js';
 import {
   codecEncoding,
   DatasetTooLargeError,
@@ -46,9 +50,26 @@ export interface DecodeDatasetOptions {
    * 'flag': the value is decoded byte-per-character (Latin-1, lossless) and reported in `problems`.
    */
   readonly charsetErrors?: 'throw' | 'flag';
+  /**
+   * How binary values come out: the values of OB, OD, OF, OL, OV, OW and UN elements (Pixel Data
+   * among them) and the fragments of encapsulated Pixel Data (PS3.5 A.4), each the sole item of
+   * its element's value array, in little-endian byte order whatever the transfer syntax.
+   *
+   * - `false` (default): a `Uint8Array` **view of `bytes`** (`value.buffer === bytes.buffer`), no
+   *   copy. It aliases the input: it shows any later change to those bytes, stays valid only as
+   *   long as the caller leaves them unchanged (do not decode from a buffer you will reuse, such
+   *   as a pooled read buffer, and keep the values), and keeps the whole input buffer alive as
+   *   long as it is referenced. Exceptions that are fresh memory: an Explicit VR Big Endian data
+   *   set's values of VRs with multi-byte units are swapped copies (PS3.5 7.3), and a deflated
+   *   data set's values are views of the inflated bytes, which belong to the result alone.
+   * - `true`: every binary value is an `ArrayBuffer` of its own (a copy): dcmjs's naturalized form
+   *   exactly, for a caller that keeps values past the life of `bytes` or hands them to dcmjs.
+   */
+  readonly copyBulk?: boolean;
 }
 
 export interface DecodedDataset {
+  /** Binary values in it alias the decoded bytes unless decoded with `copyBulk` (DecodeDatasetOptions). */
   readonly dataset: NaturalDataset;
   /** The character set applied at the top level (declared or fallback). */
   readonly characterSet: CharacterSet;
@@ -56,7 +77,9 @@ export interface DecodedDataset {
 }
 
 /**
- * Decodes a data set (no Part 10 header) to a dcmjs naturalized data set.
+ * Decodes a data set (no Part 10 header) to a dcmjs naturalized data set. Binary values (Pixel
+ * Data, …) are views of `bytes` unless `options.copyBulk` (see DecodeDatasetOptions.copyBulk): the
+ * result must not outlive changes to `bytes`.
  *
  * The naturalized form is built directly, element by element, with the same result as dcmjs's
  * `naturalizeDataset` over the DICOM JSON model (keywords as keys, `_vrMap`, single values
@@ -73,6 +96,7 @@ export function decodeDataset(bytes: Uint8Array, options: DecodeDatasetOptions =
     bytes: data,
     view: new DataView(data.buffer, data.byteOffset, data.byteLength),
     flag: options.charsetErrors === 'flag',
+    copyBulk: options.copyBulk === true,
     problems: [],
   };
   const fallback = options.fallbackCharacterSet ?? DEFAULT_CHARACTER_SET;
@@ -81,7 +105,9 @@ export function decodeDataset(bytes: Uint8Array, options: DecodeDatasetOptions =
 }
 
 /**
- * Joins the chunks of an incoming data set (DIMSE request streams) and decodes them. A peer
+ * Joins the chunks of an incoming data set (DIMSE request streams) and decodes them. The chunks
+ * are copied as they arrive, so binary values are views of that private copy and stay valid
+ * whatever the association does with its buffers. A peer
  * decides how long its data set is: beyond `maxLength` (default 16 MiB; 0 or Infinity lifts the
  * cap) this throws DatasetTooLargeError as soon as the cap is crossed, without buffering the rest.
  */
@@ -181,8 +207,11 @@ function assign(
     value = info.personNameAccessors ? personNameVr.addValueAccessors(values) : values;
     if (values.length === 1) {
       const zero = values[0];
+      // A binary value stays a one-item array, an ArrayBuffer (no length) as a Uint8Array view.
       value =
-        zero && typeof zero === 'object' && !(zero as { length?: unknown }).length
+        zero &&
+        typeof zero === 'object' &&
+        (!(zero as { length?: unknown }).length || ArrayBuffer.isView(zero))
           ? addAccessors(values, zero)
           : zero;
       if (info.personNameAccessors) value = personNameVr.addValueAccessors(value);
@@ -237,8 +266,8 @@ function readDataset(
     }
     const vr = e.vr ?? info.implicitVr;
     if (e.fragments !== undefined) {
-      // Encapsulated Pixel Data: the fragments (PS3.5 A.4), as dcmjs gives them, copied.
-      const frags = e.fragments.fragments.map((f) => s.bytes.slice(f.start, f.start + f.length).buffer);
+      // Encapsulated Pixel Data: the fragments (PS3.5 A.4), as dcmjs gives them (views unless copyBulk).
+      const frags = e.fragments.fragments.map((f) => binaryValue(s, true, 'OB', f.start, f.start + f.length));
       assign(target, vrMap, info, vr, frags);
       continue;
     }

@@ -91,9 +91,10 @@ const json = {
 
 describe('naturalized form', () => {
   for (const ts of [EXPLICIT_VR_LE, IMPLICIT_VR_LE]) {
-    it(`FR-DICOM-03: decodeDataset gives what dcmjs naturalizeDataset gives for the same DICOM JSON (${ts})`, () => {
+    it(`FR-DICOM-03: decodeDataset with copyBulk gives what dcmjs naturalizeDataset gives for the same DICOM JSON (${ts})`, () => {
       const { dataset, problems } = decodeDataset(encodeDataset(natural, { transferSyntax: ts }), {
         transferSyntax: ts,
+        copyBulk: true,
       });
       expect(problems).toEqual([]);
       // Wire order differs from `json` order; dcmjs walks its JSON keys (index-like keys first).
@@ -104,6 +105,20 @@ describe('naturalized form', () => {
       expect(JSON.stringify(dataset)).toBe(JSON.stringify(expected));
     });
   }
+
+  it('FR-DICOM-03: without copyBulk a binary value is a Uint8Array view of the input, the rest as dcmjs gives it', () => {
+    const bytes = encodeDataset(natural, { transferSyntax: EXPLICIT_VR_LE });
+    const { dataset } = decodeDataset(bytes, { transferSyntax: EXPLICIT_VR_LE });
+    const document = dataset.EncapsulatedDocument as Uint8Array[];
+    expect(document).toHaveLength(1);
+    expect(document[0]).toBeInstanceOf(Uint8Array);
+    expect(document[0]?.buffer).toBe(bytes.buffer);
+    expect([...(document[0] as Uint8Array)]).toEqual([1, 2, 3, 4]);
+    const copied = decodeDataset(bytes, { transferSyntax: EXPLICIT_VR_LE, copyBulk: true }).dataset;
+    const { EncapsulatedDocument: _a, ...rest } = dataset;
+    const { EncapsulatedDocument: _b, ...restCopied } = copied;
+    expect(sameShape(rest, restCopied)).toBeUndefined();
+  });
 
   it('FR-DICOM-03: keeps dcmjs accessors: one-item sequences read through, PN values serialise to JSON', () => {
     const { dataset } = decodeDataset(encodeDataset(natural));
