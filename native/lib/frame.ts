@@ -4,7 +4,7 @@ import { CODEC_ERROR_CODES, CodecError } from './errors.js';
 export interface FrameInfo {
   readonly rows: number;
   readonly columns: number;
-  /** 8 or 16. */
+  /** 8 or 16; 32 for the codecs that hold it (RLE, native transfer syntaxes). */
   readonly bitsAllocated: number;
   /** 1..bitsAllocated; JPEG Lossless needs at least 2 and codes max(2, bitsStored) bits. */
   readonly bitsStored: number;
@@ -26,7 +26,8 @@ export function frameByteLength(info: FrameInfo): number {
   };
   if (!Number.isInteger(rows) || rows < 1 || rows > 65535) bad('rows must be 1..65535');
   if (!Number.isInteger(columns) || columns < 1 || columns > 65535) bad('columns must be 1..65535');
-  if (bitsAllocated !== 8 && bitsAllocated !== 16) bad('bitsAllocated must be 8 or 16');
+  if (bitsAllocated !== 8 && bitsAllocated !== 16 && bitsAllocated !== 32)
+    bad('bitsAllocated must be 8, 16 or 32');
   if (!Number.isInteger(bitsStored) || bitsStored < 1 || bitsStored > bitsAllocated) {
     bad('bitsStored must be 1..bitsAllocated');
   }
@@ -42,6 +43,7 @@ export function frameByteLength(info: FrameInfo): number {
 export function canonicalSamples(pixels: Uint8Array, info: FrameInfo): Uint8Array {
   const { bitsAllocated, bitsStored, pixelRepresentation } = info;
   if (bitsStored === bitsAllocated) return pixels;
+  if (bitsAllocated === 32) return canonical32(pixels, bitsStored, pixelRepresentation === 1);
   const mask = (1 << bitsStored) - 1;
   const sign = 1 << (bitsStored - 1);
   const out = new Uint8Array(pixels.length);
@@ -61,6 +63,37 @@ export function canonicalSamples(pixels: Uint8Array, info: FrameInfo): Uint8Arra
   return out;
 }
 
+function canonical32(pixels: Uint8Array, bitsStored: number, signed: boolean): Uint8Array {
+  const out = new Uint8Array(pixels.length);
+  const src = new DataView(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+  const dst = new DataView(out.buffer);
+  const shift = 32 - bitsStored;
+  for (let i = 0; i + 3 < pixels.length; i += 4) {
+    const v = src.getUint32(i, true) << shift;
+    dst.setUint32(i, signed ? v >> shift : v >>> shift, true);
+  }
+  return out;
+}
+
+/**
+ * Throws HNV_ERR_CODEC_UNSUPPORTED, naming the limit, when a codec cannot hold the frame's sample
+ * size: "JPEG-LS holds 2–16 bits; this image has 32". `bits` is what the codec would have to code
+ * (Bits Stored, and Bits Allocated above what the codec can address at all).
+ */
+export function requireSampleBits(codec: string, info: FrameInfo, min: number, max: number): void {
+  const bits = info.bitsAllocated > max ? info.bitsAllocated : Math.max(info.bitsStored, min);
+  if (bits < min || bits > max) {
+    throw new CodecError(
+      CODEC_ERROR_CODES.unsupported,
+      `${codec} holds ${min}–${max} bits; this image has ${bits}`,
+      {
+        hint: 'choose a transfer syntax that holds this sample size (RLE or a native one)',
+        details: { bitsAllocated: info.bitsAllocated, bitsStored: info.bitsStored },
+      },
+    );
+  }
+}
+
 /** Converts between interleaved and planar layouts of a 3-sample frame. */
 export function convertPlanar(pixels: Uint8Array, info: FrameInfo, toPlanar: boolean): Uint8Array {
   const bytes = info.bitsAllocated / 8;
@@ -71,8 +104,7 @@ export function convertPlanar(pixels: Uint8Array, info: FrameInfo, toPlanar: boo
       const inter = (i * 3 + c) * bytes;
       const planar = (c * n + i) * bytes;
       const [src, dst] = toPlanar ? [inter, planar] : [planar, inter];
-      out[dst] = pixels[src]!;
-      if (bytes === 2) out[dst + 1] = pixels[src + 1]!;
+      for (let b = 0; b < bytes; b++) out[dst + b] = pixels[src + b]!;
     }
   }
   return out;

@@ -27,7 +27,7 @@ export {
 export { type JpegLosslessOptions, jpegLosslessDecode, jpegLosslessEncode } from './jpeg-lossless.js';
 export { NATIVE_ADDON_PATH, type NativeStatus, nativeStatus } from './native.js';
 export { registerNativeCodecs } from './register.js';
-export { rleDecode } from './rle.js';
+export { rleDecode, rleEncode } from './rle.js';
 export {
   DECODABLE_TRANSFER_SYNTAXES,
   type DecodeOptions,

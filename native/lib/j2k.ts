@@ -1,6 +1,12 @@
 import { createRequire } from 'node:module';
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
-import { canonicalSamples, convertPlanar, type FrameInfo, frameByteLength } from './frame.js';
+import {
+  canonicalSamples,
+  convertPlanar,
+  type FrameInfo,
+  frameByteLength,
+  requireSampleBits,
+} from './frame.js';
 import { type NativeFrameParams, nativeBinding } from './native.js';
 
 /**
@@ -159,6 +165,8 @@ export async function j2kEncode(
   options: J2kOptions = {},
 ): Promise<Uint8Array> {
   const frameBytes = frameByteLength(info);
+  // Our OpenJPEG paths (both backends) take 8- and 16-bit words; wider samples are not wired up.
+  requireSampleBits('JPEG 2000', info, 1, 16);
   if (pixels.length < frameBytes) {
     throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
       details: { length: pixels.length, frameBytes },
@@ -210,6 +218,7 @@ export async function j2kDecode(
   options: J2kOptions = {},
 ): Promise<Uint8Array> {
   const frameBytes = frameByteLength(info);
+  requireSampleBits('JPEG 2000', info, 1, 16);
   checkCodestream(bytes, info);
   if (resolveBackend(options.backend) === 'native') {
     const binding = nativeBinding()!;

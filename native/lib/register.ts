@@ -40,7 +40,8 @@ export function registerNativeCodecs(): void {
     name: 'hnvue-rle',
     backend: 'js',
     decode: true,
-    encode: false,
+    encode: true,
+    limits: '8, 16 or 32 bits allocated, 1 or 3 samples',
   });
 }
 

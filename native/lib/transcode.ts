@@ -3,7 +3,7 @@ import { CODEC_ERROR_CODES, CodecError } from './errors.js';
 import { type FrameInfo, frameByteLength } from './frame.js';
 import { type J2kBackend, j2kDecode, j2kEncode } from './j2k.js';
 import { type JpegLosslessOptions, jpegLosslessDecode, jpegLosslessEncode } from './jpeg-lossless.js';
-import { rleDecode } from './rle.js';
+import { rleDecode, rleEncode } from './rle.js';
 import {
   isEncapsulatedTransferSyntax,
   isLossyTransferSyntax,
@@ -42,6 +42,7 @@ export const ENCODABLE_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.jpegLossless,
   TransferSyntax.jpeg2000Lossless,
   TransferSyntax.jpeg2000,
+  TransferSyntax.rleLossless,
 ];
 
 /** Transfer syntaxes `decodeFrame` reads. */
@@ -105,6 +106,8 @@ export async function encodeFrame(
     case TransferSyntax.jpeg2000Lossless:
     case TransferSyntax.jpeg2000:
       return j2kEncode(frame, info, { backend: options.j2kBackend, threads: options.threads ?? 0 });
+    case TransferSyntax.rleLossless:
+      return rleEncode(frame, info);
     default:
       return unsupported(transferSyntaxUid, 'encode to');
   }

@@ -15,7 +15,7 @@ export function rng(seed: number): () => number {
 export function frameInfo(
   rows: number,
   columns: number,
-  bitsAllocated: 8 | 16,
+  bitsAllocated: 8 | 16 | 32,
   bitsStored: number,
   signed = false,
   samplesPerPixel: 1 | 3 = 1,
@@ -54,9 +54,14 @@ export function syntheticFrame(info: FrameInfo, seed = 1, noise = 0.02): Uint8Ar
     if (i % 997 === 0) v = next() < 0.5 ? 0 : max; // extremes
     v = Math.min(max, Math.max(0, v));
     if (pixelRepresentation === 1) v -= 2 ** (bitsStored - 1); // centre on zero
-    const word = v & (bitsAllocated === 8 ? 0xff : 0xffff);
+    const word = bitsAllocated === 32 ? v >>> 0 : v & (bitsAllocated === 8 ? 0xff : 0xffff);
     if (bitsAllocated === 8) out[i] = word;
-    else {
+    else if (bitsAllocated === 32) {
+      out[4 * i] = word & 0xff;
+      out[4 * i + 1] = (word >>> 8) & 0xff;
+      out[4 * i + 2] = (word >>> 16) & 0xff;
+      out[4 * i + 3] = word >>> 24;
+    } else {
       out[2 * i] = word & 0xff;
       out[2 * i + 1] = word >>> 8;
     }

@@ -91,7 +91,7 @@ export function writePart10(path: string, o: WriteOptions): void {
   } else {
     const padded =
       o.pixelData.length % 2 === 1 ? Buffer.concat([o.pixelData, new Uint8Array(1)]) : o.pixelData;
-    parts.push(element(0x7fe0, 0x0010, info.bitsAllocated === 16 ? 'OW' : 'OB', padded));
+    parts.push(element(0x7fe0, 0x0010, info.bitsAllocated > 8 ? 'OW' : 'OB', padded));
   }
   writeFileSync(
     path,
