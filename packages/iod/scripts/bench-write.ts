@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TS } from '@hnvue/dicom';
 import { buildDxImage, toPart10Buffer, writePart10 } from '../src/index.js';
-import { dcmjs } from '../src/internal/dcmjs.js';
+import { dcmjs } from '../test/dcmjs.js';
 
 type Mode = 'stream' | 'buffer' | 'dcmjs';
 const ROWS = 5000;
@@ -62,9 +62,7 @@ async function child(mode: Mode, file: string): Promise<void> {
         MediaStorageSOPInstanceUID: { Value: [built.dataset.SOPInstanceUID] },
       },
     };
-    const dict = (
-      dcmjs.data as unknown as { datasetToDict(d: unknown): { write(): ArrayBuffer } }
-    ).datasetToDict(ds);
+    const dict = dcmjs.data.datasetToDict(ds);
     writeFileSync(file, Buffer.from(dict.write()));
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;

@@ -1,7 +1,13 @@
-import { type CodedEntry, formatDate, formatPersonName, formatTime, SOP_CLASS } from '@hnvue/dicom';
+import {
+  type CodedEntry,
+  formatDate,
+  formatPersonName,
+  formatTime,
+  type NaturalDataset,
+  SOP_CLASS,
+} from '@hnvue/dicom';
 import { createUidGenerator, type UidGenerator } from '@hnvue/uid';
 import { IodInputError } from './errors.js';
-import type { NaturalDataset } from './internal/dcmjs.js';
 import type {
   BuildOptions,
   CharacterSet,

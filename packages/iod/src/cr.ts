@@ -1,4 +1,4 @@
-import { SOP_CLASS } from '@hnvue/dicom';
+import { type NaturalDataset, SOP_CLASS } from '@hnvue/dicom';
 import {
   applyCharacterSet,
   context,
@@ -9,7 +9,6 @@ import {
   subjectModules,
 } from './common.js';
 import { type BuiltImage, finishBuild } from './dx.js';
-import type { NaturalDataset } from './internal/dcmjs.js';
 import type { BuildOptions } from './types.js';
 import {
   acquisitionModules,

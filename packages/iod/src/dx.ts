@@ -1,4 +1,4 @@
-import { SOP_CLASS } from '@hnvue/dicom';
+import { type NaturalDataset, SOP_CLASS } from '@hnvue/dicom';
 import {
   applyCharacterSet,
   context,
@@ -10,7 +10,6 @@ import {
 } from './common.js';
 import { IodInputError, IodInvalidError } from './errors.js';
 import type { PixelArray } from './file.js';
-import type { NaturalDataset } from './internal/dcmjs.js';
 import type { BuildOptions } from './types.js';
 import { validateIod } from './validate/index.js';
 import type { Finding } from './validate/types.js';

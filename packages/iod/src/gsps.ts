@@ -1,4 +1,4 @@
-import { SOP_CLASS } from '@hnvue/dicom';
+import { type NaturalDataset, SOP_CLASS } from '@hnvue/dicom';
 import {
   applyCharacterSet,
   context,
@@ -11,7 +11,6 @@ import {
   tm,
 } from './common.js';
 import { IodInputError, IodInvalidError } from './errors.js';
-import type { NaturalDataset } from './internal/dcmjs.js';
 import type { BuildOptions, EquipmentInput, PersonNameInput, SeriesInput } from './types.js';
 import { PAIRED_BODY_PARTS } from './validate/common-modules.js';
 import { validateIod } from './validate/index.js';

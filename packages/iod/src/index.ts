@@ -1,3 +1,4 @@
+export type { NaturalDataset } from '@hnvue/dicom';
 export { buildCrImage, CR_SOP_CLASS, type CrInput } from './cr.js';
 export {
   type BuiltImage,
@@ -23,7 +24,6 @@ export {
   type Shutter,
   type TextObject,
 } from './gsps.js';
-export type { NaturalDataset } from './internal/dcmjs.js';
 export {
   type BuiltReport,
   buildRdsr,

@@ -1,4 +1,4 @@
-import { SOP_CLASS } from '@hnvue/dicom';
+import { type NaturalDataset, SOP_CLASS } from '@hnvue/dicom';
 import {
   applyCharacterSet,
   codedEntryItem,
@@ -14,7 +14,6 @@ import {
   tm,
 } from './common.js';
 import { IodInputError, IodInvalidError } from './errors.js';
-import type { NaturalDataset } from './internal/dcmjs.js';
 import type { BuildOptions, CodedConcept, EquipmentInput, SeriesInput } from './types.js';
 import { validateIod } from './validate/index.js';
 import type { Finding } from './validate/types.js';

@@ -1,3 +1,4 @@
+import type { NaturalDataset } from '@hnvue/dicom';
 import {
   type BuildContext,
   codeItem,
@@ -10,7 +11,6 @@ import {
 } from './common.js';
 import { IodInputError } from './errors.js';
 import type { PixelArray } from './file.js';
-import type { NaturalDataset } from './internal/dcmjs.js';
 import type { CodedConcept, EquipmentInput, SeriesInput } from './types.js';
 
 /** View Position defined terms (PS3.3 C.8.11.5.1.1 / C.8.1.2). */

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dcmjs } from '../src/internal/dcmjs.js';
+import { dcmjs } from './dcmjs.js';
 
 const keywordByLoose = new Map<string, string>();
 for (const k of Object.keys(dcmjs.data.DicomMetaDictionary.nameMap)) keywordByLoose.set(k.toLowerCase(), k);

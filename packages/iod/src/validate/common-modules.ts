@@ -1,4 +1,4 @@
-import type { NaturalDataset } from '../internal/dcmjs.js';
+import type { NaturalDataset } from '@hnvue/dicom';
 import type { AttributeRule, ModuleRule } from './types.js';
 
 /** Code Sequence Macro item attributes (PS3.3 Table 8.8-1), simplified to the short code form. */

@@ -1,4 +1,4 @@
-import type { NaturalDataset } from '../internal/dcmjs.js';
+import type { NaturalDataset } from '@hnvue/dicom';
 import type { AttributeRule, Finding, IodDefinition, ModuleRule } from './types.js';
 
 export interface ValidateOptions {

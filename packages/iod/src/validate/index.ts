@@ -1,4 +1,4 @@
-import type { NaturalDataset } from '../internal/dcmjs.js';
+import type { NaturalDataset } from '@hnvue/dicom';
 import { CR_IOD } from './cr.js';
 import { DX_IOD } from './dx.js';
 import { type ValidateOptions, validateAgainst } from './engine.js';

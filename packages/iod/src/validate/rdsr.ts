@@ -1,5 +1,4 @@
-import { SOP_CLASS } from '@hnvue/dicom';
-import type { NaturalDataset } from '../internal/dcmjs.js';
+import { type NaturalDataset, SOP_CLASS } from '@hnvue/dicom';
 import {
   CODE_ITEM,
   GENERAL_EQUIPMENT,

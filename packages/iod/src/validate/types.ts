@@ -1,4 +1,4 @@
-import type { NaturalDataset } from '../internal/dcmjs.js';
+import type { NaturalDataset } from '@hnvue/dicom';
 
 export type Severity = 'error' | 'warning';
 
