@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { createDeflateRaw, createInflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
-import { DatasetError } from './errors.js';
+import { DatasetError, DeflateTruncatedError } from './errors.js';
 
 /** Inflated data sets larger than this are refused unless the caller raises it (1 GiB). */
 export const DEFAULT_MAX_INFLATED_LENGTH: number = 1024 * 1024 * 1024;
@@ -24,12 +24,14 @@ export function inflateDataset(
     const out = inflateRawSync(bytes, { maxOutputLength: maxLength });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (err) {
-    throw inflateError(err, maxLength);
+    throw inflateError(err, maxLength, bytes.length);
   }
 }
 
-function inflateError(err: unknown, maxLength: number): DatasetError {
+function inflateError(err: unknown, maxLength: number, compressedLength: number): DatasetError {
   const code = (err as { code?: string }).code;
+  // zlib's "unexpected end of file": the input stopped before the final block (a cut file).
+  if (code === 'Z_BUF_ERROR') return new DeflateTruncatedError(compressedLength);
   if (code === 'ERR_BUFFER_TOO_LARGE') {
     return new DatasetError(`inflated data set exceeds ${maxLength} bytes`, {
       cause: err,
@@ -59,7 +61,14 @@ export async function* inflateStream(
   maxLength: number = DEFAULT_MAX_INFLATED_LENGTH,
 ): AsyncGenerator<Uint8Array> {
   const inflate = createInflateRaw();
-  const input = Readable.from(chunks, { objectMode: false });
+  let compressed = 0;
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const c of chunks) {
+      compressed += c.length;
+      yield c;
+    }
+  }
+  const input = Readable.from(counted(), { objectMode: false });
   input.on('error', (err) => inflate.destroy(err));
   input.pipe(inflate);
   let total = 0;
@@ -75,7 +84,7 @@ export async function* inflateStream(
     }
   } catch (err) {
     if (err instanceof DatasetError) throw err;
-    throw inflateError(err, maxLength);
+    throw inflateError(err, maxLength, compressed);
   } finally {
     input.destroy();
     inflate.destroy();

@@ -27,6 +27,17 @@ export class DatasetTruncatedError extends DatasetError {
   }
 }
 
+/**
+ * A Deflated Explicit VR LE data set (PS3.5 A.5) whose deflate stream ends before its final
+ * block: the file was cut. `offset` is the number of compressed bytes there were (relative to
+ * the first compressed byte), since no inflated offset can be named.
+ */
+export class DeflateTruncatedError extends DatasetTruncatedError {
+  constructor(compressedLength: number) {
+    super('deflate stream ends before its final block', compressedLength);
+  }
+}
+
 export function hex4(n: number): string {
   return n.toString(16).toUpperCase().padStart(4, '0');
 }

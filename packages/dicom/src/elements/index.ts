@@ -5,7 +5,7 @@ export {
   inflateDataset,
   inflateStream,
 } from './deflate.js';
-export { DATASET_ERROR_CODE, DatasetError, DatasetTruncatedError } from './errors.js';
+export { DATASET_ERROR_CODE, DatasetError, DatasetTruncatedError, DeflateTruncatedError } from './errors.js';
 export { PIXEL_DATA_TAG } from './implicit-vr.js';
 export {
   encodeElementHeader,

@@ -68,17 +68,39 @@ const MAX_META_BYTES = 64 * 1024;
  * file: the walk stops before the first element of another group.
  */
 export function parsePart10Header(bytes: Uint8Array): Part10Header {
+  if (bytes.length < PREAMBLE + 4 && isDicmPrefix(bytes)) {
+    // Preamble, or part of "DICM", then nothing: a Part 10 file cut before its meta group.
+    throw new Part10TruncatedError(
+      'file ends before the DICM prefix and the meta group',
+      bytes.length,
+      undefined,
+    );
+  }
   if (bytes.length < PREAMBLE + 4 || ascii(bytes, PREAMBLE, 4) !== 'DICM') {
     throw new Part10Error('not a DICOM Part 10 file (no DICM prefix after the 128-byte preamble)');
   }
   let walked: ReturnType<typeof walkDataset>;
   try {
-    walked = walkDataset(bytes, { ...EXPLICIT_LITTLE, start: PREAMBLE + 4, onlyGroup: 0x0002 });
+    walked = walkMetaGroup(bytes);
   } catch (err) {
     if (err instanceof DatasetTruncatedError) {
       throw new Part10TruncatedError('file meta information is truncated', err.offset, err.tag, err);
     }
     throw new Part10Error('malformed file meta information', { cause: err });
+  }
+  // (0002,0000) says where the group ends (PS3.10 7.1): a file that stops before it was cut,
+  // even at an element boundary. (A group length the elements disagree with is tolerated, as
+  // DCMTK does, when the file goes on.)
+  const groupLength = walked.elements[0];
+  if (groupLength?.tag === 0x00020000 && groupLength.length === 4) {
+    const declaredEnd = groupLength.end + readUint32(bytes, groupLength.valueStart);
+    if (walked.end < declaredEnd && declaredEnd > bytes.length) {
+      throw new Part10TruncatedError(
+        `file meta information ends before the ${declaredEnd - groupLength.end} bytes (0002,0000) declares`,
+        walked.end,
+        undefined,
+      );
+    }
   }
   const values = new Map<number, string>();
   for (const e of walked.elements) {
@@ -93,8 +115,16 @@ export function parsePart10Header(bytes: Uint8Array): Part10Header {
   }
   const required = (element: number, name: string): string => {
     const value = values.get(element);
-    if (!value) throw new Part10Error(`file meta information lacks ${name} (0002,${hex4(element)})`);
-    return value;
+    if (value) return value;
+    if (walked.end >= bytes.length) {
+      // The group stopped where the file does, before a required element: the file was cut.
+      throw new Part10TruncatedError(
+        `file ends inside the file meta information, before ${name} (0002,${hex4(element)})`,
+        walked.end,
+        undefined,
+      );
+    }
+    throw new Part10Error(`file meta information lacks ${name} (0002,${hex4(element)})`);
   };
   return {
     meta: {
@@ -107,6 +137,35 @@ export function parsePart10Header(bytes: Uint8Array): Part10Header {
     },
     datasetOffset: walked.end,
   };
+}
+
+/**
+ * Group 0002 from byte 132. Where (0002,0000) declares the group's end and the file reaches it,
+ * the walk stops there: the bytes after it are never read as meta elements (a deflated data set
+ * whose compressed stream happens to begin with 02 00 is not group 0002). A group length the
+ * elements disagree with falls back to walking while the group number is 0002, as DCMTK does.
+ */
+function walkMetaGroup(bytes: Uint8Array): ReturnType<typeof walkDataset> {
+  const start = PREAMBLE + 4;
+  const byGroup = (): ReturnType<typeof walkDataset> =>
+    walkDataset(bytes, { ...EXPLICIT_LITTLE, start, onlyGroup: 0x0002 });
+  const first = walkDataset(bytes, {
+    ...EXPLICIT_LITTLE,
+    start,
+    onlyGroup: 0x0002,
+    stopBeforeTag: 0x00020001,
+  });
+  const groupLength = first.elements[0];
+  if (groupLength?.tag !== 0x00020000 || groupLength.length !== 4) return byGroup();
+  const declaredEnd = groupLength.end + readUint32(bytes, groupLength.valueStart);
+  if (declaredEnd > bytes.length) return byGroup();
+  try {
+    const walked = walkDataset(bytes, { ...EXPLICIT_LITTLE, start, end: declaredEnd, onlyGroup: 0x0002 });
+    if (walked.end === declaredEnd) return walked;
+  } catch {
+    // The declared length cuts an element: not to be trusted.
+  }
+  return byGroup();
 }
 
 /** Reads only the meta header of a Part 10 file: the dataset stays on disk. */
@@ -178,6 +237,18 @@ function u32(n: number): Uint8Array {
   const out = new Uint8Array(4);
   new DataView(out.buffer).setUint32(0, n, true);
   return out;
+}
+
+/** The bytes are a prefix of a 128-byte preamble followed by "DICM". */
+function isDicmPrefix(bytes: Uint8Array): boolean {
+  for (let i = PREAMBLE; i < bytes.length; i++) if (bytes[i] !== DICM[i - PREAMBLE]) return false;
+  return true;
+}
+
+const DICM = [0x44, 0x49, 0x43, 0x4d];
+
+function readUint32(bytes: Uint8Array, offset: number): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(offset, true);
 }
 
 function ascii(bytes: Uint8Array, start: number, length: number): string {

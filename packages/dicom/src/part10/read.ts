@@ -9,7 +9,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { inflateDataset, inflateStream } from '../elements/deflate.js';
-import { DatasetError, DatasetTruncatedError } from '../elements/errors.js';
+import { DatasetError, DatasetTruncatedError, DeflateTruncatedError } from '../elements/errors.js';
 import { fileSource } from '../elements/source.js';
 import { type WalkedElement, walkDataset } from '../elements/walk.js';
 import { sopClass } from '../uids/sop-class.js';
@@ -46,6 +46,10 @@ function encodingOf(meta: FileMetaInformation): DatasetEncoding {
 
 /** Walker errors as Part 10 errors, offsets made file offsets (`base`: first data set byte). */
 export function part10Error(err: unknown, base: number, deflated: boolean): unknown {
+  if (err instanceof DeflateTruncatedError) {
+    // Its offset counts compressed bytes: the file offset where the cut deflate stream ends.
+    return new Part10TruncatedError('deflated data set is truncated', base + err.offset, undefined, err);
+  }
   if (err instanceof DatasetTruncatedError) {
     // In a deflated file the offset is one of the inflated data set: say so, keep it relative.
     const offset = deflated ? err.offset : base + err.offset;

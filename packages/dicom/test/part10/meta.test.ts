@@ -3,7 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodePart10Header, parsePart10Header, readPart10Header } from '../../src/part10/meta.js';
+import { deflateDataset } from '../../src/elements/deflate.js';
+import {
+  encodePart10Header,
+  PART10_TRUNCATED_ERROR_CODE,
+  parsePart10Header,
+  readPart10Header,
+} from '../../src/part10/meta.js';
+import { parsePart10File } from '../../src/part10/read.js';
+import { cat, ELE, el, text } from '../elements/bytes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hnv-part10-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,5 +82,44 @@ describe('Part 10 file meta information', () => {
     expect(() => parsePart10Header(head.subarray(0, head.length - 5))).toThrow(
       expect.objectContaining({ code: 'HNV_ERR_PART10_TRUNCATED', offset: expect.any(Number) }),
     );
+  });
+
+  it('FR-DICOM-04: a file cut in the preamble, right after DICM, or at a meta element boundary is truncated, not "not DICOM"', () => {
+    const head = encodePart10Header({
+      mediaStorageSopClassUid: DX,
+      mediaStorageSopInstanceUid: '1.2.3',
+      transferSyntaxUid: '1.2.840.10008.1.2.1',
+      implementationClassUid: '1.2.3',
+    });
+    // (0002,0000) 12 bytes, (0002,0001) 14, (0002,0002) 8 + 28: cut after the group length and after (0002,0002).
+    for (const cut of [0, 100, 128, 130, 132, 144, 158, 194, head.length - 8]) {
+      expect(() => parsePart10Header(head.subarray(0, cut)), `cut at ${cut}`).toThrow(
+        expect.objectContaining({ code: PART10_TRUNCATED_ERROR_CODE, offset: expect.any(Number) }),
+      );
+    }
+    // Shorter than a preamble, nothing to tell it from a cut file; but something else than "DICM"
+    // after the preamble is not DICOM, cut or not.
+    const other = new Uint8Array(131).fill(0x41);
+    for (const bytes of [other, other.subarray(0, 130), new Uint8Array(200)]) {
+      expect(() => parsePart10Header(bytes)).toThrow(expect.objectContaining({ code: 'HNV_ERR_PART10' }));
+    }
+  });
+
+  it('FR-DICOM-04: a Deflated file whose deflate stream is cut is truncated at the end of the file', () => {
+    const head = encodePart10Header({
+      mediaStorageSopClassUid: DX,
+      mediaStorageSopInstanceUid: '1.2.3',
+      transferSyntaxUid: '1.2.840.10008.1.2.1.99',
+      implementationClassUid: '1.2.3',
+    });
+    const ds = cat(el(0x00080018, 'UI', text('1.2.3.4'), ELE), el(0x00100010, 'PN', text('Doe^Jane'), ELE));
+    const body = deflateDataset(ds);
+    const file = new Uint8Array(Buffer.concat([head, body]));
+    expect(parsePart10File(file).elements).toHaveLength(2);
+    for (const cut of [head.length, head.length + 1, file.length - 1]) {
+      expect(() => parsePart10File(file.subarray(0, cut)), `cut at ${cut}`).toThrow(
+        expect.objectContaining({ code: PART10_TRUNCATED_ERROR_CODE, offset: cut }),
+      );
+    }
   });
 });
