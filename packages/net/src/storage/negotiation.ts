@@ -5,7 +5,7 @@
  * the choice of the one to send in: the image's own when accepted (bytes sent unchanged), else the
  * first accepted one of the destination's list we can transcode to.
  */
-import { TS } from '@hnvue/dicom';
+import { datasetEncoding, type KnownSopClassUid, SOP_CLASS, TS } from '@hnvue/dicom';
 import type { NegotiatedContext, ProposedContext, SupportedContext } from '../acse/negotiate.js';
 import { InvalidArgumentError } from '../errors.js';
 import { canTranscode } from './transcode.js';
@@ -21,36 +21,69 @@ export const DEFAULT_STORE_TRANSFER_SYNTAXES: readonly string[] = [
   STORE_TRANSFER_SYNTAX.implicitVrLittleEndian,
 ];
 
-/** Storage SOP classes (PS3.4 B.5) an X-ray console sends and receives. */
-export const STORAGE_SOP_CLASS = {
-  computedRadiography: '1.2.840.10008.5.1.4.1.1.1',
-  digitalXRayForPresentation: '1.2.840.10008.5.1.4.1.1.1.1',
-  digitalXRayForProcessing: '1.2.840.10008.5.1.4.1.1.1.1.1',
-  digitalMammographyForPresentation: '1.2.840.10008.5.1.4.1.1.1.2',
-  digitalMammographyForProcessing: '1.2.840.10008.5.1.4.1.1.1.2.1',
-  digitalIntraOralForPresentation: '1.2.840.10008.5.1.4.1.1.1.3',
-  ct: '1.2.840.10008.5.1.4.1.1.2',
-  enhancedCt: '1.2.840.10008.5.1.4.1.1.2.1',
-  ultrasoundMultiFrame: '1.2.840.10008.5.1.4.1.1.3.1',
-  mr: '1.2.840.10008.5.1.4.1.1.4',
-  enhancedMr: '1.2.840.10008.5.1.4.1.1.4.1',
-  ultrasound: '1.2.840.10008.5.1.4.1.1.6.1',
-  secondaryCapture: '1.2.840.10008.5.1.4.1.1.7',
-  multiFrameGrayscaleWordSecondaryCapture: '1.2.840.10008.5.1.4.1.1.7.3',
-  xRayAngiographic: '1.2.840.10008.5.1.4.1.1.12.1',
-  xRayRadiofluoroscopic: '1.2.840.10008.5.1.4.1.1.12.2',
-  nuclearMedicine: '1.2.840.10008.5.1.4.1.1.20',
-  vlPhotographic: '1.2.840.10008.5.1.4.1.1.77.1.4',
-  grayscaleSoftcopyPresentationState: '1.2.840.10008.5.1.4.1.1.11.1',
-  basicTextSr: '1.2.840.10008.5.1.4.1.1.88.11',
-  enhancedSr: '1.2.840.10008.5.1.4.1.1.88.22',
-  comprehensiveSr: '1.2.840.10008.5.1.4.1.1.88.33',
-  keyObjectSelection: '1.2.840.10008.5.1.4.1.1.88.59',
-  xRayRadiationDoseSr: '1.2.840.10008.5.1.4.1.1.88.67',
-  encapsulatedPdf: '1.2.840.10008.5.1.4.1.1.104.1',
-  positronEmissionTomography: '1.2.840.10008.5.1.4.1.1.128',
-  rtImage: '1.2.840.10008.5.1.4.1.1.481.1',
-} as const;
+/** The short names callers know for the storage SOP classes below. */
+export type StorageSopClassName =
+  | 'computedRadiography'
+  | 'digitalXRayForPresentation'
+  | 'digitalXRayForProcessing'
+  | 'digitalMammographyForPresentation'
+  | 'digitalMammographyForProcessing'
+  | 'digitalIntraOralForPresentation'
+  | 'ct'
+  | 'enhancedCt'
+  | 'ultrasoundMultiFrame'
+  | 'mr'
+  | 'enhancedMr'
+  | 'ultrasound'
+  | 'secondaryCapture'
+  | 'multiFrameGrayscaleWordSecondaryCapture'
+  | 'xRayAngiographic'
+  | 'xRayRadiofluoroscopic'
+  | 'nuclearMedicine'
+  | 'vlPhotographic'
+  | 'grayscaleSoftcopyPresentationState'
+  | 'basicTextSr'
+  | 'enhancedSr'
+  | 'comprehensiveSr'
+  | 'keyObjectSelection'
+  | 'xRayRadiationDoseSr'
+  | 'encapsulatedPdf'
+  | 'positronEmissionTomography'
+  | 'rtImage';
+
+/**
+ * Storage SOP classes (PS3.4 B.5) an X-ray console sends and receives, under the short names
+ * callers know; the UIDs are the registry's (`SOP_CLASS`).
+ */
+export const STORAGE_SOP_CLASS: Readonly<Record<StorageSopClassName, KnownSopClassUid>> = {
+  computedRadiography: SOP_CLASS.computedRadiographyImageStorage,
+  digitalXRayForPresentation: SOP_CLASS.digitalXRayImageStorageForPresentation,
+  digitalXRayForProcessing: SOP_CLASS.digitalXRayImageStorageForProcessing,
+  digitalMammographyForPresentation: SOP_CLASS.digitalMammographyXRayImageStorageForPresentation,
+  digitalMammographyForProcessing: SOP_CLASS.digitalMammographyXRayImageStorageForProcessing,
+  digitalIntraOralForPresentation: SOP_CLASS.digitalIntraOralXRayImageStorageForPresentation,
+  ct: SOP_CLASS.ctImageStorage,
+  enhancedCt: SOP_CLASS.enhancedCtImageStorage,
+  ultrasoundMultiFrame: SOP_CLASS.ultrasoundMultiFrameImageStorage,
+  mr: SOP_CLASS.mrImageStorage,
+  enhancedMr: SOP_CLASS.enhancedMrImageStorage,
+  ultrasound: SOP_CLASS.ultrasoundImageStorage,
+  secondaryCapture: SOP_CLASS.secondaryCaptureImageStorage,
+  multiFrameGrayscaleWordSecondaryCapture: SOP_CLASS.multiFrameGrayscaleWordSecondaryCaptureImageStorage,
+  xRayAngiographic: SOP_CLASS.xRayAngiographicImageStorage,
+  xRayRadiofluoroscopic: SOP_CLASS.xRayRadiofluoroscopicImageStorage,
+  nuclearMedicine: SOP_CLASS.nuclearMedicineImageStorage,
+  vlPhotographic: SOP_CLASS.vlPhotographicImageStorage,
+  grayscaleSoftcopyPresentationState: SOP_CLASS.grayscaleSoftcopyPresentationStateStorage,
+  basicTextSr: SOP_CLASS.basicTextSrStorage,
+  enhancedSr: SOP_CLASS.enhancedSrStorage,
+  comprehensiveSr: SOP_CLASS.comprehensiveSrStorage,
+  keyObjectSelection: SOP_CLASS.keyObjectSelectionDocumentStorage,
+  xRayRadiationDoseSr: SOP_CLASS.xRayRadiationDoseSrStorage,
+  encapsulatedPdf: SOP_CLASS.encapsulatedPdfStorage,
+  positronEmissionTomography: SOP_CLASS.positronEmissionTomographyImageStorage,
+  rtImage: SOP_CLASS.rtImageStorage,
+};
 
 /** What a storage SCU proposes by default: the console's own objects (DX, CR, GSPS, dose SR…). */
 export const DEFAULT_STORE_SOP_CLASSES: readonly string[] = [
@@ -74,7 +107,10 @@ export const DEFAULT_SCP_SOP_CLASSES: readonly string[] = Object.values(STORAGE_
  * putting the lossless compressed ones first keeps that choice, where Explicit first would force
  * the sender to decompress (DCMTK's storescu then fails when it has no decoder). Lossy syntaxes
  * come after Explicit VR LE, so an uncompressed image is never accepted for lossy compression;
- * Implicit VR LE, the default every SCP takes (PS3.5 10.1), is last.
+ * Implicit VR LE, the default every SCP takes (PS3.5 10.1), comes next; Explicit VR Big Endian
+ * (retired) only after it, for a sender that proposes nothing else: storescu offers [BE, Implicit]
+ * in one context, and an Implicit VR file must not arrive converted to Big Endian. Deflated and
+ * Big Endian data sets are stored as they arrive.
  */
 export const DEFAULT_SCP_TRANSFER_SYNTAXES: readonly string[] = [
   STORE_TRANSFER_SYNTAX.jpeg2000Lossless,
@@ -89,6 +125,7 @@ export const DEFAULT_SCP_TRANSFER_SYNTAXES: readonly string[] = [
   STORE_TRANSFER_SYNTAX.jpegExtended,
   STORE_TRANSFER_SYNTAX.jpegLsNearLossless,
   STORE_TRANSFER_SYNTAX.implicitVrLittleEndian,
+  STORE_TRANSFER_SYNTAX.explicitVrBigEndian,
 ];
 
 /** A destination's transfer syntax settings (NFR-CFG-01 `pacs.transferSyntaxes`…). */
@@ -124,6 +161,12 @@ export interface StorageKind {
   readonly transferSyntax?: string | undefined;
 }
 
+/** Big Endian or deflated: a native syntax whose data set is re-encoded for most peers. */
+function needsLittleEndianFallback(uid: string): boolean {
+  const enc = datasetEncoding(uid);
+  return enc !== undefined && (!enc.littleEndian || enc.deflated);
+}
+
 /** PS3.8 9.3.2.2: presentation context IDs are odd numbers 1–255, so at most 128 contexts. */
 const MAX_CONTEXTS = 128;
 
@@ -146,6 +189,9 @@ export function storageContexts(
   for (const [sopClassUid, owns] of bySopClass) {
     const syntaxes = new Set<string>();
     for (const own of owns) syntaxes.add(own);
+    // A Big Endian or deflated object is re-encoded to Explicit VR LE when its own syntax is
+    // refused (peers that take neither are common): propose it even when the policy lists none.
+    if (owns.some(needsLittleEndianFallback)) syntaxes.add(STORE_TRANSFER_SYNTAX.explicitVrLittleEndian);
     for (const ts of proposedTransferSyntaxes(undefined, policy)) syntaxes.add(ts);
     for (const ts of syntaxes) contexts.push({ abstractSyntax: sopClassUid, transferSyntaxes: [ts] });
   }

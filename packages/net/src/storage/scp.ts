@@ -13,7 +13,7 @@
  */
 import { join } from 'node:path';
 import { guardLogger, type Logger, silentLogger } from '@hnvue/core';
-import { fileNameForInstance, writePart10File } from '@hnvue/dicom';
+import { fileNameForInstance, SOP_CLASS, TS, writePart10File } from '@hnvue/dicom';
 import { HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME } from '../acse/negotiate.js';
 import type { DimseReply, IncomingRequest, RequestHandler } from '../association.js';
 import { STATUS } from '../dimse/index.js';
@@ -166,7 +166,10 @@ export const STORAGE_SCP_MAX_PDU_LENGTH: number = 1024 * 1024;
 export function createStorageScp(options: StorageScpServerOptions): DicomServer {
   const transferSyntaxes = options.transferSyntaxes ?? DEFAULT_SCP_TRANSFER_SYNTAXES;
   const contexts = [
-    { abstractSyntax: '1.2.840.10008.1.1', transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'] },
+    {
+      abstractSyntax: SOP_CLASS.verification,
+      transferSyntaxes: [TS.explicitVrLittleEndian, TS.implicitVrLittleEndian],
+    },
     ...storageSupportedContexts(options.sopClasses ?? DEFAULT_SCP_SOP_CLASSES, transferSyntaxes),
   ];
   return createServer({

@@ -11,16 +11,18 @@
 import { close, closeSync, fstatSync, open, openSync, read, readFileSync, readSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import {
+  datasetEncoding,
+  EXPLICIT_LITTLE,
   type FileMetaInformation,
-  findElement,
-  isExplicitLittleEndian,
+  isNativeTransferSyntax,
   openPart10File,
   type Part10Source,
+  parsePart10File,
   parsePart10Header,
-  readElements,
-  readPart10Header,
   readSopUids,
   TAG,
+  validatePart10File,
+  walkDataset,
 } from '@hnvue/dicom';
 import type { Association, DimseResponse } from '../association.js';
 import { DATASET_FLUSHED } from '../dimse/fragment.js';
@@ -32,7 +34,7 @@ import {
   type TransferPlan,
   type TransferSyntaxPolicy,
 } from './negotiation.js';
-import { TranscodeError, transcodeDataset } from './transcode.js';
+import { inflatedForTranscoding, TranscodeError, transcodeDataset } from './transcode.js';
 
 /** An object in memory: its data set bytes (no meta header) in `transferSyntax`. */
 export interface DatasetInstance {
@@ -162,11 +164,35 @@ function releaseSmall(buffer: Buffer): void {
   smallBuffers.push(buffer.length >= SMALL_FILE ? buffer : Buffer.allocUnsafeSlow(SMALL_FILE));
 }
 
-/** Data set bytes of a Part 10 file read whole. */
-function datasetOf(file: Uint8Array): { bytes: Uint8Array; meta: FileMetaInformation } {
+interface SmallFile {
+  /** The data set bytes as stored (deflated ones deflated): a view of the file buffer. */
+  readonly bytes: Uint8Array;
+  readonly meta: FileMetaInformation;
+}
+
+/**
+ * The data set of a Part 10 file read whole, its structure walked in memory (@hnvue/dicom
+ * parsePart10File): a file cut mid-element or whose lengths overrun it throws
+ * Part10TruncatedError with the byte offset. Measured on a 40 KB CT: 20 µs, where walking it
+ * again from disk (validatePart10File, 64 KiB windows) takes 300 µs. A data set with no Pixel
+ * Data at its top level is handed to validatePart10File after all, for its rule that an image
+ * object cut before its Pixel Data is truncated too (SR, KOS, GSPS pay the 300 µs, images not).
+ */
+async function validatedDatasetOf(path: string, file: Uint8Array): Promise<SmallFile> {
   const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
-  const { meta, datasetOffset } = parsePart10Header(bytes);
+  const { meta, datasetOffset, elements } = parsePart10File(bytes);
+  if (!elements.some((e) => e.tag >>> 16 === PIXEL_DATA_GROUP)) {
+    await validatePart10File(path, meta, datasetOffset);
+  }
   return { bytes: bytes.subarray(datasetOffset), meta };
+}
+
+const PIXEL_DATA_GROUP = TAG.pixelData >>> 16;
+
+/** The data set bytes of a file read again after it was validated (header only). */
+function datasetOf(file: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
+  return bytes.subarray(parsePart10Header(bytes).datasetOffset);
 }
 
 /**
@@ -181,7 +207,7 @@ function pooledFileInstance(
   backing: Buffer,
 ): ResolvedInstance {
   let owned: Buffer | undefined = backing;
-  const fresh = (): Uint8Array => datasetOf(readFileSync(path)).bytes;
+  const fresh = (): Uint8Array => datasetOf(readFileSync(path));
   return {
     ...identity,
     chunks: () => {
@@ -203,16 +229,21 @@ function pooledFileInstance(
   };
 }
 
-/** Reads what negotiation needs (meta header or group 0008), never the data set of a large file. */
+/**
+ * Reads what negotiation needs (meta header or group 0008), never the data set of a large file.
+ * A file's structure is walked first (element headers only: a small file in memory, a large one
+ * from disk by openPart10File), so a truncated or overrunning file throws Part10TruncatedError
+ * (HNV_ERR_PART10_TRUNCATED) with its byte offset here, before a byte of it is sent.
+ */
 export async function resolveInstance(instance: StoreInstance): Promise<ResolvedInstance> {
   if (typeof instance === 'string') {
     const file = readSmallFileSync(instance, true);
     if (file === undefined) return fromSource(await openPart10File(instance));
-    let parsed: { bytes: Uint8Array; meta: FileMetaInformation };
+    let parsed: SmallFile;
     try {
-      parsed = datasetOf(file.bytes);
+      parsed = await validatedDatasetOf(instance, file.bytes);
     } catch (err) {
-      // Not a Part 10 file: a pool-sized buffer goes back, an exact-size one is dropped.
+      // Not a usable Part 10 file: a pool-sized buffer goes back, an exact-size one is dropped.
       if (file.backing && file.backing.length >= SMALL_FILE) releaseSmall(file.backing);
       throw err;
     }
@@ -248,10 +279,16 @@ export async function resolveInstance(instance: StoreInstance): Promise<Resolved
   return fromSource(instance);
 }
 
-/** SOP class and transfer syntax of an object, reading only a file's meta header. */
+/**
+ * SOP class and transfer syntax of an object, for the presentation contexts. A file's meta header
+ * is read and its structure walked (element headers, never the Pixel Data value), so a truncated
+ * file fails here with Part10TruncatedError, before any association is opened for it.
+ */
 export async function describeInstance(instance: StoreInstance): Promise<StorageKind> {
   if (typeof instance === 'string') {
-    const { meta } = await readPart10Header(instance);
+    const file = readSmallFileSync(instance, false);
+    const { meta } =
+      file === undefined ? await openPart10File(instance) : await validatedDatasetOf(instance, file.bytes);
     return { sopClassUid: meta.mediaStorageSopClassUid, transferSyntax: meta.transferSyntaxUid };
   }
   if ('dataset' in instance) {
@@ -487,9 +524,10 @@ async function storeResolved(
   if (plan.kind === 'asIs') {
     chunks = instance.chunks();
   } else {
-    const dataset = await instance.load();
-    transferSyntax = pickForContent(dataset, instance.transferSyntax, plan);
-    const parts = await transcodeDataset(dataset, instance.transferSyntax, transferSyntax, options);
+    // A deflated data set is inflated once, here: both what follows walk the plain bytes.
+    const source = inflatedForTranscoding(await instance.load(), instance.transferSyntax);
+    transferSyntax = pickForContent(source.dataset, source.transferSyntax, plan);
+    const parts = await transcodeDataset(source.dataset, source.transferSyntax, transferSyntax, options);
     totalBytes = parts.reduce((n, p) => n + p.length, 0);
     chunks = regroup(parts);
   }
@@ -558,14 +596,16 @@ function pickForContent(
 ): string {
   let hasPixels = true;
   try {
-    const { elements } = readElements(dataset, isExplicitLittleEndian(own));
-    hasPixels = findElement(elements, TAG.pixelData) !== undefined;
+    const { elements } = walkDataset(dataset, {
+      ...(datasetEncoding(own) ?? EXPLICIT_LITTLE),
+      stopBeforeTag: TAG.pixelData + 1,
+    });
+    hasPixels = elements.some((e) => e.tag === TAG.pixelData);
   } catch (err) {
     throw new TranscodeError('data set could not be read for transcoding', { cause: err });
   }
   if (hasPixels) return plan.transferSyntax;
-  const native = plan.candidates.find((ts) => ts === '1.2.840.10008.1.2.1' || ts === '1.2.840.10008.1.2');
-  return native ?? plan.transferSyntax;
+  return plan.candidates.find(isNativeTransferSyntax) ?? plan.transferSyntax;
 }
 
 /** Many small header buffers become fewer, larger chunks; large values stay views. */

@@ -1,23 +1,37 @@
 /**
  * Data set level transcoding for C-STORE (FR-DICOM-04): when the peer accepted only another
- * transfer syntax, the data set is rewritten in memory before it is sent. The pixels go through
- * @hnvue/native (`transcodePixelData`); everything else is re-encoded between Explicit and
- * Implicit VR Little Endian here, and the Image Pixel attributes that depend on the encoding
- * (Photometric Interpretation, Planar Configuration) follow the pixels (PS3.5 8.2, PS3.3 C.7.6.3).
+ * transfer syntax, the data set is rewritten in memory before it is sent. Between the native
+ * syntaxes (Implicit VR LE, Explicit VR LE, Explicit VR BE, Deflated Explicit VR LE) that is
+ * @hnvue/dicom's re-encoder alone: headers rewritten, values byte-swapped per VR when the byte
+ * order changes (PS3.5 7.3: OW by 2, OF/OL by 4, OD by 8, OB never), deflate undone or applied
+ * (PS3.5 A.5). When one side is encapsulated the pixels go through @hnvue/native
+ * (`transcodePixelData`), which works on Little Endian data sets, and the Image Pixel attributes
+ * that depend on the encoding (Photometric Interpretation, Planar Configuration) follow the
+ * pixels (PS3.5 8.2, PS3.3 C.7.6.3). What can be done is asked of the registry: the syntax's
+ * pixel encoding and the codecs registered for it.
  */
 
 import { HnvError } from '@hnvue/core';
 import {
+  codecsFor,
+  concatBytes,
+  DatasetError,
+  datasetEncoding,
   type ElementOverride,
   findElement,
+  inflateDataset,
   isExplicitLittleEndian,
   readElements,
+  reencodeBetween,
   reencodeDataset,
   STORAGE_ERROR_CODES,
   stringValue,
   TAG,
+  TRANSFER_SYNTAXES,
   TransferSyntaxDatasetError,
+  TS,
   textValue,
+  transferSyntax,
   uint16Bytes,
   uint16Value,
 } from '@hnvue/dicom';
@@ -25,7 +39,6 @@ import {
   CodecError,
   type FrameInfo,
   isEncapsulatedTransferSyntax,
-  isLossyTransferSyntax,
   isNativeTransferSyntax,
   photometricAfterDecode,
   photometricAfterEncode,
@@ -45,28 +58,88 @@ export interface TranscodeOptions {
   readonly allowLossy?: boolean;
 }
 
-/** Transfer syntaxes we can transcode to and from, data set and pixels. */
-export const TRANSCODABLE_TRANSFER_SYNTAXES: readonly string[] = [
-  '1.2.840.10008.1.2',
-  '1.2.840.10008.1.2.1',
-  '1.2.840.10008.1.2.4.57',
-  '1.2.840.10008.1.2.4.70',
-  '1.2.840.10008.1.2.4.90',
-  '1.2.840.10008.1.2.4.91',
-];
+/** A syntax whose pixels we can read: native ones, or an encapsulated one with a decoder registered. */
+function decodable(uid: string): boolean {
+  const ts = transferSyntax(uid);
+  return (
+    ts?.pixelEncoding === 'native' ||
+    (ts?.pixelEncoding === 'encapsulated' && codecsFor(uid, 'decode').length > 0)
+  );
+}
 
-/** Whether `from` → `to` is possible here (with pixel data; without, any LE pair is). */
+/** A syntax we can write: native ones, or an encapsulated one with an encoder registered. */
+function encodable(uid: string): boolean {
+  const ts = transferSyntax(uid);
+  return (
+    ts?.pixelEncoding === 'native' ||
+    (ts?.pixelEncoding === 'encapsulated' && codecsFor(uid, 'encode').length > 0)
+  );
+}
+
+/**
+ * Transfer syntaxes we can transcode to and from, data set and pixels: every native syntax and
+ * every encapsulated one whose codec (registered by @hnvue/native at load) both decodes and
+ * encodes. RLE is read, not written, so it is a source only (see canTranscode).
+ */
+export const TRANSCODABLE_TRANSFER_SYNTAXES: readonly string[] = TRANSFER_SYNTAXES.filter(
+  (ts) => decodable(ts.uid) && encodable(ts.uid),
+).map((ts) => ts.uid);
+
+/** Whether `from` → `to` is possible here (a lossy target only with `allowLossy`). */
 export function canTranscode(from: string, to: string, options: TranscodeOptions = {}): boolean {
   if (from === to) return true;
-  if (!TRANSCODABLE_TRANSFER_SYNTAXES.includes(to)) return false;
-  if (!TRANSCODABLE_TRANSFER_SYNTAXES.includes(from) && from !== '1.2.840.10008.1.2.5') return false;
+  if (!decodable(from) || !encodable(to)) return false;
   // A lossy source stays lossy whatever we do; re-encoding it to another lossy form is refused.
-  if (isLossyTransferSyntax(to) && options.allowLossy !== true) return false;
+  if (transferSyntax(to)?.lossy === true && options.allowLossy !== true) return false;
   return true;
+}
+
+/** Little Endian and not deflated: the data sets @hnvue/native's pixel transcoding works on. */
+function plainLittleEndian(uid: string): boolean {
+  const enc = datasetEncoding(uid);
+  return enc?.littleEndian === true && !enc.deflated;
+}
+
+/** The re-encoder's errors (truncated, malformed, inflate failure) as TranscodeError. */
+function reencode(dataset: Uint8Array, from: string, to: string): Uint8Array[] {
+  try {
+    return reencodeBetween(dataset, from, to);
+  } catch (err) {
+    if (err instanceof DatasetError || err instanceof TransferSyntaxDatasetError) {
+      throw new TranscodeError(`data set could not be re-encoded from ${from} to ${to}`, {
+        cause: err,
+        details: { from, to },
+      });
+    }
+    throw err;
+  }
+}
+
+/**
+ * A data set to transcode, inflated when it is deflated (PS3.5 A.5: the inflated bytes are
+ * Explicit VR LE), so that what reads it next walks it once. Other syntaxes come back unchanged.
+ */
+export function inflatedForTranscoding(
+  dataset: Uint8Array,
+  transferSyntaxUid: string,
+): { readonly dataset: Uint8Array; readonly transferSyntax: string } {
+  if (datasetEncoding(transferSyntaxUid)?.deflated !== true) {
+    return { dataset, transferSyntax: transferSyntaxUid };
+  }
+  try {
+    return { dataset: inflateDataset(dataset), transferSyntax: TS.explicitVrLittleEndian };
+  } catch (err) {
+    throw new TranscodeError('deflated data set could not be inflated', {
+      cause: err,
+      details: { from: transferSyntaxUid },
+    });
+  }
 }
 
 /**
  * The data set re-encoded from `from` to `to`, as a list of buffers (views where nothing changed).
+ * Any native pair (Implicit/Explicit VR LE, Explicit VR BE, Deflated) is one pass of the
+ * re-encoder; a Big Endian or deflated side of a compressed transfer goes through Explicit VR LE.
  * Throws TranscodeError when the pixels cannot be converted or a lossy target is not allowed.
  */
 export async function transcodeDataset(
@@ -76,6 +149,32 @@ export async function transcodeDataset(
   options: TranscodeOptions = {},
 ): Promise<Uint8Array[]> {
   if (from === to) return [dataset];
+  if (!canTranscode(from, to, { allowLossy: true })) {
+    throw new TranscodeError(`cannot transcode from ${from} to ${to}`, { details: { from, to } });
+  }
+  if (transferSyntax(to)?.lossy === true && options.allowLossy !== true) {
+    throw new TranscodeError(`transcoding to ${to} may lose information and lossy is not allowed`, {
+      details: { from, to },
+    });
+  }
+  if (transferSyntax(from)?.pixelEncoding === 'native' && transferSyntax(to)?.pixelEncoding === 'native') {
+    return reencode(dataset, from, to);
+  }
+  const explicit = TS.explicitVrLittleEndian;
+  const sourceTs = plainLittleEndian(from) ? from : explicit;
+  const source = sourceTs === from ? dataset : concatBytes(reencode(dataset, from, explicit));
+  const targetTs = plainLittleEndian(to) ? to : explicit;
+  const parts = await transcodeLittleEndian(source, sourceTs, targetTs, options);
+  return targetTs === to ? parts : reencode(concatBytes(parts), targetTs, to);
+}
+
+/** Between two Little Endian, non-deflated syntaxes, at least one of them encapsulated. */
+async function transcodeLittleEndian(
+  dataset: Uint8Array,
+  from: string,
+  to: string,
+  options: TranscodeOptions,
+): Promise<Uint8Array[]> {
   let fromExplicit: boolean;
   let toExplicit: boolean;
   try {
@@ -83,11 +182,6 @@ export async function transcodeDataset(
     toExplicit = isExplicitLittleEndian(to);
   } catch (err) {
     throw new TranscodeError(`cannot transcode from ${from} to ${to}`, { cause: err, details: { from, to } });
-  }
-  if (isLossyTransferSyntax(to) && options.allowLossy !== true) {
-    throw new TranscodeError(`transcoding to ${to} may lose information and lossy is not allowed`, {
-      details: { from, to },
-    });
   }
   const { elements } = readElements(dataset, fromExplicit);
   const bitsAllocated = uint16Value(dataset, findElement(elements, TAG.bitsAllocated)) ?? 16;
