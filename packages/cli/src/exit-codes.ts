@@ -21,7 +21,7 @@ export const EXIT_CODES = {
   dimseFailure: 6,
   /** Part of the work failed: some files not stored, some references not committed, a commitment timed out. */
   partial: 7,
-  /** An input file is missing, unreadable or not DICOM. */
+  /** An input file is missing, unreadable, not DICOM, or truncated (HNV_ERR_PART10_TRUNCATED). */
   input: 8,
 } as const;
 
@@ -42,6 +42,8 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
 const INPUT_CODES: ReadonlySet<string> = new Set([
   'HNV_ERR_INPUT',
   'HNV_ERR_PART10',
+  // A Part 10 file whose data set ends mid-element or overruns the file (found before sending).
+  'HNV_ERR_PART10_TRUNCATED',
   'HNV_ERR_DATASET',
   'HNV_ERR_INVALID_ARGUMENT',
   'HNV_ERR_IOD_INPUT',

@@ -1,3 +1,5 @@
+import { HnvError } from '@hnvue/core';
+import { Part10Error, TS } from '@hnvue/dicom';
 import { associationOptionsFor, requireDestination } from '@hnvue/facade';
 import { StorageClient, type StoreOutcome } from '@hnvue/net';
 import { CONNECTION_OPTIONS, configFor, logLevelOf, parse, stringOption } from '../args.js';
@@ -10,7 +12,9 @@ import { formatBytes, ProgressBar } from '../progress.js';
 export const STORE_HELP = `hnvue store [options] [host port] <file|folder>...
   C-STORE files (folders recursively) to the PACS (or --to), through the association pool.
   When the peer accepts none of the file's own transfer syntax, the file is transcoded in memory
-  to the best syntax it accepted (FR-DICOM-04).
+  to the best syntax it accepted (FR-DICOM-04); a Big Endian or Deflated file is re-encoded to
+  Explicit or Implicit VR LE. Every file's structure is checked first: a truncated one is refused
+  before any association is opened (HNV_ERR_PART10_TRUNCATED with the byte offset, exit 8).
   --propose LIST   transfer syntaxes to propose, in order: j2k, jpeg-ll, explicit, implicit or UIDs
                    (DCMTK: -xv j2k, -xs jpeg-ll, -xe explicit, -xi implicit)
   --no-implicit    never propose Implicit VR LE (picky peers)
@@ -18,10 +22,10 @@ export const STORE_HELP = `hnvue store [options] [host port] <file|folder>...
   --to NAME        configured destination (default pacs)`;
 
 const SYNTAX_NAMES: Readonly<Record<string, string>> = {
-  j2k: '1.2.840.10008.1.2.4.90',
-  'jpeg-ll': '1.2.840.10008.1.2.4.70',
-  explicit: '1.2.840.10008.1.2.1',
-  implicit: '1.2.840.10008.1.2',
+  j2k: TS.jpeg2000Lossless,
+  'jpeg-ll': TS.jpegLosslessSv1,
+  explicit: TS.explicitVrLittleEndian,
+  implicit: TS.implicitVrLittleEndian,
 };
 
 const DCMTK_PROPOSALS: Readonly<Record<string, string>> = {
@@ -125,6 +129,20 @@ export async function storeCommand(argv: readonly string[], ctx: CliContext): Pr
   }
   if (failed.length === 0) return EXIT_CODES.ok;
   // All failed for one reason: that reason's exit code (network, rejected…); otherwise partial.
-  if (failed.length === outcomes.length) throw failed[0]!.error;
+  if (failed.length === outcomes.length) throw namingFile(files[failed[0]!.index]!, failed[0]!.error);
   throw new PartialFailureError(`${failed.length} of ${outcomes.length} objects were not stored`);
+}
+
+/**
+ * A file's own fault (truncated, not Part 10…: @hnvue/dicom's Part10Error and its codes) with
+ * the file named, since the one line on stderr is all a script sees. The message stays free of
+ * patient data: the path the user gave and the reader's byte offset, never a value of the file.
+ */
+function namingFile(file: string, err: Error): Error {
+  if (!(err instanceof Part10Error)) return err;
+  return new HnvError(err.code, `${file}: ${err.message}`, {
+    cause: err,
+    details: { ...err.details, file },
+    ...(err.hint ? { hint: err.hint } : {}),
+  });
 }
