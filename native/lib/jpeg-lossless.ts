@@ -6,7 +6,7 @@ import { NATIVE_FIX_HINT, type NativeFrameParams, nativeBinding, nativeStatus } 
 /** JPEG Lossless Process 14 (T.81 Annex H), coded by the addon (src/jpegll.cc). */
 
 export interface JpegLosslessOptions {
-  /** Selection value 1..7 (T.81 Table H.1); 1.2.840.10008.1.2.4.70 requires 1. Default 1. */
+  /** Selection value 1..7 (T.81 Table H.1); `TS.jpegLosslessSv1` requires 1. Default 1. */
   readonly predictor?: 1 | 2 | 3 | 4 | 5 | 6 | 7;
   /** Point transform Pt (H.1.2.1): drops Pt low bits, so anything but 0 is lossy. Default 0. */
   readonly pointTransform?: number;

@@ -19,7 +19,7 @@ import {
 
 export interface EncodeOptions extends JpegLosslessOptions {
   /**
-   * Permit a lossy result: a lossy target transfer syntax (1.2.840.10008.1.2.4.91 is encoded
+   * Permit a lossy result: a lossy target transfer syntax (`TS.jpeg2000` is encoded
    * reversibly even then) or a JPEG Lossless point transform above 0. Default false.
    */
   readonly allowLossy?: boolean;
