@@ -89,9 +89,15 @@ export {
 export {
   type AssociationRequestInfo,
   createServer,
+  DEFAULT_NEGOTIATION_LIMITS,
+  DEFAULT_SERVER_LIMITS,
   DicomServer,
   type DicomServerEvents,
+  type DropInfo,
+  type DropReason,
+  type NegotiationLimits,
   type RejectionInfo,
+  type ServerLimits,
   type ServerOptions,
   type ServiceName,
 } from './server.js';

@@ -2,125 +2,72 @@
  * The SCP side (FR-DICOM-02): a listener that accepts associations for configured AE titles and
  * presentation contexts and dispatches each DIMSE request to exactly one handler per service
  * (interventions, with defaults: C-ECHO answers Success). What happens is told through events
- * (notifications): 'association', 'associationClosed', 'rejected', 'tlsError', 'connectionError'.
+ * (notifications): 'association', 'associationClosed', 'rejected', 'tlsError', 'connectionError',
+ * 'connectionDropped'.
  *
- * Bounded (DICOM-PITFALLS.md, DCMTK 2026 advisories): at most `maxAssociations` at once (more get
- * A-ASSOCIATE-RJ transient / local limit exceeded), each with the framer's PDU cap and the
- * back-pressured data set stream, so neither many peers nor one greedy peer exhaust memory.
+ * No client can starve another (issue 17; DICOM-PITFALLS.md, DCMTK 2026 advisories):
+ * - connections without an association are bounded globally and per source address, the most
+ *   expendable one closed when a new one arrives (server/admission.ts), and each must complete
+ *   its A-ASSOCIATE-RQ within `associationRequestTimeoutMs` of TCP accept (slowloris);
+ * - association slots are reserved synchronously when a request is decided, globally and per
+ *   calling AE; beyond, A-ASSOCIATE-RJ 2/3/2 (transient, local limit exceeded), never a reset;
+ * - the request is screened on its raw bytes before decoding (acse/bounds.ts), and each
+ *   association has the framer's PDU cap and the back-pressured data set stream.
+ * Limits and measured figures: docs/reliability.md.
  */
 import { EventEmitter } from 'node:events';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { guardLogger, type Logger, silentLogger } from '@hnvue/core';
+import { peekAeTitles, screenAssociateRq } from './acse/bounds.js';
 import {
   type AcceptorPolicy,
-  type AsyncOpsWindow,
+  checkAccess,
   DEFAULT_MAX_PDU_LENGTH,
   DEFAULT_TRANSFER_SYNTAXES,
   decideAssociation,
   HNVUE_IMPLEMENTATION_CLASS_UID,
   HNVUE_IMPLEMENTATION_VERSION_NAME,
   type IdentityDecision,
-  type ReceivedIdentity,
   readIdentity,
-  type SupportedContext,
   VERIFICATION_SOP_CLASS,
 } from './acse/negotiate.js';
 import {
   Association,
-  type AssociationTimeouts,
   DEFAULT_TIMEOUTS,
-  type FramingOptions,
   type IncomingRequest,
   levelEnabled,
   type RequestHandler,
 } from './association.js';
 import { type CommandFieldName, commandFieldName, STATUS } from './dimse/index.js';
 import { UpperLayer } from './dul/upper-layer.js';
-import { AssociationRejectedError, type TlsError } from './errors.js';
-import type { AssociateRq, SopClassExtendedNegotiation } from './pdu/types.js';
+import { AssociationRejectedError, NetTimeoutError } from './errors.js';
+import type { AssociateRj, AssociateRq } from './pdu/types.js';
+import { type AddressFilter, addressFilter, addressKey } from './server/access.js';
+import { Admission, type DropReason, type PendingConnection, type Reservation } from './server/admission.js';
+import { DropLog } from './server/drop-log.js';
+import { resolveServerLimits, type ServerLimits } from './server/limits.js';
+import type {
+  AssociationRequestInfo,
+  DicomServerEvents,
+  RejectionInfo,
+  ServerOptions,
+  ServiceName,
+} from './server/options.js';
 import { echoHandler } from './services/echo.js';
-import { type TlsServerOptions, tlsServerOptions, toTlsError } from './tls/index.js';
+import { tlsServerOptions, toTlsError } from './tls/index.js';
 
-/** The services a handler can be registered for, by request name without "-RQ". */
-export type ServiceName =
-  | 'C-ECHO'
-  | 'C-STORE'
-  | 'C-FIND'
-  | 'C-MOVE'
-  | 'C-GET'
-  | 'N-EVENT-REPORT'
-  | 'N-GET'
-  | 'N-SET'
-  | 'N-ACTION'
-  | 'N-CREATE'
-  | 'N-DELETE';
-
-/** Facts about the requestor, for the identity hook (PHI-free). */
-export interface AssociationRequestInfo {
-  readonly callingAeTitle: string;
-  readonly calledAeTitle: string;
-  readonly peer: string;
-}
-
-export interface ServerOptions {
-  /** Called AE titles we answer to (others get A-ASSOCIATE-RJ, reason 7); any when omitted. */
-  readonly aeTitles?: readonly string[];
-  /** Calling AE titles allowed (others get reason 3); any when omitted. */
-  readonly callingAeTitles?: readonly string[];
-  /** Tolerant by default: AE titles compared ignoring case (pynetdicom #589). */
-  readonly aeTitlesCaseInsensitive?: boolean;
-  /** Supported abstract syntaxes with transfer syntaxes in our order of preference. Default: Verification. */
-  readonly contexts?: readonly SupportedContext[];
-  /** One handler per service; C-ECHO answers Success when none is given. */
-  readonly handlers?: Partial<Record<ServiceName, RequestHandler>>;
-  readonly maxPduLength?: number;
-  readonly implementationClassUid?: string;
-  readonly implementationVersionName?: string;
-  /** Granted when the requestor proposes a window; 1/1 (no item) by default. */
-  readonly asyncOpsWindow?: AsyncOpsWindow;
-  /**
-   * Decides on the requestor's user identity (PS3.7 D.3.3.7): exactly one hook; by default any
-   * identity (or none) is accepted. Return false to reject (A-ASSOCIATE-RJ permanent, user, 1).
-   */
-  readonly authenticate?: (
-    identity: ReceivedIdentity | undefined,
-    info: AssociationRequestInfo,
-  ) => IdentityDecision | Promise<IdentityDecision>;
-  /** Extended negotiation replies from the received items (none by default). */
-  readonly extendedNegotiation?: (
-    received: readonly SopClassExtendedNegotiation[],
-  ) => readonly SopClassExtendedNegotiation[];
-  /** At most this many associations at once; more are rejected transiently. Default 32. */
-  readonly maxAssociations?: number;
-  /** TLS (NFR-SEC-02): server certificate, and client certificates for mutual TLS. */
-  readonly tls?: TlsServerOptions;
-  /** acseMs is the ARTIM timer; idleMs defaults to 120 s for accepted associations. */
-  readonly timeouts?: AssociationTimeouts;
-  readonly framing?: FramingOptions;
-  readonly logger?: Logger;
-}
-
-/** Why an association was refused, for the 'rejected' notification (PHI-free). */
-export interface RejectionInfo {
-  readonly peer: string;
-  readonly callingAeTitle: string;
-  readonly calledAeTitle: string;
-  readonly error: AssociationRejectedError;
-}
-
-export interface DicomServerEvents {
-  association: [association: Association];
-  associationClosed: [association: Association];
-  rejected: [info: RejectionInfo];
-  tlsError: [error: TlsError, peer: string];
-  /**
-   * A connection that ended before an association was established (ARTIM, decode error…), or an
-   * accept failure of the listening socket (EMFILE…; `peer` is then our own host:port).
-   */
-  connectionError: [error: Error, peer: string];
-  listening: [port: number];
-}
+export { DEFAULT_NEGOTIATION_LIMITS, type NegotiationLimits } from './acse/bounds.js';
+export type { DropReason } from './server/admission.js';
+export { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server/limits.js';
+export type {
+  AssociationRequestInfo,
+  DicomServerEvents,
+  DropInfo,
+  RejectionInfo,
+  ServerOptions,
+  ServiceName,
+} from './server/options.js';
 
 const SERVICE_OF: Partial<Record<CommandFieldName, ServiceName>> = {
   'C-ECHO-RQ': 'C-ECHO',
@@ -136,27 +83,63 @@ const SERVICE_OF: Partial<Record<CommandFieldName, ServiceName>> = {
   'N-DELETE-RQ': 'N-DELETE',
 };
 
+/** One TCP connection until it becomes an association (or closes). */
+interface Entry extends PendingConnection {
+  readonly peer: string;
+  readonly raw: Socket;
+  socket: Socket | TLSSocket | undefined;
+  dul: UpperLayer | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** PS3.8 Table 9-21: rejected-transient, service-provider (presentation), local-limit-exceeded. */
+const LOCAL_LIMIT_TRANSIENT: AssociateRj = { type: 'A-ASSOCIATE-RJ', result: 2, source: 3, reason: 2 };
+/** PS3.8 Table 9-21: rejected-permanent, service-user, calling-AE-title-not-recognized. */
+const CALLING_NOT_RECOGNIZED: AssociateRj = { type: 'A-ASSOCIATE-RJ', result: 1, source: 1, reason: 3 };
+
 export class DicomServer extends EventEmitter<DicomServerEvents> {
   readonly #options: ServerOptions;
+  readonly #limits: ServerLimits;
+  readonly #addresses: AddressFilter;
+  readonly #admission: Admission<Entry>;
   readonly #log: Logger;
+  readonly #drops: DropLog;
   readonly #handlers = new Map<ServiceName, RequestHandler>();
   readonly #server: NetServer;
   readonly #connections = new Set<Socket>();
   readonly #associations = new Set<Association>();
-  #negotiating = 0;
+  /** TLS: the raw connection's entry by remote host:port, until its handshake completes. */
+  readonly #handshaking = new Map<string, Entry>();
   #port = 0;
 
   constructor(options: ServerOptions = {}) {
     super();
     this.#options = options;
+    this.#limits = resolveServerLimits(options.limits, options.maxAssociations);
+    this.#addresses = addressFilter(options.allowedAddresses);
+    this.#admission = new Admission<Entry>(this.#limits);
     this.#log = guardLogger(options.logger ?? silentLogger).child({ component: 'dicom-server' });
+    this.#drops = new DropLog(this.#log);
     this.#handlers.set('C-ECHO', echoHandler);
     for (const [service, handler] of Object.entries(options.handlers ?? {})) {
       if (handler) this.#handlers.set(service as ServiceName, handler);
     }
     if (options.tls) {
-      const server = createTlsServer(tlsServerOptions(options.tls));
-      server.on('secureConnection', (socket: TLSSocket) => this.#onConnection(socket));
+      const server = createTlsServer({
+        ...tlsServerOptions(options.tls),
+        // A slow handshake is cut with the same deadline as a slow request (slowloris).
+        handshakeTimeout: this.#limits.associationRequestTimeoutMs,
+      });
+      server.on('secureConnection', (socket: TLSSocket) => {
+        const key = `${socket.remoteAddress}:${socket.remotePort}`;
+        const entry = this.#handshaking.get(key);
+        this.#handshaking.delete(key);
+        if (entry === undefined || !this.#admission.has(entry)) {
+          socket.destroy();
+          return;
+        }
+        this.#onConnection(socket, entry);
+      });
       server.on('tlsClientError', (err, socket) => {
         const peer = `${socket.remoteAddress}:${socket.remotePort}`;
         const tls = toTlsError(err, peer);
@@ -168,21 +151,29 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
       });
       this.#server = server;
     } else {
-      this.#server = createNetServer({ noDelay: true }, (socket) => this.#onConnection(socket));
+      this.#server = createNetServer({ noDelay: true });
     }
-    // Bounds raw TCP connections too (DCMTK 2026 advisory: memory exhaustion from connection
-    // floods): beyond twice the association limit node:net drops new sockets at once.
-    this.#server.maxConnections = 2 * (options.maxAssociations ?? 32);
-    this.#server.on('connection', (socket: Socket) => {
-      this.#connections.add(socket);
-      socket.once('close', () => this.#connections.delete(socket));
+    // A backstop only: the admission limits keep far fewer sockets open. Beyond it node:net
+    // closes new sockets itself ('drop'), which is logged like our own drops.
+    this.#server.maxConnections = 2 * (this.#limits.maxPendingConnections + this.#limits.maxAssociations);
+    this.#server.on('drop', (data) => {
+      this.#drops.drop('maxConnections', {
+        address: addressKey(data?.remoteAddress),
+        limit: this.#server.maxConnections,
+      });
     });
+    this.#server.on('connection', (socket: Socket) => this.#onTcpConnection(socket));
   }
 
   /** Registers the single handler of a service, replacing the previous one (default C-ECHO included). */
   handle(service: ServiceName, handler: RequestHandler): this {
     this.#handlers.set(service, handler);
     return this;
+  }
+
+  /** The limits in force (defaults merged with the options). */
+  get limits(): ServerLimits {
+    return this.#limits;
   }
 
   /** Listens; resolves with the bound port (pass 0 for a free one). */
@@ -223,6 +214,11 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
     return [...this.#associations];
   }
 
+  /** Connections without an association that count against the pending limits. */
+  get pendingConnections(): number {
+    return this.#admission.pendingCount;
+  }
+
   /**
    * Stops listening. Established associations are released gracefully unless `abort` is true;
    * either way all connections are closed before the promise resolves.
@@ -237,6 +233,7 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
       }),
     );
     for (const socket of this.#connections) socket.destroy();
+    this.#drops.close();
     await closed;
   }
 
@@ -253,6 +250,7 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
       implementationClassUid: o.implementationClassUid ?? HNVUE_IMPLEMENTATION_CLASS_UID,
       implementationVersionName: o.implementationVersionName ?? HNVUE_IMPLEMENTATION_VERSION_NAME,
       asyncOpsWindow: o.asyncOpsWindow,
+      maxOperationsGranted: this.#limits.maxOperationsGranted,
       extendedNegotiation: o.extendedNegotiation,
     };
   }
@@ -268,8 +266,71 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
     return handler(request);
   };
 
-  #onConnection(socket: Socket | TLSSocket): void {
-    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+  /** TCP accept: admitted at once, making room by closing the most expendable pending connection. */
+  #onTcpConnection(raw: Socket): void {
+    this.#connections.add(raw);
+    const acceptedAt = Date.now();
+    const entry: Entry = {
+      peer: `${raw.remoteAddress}:${raw.remotePort}`,
+      address: addressKey(raw.remoteAddress),
+      acceptedAt,
+      disallowed: !this.#addresses.allows(raw.remoteAddress),
+      phase: 'awaiting-rq',
+      raw,
+      socket: undefined,
+      dul: undefined,
+      timer: undefined,
+      lastActivity: () => (entry.dul ? Date.now() - entry.dul.idleMs : acceptedAt),
+    };
+    for (const { victim, reason } of this.#admission.admit(entry)) {
+      this.#drop(
+        victim,
+        reason,
+        reason === 'maxPendingPerAddress'
+          ? this.#limits.maxPendingPerAddress
+          : this.#limits.maxPendingConnections,
+      );
+    }
+    const ms = this.#limits.associationRequestTimeoutMs;
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (entry.phase !== 'awaiting-rq') return;
+      this.#admission.remove(entry);
+      this.#drop(entry, 'associationRequestTimeout', ms);
+      this.emit(
+        'connectionError',
+        new NetTimeoutError('acse', ms, { details: { peer: entry.peer } }),
+        entry.peer,
+      );
+    }, ms);
+    entry.timer.unref?.();
+    raw.once('close', () => {
+      this.#connections.delete(raw);
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.timer = undefined;
+      this.#admission.remove(entry);
+      this.#handshaking.delete(entry.peer);
+    });
+    if (this.#options.tls) this.#handshaking.set(entry.peer, entry);
+    else this.#onConnection(raw, entry);
+  }
+
+  /** Closes a connection without an association (PS3.8 AA-2: no A-ABORT before an RQ) and says so. */
+  #drop(entry: Entry, reason: DropReason, limit: number): void {
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = undefined;
+    const pending =
+      reason === 'maxPendingPerAddress'
+        ? this.#admission.pendingFor(entry.address)
+        : this.#admission.pendingCount;
+    this.#drops.drop(reason, { peer: entry.peer, phase: entry.phase, pending, limit });
+    entry.socket?.destroy();
+    entry.raw.destroy();
+    this.emit('connectionDropped', { peer: entry.peer, reason, pending, limit });
+  }
+
+  #onConnection(socket: Socket | TLSSocket, entry: Entry): void {
+    const peer = entry.peer;
     const log = this.#log.child({ peer });
     socket.setNoDelay(true);
     const timeouts = { ...DEFAULT_TIMEOUTS, idleMs: 120_000, ...this.#options.timeouts };
@@ -282,7 +343,22 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
       logger: log,
       peer,
       trace: levelEnabled(this.#options.logger, 'trace'),
+      maxAssociatePduLength: this.#limits.maxAssociateRqLength,
+      screenAssociateRq: (bytes) => {
+        const verdict = screenAssociateRq(bytes, this.#limits);
+        if (verdict === undefined) return undefined;
+        entry.phase = 'closing';
+        if (entry.timer) clearTimeout(entry.timer);
+        entry.timer = undefined;
+        if (verdict.type === 'reject') {
+          const titles = peekAeTitles(bytes);
+          this.#rejected(peer, titles, verdict.rj, { limit: verdict.limit, value: verdict.value });
+        }
+        return verdict;
+      },
     });
+    entry.socket = socket;
+    entry.dul = dul;
     const association = new Association({
       role: 'acceptor',
       dul,
@@ -296,24 +372,29 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
       debug: levelEnabled(this.#options.logger, 'debug'),
     });
     let established = false;
-    let counted = true;
-    this.#negotiating++;
-    const uncount = () => {
-      if (counted) this.#negotiating--;
-      counted = false;
-    };
+    let reservation: Reservation | undefined;
     association.negotiationListener = {
       associateRequested: (rq) => {
-        this.#onAssociateRequest(rq, dul, association, peer).then(
+        entry.phase = 'deciding';
+        if (entry.timer) clearTimeout(entry.timer);
+        entry.timer = undefined;
+        this.#onAssociateRequest(rq, dul, association, entry, (r) => {
+          reservation = r;
+        }).then(
           (ok) => {
             if (ok) {
               established = true;
-              uncount();
+              this.#admission.remove(entry);
               this.#associations.add(association);
               this.emit('association', association);
+            } else {
+              entry.phase = 'closing';
+              reservation?.release();
             }
           },
           (err: unknown) => {
+            entry.phase = 'closing';
+            reservation?.release();
             log.error(
               { err: (err as Error)?.message },
               'association request could not be answered; aborting',
@@ -337,29 +418,50 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
         }
       },
       closed: () => {
-        uncount();
+        reservation?.release();
+        this.#admission.remove(entry);
         if (this.#associations.delete(association)) this.emit('associationClosed', association);
       },
     };
     dul.startAcceptor(association.attachAcceptor());
   }
 
+  /** The key a calling AE title is counted under: compared as the listener compares titles. */
+  #aeKey(title: string): string {
+    const trimmed = title.trim();
+    return (this.#options.aeTitlesCaseInsensitive ?? true) ? trimmed.toUpperCase() : trimmed;
+  }
+
   async #onAssociateRequest(
     rq: AssociateRq,
     dul: UpperLayer,
     association: Association,
-    peer: string,
+    entry: Entry,
+    reserved: (reservation: Reservation) => void,
   ): Promise<boolean> {
+    const peer = entry.peer;
     const info: AssociationRequestInfo = {
       callingAeTitle: rq.callingAeTitle,
       calledAeTitle: rq.calledAeTitle,
       peer,
     };
-    const max = this.#options.maxAssociations ?? 32;
+    // Synchronously, before any hook: access control, then an association slot (issue 17).
+    const policy = this.#policy();
+    let refusal: AssociateRj | undefined = entry.disallowed
+      ? CALLING_NOT_RECOGNIZED
+      : checkAccess(rq, policy)?.rj;
+    let detail: Record<string, unknown> = entry.disallowed ? { limit: 'allowedAddresses' } : {};
+    if (refusal === undefined) {
+      const slot = this.#admission.reserve(this.#aeKey(rq.callingAeTitle));
+      if (slot.ok) reserved(slot.reservation);
+      else {
+        refusal = LOCAL_LIMIT_TRANSIENT;
+        detail = { limit: slot.limit, active: slot.active, max: slot.max };
+      }
+    }
     let decision: ReturnType<typeof decideAssociation>;
-    if (this.#associations.size + this.#negotiating > max) {
-      // PS3.8 Table 9-21: rejected-transient, service-provider (presentation), local-limit-exceeded.
-      decision = { type: 'reject', rj: { type: 'A-ASSOCIATE-RJ', result: 2, source: 3, reason: 2 } };
+    if (refusal !== undefined) {
+      decision = { type: 'reject', rj: refusal };
     } else {
       let identity: IdentityDecision = true;
       const item = rq.userInformation.userIdentityRq;
@@ -371,31 +473,47 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
           identity = false;
         }
       }
-      decision = decideAssociation(rq, this.#policy(), identity);
+      decision = decideAssociation(rq, policy, identity);
     }
     // The peer may have aborted or sent garbage while the hook ran (PS3.8 Sta3 → Sta13).
     if (dul.isClosed || dul.state !== 'Sta3') return false;
     if (decision.type === 'reject') {
-      const { result, source, reason } = decision.rj;
-      const error = new AssociationRejectedError(result, source, reason, {
-        details: { peer, calledAeTitle: rq.calledAeTitle, callingAeTitle: rq.callingAeTitle },
-      });
-      this.#log.info(
-        { peer, callingAeTitle: rq.callingAeTitle, calledAeTitle: rq.calledAeTitle, result, source, reason },
-        'association rejected',
-      );
       dul.reject(decision.rj);
-      this.emit('rejected', {
-        peer,
-        callingAeTitle: rq.callingAeTitle,
-        calledAeTitle: rq.calledAeTitle,
-        error,
-      });
+      this.#rejected(peer, rq, decision.rj, detail);
       return false;
     }
     dul.accept(decision.ac);
     association.acceptorEstablished(decision.negotiated);
     return true;
+  }
+
+  /** The PHI-free log event and 'rejected' notification of an A-ASSOCIATE-RJ we sent. */
+  #rejected(
+    peer: string,
+    titles: { readonly callingAeTitle: string; readonly calledAeTitle: string },
+    rj: AssociateRj,
+    detail: Record<string, unknown>,
+  ): void {
+    const { result, source, reason } = rj;
+    const { callingAeTitle, calledAeTitle } = titles;
+    const error = new AssociationRejectedError(result, source, reason, {
+      details: { peer, calledAeTitle, callingAeTitle, ...detail },
+    });
+    this.#log.info(
+      {
+        event: 'association.rejected',
+        peer,
+        callingAeTitle,
+        calledAeTitle,
+        result,
+        source,
+        reason,
+        ...detail,
+      },
+      'association rejected',
+    );
+    const rejection: RejectionInfo = { peer, callingAeTitle, calledAeTitle, error };
+    this.emit('rejected', rejection);
   }
 }
 

@@ -22,6 +22,7 @@ import {
   type UserIdentityRq,
   type UserInformation,
 } from '../pdu/types.js';
+import { DEFAULT_NEGOTIATION_LIMITS } from './bounds.js';
 
 // One implementation identity for every package (configurable per association).
 export { HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME } from '@hnvue/core';
@@ -335,6 +336,11 @@ export interface AcceptorPolicy {
   readonly implementationVersionName?: string | undefined;
   /** Our window; when undefined or 1/1 no window item is returned (PS3.7 D.3.3.3). */
   readonly asyncOpsWindow?: AsyncOpsWindow | undefined;
+  /**
+   * The most outstanding operations granted either way (issue 17 item 2): 0 (unlimited) on both
+   * sides, or a larger number, is answered with this. Default 16 (DEFAULT_NEGOTIATION_LIMITS).
+   */
+  readonly maxOperationsGranted?: number | undefined;
   /** Extended negotiation items to return, from the ones received (passed through; none by default). */
   readonly extendedNegotiation?:
     | ((received: readonly SopClassExtendedNegotiation[]) => readonly SopClassExtendedNegotiation[])
@@ -345,7 +351,11 @@ export type AcceptorDecision =
   | { readonly type: 'accept'; readonly ac: AssociateAc; readonly negotiated: Negotiated }
   | { readonly type: 'reject'; readonly rj: AssociateRj };
 
-function rejection(result: 1 | 2, source: 1 | 2 | 3, reason: number): AcceptorDecision {
+function rejection(
+  result: 1 | 2,
+  source: 1 | 2 | 3,
+  reason: number,
+): Extract<AcceptorDecision, { type: 'reject' }> {
   return { type: 'reject', rj: { type: 'A-ASSOCIATE-RJ', result, source, reason } };
 }
 
@@ -356,14 +366,14 @@ function sameAe(a: string, b: string, caseInsensitive: boolean): boolean {
 }
 
 /**
- * The acceptor's answer to an A-ASSOCIATE-RQ (PS3.8 7.1.1, Table 9-21 for rejections). The
- * identity decision comes from the caller's hook, evaluated before (it may be asynchronous).
+ * The checks that need neither the identity hook nor any resource (PS3.8 Table 9-21): protocol
+ * version, application context, called AE, calling AE. The server runs them before it reserves
+ * an association slot, so a requestor it will refuse anyway never holds one.
  */
-export function decideAssociation(
+export function checkAccess(
   rq: AssociateRq,
-  policy: AcceptorPolicy,
-  identity: IdentityDecision = true,
-): AcceptorDecision {
+  policy: Pick<AcceptorPolicy, 'aeTitles' | 'callingAeTitles' | 'aeTitlesCaseInsensitive'>,
+): Extract<AcceptorDecision, { type: 'reject' }> | undefined {
   const ci = policy.aeTitlesCaseInsensitive ?? true;
   // PS3.8 9.3.2: bit 0 of the protocol version must be set.
   if ((rq.protocolVersion & 1) === 0) {
@@ -378,6 +388,20 @@ export function decideAssociation(
   if (policy.callingAeTitles && !policy.callingAeTitles.some((ae) => sameAe(ae, rq.callingAeTitle, ci))) {
     return rejection(1, 1, REJECT_REASON.user.callingAeNotRecognized);
   }
+  return undefined;
+}
+
+/**
+ * The acceptor's answer to an A-ASSOCIATE-RQ (PS3.8 7.1.1, Table 9-21 for rejections). The
+ * identity decision comes from the caller's hook, evaluated before (it may be asynchronous).
+ */
+export function decideAssociation(
+  rq: AssociateRq,
+  policy: AcceptorPolicy,
+  identity: IdentityDecision = true,
+): AcceptorDecision {
+  const refused = checkAccess(rq, policy);
+  if (refused !== undefined) return refused;
   const identityOk = typeof identity === 'boolean' ? identity : identity.accept;
   if (!identityOk) return rejection(1, 1, REJECT_REASON.user.noReason);
 
@@ -433,11 +457,16 @@ export function decideAssociation(
 
   const ours = policy.asyncOpsWindow;
   const theirs = ui.asynchronousOperationsWindow;
+  const cap = policy.maxOperationsGranted ?? DEFAULT_NEGOTIATION_LIMITS.maxOperationsGranted;
+  // Never "unlimited" (0) and never above the cap: each outstanding operation holds memory.
+  const granted = (n: number): number => (n === 0 || n > cap ? cap : n);
   const window =
     theirs && ours && (ours.maxOperationsInvoked !== 1 || ours.maxOperationsPerformed !== 1)
       ? {
-          maxOperationsInvoked: minWindow(ours.maxOperationsInvoked, theirs.maxOperationsPerformed),
-          maxOperationsPerformed: minWindow(ours.maxOperationsPerformed, theirs.maxOperationsInvoked),
+          maxOperationsInvoked: granted(minWindow(ours.maxOperationsInvoked, theirs.maxOperationsPerformed)),
+          maxOperationsPerformed: granted(
+            minWindow(ours.maxOperationsPerformed, theirs.maxOperationsInvoked),
+          ),
         }
       : undefined;
   const received = ui.sopClassExtendedNegotiations;

@@ -8,6 +8,7 @@
  * back-pressure: `sendPData` resolves once the socket accepted the bytes or drained.
  */
 import type { Logger } from '@hnvue/core';
+import type { ScreenVerdict } from '../acse/bounds.js';
 import type { DicomSocket } from '../connector.js';
 import { AssociationAbortedError, AssociationClosedError, PduDecodeError, ProtocolError } from '../errors.js';
 import { type Effect, type EventId, eventForPdu, type State, type StepContext, step } from '../fsm/index.js';
@@ -66,6 +67,14 @@ export interface UpperLayerOptions {
   readonly peer: string;
   /** Log every state transition at trace level (off unless the logger emits trace). */
   readonly trace?: boolean;
+  /** Largest A-ASSOCIATE-RQ/AC accepted by the framer (default the framer's, 1 MiB). */
+  readonly maxAssociatePduLength?: number;
+  /**
+   * Acceptor: looks at the raw bytes of the A-ASSOCIATE-RQ before it is decoded (acse/bounds.ts).
+   * An 'abort' verdict is handled as an invalid PDU (Evt19, AA-1); a 'reject' verdict answers
+   * A-ASSOCIATE-RJ through AE-6 without an indication: the request is never decoded.
+   */
+  readonly screenAssociateRq?: (bytes: Uint8Array) => ScreenVerdict | undefined;
 }
 
 /** Largest bytes one 'data' handler call processes before yielding is not bounded here: PDUs are. */
@@ -97,7 +106,12 @@ export class UpperLayer {
     this.#options = options;
     this.#socket = options.socket;
     this.#log = options.logger;
-    this.#framer = createPduFramer({ maxPduLength: options.maxPduLength });
+    this.#framer = createPduFramer({
+      maxPduLength: options.maxPduLength,
+      ...(options.maxAssociatePduLength === undefined
+        ? {}
+        : { maxAssociatePduLength: options.maxAssociatePduLength }),
+    });
     options.socket.setNoDelay?.(true);
   }
 
@@ -487,6 +501,17 @@ export class UpperLayer {
       }
       if (raw.pduType === PDU_TYPE['A-ASSOCIATE-RQ'] && raw.bytes.length >= 42) {
         this.#rqAeTitles = raw.bytes.slice(10, 42);
+        const screen = this.#options.screenAssociateRq;
+        const verdict = screen && this.#state === 'Sta2' ? screen(raw.bytes) : undefined;
+        if (verdict?.type === 'abort') {
+          this.#onDecodeError(verdict.error);
+          return;
+        }
+        if (verdict?.type === 'reject') {
+          const { result, source, reason } = verdict.rj;
+          this.#fire('Evt6', { rejection: { result, source, reason } });
+          continue;
+        }
       }
       let pdu: Pdu;
       try {
