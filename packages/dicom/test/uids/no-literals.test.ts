@@ -1,6 +1,7 @@
 /**
- * The registry is the single source of transfer-syntax UIDs (issue 12): no production source
- * outside @hnvue/dicom spells one. Tests may, since they check the wire against the standard.
+ * The registry is the single source of the standard's UIDs (issue 12): no production source
+ * outside @hnvue/dicom spells a transfer-syntax, SOP class or other `1.2.840.10008` UID. Tests
+ * may, since they check the wire against the standard.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -21,7 +22,7 @@ async function sourceFiles(dir: string): Promise<string[]> {
     .map((e) => join(e.parentPath, e.name));
 }
 
-describe('transfer-syntax UIDs have one home', () => {
+describe('standard UIDs have one home', () => {
   it('FR-DICOM-04: no transfer-syntax UID literal in production code outside @hnvue/dicom', async () => {
     const uids = new Set(TRANSFER_SYNTAXES.map((ts) => ts.uid));
     const found: string[] = [];
@@ -31,6 +32,18 @@ describe('transfer-syntax UIDs have one home', () => {
         for (const m of text.matchAll(/['"`](1\.2\.840\.10008\.1\.2[0-9.]*)['"`]/g)) {
           if (uids.has(m[1] as string)) found.push(`${relative(root, file)}: ${m[1]}`);
         }
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('FR-DICOM-04: no other standard UID literal (SOP classes, well-known instances) outside @hnvue/dicom', async () => {
+    const found: string[] = [];
+    for (const dir of SOURCE_DIRS) {
+      for (const file of await sourceFiles(dir)) {
+        const text = await readFile(file, 'utf8');
+        for (const m of text.matchAll(/['"`](1\.2\.840\.10008\.[0-9.]+)['"`]/g))
+          found.push(`${relative(root, file)}: ${m[1]}`);
       }
     }
     expect(found).toEqual([]);
