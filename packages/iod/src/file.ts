@@ -131,10 +131,16 @@ export async function writePart10(
 /**
  * Reads a Part 10 buffer into a naturalized data set (for validators, tools and tests) with
  * @hnvue/dicom's reader: any native transfer syntax, deflated files inflated. A text value its
- * character set cannot decode is kept byte per character instead of failing the read.
+ * character set cannot decode is kept byte per character instead of failing the read. Binary
+ * values are ArrayBuffers of their own (dcmjs's form): the result does not alias `buffer`.
  */
 export function readPart10(buffer: Uint8Array): NaturalDataset {
-  const file = parsePart10File(buffer);
-  return decodeDataset(file.dataset, { transferSyntax: file.datasetTransferSyntax, charsetErrors: 'flag' })
-    .dataset;
+  // A plain Uint8Array view, not the caller's Buffer: Buffer#slice does not copy, and the
+  // codec's copyBulk copies with slice() (packages/dicom/src/codec/decode-values.ts).
+  const file = parsePart10File(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+  return decodeDataset(file.dataset, {
+    transferSyntax: file.datasetTransferSyntax,
+    charsetErrors: 'flag',
+    copyBulk: true,
+  }).dataset;
 }

@@ -131,6 +131,15 @@ describe('Part 10 writer', () => {
     expect(pixelBytesOf(bytes).equals(Buffer.from(built.pixelData.buffer))).toBe(true);
   });
 
+  it('FR-DICOM-08: readPart10 returns Pixel Data as its own ArrayBuffer, not a view of the input', () => {
+    const bytes = toPart10Buffer(built.dataset, built.pixelData);
+    const ds = readPart10(bytes);
+    const [frame] = ds.PixelData as ArrayBuffer[];
+    expect(frame).toBeInstanceOf(ArrayBuffer);
+    bytes.fill(0);
+    expect(Buffer.from(frame as ArrayBuffer).equals(Buffer.from(built.pixelData.buffer))).toBe(true);
+  });
+
   it('FR-DICOM-08: streams one large (2000 x 2500, 16-bit) image that DCMTK and dciodvfy accept', async () => {
     const rows = 2500;
     const columns = 2000;
