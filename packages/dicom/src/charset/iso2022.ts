@@ -99,7 +99,9 @@ export function decodeIso2022(bytes: Uint8Array, cs: CharacterSet, personName: b
           fail(undecodable(cs.terms, i, 'an incomplete 2-byte code'), 1);
           continue;
         }
-        const euc = bytes.slice(i, j);
+        // A copy, never `bytes.slice`: on a Node Buffer that is a view, and setting the high bits
+        // below would rewrite the caller's data (a C-FIND answer, a file) in place.
+        const euc = Uint8Array.from(bytes.subarray(i, j));
         for (let k = 0; k < euc.length; k++) euc[k] = (euc[k] as number) | 0x80;
         out += pairs(g0, euc, cs, i);
         i = j;

@@ -323,6 +323,15 @@ describe('FR-DICOM-03: PS3.5 6.1.2.5.3 — the initial designations are in force
     );
   });
 
+  it('FR-DICOM-03: decoding a Node Buffer leaves it as it was (Buffer#slice is a view)', () => {
+    // Found with Orthanc: decoding a C-FIND answer set the high bit of its JIS X 0208 codes in
+    // place, so the answer's bytes looked like EUC-JP afterwards.
+    const buf = Buffer.from(STANDARD[0]?.bytes as Uint8Array);
+    const before = buf.toString('hex');
+    expect(decodeText(buf, jp, { personName: true })).toBe(STANDARD[0]?.text);
+    expect(buf.toString('hex')).toBe(before);
+  });
+
   it('FR-DICOM-03: the bytes 5E, 3D and 5C inside a JIS X 0208 run are half of a kanji, not delimiters', () => {
     // ま is 24 5E (H.3.1): read as a pair while JIS X 0208 is in G0, even in PN.
     expect(decodeText(hex('1b2442245e1b2842'), jp, { personName: true })).toBe('ま');
