@@ -286,7 +286,8 @@ export async function* findWorklist(
         yield {
           item: parseWorklistItem(decoded.dataset),
           dataset: decoded.dataset,
-          bytes: response.dataset.slice(),
+          // new Uint8Array(view) copies; a Buffer's slice() would be another view of the PDU.
+          bytes: new Uint8Array(response.dataset),
           transferSyntax: response.transferSyntax,
           status: response.status,
           characterSet: decoded.characterSet,
