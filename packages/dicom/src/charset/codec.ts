@@ -22,7 +22,7 @@
  * character no allowed set holds is always a CharsetError('unencodable').
  */
 import { CharsetError, undecodable, unencodable } from './errors.js';
-import { decodeIso2022, encodeIso2022 } from './iso2022.js';
+import { decodeIso2022, encodeIso2022, type Resets } from './iso2022.js';
 import { ELEMENTS, type ElementId, gbEncode, wholeDecoder } from './tables.js';
 import { type CharacterSet, canonicalTerm, STANDARD_TERMS, TERMS, type TermInfo } from './terms.js';
 
@@ -145,6 +145,25 @@ export function resolveCharacterSet(
 export interface TextOptions {
   /** PN: `^` and `=` also reset the code extension state (PS3.5 6.1.2.5.3). */
   readonly personName?: boolean;
+  /**
+   * The VR of the value. When given it decides the reset points (PS3.5 6.1.2.5.3): `^` and `=` in
+   * PN (whatever `personName` says), and `\` everywhere except LT, ST and UT, whose one value may
+   * hold a backslash as text. Without it `\` always resets (the multi-valued VRs' rule).
+   */
+  readonly vr?: string;
+}
+
+/** The text VRs with one value: 05/12 is a character there, not a value delimiter (PS3.5 6.2). */
+const SINGLE_VALUED_TEXT_VRS: ReadonlySet<string> = new Set(['LT', 'ST', 'UT']);
+
+const PN_RESETS: Resets = { personName: true, backslash: true };
+const VALUE_RESETS: Resets = { personName: false, backslash: true };
+const TEXT_RESETS: Resets = { personName: false, backslash: false };
+
+function resetsOf(options: TextOptions): Resets {
+  const vr = options.vr;
+  if (vr === undefined) return options.personName === true ? PN_RESETS : VALUE_RESETS;
+  return vr === 'PN' ? PN_RESETS : SINGLE_VALUED_TEXT_VRS.has(vr) ? TEXT_RESETS : VALUE_RESETS;
 }
 
 const ESC = 0x1b;
@@ -200,7 +219,7 @@ export function decodeText(bytes: Uint8Array, cs: CharacterSet, options: TextOpt
     }
     case 'single-byte':
     case 'iso2022':
-      return decodeIso2022(bytes, cs, options.personName === true);
+      return decodeIso2022(bytes, cs, resetsOf(options));
     default: {
       const never: never = cs.kind;
       throw new Error(`unreachable ${String(never)}`);
@@ -268,7 +287,7 @@ export function encodeText(text: string, cs: CharacterSet, options: TextOptions 
     }
     case 'single-byte':
     case 'iso2022':
-      return encodeIso2022(text, cs, options.personName === true);
+      return encodeIso2022(text, cs, resetsOf(options));
     default: {
       const never: never = cs.kind;
       throw new Error(`unreachable ${String(never)}`);

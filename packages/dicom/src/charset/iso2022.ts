@@ -4,8 +4,9 @@
  * error). Pure: bytes in, text out, and back.
  *
  * Reset points (PS3.5 6.1.2.5.3): the designations of value 1 are in force again after every
- * control character other than ESC (CR, LF, FF, TAB …), after the value delimiter `\` and, in PN,
- * after the component group and component delimiters `=` and `^`. A 2-byte G0 set (JIS X 0208 /
+ * control character other than ESC (CR, LF, FF, TAB …), after the value delimiter `\` (not in LT,
+ * ST, UT, where it is text) and, in PN, after the component group and component delimiters `=`
+ * and `^`. A 2-byte G0 set (JIS X 0208 /
  * 0212) must be switched back before those characters and at the end of the value, so the encoder
  * writes the initial G0 escape there; G1 sets never hide ASCII, so only their re-designation after
  * a reset is written (PS3.5 Annex H, I and K show both).
@@ -28,9 +29,24 @@ import type { CharacterSet } from './terms.js';
 
 const ESC = 0x1b;
 
+/** Which characters besides the control characters end a designation (PS3.5 6.1.2.5.3). */
+export interface Resets {
+  /** PN: the component and component group delimiters `^` and `=`. */
+  readonly personName: boolean;
+  /**
+   * `\`, the value delimiter — except in the single-valued text VRs (LT, ST, UT), where 05/12 is
+   * a character of the text, not the end of a value.
+   */
+  readonly backslash: boolean;
+}
+
 /** PS3.5 6.1.2.5.3: after these the designations of value 1 are active again. */
-export function isReset(byte: number, personName: boolean): boolean {
-  return (byte < 0x20 && byte !== ESC) || byte === 0x5c || (personName && (byte === 0x5e || byte === 0x3d));
+export function isReset(byte: number, resets: Resets): boolean {
+  return (
+    (byte < 0x20 && byte !== ESC) ||
+    (byte === 0x5c && resets.backslash) ||
+    (resets.personName && (byte === 0x5e || byte === 0x3d))
+  );
 }
 
 /** The G1 element in force where none was designated: value 1's, else the only one declared. */
@@ -55,7 +71,7 @@ function allowed(cs: CharacterSet, id: ElementId): boolean {
 }
 
 /** Decodes one value in a single-byte or ISO 2022 character set. */
-export function decodeIso2022(bytes: Uint8Array, cs: CharacterSet, personName: boolean): string {
+export function decodeIso2022(bytes: Uint8Array, cs: CharacterSet, resets: Resets): string {
   const extensions = cs.kind === 'iso2022';
   const g1Default = implicitG1(cs);
   let g0: ElementId = cs.initialG0;
@@ -108,7 +124,7 @@ export function decodeIso2022(bytes: Uint8Array, cs: CharacterSet, personName: b
         continue;
       }
       out += String.fromCharCode(b);
-      if (isReset(b, personName)) {
+      if (isReset(b, resets)) {
         g0 = cs.initialG0;
         g1 = g1Default;
       }
@@ -178,7 +194,7 @@ function codeIn(id: ElementId, cp: number): number | undefined {
  * set in term order that does, designated by its escape (as DCMTK and pydicom do); escapes are
  * written only when the designation changes, and again after each reset point.
  */
-export function encodeIso2022(text: string, cs: CharacterSet, personName: boolean): Uint8Array {
+export function encodeIso2022(text: string, cs: CharacterSet, resets: Resets): Uint8Array {
   const out: number[] = [];
   let g0: ElementId = cs.initialG0;
   let g1 = cs.initialG1;
@@ -196,7 +212,7 @@ export function encodeIso2022(text: string, cs: CharacterSet, personName: boolea
         g0 = cs.initialG0;
       }
       out.push(cp);
-      if (isReset(cp, personName)) g1 = cs.initialG1;
+      if (isReset(cp, resets)) g1 = cs.initialG1;
       index += 1;
       continue;
     }

@@ -323,6 +323,24 @@ describe('FR-DICOM-03: PS3.5 6.1.2.5.3 — the initial designations are in force
     );
   });
 
+  it('FR-DICOM-03: in LT, ST and UT a backslash is text and does not end the designation', () => {
+    // "before the end of a Data Element Value (e.g., before the 05/12 character code that separates
+    // multiple textual Data Element Values)": LT/ST/UT have one value, so 05/12 separates nothing.
+    const cs = parseCharacterSet('ISO 2022 IR 100\\ISO 2022 IR 126');
+    const bytes = hex('1b2d46 e1e2 5c e3'); // ESC - F αβ\γ
+    for (const vr of ['LT', 'ST', 'UT']) {
+      expect(decodeText(bytes, cs, { vr }), vr).toBe('αβ\\γ');
+      expect(toHex(encodeText('αβ\\γ', cs, { vr })), vr).toBe(toHex(bytes));
+    }
+    // In a multi-valued VR (and without a VR) the second value starts in ISO 8859-1 again.
+    expect(decodeText(bytes, cs, { vr: 'LO' })).toBe('αβ\\ã');
+    expect(decodeText(bytes, cs)).toBe('αβ\\ã');
+    expect(toHex(encodeText('αβ\\γ', cs, { vr: 'LO' }))).toBe('1b2d46e1e25c1b2d46e3');
+    // With a VR, PN's ^ and = rules follow it.
+    expect(toHex(encodeText('洪^洪', kr, { vr: 'PN' }))).toBe('1b242943fbf35e1b242943fbf3');
+    expect(toHex(encodeText('洪^洪', kr, { vr: 'LO', personName: true }))).toBe('1b242943fbf35efbf3');
+  });
+
   it('FR-DICOM-03: decoding a Node Buffer leaves it as it was (Buffer#slice is a view)', () => {
     // Found with Orthanc: decoding a C-FIND answer set the high bit of its JIS X 0208 codes in
     // place, so the answer's bytes looked like EUC-JP afterwards.
