@@ -14,9 +14,10 @@
 import { datasetEncoding } from '../uids/transfer-syntax.js';
 import { deflateDataset, inflateDataset } from './deflate.js';
 import { DatasetError, tagString } from './errors.js';
-import { type VrContext, vrForTag } from './implicit-vr.js';
+import { dictionaryVr, PIXEL_DATA_TAG, type VrContext, vrForTag } from './implicit-vr.js';
 import { LONG_VRS, SWAP_SIZE, swapBytes } from './vr.js';
 import {
+  IMPLICIT_LITTLE,
   ITEM_DELIMITATION_TAG,
   ITEM_TAG,
   SEQUENCE_DELIMITATION_TAG,
@@ -133,6 +134,13 @@ function emit(
         out.push(bytes.subarray(e.valueStart, e.end));
         continue;
       }
+      if (!to.explicitVr && e.tag === PIXEL_DATA_TAG) {
+        // An Implicit VR reader takes an undefined-length (7FE0,0010) for encapsulated fragments.
+        throw new DatasetError(
+          `${tagString(e.tag)} at byte ${e.start} is a sequence; it cannot be written in Implicit VR`,
+          { details: { offset: e.start, tag: tagString(e.tag) } },
+        );
+      }
       out.push(encodeElementHeader(e.tag, to.explicitVr ? 'SQ' : undefined, UNDEFINED_LENGTH, le));
       for (const item of e.items) {
         out.push(itemHeader(ITEM_TAG, UNDEFINED_LENGTH, le));
@@ -160,6 +168,7 @@ function emit(
     }
     const vr = e.vr ?? vrForTag(e.tag, e.length, context);
     const raw = bytes.subarray(e.valueStart, e.end);
+    if (!to.explicitVr && e.length > 0 && dictionaryVr(e.tag) === 'SQ') checkImplicitSequence(e, vr, raw);
     const size = swap ? SWAP_SIZE[vr] : undefined;
     const value = size === undefined ? raw : swapBytes(raw, size);
     let outVr: string | undefined;
@@ -169,6 +178,33 @@ function emit(
     }
     out.push(encodeElementHeader(e.tag, outVr, e.length, le), value);
   }
+}
+
+/**
+ * An Implicit VR reader takes the dictionary's word that this tag is a sequence and reads its
+ * value as items. An Explicit VR source that gave it another VR can be written in Implicit VR
+ * only when the value is those items: a UN holding Implicit VR LE items (PS3.5 6.2.2). Anything
+ * else would be a data set no reader can walk, so it is refused here rather than sent.
+ */
+function checkImplicitSequence(e: WalkedElement, vr: string, value: Uint8Array): void {
+  if (vr === 'UN') {
+    const probe = new Uint8Array(8 + value.length);
+    const dv = new DataView(probe.buffer);
+    dv.setUint16(0, e.tag >>> 16, true);
+    dv.setUint16(2, e.tag & 0xffff, true);
+    dv.setUint32(4, value.length, true);
+    probe.set(value, 8);
+    try {
+      walkDataset(probe, IMPLICIT_LITTLE);
+      return;
+    } catch {
+      // not Implicit VR LE items: refused below
+    }
+  }
+  throw new DatasetError(
+    `${tagString(e.tag)} is a sequence in Implicit VR but its ${vr} value at byte ${e.start} is not Implicit VR LE items; it cannot be written in Implicit VR`,
+    { details: { offset: e.start, tag: tagString(e.tag), vr } },
+  );
 }
 
 export interface ReencodeDatasetOptions extends ReencodeElementsOptions {

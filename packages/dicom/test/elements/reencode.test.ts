@@ -145,4 +145,44 @@ describe('re-encoding between native encodings (FR-DICOM-04)', () => {
       expect.objectContaining({ code: 'HNV_ERR_DATASET' }),
     );
   });
+
+  // Found by the fuzzer (scripts/fuzz-walker.ts, seeds 3, 4 and 6): the re-encoder wrote Implicit
+  // VR data sets no reader can walk.
+  it('FR-DICOM-04: a dictionary sequence whose Explicit VR is not SQ goes to Implicit VR only as a UN of Implicit VR LE items', () => {
+    const inner = el(0x00080100, 'SH', text('CODE'), ILE);
+    const implicitItems = cat(item(ITEM, inner.length), inner);
+    const explicitInner = el(0x00080100, 'SH', text('CODE'), ELE);
+    const explicitItems = cat(item(ITEM, explicitInner.length), explicitInner);
+    // (0032,1064) Requested Procedure Code Sequence, as UN: fine with Implicit VR LE items (PS3.5 6.2.2).
+    const good = el(0x00321064, 'UN', implicitItems, ELE);
+    const out = concatBytes(reencodeDataset(good, TS.explicitVrLittleEndian, TS.implicitVrLittleEndian));
+    const walked = walkDataset(out, ILE).elements[0];
+    expect(walked?.items?.[0]?.elements.map((e) => e.tag)).toEqual([0x00080100]);
+    // As UN of Explicit VR items, or as LO: not items in Implicit VR — refused, never written.
+    for (const bad of [el(0x00321064, 'UN', explicitItems, ELE), el(0x00321064, 'LO', text('ABCD'), ELE)]) {
+      expect(() => reencodeDataset(bad, TS.explicitVrLittleEndian, TS.implicitVrLittleEndian)).toThrow(
+        expect.objectContaining({
+          code: 'HNV_ERR_DATASET',
+          details: expect.objectContaining({ tag: '(0032,1064)' }),
+        }),
+      );
+      // Explicit VR keeps the VR it was given: no problem there.
+      const big = concatBytes(reencodeDataset(bad, TS.explicitVrLittleEndian, TS.explicitVrBigEndian));
+      expect(walkDataset(big, EBE).elements).toHaveLength(1);
+    }
+  });
+
+  it('FR-DICOM-04: a (7FE0,0010) that is a sequence cannot go to Implicit VR (it would read as fragments): a typed error', () => {
+    const inner = el(0x00080100, 'SH', text('CODE'), ELE);
+    const bytes = el(0x7fe00010, 'SQ', cat(item(ITEM, inner.length), inner), ELE);
+    expect(walkDataset(bytes, ELE).elements[0]?.items).toHaveLength(1);
+    expect(() => reencodeDataset(bytes, TS.explicitVrLittleEndian, TS.implicitVrLittleEndian)).toThrow(
+      expect.objectContaining({
+        code: 'HNV_ERR_DATASET',
+        details: expect.objectContaining({ tag: '(7FE0,0010)' }),
+      }),
+    );
+    const big = concatBytes(reencodeDataset(bytes, TS.explicitVrLittleEndian, TS.explicitVrBigEndian));
+    expect(walkDataset(big, EBE).elements[0]?.items).toHaveLength(1);
+  });
 });
