@@ -10,11 +10,12 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SOP_CLASS, TS } from '@hnvue/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, type RunningPeer, rmTempDir, startStorescp } from '../../../../testing/peers.js';
+import { makeTempDir, type RunningPeer, rmTempDir, run, startStorescp } from '../../../../testing/peers.js';
 import { Association } from '../../src/association.js';
 import { StorageClient } from '../../src/storage/client.js';
 import { storageContexts } from '../../src/storage/negotiation.js';
 import { storeInstance } from '../../src/storage/scu.js';
+import { decodedPixels, readPart10, writeStorescpProfile } from './helpers.js';
 import { datasetDump, pixelBytes, type TestObject, writeReencodeObjects } from './reencode-objects.js';
 
 let dir: string;
@@ -143,6 +144,96 @@ describe('C-STORE of Big Endian and Deflated files to Little Endian only peers',
       }
     });
   }
+
+  const compressedPeers: [string, string][] = [
+    [TS.jpeg2000Lossless, 'JPEG2000LosslessOnly'],
+    [TS.jpegLosslessSv1, 'JPEGLossless:Non-hierarchical-1stOrderPrediction'],
+  ];
+  for (const [target, dcmtkName] of compressedPeers) {
+    it(`FR-DICOM-04: Big Endian and Deflated DX files reach a ${target}-only storescp compressed through Explicit VR LE, and GDCM decodes the original pixels`, async () => {
+      const root = await makeTempDir('hnv-reencode-compressed-');
+      const cfg = await writeStorescpProfile(root, dcmtkName);
+      await mkdir(join(root, 'in'));
+      const storescp = await startStorescp({
+        args: ['-xf', cfg, 'OnlyProfile', '+uf'],
+        outputDir: join(root, 'in'),
+      });
+      try {
+        const dx = objects.find((o) => o.label === 'dx16')!;
+        const association = await Association.open({
+          host: '127.0.0.1',
+          port: storescp.port,
+          callingAeTitle: 'HNVUE',
+          calledAeTitle: 'STORESCP',
+          presentationContexts: storageContexts([
+            { sopClassUid: dx.sopClassUid, transferSyntax: TS.explicitVrBigEndian },
+            { sopClassUid: dx.sopClassUid, transferSyntax: TS.deflatedExplicitVrLittleEndian },
+          ]),
+        });
+        try {
+          for (const file of [dx.bigEndianPath, dx.deflatedPath]) {
+            expect(await storeInstance(association, file)).toMatchObject({
+              status: 0,
+              transferSyntax: target,
+            });
+          }
+        } finally {
+          await association.release();
+        }
+        const got = await received(join(root, 'in'));
+        expect(got).toHaveLength(2);
+        for (const file of got) {
+          expect((await readPart10(file)).transferSyntax).toBe(target);
+          expect((await decodedPixels(file, root)).equals(dx.pixels)).toBe(true);
+        }
+      } finally {
+        await storescp.stop();
+        await rmTempDir(root);
+      }
+    });
+  }
+
+  it('FR-DICOM-04: an Explicit VR LE file reaches a Big-Endian-only storescp re-encoded; DCMTK reads the same values and pixels back', async () => {
+    const root = await makeTempDir('hnv-reencode-be-peer-');
+    const cfg = await writeStorescpProfile(root, 'BigEndianExplicit');
+    await mkdir(join(root, 'in'));
+    const storescp = await startStorescp({ args: ['-xf', cfg, 'OnlyProfile'], outputDir: join(root, 'in') });
+    try {
+      const dx = objects.find((o) => o.label === 'dx16')!;
+      const association = await Association.open({
+        host: '127.0.0.1',
+        port: storescp.port,
+        callingAeTitle: 'HNVUE',
+        calledAeTitle: 'STORESCP',
+        presentationContexts: [
+          { abstractSyntax: dx.sopClassUid, transferSyntaxes: [TS.explicitVrLittleEndian] },
+          { abstractSyntax: dx.sopClassUid, transferSyntaxes: [TS.explicitVrBigEndian] },
+        ],
+      });
+      try {
+        // Accepted only Big Endian: the Explicit VR LE file is re-encoded to it.
+        expect(
+          await storeInstance(association, dx.explicitPath, { transferSyntaxes: [TS.explicitVrBigEndian] }),
+        ).toMatchObject({
+          status: 0,
+          transferSyntax: TS.explicitVrBigEndian,
+          transcoded: true,
+        });
+      } finally {
+        await association.release();
+      }
+      const [file] = await received(join(root, 'in'));
+      expect((await readPart10(file!)).transferSyntax).toBe(TS.explicitVrBigEndian);
+      expect(await datasetDump(file!)).toEqual(originalDumps.get(dx.sopInstanceUid));
+      // DCMTK's own conversion back to Little Endian gives the original Pixel Data bytes.
+      const back = join(root, 'back.dcm');
+      expect((await run('dcmconv', ['+te', file!, back])).code).toBe(0);
+      expect((await pixelBytes(back)).pixels.equals(dx.pixels)).toBe(true);
+    } finally {
+      await storescp.stop();
+      await rmTempDir(root);
+    }
+  });
 
   it('FR-DICOM-04 FR-DICOM-02: the storage client proposes each file own syntax plus Little Endian, and a +xi peer gets all six re-encoded', async () => {
     const root = await makeTempDir('hnv-reencode-client-');
