@@ -1,6 +1,7 @@
 // Registers this package's codecs with @hnvue/dicom's codec registry (first, for its effect).
 import './register.js';
 
+export type { CodecBackend } from './codec-support.js';
 export { decapsulate, encapsulate } from './encapsulation.js';
 export { CODEC_ERROR_CODES, CodecError, type CodecErrorCode } from './errors.js';
 export { canonicalSamples, type FrameInfo, frameByteLength } from './frame.js';
@@ -16,6 +17,7 @@ export {
   nativePduFramingAvailable,
   PDU_DECODE_ERROR_CODE,
 } from './framer.js';
+export { defaultHtj2kBackend, type Htj2kOptions, htj2kDecode, htj2kEncode } from './htj2k.js';
 export {
   ASYNC_THRESHOLD_BYTES,
   defaultJ2kBackend,
@@ -24,7 +26,15 @@ export {
   j2kDecode,
   j2kEncode,
 } from './j2k.js';
+export {
+  type JpegBaselineOptions,
+  type JpegFrameHeader,
+  jpegBaselineDecode,
+  jpegBaselineEncode,
+  readJpegFrameHeader,
+} from './jpeg-baseline.js';
 export { type JpegLosslessOptions, jpegLosslessDecode, jpegLosslessEncode } from './jpeg-lossless.js';
+export { defaultJpegLsBackend, type JpegLsOptions, jpeglsDecode, jpeglsEncode } from './jpegls.js';
 export { NATIVE_ADDON_PATH, type NativeStatus, nativeStatus } from './native.js';
 export { registerNativeCodecs } from './register.js';
 export { rleDecode, rleEncode } from './rle.js';

@@ -94,35 +94,37 @@ function decompositions(info: FrameInfo): number {
   return levels;
 }
 
-// Codestreams of ISO 15444-1 start with SOC+SIZ and end with EOC; OpenJPEG (both builds) decodes
-// a truncated stream without an error, so we check the ends ourselves.
-function checkCodestream(bytes: Uint8Array, info: FrameInfo): void {
+// Codestreams of ISO 15444-1 (and 15444-15, HTJ2K) start with SOC+SIZ and end with EOC; OpenJPEG
+// (both builds) decodes a truncated stream without an error, so we check the ends ourselves.
+export function checkCodestream(bytes: Uint8Array, info: FrameInfo, codec = 'JPEG 2000', jp2 = true): void {
   const soc = bytes[0] === 0xff && bytes[1] === 0x4f && bytes[2] === 0xff && bytes[3] === 0x51;
-  const jp2 = bytes.length >= 12 && bytes[4] === 0x6a && bytes[5] === 0x50 && bytes[6] === 0x20;
-  if (!soc && !jp2) {
+  const isJp2 = jp2 && bytes.length >= 12 && bytes[4] === 0x6a && bytes[5] === 0x50 && bytes[6] === 0x20;
+  if (!soc && !isJp2) {
     throw new CodecError(
       CODEC_ERROR_CODES.corrupt,
-      'JPEG 2000: not a J2K codestream (no SOC/SIZ) nor a JP2 file',
+      jp2
+        ? `${codec}: not a J2K codestream (no SOC/SIZ) nor a JP2 file`
+        : `${codec}: not a codestream (no SOC/SIZ)`,
     );
   }
   if (soc) {
     // ISO 15444-1 A.5.1 SIZ: check the image size before a decoder allocates for it.
     if (bytes.length < 42) {
-      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: truncated SIZ marker segment');
+      throw new CodecError(CODEC_ERROR_CODES.corrupt, `${codec}: truncated SIZ marker segment`);
     }
     const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const width = v.getUint32(8) - v.getUint32(16);
     const height = v.getUint32(12) - v.getUint32(20);
     const components = v.getUint16(40);
     if (width !== info.columns || height !== info.rows || components !== info.samplesPerPixel) {
-      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: image size does not match the frame', {
+      throw new CodecError(CODEC_ERROR_CODES.corrupt, `${codec}: image size does not match the frame`, {
         details: { width, height, components },
       });
     }
     let end = bytes.length;
     while (end > 2 && bytes[end - 1] === 0) end--;
     if (end < 2 || bytes[end - 2] !== 0xff || bytes[end - 1] !== 0xd9) {
-      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: codestream is truncated (no EOC marker)', {
+      throw new CodecError(CODEC_ERROR_CODES.corrupt, `${codec}: codestream is truncated (no EOC marker)`, {
         details: { length: bytes.length },
       });
     }

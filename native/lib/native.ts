@@ -22,6 +22,12 @@ export interface NativeFrameParams {
   readonly restartInterval?: number;
   readonly threads?: number;
   readonly resolutions?: number;
+  /** JPEG-LS NEAR (0 lossless). */
+  readonly nearLossless?: number;
+  /** JPEG baseline encode quality 1..100. */
+  readonly quality?: number;
+  /** JPEG 3-sample colour space: 0 the stream's markers decide, 1 YCbCr, 2 RGB (src/jpeg8.cc). */
+  readonly colorTransform?: number;
 }
 
 type SyncCodec = (input: Uint8Array, params: NativeFrameParams) => Buffer;
@@ -44,6 +50,27 @@ export interface NativeBinding {
   readonly j2kDecode: SyncCodec;
   readonly j2kEncodeAsync: AsyncCodec;
   readonly j2kDecodeAsync: AsyncCodec;
+  /**
+   * Optional libraries: each is false (and its functions throw HNV_ERR_CODEC_UNSUPPORTED) when
+   * CMake did not find it; absent altogether from addons built before them.
+   */
+  readonly hasCharls?: boolean;
+  readonly charlsVersion?: string;
+  readonly hasOpenJph?: boolean;
+  readonly openJphVersion?: string;
+  readonly hasLibjpeg?: boolean;
+  readonly jpeglsEncode: SyncCodec;
+  readonly jpeglsDecode: SyncCodec;
+  readonly jpeglsEncodeAsync: AsyncCodec;
+  readonly jpeglsDecodeAsync: AsyncCodec;
+  readonly htj2kEncode: SyncCodec;
+  readonly htj2kDecode: SyncCodec;
+  readonly htj2kEncodeAsync: AsyncCodec;
+  readonly htj2kDecodeAsync: AsyncCodec;
+  readonly jpegBaselineEncode: SyncCodec;
+  readonly jpegBaselineDecode: SyncCodec;
+  readonly jpegBaselineEncodeAsync: AsyncCodec;
+  readonly jpegBaselineDecodeAsync: AsyncCodec;
   /**
    * PDU framing (src/framer.cc; absent from addons built before it, hence optional). Frames the
    * complete PDUs of `bytes` from `offset` into `out`: `[status, nextOffset, a, b, count, type,
@@ -74,7 +101,15 @@ export interface NativeBinding {
 
 /** Why the addon is or is not in use. */
 export type NativeStatus =
-  | { readonly kind: 'loaded'; readonly path: string; readonly openJpeg: string | undefined }
+  | {
+      readonly kind: 'loaded';
+      readonly path: string;
+      /** Versions of the optional libraries the addon linked; undefined when built without. */
+      readonly openJpeg: string | undefined;
+      readonly charls: string | undefined;
+      readonly openJph: string | undefined;
+      readonly libjpeg: boolean;
+    }
   | { readonly kind: 'disabled' }
   | { readonly kind: 'missing'; readonly path: string; readonly reason: string };
 
@@ -108,7 +143,14 @@ function load(): { binding: NativeBinding | undefined; status: NativeStatus } {
       throw new Error(`abiVersion ${binding.abiVersion}, want ${ABI_VERSION}`);
     return {
       binding,
-      status: { kind: 'loaded', path, openJpeg: binding.hasOpenJpeg ? binding.openJpegVersion : undefined },
+      status: {
+        kind: 'loaded',
+        path,
+        openJpeg: binding.hasOpenJpeg ? binding.openJpegVersion : undefined,
+        charls: binding.hasCharls === true ? binding.charlsVersion : undefined,
+        openJph: binding.hasOpenJph === true ? binding.openJphVersion : undefined,
+        libjpeg: binding.hasLibjpeg === true,
+      },
     };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);

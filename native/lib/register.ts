@@ -8,8 +8,33 @@ import { registerCodec, TS } from '@hnvue/dicom';
 import { defaultJ2kBackend } from './j2k.js';
 import { nativeBinding } from './native.js';
 
+/**
+ * A library codec: the addon's build when it linked the library, its WebAssembly build always
+ * (priority 1, the fallback). `nativeEncode` false leaves encoding to WebAssembly.
+ */
+function registerLibrary(
+  uid: string,
+  name: string,
+  native: boolean,
+  encode: boolean,
+  limits: string,
+  nativeEncode = encode,
+): void {
+  if (native)
+    registerCodec({
+      transferSyntax: uid,
+      name,
+      backend: 'native',
+      decode: true,
+      encode: nativeEncode,
+      limits,
+    });
+  registerCodec({ transferSyntax: uid, name, backend: 'wasm', decode: true, encode, priority: 1, limits });
+}
+
 export function registerNativeCodecs(): void {
-  const addon = nativeBinding() !== undefined;
+  const binding = nativeBinding();
+  const addon = binding !== undefined;
   for (const uid of [TS.jpegLossless, TS.jpegLosslessSv1]) {
     registerCodec({
       transferSyntax: uid,
@@ -43,6 +68,41 @@ export function registerNativeCodecs(): void {
     encode: true,
     limits: '8, 16 or 32 bits allocated, 1 or 3 samples',
   });
+  const charls = binding?.hasCharls === true;
+  registerLibrary(TS.jpegLsLossless, 'charls', charls, true, '2–16 bits, 1 or 3 samples');
+  registerLibrary(
+    TS.jpegLsNearLossless,
+    'charls',
+    charls,
+    true,
+    '2–16 bits; encodes only with allowLossy (NEAR 2 by default)',
+  );
+  const libjpeg = binding?.hasLibjpeg === true;
+  registerLibrary(
+    TS.jpegBaseline,
+    'libjpeg-turbo',
+    libjpeg,
+    true,
+    '8-bit; encodes only with allowLossy, 4:4:4',
+  );
+  registerLibrary(
+    TS.jpegExtended,
+    'libjpeg-turbo',
+    libjpeg,
+    false,
+    '8-bit precision only: 12-bit (Process 4) is refused',
+  );
+  const openjph = binding?.hasOpenJph === true;
+  registerLibrary(TS.htj2kLossless, 'openjph', openjph, true, '1–16 bits, reversible');
+  registerLibrary(
+    TS.htj2kLosslessRpcl,
+    'openjph',
+    openjph,
+    true,
+    '1–16 bits; encoded by the wasm build (TLM markers)',
+    false,
+  );
+  registerLibrary(TS.htj2k, 'openjph', openjph, true, '1–16 bits; encodes reversibly, only with allowLossy');
 }
 
 registerNativeCodecs();

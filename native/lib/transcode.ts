@@ -1,8 +1,13 @@
+import { transferSyntax } from '@hnvue/dicom';
+import type { CodecBackend } from './codec-support.js';
 import { decapsulate, encapsulate } from './encapsulation.js';
 import { CODEC_ERROR_CODES, CodecError } from './errors.js';
 import { type FrameInfo, frameByteLength } from './frame.js';
+import { htj2kDecode, htj2kEncode } from './htj2k.js';
 import { type J2kBackend, j2kDecode, j2kEncode } from './j2k.js';
+import { jpegBaselineDecode, jpegBaselineEncode } from './jpeg-baseline.js';
 import { type JpegLosslessOptions, jpegLosslessDecode, jpegLosslessEncode } from './jpeg-lossless.js';
+import { jpeglsDecode, jpeglsEncode } from './jpegls.js';
 import { rleDecode, rleEncode } from './rle.js';
 import {
   isEncapsulatedTransferSyntax,
@@ -27,11 +32,26 @@ export interface EncodeOptions extends JpegLosslessOptions {
   readonly j2kBackend?: J2kBackend;
   /** OpenJPEG threads for the native backend; 0 = all CPUs. */
   readonly threads?: number;
+  /** JPEG-LS NEAR for a .81 target (default 2, as dcmcjpls); .80 is always 0. */
+  readonly nearLossless?: number;
+  /** JPEG baseline quality 1..100 for a .50 target (default 90). */
+  readonly jpegQuality?: number;
+  /** Force the backend of the library codecs (JPEG-LS, HTJ2K, JPEG 8-bit); default native when built. */
+  readonly libraryBackend?: CodecBackend;
+  /** Photometric Interpretation of the source data set (JPEG decode: YCbCr or RGB stream). */
+  readonly photometricInterpretation?: string;
 }
 
 export interface DecodeOptions {
   readonly j2kBackend?: J2kBackend;
   readonly threads?: number;
+  /** Force the backend of the library codecs (JPEG-LS, HTJ2K, JPEG 8-bit); default native when built. */
+  readonly libraryBackend?: CodecBackend;
+  /**
+   * Photometric Interpretation of the data set the frame came from: for a 3-sample JPEG stream it
+   * says YCbCr (YBR_*) or RGB, PS3.5 8.2.1; without it the stream's markers decide.
+   */
+  readonly photometricInterpretation?: string;
 }
 
 /** Transfer syntaxes `encodeFrame` produces. */
@@ -43,6 +63,12 @@ export const ENCODABLE_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.jpeg2000Lossless,
   TransferSyntax.jpeg2000,
   TransferSyntax.rleLossless,
+  TransferSyntax.jpegLsLossless,
+  TransferSyntax.jpegLsNearLossless,
+  TransferSyntax.jpegBaseline,
+  TransferSyntax.htj2kLossless,
+  TransferSyntax.htj2kLosslessRpcl,
+  TransferSyntax.htj2k,
 ];
 
 /** Transfer syntaxes `decodeFrame` reads. */
@@ -54,6 +80,13 @@ export const DECODABLE_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.jpeg2000Lossless,
   TransferSyntax.jpeg2000,
   TransferSyntax.rleLossless,
+  TransferSyntax.jpegLsLossless,
+  TransferSyntax.jpegLsNearLossless,
+  TransferSyntax.jpegBaseline,
+  TransferSyntax.jpegExtended,
+  TransferSyntax.htj2kLossless,
+  TransferSyntax.htj2kLosslessRpcl,
+  TransferSyntax.htj2k,
 ];
 
 function unsupported(uid: string, what: string): never {
@@ -108,6 +141,29 @@ export async function encodeFrame(
       return j2kEncode(frame, info, { backend: options.j2kBackend, threads: options.threads ?? 0 });
     case TransferSyntax.rleLossless:
       return rleEncode(frame, info);
+    case TransferSyntax.jpegLsLossless:
+      if ((options.nearLossless ?? 0) !== 0) {
+        throw new CodecError(
+          CODEC_ERROR_CODES.invalidArgument,
+          `transfer syntax ${TransferSyntax.jpegLsLossless} is lossless: NEAR must be 0`,
+        );
+      }
+      return jpeglsEncode(frame, info, { backend: options.libraryBackend });
+    case TransferSyntax.jpegLsNearLossless:
+      return jpeglsEncode(frame, info, {
+        backend: options.libraryBackend,
+        nearLossless: options.nearLossless ?? 2,
+      });
+    case TransferSyntax.jpegBaseline:
+      return jpegBaselineEncode(frame, info, {
+        backend: options.libraryBackend,
+        quality: options.jpegQuality,
+      });
+    case TransferSyntax.htj2kLossless:
+    case TransferSyntax.htj2k:
+      return htj2kEncode(frame, info, { backend: options.libraryBackend });
+    case TransferSyntax.htj2kLosslessRpcl:
+      return htj2kEncode(frame, info, { backend: options.libraryBackend, rpclOptions: true });
     default:
       return unsupported(transferSyntaxUid, 'encode to');
   }
@@ -141,6 +197,19 @@ export async function decodeFrame(
       return j2kDecode(bytes, info, { backend: options.j2kBackend, threads: options.threads ?? 0 });
     case TransferSyntax.rleLossless:
       return rleDecode(bytes, info);
+    case TransferSyntax.jpegLsLossless:
+    case TransferSyntax.jpegLsNearLossless:
+      return jpeglsDecode(bytes, info, { backend: options.libraryBackend });
+    case TransferSyntax.jpegBaseline:
+    case TransferSyntax.jpegExtended:
+      return jpegBaselineDecode(bytes, info, {
+        backend: options.libraryBackend,
+        photometricInterpretation: options.photometricInterpretation,
+      });
+    case TransferSyntax.htj2kLossless:
+    case TransferSyntax.htj2kLosslessRpcl:
+    case TransferSyntax.htj2k:
+      return htj2kDecode(bytes, info, { backend: options.libraryBackend });
     default:
       return unsupported(transferSyntaxUid, 'decode from');
   }
@@ -193,7 +262,12 @@ export async function transcodePixelData(
     throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'numberOfFrames must be a positive integer');
   }
   const frames = pixelDataFrames(value, info, numberOfFrames, fromTransferSyntaxUid);
-  const decodeOpts: DecodeOptions = { j2kBackend: options.j2kBackend, threads: options.threads ?? 0 };
+  const decodeOpts: DecodeOptions = {
+    j2kBackend: options.j2kBackend,
+    threads: options.threads ?? 0,
+    libraryBackend: options.libraryBackend,
+    photometricInterpretation: options.photometricInterpretation,
+  };
   if (isNativeTransferSyntax(toTransferSyntaxUid)) {
     const frameBytes = frameByteLength(info);
     const total = frameBytes * frames.length;
@@ -215,22 +289,34 @@ export async function transcodePixelData(
 
 /**
  * Photometric Interpretation (0028,0004) of pixels encoded into `transferSyntaxUid`: JPEG 2000
- * with three samples applies the reversible colour transform, so RGB becomes YBR_RCT
- * (PS3.5 8.2.4); everything else keeps its value.
+ * and HTJ2K with three samples apply the reversible colour transform, so RGB becomes YBR_RCT
+ * (PS3.5 8.2.4, A.4.7); our baseline JPEG converts RGB to YCbCr without subsampling, so RGB becomes
+ * YBR_FULL (PS3.5 8.2.1); everything else keeps its value.
  */
 export function photometricAfterEncode(
   photometric: string,
   transferSyntaxUid: string,
   samplesPerPixel: number,
 ): string {
-  const j2k =
-    transferSyntaxUid === TransferSyntax.jpeg2000Lossless || transferSyntaxUid === TransferSyntax.jpeg2000;
-  return j2k && samplesPerPixel === 3 && photometric === 'RGB' ? 'YBR_RCT' : photometric;
+  if (samplesPerPixel !== 3 || photometric !== 'RGB') return photometric;
+  const family = transferSyntax(transferSyntaxUid)?.family;
+  if (family === 'jpeg2000' || family === 'htj2k') return 'YBR_RCT';
+  if (transferSyntaxUid === TransferSyntax.jpegBaseline) return 'YBR_FULL';
+  return photometric;
 }
 
-/** Photometric Interpretation of decoded pixels: YBR_RCT/YBR_ICT come back as RGB. */
-export function photometricAfterDecode(photometric: string): string {
-  return photometric === 'YBR_RCT' || photometric === 'YBR_ICT' ? 'RGB' : photometric;
+/**
+ * Photometric Interpretation of decoded pixels: YBR_RCT/YBR_ICT come back as RGB; so do
+ * YBR_FULL_422/YBR_FULL from an 8-bit JPEG (`fromTransferSyntaxUid` .50/.51), which our decoders
+ * convert to RGB as dcmdjpeg does.
+ */
+export function photometricAfterDecode(photometric: string, fromTransferSyntaxUid?: string): string {
+  if (photometric === 'YBR_RCT' || photometric === 'YBR_ICT') return 'RGB';
+  const family =
+    fromTransferSyntaxUid === undefined ? undefined : transferSyntax(fromTransferSyntaxUid)?.family;
+  if ((family === 'jpeg-baseline' || family === 'jpeg-extended') && photometric.startsWith('YBR_FULL'))
+    return 'RGB';
+  return photometric;
 }
 
 /** Planar Configuration (0028,0006) to declare for `transferSyntaxUid`: 0 for encapsulated data. */

@@ -13,7 +13,14 @@ type OurKeys =
   | 'jpegLossless'
   | 'jpegLosslessSv1'
   | 'jpeg2000Lossless'
-  | 'jpeg2000';
+  | 'jpeg2000'
+  | 'jpegBaseline'
+  | 'jpegExtended'
+  | 'jpegLsLossless'
+  | 'jpegLsNearLossless'
+  | 'htj2kLossless'
+  | 'htj2kLosslessRpcl'
+  | 'htj2k';
 
 /** Transfer syntaxes this package reads or writes (PS3.5 Section 10 and Annex A): the registry's. */
 export const TransferSyntax: Pick<typeof TS, OurKeys> = {
@@ -27,6 +34,18 @@ export const TransferSyntax: Pick<typeof TS, OurKeys> = {
   jpeg2000Lossless: TS.jpeg2000Lossless,
   /** JPEG 2000 (lossy or lossless); we decode it, and encode it only reversibly. */
   jpeg2000: TS.jpeg2000,
+  /** JPEG Baseline (Process 1), 8-bit: decoded; encoded only with allowLossy. */
+  jpegBaseline: TS.jpegBaseline,
+  /** JPEG Extended (Process 2 & 4): 8-bit streams decoded; 12-bit refused (README "JPEG 12-bit"). */
+  jpegExtended: TS.jpegExtended,
+  jpegLsLossless: TS.jpegLsLossless,
+  /** JPEG-LS near-lossless: decoded; encoded only with allowLossy. */
+  jpegLsNearLossless: TS.jpegLsNearLossless,
+  htj2kLossless: TS.htj2kLossless,
+  /** HTJ2K lossless with RPCL options (RPCL progression, TLM marker, tile-parts per resolution). */
+  htj2kLosslessRpcl: TS.htj2kLosslessRpcl,
+  /** HTJ2K (lossy or lossless); encoded reversibly, with allowLossy as the syntax is lossy. */
+  htj2k: TS.htj2k,
 };
 
 export type TransferSyntaxUid = (typeof TransferSyntax)[keyof typeof TransferSyntax];

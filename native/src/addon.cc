@@ -40,6 +40,9 @@ FrameParams readParams(const Napi::Value& v) {
   p.restartInterval = getU32(o, "restartInterval", 0);
   p.threads = getU32(o, "threads", 0);
   p.resolutions = getU32(o, "resolutions", 6);
+  p.nearLossless = getU32(o, "nearLossless", 0);
+  p.quality = getU32(o, "quality", 90);
+  p.colorTransform = getU32(o, "colorTransform", 0);
   return p;
 }
 
@@ -74,6 +77,9 @@ Napi::Value runSync(const Napi::CallbackInfo& info) {
     throw codecError(env, e.code, e.what());
   } catch (const std::bad_alloc&) {
     throw codecError(env, "HNV_ERR_CODEC_RESOURCE", "out of memory");
+  } catch (const std::exception& e) {
+    // A library threw something of its own: a bug to report, never a crash of the process.
+    throw codecError(env, "HNV_ERR_CODEC_INTERNAL", e.what());
   }
 }
 
@@ -145,6 +151,24 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("j2kDecode", Napi::Function::New(env, runSync<hnv::j2kDecode>));
   exports.Set("j2kEncodeAsync", Napi::Function::New(env, runAsync<hnv::j2kEncode>));
   exports.Set("j2kDecodeAsync", Napi::Function::New(env, runAsync<hnv::j2kDecode>));
+  // Which optional libraries this build linked (CMake finds each one or leaves it out).
+  exports.Set("hasCharls", Napi::Boolean::New(env, hnv::haveCharls()));
+  exports.Set("charlsVersion", Napi::String::New(env, hnv::charlsVersion()));
+  exports.Set("hasOpenJph", Napi::Boolean::New(env, hnv::haveOpenJph()));
+  exports.Set("openJphVersion", Napi::String::New(env, hnv::openJphVersion()));
+  exports.Set("hasLibjpeg", Napi::Boolean::New(env, hnv::haveLibjpeg()));
+  exports.Set("jpeglsEncode", Napi::Function::New(env, runSync<hnv::jpeglsEncode>));
+  exports.Set("jpeglsDecode", Napi::Function::New(env, runSync<hnv::jpeglsDecode>));
+  exports.Set("jpeglsEncodeAsync", Napi::Function::New(env, runAsync<hnv::jpeglsEncode>));
+  exports.Set("jpeglsDecodeAsync", Napi::Function::New(env, runAsync<hnv::jpeglsDecode>));
+  exports.Set("htj2kEncode", Napi::Function::New(env, runSync<hnv::htj2kEncode>));
+  exports.Set("htj2kDecode", Napi::Function::New(env, runSync<hnv::htj2kDecode>));
+  exports.Set("htj2kEncodeAsync", Napi::Function::New(env, runAsync<hnv::htj2kEncode>));
+  exports.Set("htj2kDecodeAsync", Napi::Function::New(env, runAsync<hnv::htj2kDecode>));
+  exports.Set("jpegBaselineEncode", Napi::Function::New(env, runSync<hnv::jpegBaselineEncode>));
+  exports.Set("jpegBaselineDecode", Napi::Function::New(env, runSync<hnv::jpegBaselineDecode>));
+  exports.Set("jpegBaselineEncodeAsync", Napi::Function::New(env, runAsync<hnv::jpegBaselineEncode>));
+  exports.Set("jpegBaselineDecodeAsync", Napi::Function::New(env, runAsync<hnv::jpegBaselineDecode>));
   hnv::registerFramer(env, exports);
   return exports;
 }

@@ -40,6 +40,12 @@ struct FrameParams {
   // JPEG 2000 (OpenJPEG)
   uint32_t threads = 0;
   uint32_t resolutions = 6;
+  // JPEG-LS (CharLS): NEAR, 0 = lossless
+  uint32_t nearLossless = 0;
+  // JPEG baseline (libjpeg-turbo): quality 1..100; colour space of 3-sample streams
+  // (0 = the stream's markers decide, 1 = YCbCr, 2 = RGB)
+  uint32_t quality = 90;
+  uint32_t colorTransform = 0;
 };
 
 // malloc for large buffers, 2 MiB-aligned and marked for transparent huge pages: on the VMs we
@@ -119,5 +125,19 @@ bool haveOpenJpeg();
 const char* openJpegVersion();
 Output j2kEncode(const uint8_t* pixels, size_t length, const FrameParams& p);
 Output j2kDecode(const uint8_t* data, size_t length, const FrameParams& p);
+
+bool haveCharls();
+const char* charlsVersion();
+Output jpeglsEncode(const uint8_t* pixels, size_t length, const FrameParams& p);
+Output jpeglsDecode(const uint8_t* data, size_t length, const FrameParams& p);
+
+bool haveOpenJph();
+const char* openJphVersion();
+Output htj2kEncode(const uint8_t* pixels, size_t length, const FrameParams& p);
+Output htj2kDecode(const uint8_t* data, size_t length, const FrameParams& p);
+
+bool haveLibjpeg();
+Output jpegBaselineEncode(const uint8_t* pixels, size_t length, const FrameParams& p);
+Output jpegBaselineDecode(const uint8_t* data, size_t length, const FrameParams& p);
 
 }  // namespace hnv

@@ -22,9 +22,33 @@ describe('codec registration with @hnvue/dicom', () => {
     expect(codecsFor(TS.rleLossless, 'encode').map((c) => c.name)).toEqual(['hnvue-rle']);
   });
 
+  it('registers CharLS, libjpeg-turbo and OpenJPH: the addon build first when it linked them, WebAssembly always', () => {
+    const status = nativeStatus();
+    const libs = status.kind === 'loaded' ? status : undefined;
+    const cases: readonly [string, string, boolean | undefined, boolean, boolean][] = [
+      // uid, name, addon has the library, encodes (wasm), encodes (native)
+      [TS.jpegLsLossless, 'charls', libs?.charls !== undefined, true, true],
+      [TS.jpegLsNearLossless, 'charls', libs?.charls !== undefined, true, true],
+      [TS.jpegBaseline, 'libjpeg-turbo', libs?.libjpeg, true, true],
+      [TS.jpegExtended, 'libjpeg-turbo', libs?.libjpeg, false, false],
+      [TS.htj2kLossless, 'openjph', libs?.openJph !== undefined, true, true],
+      [TS.htj2kLosslessRpcl, 'openjph', libs?.openJph !== undefined, true, false],
+      [TS.htj2k, 'openjph', libs?.openJph !== undefined, true, true],
+    ];
+    for (const [uid, name, native, encodes, nativeEncodes] of cases) {
+      const decoders = codecsFor(uid, 'decode');
+      expect(decoders.map((c) => c.name)).toEqual(native === true ? [name, name] : [name]);
+      expect(decoders.map((c) => c.backend)).toEqual(native === true ? ['native', 'wasm'] : ['wasm']);
+      const encoders = codecsFor(uid, 'encode').map((c) => c.backend);
+      const want = [...(native === true && nativeEncodes ? ['native'] : []), ...(encodes ? ['wasm'] : [])];
+      expect(encoders).toEqual(want);
+    }
+  });
+
   it('answers "ours" from the registries', () => {
     expect(isEncapsulatedTransferSyntax(TS.jpeg2000)).toBe(true);
-    expect(isEncapsulatedTransferSyntax(TS.jpegBaseline)).toBe(false); // no codec registered
+    expect(isEncapsulatedTransferSyntax('1.2.840.10008.1.2.4.110')).toBe(false); // JPEG XL: no codec
+    expect(isEncapsulatedTransferSyntax(TS.jpegBaseline)).toBe(true);
     expect(isNativeTransferSyntax(TS.explicitVrLittleEndian)).toBe(true);
     expect(isNativeTransferSyntax(TS.explicitVrBigEndian)).toBe(false); // re-encoded before us
   });

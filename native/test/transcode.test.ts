@@ -141,7 +141,8 @@ describe('encodeFrame / decodeFrame policy', () => {
   });
 
   it('FR-DICOM-04: unknown transfer syntaxes and bad geometry are typed errors', async () => {
-    await expectCodecError(encodeFrame(px, info, '1.2.840.10008.1.2.4.80'), CODEC_ERROR_CODES.unsupported);
+    // JPEG XL Lossless (1.2.840.10008.1.2.4.110): encapsulated, lossless, no codec of ours.
+    await expectCodecError(encodeFrame(px, info, '1.2.840.10008.1.2.4.110'), CODEC_ERROR_CODES.unsupported);
     await expectCodecError(decodeFrame(px, info, '1.2.840.10008.1.2.2'), CODEC_ERROR_CODES.unsupported);
     await expectCodecError(
       encodeFrame(px, { ...info, rows: 0 }, TransferSyntax.jpegLossless),
@@ -158,6 +159,15 @@ describe('encodeFrame / decodeFrame policy', () => {
     expect(photometricAfterEncode('RGB', TransferSyntax.jpegLossless, 3)).toBe('RGB');
     expect(photometricAfterEncode('MONOCHROME2', TransferSyntax.jpeg2000Lossless, 1)).toBe('MONOCHROME2');
     expect(photometricAfterDecode('YBR_RCT')).toBe('RGB');
+    expect(photometricAfterEncode('RGB', TransferSyntax.htj2kLossless, 3)).toBe('YBR_RCT');
+    expect(photometricAfterEncode('RGB', TransferSyntax.jpegBaseline, 3)).toBe('YBR_FULL');
+    expect(photometricAfterEncode('RGB', TransferSyntax.jpegLsLossless, 3)).toBe('RGB');
+    expect(photometricAfterDecode('YBR_FULL_422', TransferSyntax.jpegBaseline)).toBe('RGB');
+    expect(photometricAfterDecode('YBR_FULL', TransferSyntax.jpegExtended)).toBe('RGB');
+    expect(photometricAfterDecode('YBR_FULL_422', TransferSyntax.explicitVrLittleEndian)).toBe(
+      'YBR_FULL_422',
+    );
+    expect(photometricAfterDecode('MONOCHROME1', TransferSyntax.jpegBaseline)).toBe('MONOCHROME1');
     expect(planarConfigurationFor(frameInfo(2, 2, 8, 8, false, 3, 1), TransferSyntax.jpegLossless)).toBe(0);
     expect(
       planarConfigurationFor(frameInfo(2, 2, 8, 8, false, 3, 1), TransferSyntax.explicitVrLittleEndian),

@@ -1,0 +1,173 @@
+import { createRequire } from 'node:module';
+import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
+import type { FrameInfo } from './frame.js';
+import { type NativeBinding, type NativeFrameParams, nativeBinding } from './native.js';
+
+/**
+ * What the library-backed codecs (JPEG-LS, HTJ2K, JPEG 8-bit) share: choosing the addon or the
+ * WebAssembly build, loading a WebAssembly module once, calling the addon sync or on the pool,
+ * and moving samples between DICOM frames and the 1- or 2-byte interleaved buffers those
+ * WebAssembly builds read and write (src/samples.h does the same for the addon).
+ */
+
+export type CodecBackend = 'native' | 'wasm';
+
+/** Frames below this many bytes are coded on the calling thread (a pool round trip is 50–200 µs). */
+export const LIBRARY_ASYNC_THRESHOLD_BYTES: number = 64 * 1024;
+
+/** The backend to use: `forced`, else native when the addon has the library, else WebAssembly. */
+export function chooseBackend(
+  codec: string,
+  available: (b: NativeBinding) => boolean,
+  forced: CodecBackend | undefined,
+  hint: string,
+): CodecBackend {
+  const b = nativeBinding();
+  const native = b !== undefined && available(b);
+  const chosen = forced ?? (native ? 'native' : 'wasm');
+  if (chosen === 'native' && !native) {
+    throw new CodecError(CODEC_ERROR_CODES.unavailable, `${codec}: the native backend is not available`, {
+      hint,
+    });
+  }
+  return chosen;
+}
+
+type Factory<M> = (module: { print(s: string): void; printErr(s: string): void }) => Promise<M>;
+
+/** One lazily instantiated Emscripten module per entry point; `reset` after an abort. */
+export function wasmModule<M>(entry: string): { get(): Promise<M>; reset(): void } {
+  let instance: Promise<M> | undefined;
+  return {
+    get() {
+      instance ??= (async () => {
+        const mod = createRequire(import.meta.url)(entry) as Factory<M> | { default: Factory<M> };
+        const factory = typeof mod === 'function' ? mod : mod.default;
+        // Silent print/printErr: the modules otherwise write their libraries' chatter to stdout.
+        return factory({ print: () => {}, printErr: () => {} });
+      })();
+      return instance;
+    },
+    reset() {
+      instance = undefined;
+    },
+  };
+}
+
+// WebAssembly.RuntimeError (an Emscripten abort or a trap); lib.dom's types are not loaded here.
+export function isWasmAbort(err: unknown): boolean {
+  return err instanceof Error && err.name === 'RuntimeError';
+}
+
+/** The addon's external Buffer as a plain Uint8Array over the same memory (no copy). */
+function plain(buf: Uint8Array): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Runs an addon codec synchronously for small inputs and on the libuv pool for large ones. */
+export async function runNative(
+  sync: (input: Uint8Array, p: NativeFrameParams) => Buffer,
+  async: (input: Uint8Array, p: NativeFrameParams) => Promise<Buffer>,
+  input: Uint8Array,
+  params: NativeFrameParams,
+  frameBytes: number,
+  context: string,
+): Promise<Uint8Array> {
+  try {
+    return plain(
+      frameBytes < LIBRARY_ASYNC_THRESHOLD_BYTES ? sync(input, params) : await async(input, params),
+    );
+  } catch (err) {
+    throw toCodecError(err, context);
+  }
+}
+
+function sampleAt(info: FrameInfo, i: number, c: number, planar: boolean): number {
+  const n = info.rows * info.columns;
+  return planar ? c * n + i : i * info.samplesPerPixel + c;
+}
+
+/**
+ * The frame's samples as `outBytes`-byte little-endian words, pixel-interleaved, keeping the low
+ * `bits` (unsigned bit patterns) or, with `signExtend`, the sign-extended value of Bits Stored.
+ */
+export function packSamples(
+  pixels: Uint8Array,
+  info: FrameInfo,
+  outBytes: 1 | 2,
+  bits: number,
+  signExtend = false,
+): Uint8Array {
+  const n = info.rows * info.columns;
+  const spp = info.samplesPerPixel;
+  const inBytes = info.bitsAllocated / 8;
+  const planar = spp === 3 && info.planarConfiguration === 1;
+  const out = new Uint8Array(n * spp * outBytes);
+  const mask = 2 ** bits - 1;
+  const stored = 2 ** info.bitsStored;
+  const sign = stored / 2;
+  for (let c = 0; c < spp; c++) {
+    for (let i = 0; i < n; i++) {
+      const s = sampleAt(info, i, c, planar) * inBytes;
+      let v = inBytes === 1 ? pixels[s]! : pixels[s]! | (pixels[s + 1]! << 8);
+      if (signExtend) {
+        v %= stored;
+        if (v >= sign) v -= stored;
+      }
+      v &= mask;
+      const d = (i * spp + c) * outBytes;
+      out[d] = v & 0xff;
+      if (outBytes === 2) out[d + 1] = (v >>> 8) & 0xff;
+    }
+  }
+  return out;
+}
+
+/** `outBytes`-byte interleaved (or planar) samples into a canonical frame of `info`'s layout. */
+export function unpackSamples(
+  src: Uint8Array,
+  srcBytes: 1 | 2,
+  srcPlanar: boolean,
+  info: FrameInfo,
+): Uint8Array {
+  const n = info.rows * info.columns;
+  const spp = info.samplesPerPixel;
+  const outBytes = info.bitsAllocated / 8;
+  const planar = spp === 3 && info.planarConfiguration === 1;
+  const out = new Uint8Array(n * spp * outBytes);
+  const mask = 2 ** info.bitsStored - 1;
+  const sign = 2 ** (info.bitsStored - 1);
+  const word = outBytes === 1 ? 0xff : 0xffff;
+  for (let c = 0; c < spp; c++) {
+    for (let i = 0; i < n; i++) {
+      const s = sampleAt(info, i, c, srcPlanar && spp === 3) * srcBytes;
+      let v = (srcBytes === 1 ? src[s]! : src[s]! | (src[s + 1]! << 8)) & mask;
+      if (info.pixelRepresentation === 1 && v & sign) v = (v | ~mask) & word;
+      const d = sampleAt(info, i, c, planar) * outBytes;
+      out[d] = v & 0xff;
+      if (outBytes === 2) out[d + 1] = (v >>> 8) & 0xff;
+    }
+  }
+  return out;
+}
+
+/** Throws HNV_ERR_CODEC_CORRUPT unless a stream's geometry is the frame's. */
+export function checkGeometry(
+  codec: string,
+  info: FrameInfo,
+  width: number,
+  height: number,
+  components: number,
+  bits: number,
+): void {
+  if (width !== info.columns || height !== info.rows || components !== info.samplesPerPixel) {
+    throw new CodecError(CODEC_ERROR_CODES.corrupt, `${codec}: image size does not match the frame`, {
+      details: { width, height, components },
+    });
+  }
+  if (bits > info.bitsAllocated) {
+    throw new CodecError(CODEC_ERROR_CODES.corrupt, `${codec}: sample precision exceeds bitsAllocated`, {
+      details: { bits, bitsAllocated: info.bitsAllocated },
+    });
+  }
+}

@@ -1,0 +1,189 @@
+import {
+  type CodecBackend,
+  checkGeometry,
+  chooseBackend,
+  isWasmAbort,
+  packSamples,
+  runNative,
+  unpackSamples,
+  wasmModule,
+} from './codec-support.js';
+import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
+import { type FrameInfo, frameByteLength, requireSampleBits } from './frame.js';
+import { checkCodestream } from './j2k.js';
+import { nativeBinding } from './native.js';
+
+/**
+ * High-Throughput JPEG 2000 (ISO/IEC 15444-15; 1.2.840.10008.1.2.4.201 lossless, .202 lossless
+ * with RPCL options, .203): the system OpenJPH in the addon when it was built with it, else
+ * OpenJPH in WebAssembly (@cornerstonejs/codec-openjph). Encoding is always reversible (5/3, the
+ * reversible colour transform for three samples). Debian's OpenJPH 0.9.0 cannot write the TLM
+ * marker and per-resolution tile-parts that .202 asks for, so .202 is encoded by the WebAssembly
+ * build, whose newer OpenJPH can; both backends decode all three.
+ */
+
+interface WasmFrameInfo {
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  componentCount: number;
+  isSigned: boolean;
+  isUsingColorTransform?: boolean;
+}
+interface WasmEncoder {
+  getDecodedBuffer(info: WasmFrameInfo): Uint8Array;
+  getEncodedBuffer(): Uint8Array;
+  setDecompositions(n: number): void;
+  setQuality(reversible: boolean, quantizationStep: number): void;
+  setProgressionOrder(order: number): void;
+  setTLMMarker(on: boolean): void;
+  setTilePartDivisionsAtResolutions(on: boolean): void;
+  setBlockDimensions(size: { width: number; height: number }): void;
+  encode(): void;
+  delete(): void;
+}
+interface WasmDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  getFrameInfo(): WasmFrameInfo;
+  decode(): void;
+  delete(): void;
+}
+interface OpenJphWasm {
+  HTJ2KEncoder: new () => WasmEncoder;
+  HTJ2KDecoder: new () => WasmDecoder;
+}
+
+const wasm = wasmModule<OpenJphWasm>('@cornerstonejs/codec-openjph/wasmjs');
+const HINT = 'install libopenjph-dev and rebuild the addon, or use the wasm backend';
+// OpenJPH's progression order numbering (ojph_params.h): LRCP 0, RLCP 1, RPCL 2, PCRL 3, CPRL 4.
+const RPCL = 2;
+
+export interface Htj2kOptions {
+  readonly backend?: CodecBackend;
+  /**
+   * The .202 form: RPCL progression, a TLM marker segment and one tile-part per resolution
+   * (PS3.5 A.4.7). Always through the WebAssembly build (see above).
+   */
+  readonly rpclOptions?: boolean;
+}
+
+/** The backend used when none is forced: native when the addon has OpenJPH. */
+export function defaultHtj2kBackend(): CodecBackend {
+  return nativeBinding()?.hasOpenJph === true ? 'native' : 'wasm';
+}
+
+function levels(info: FrameInfo): number {
+  let l = 5;
+  while (l > 0 && (1 << l > info.columns || 1 << l > info.rows)) l--;
+  return l;
+}
+
+/** Encodes one native frame as a reversible HTJ2K codestream. */
+export async function htj2kEncode(
+  pixels: Uint8Array,
+  info: FrameInfo,
+  options: Htj2kOptions = {},
+): Promise<Uint8Array> {
+  const frameBytes = frameByteLength(info);
+  // Our paths pass 8- and 16-bit words; the standard allows more, OpenJPH 0.9.0's lossless path not.
+  requireSampleBits('HTJ2K', info, 1, 16);
+  if (pixels.length < frameBytes) {
+    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
+      details: { length: pixels.length, frameBytes },
+    });
+  }
+  const frame = pixels.subarray(0, frameBytes);
+  const rpcl = options.rpclOptions === true;
+  if (rpcl && options.backend === 'native') {
+    throw new CodecError(
+      CODEC_ERROR_CODES.unsupported,
+      'HTJ2K: the system OpenJPH 0.9.0 cannot write the TLM marker that 1.2.840.10008.1.2.4.202 requires',
+      { hint: 'use the wasm backend for .202' },
+    );
+  }
+  const chosen = rpcl ? 'wasm' : chooseBackend('HTJ2K', (b) => b.hasOpenJph === true, options.backend, HINT);
+  if (chosen === 'native') {
+    const b = nativeBinding()!;
+    return runNative(b.htj2kEncode, b.htj2kEncodeAsync, frame, { ...info }, frameBytes, 'HTJ2K encode');
+  }
+  if (info.samplesPerPixel === 3 && info.bitsStored > 8) {
+    // Measured (test/htj2k-peers.test.ts): @cornerstonejs/codec-openjph 2.4.11 reads every
+    // component of a pixel from the same sample when samples are wider than 8 bits.
+    throw new CodecError(
+      CODEC_ERROR_CODES.unsupported,
+      `HTJ2K: the WebAssembly encoder holds 3-sample images of up to 8 bits; this image has ${info.bitsStored}`,
+      { hint: rpcl ? 'use 1.2.840.10008.1.2.4.201 (the addon encodes it)' : HINT },
+    );
+  }
+  const m = await wasm.get();
+  const encoder = new m.HTJ2KEncoder();
+  let aborted = false;
+  try {
+    const bits = info.bitsStored;
+    const input = encoder.getDecodedBuffer({
+      width: info.columns,
+      height: info.rows,
+      bitsPerSample: bits,
+      componentCount: info.samplesPerPixel,
+      isSigned: info.pixelRepresentation === 1,
+      isUsingColorTransform: info.samplesPerPixel === 3,
+    });
+    const codecBytes = bits <= 8 ? 1 : 2;
+    // The module reads signed samples as two's complement words of its width.
+    input.set(packSamples(frame, info, codecBytes, codecBytes * 8, info.pixelRepresentation === 1));
+    encoder.setDecompositions(levels(info));
+    encoder.setQuality(true, 0);
+    encoder.setProgressionOrder(RPCL);
+    if (rpcl) {
+      encoder.setTLMMarker(true);
+      encoder.setTilePartDivisionsAtResolutions(true);
+    }
+    encoder.encode();
+    // A copy out of the module's memory, as a plain Uint8Array (CharLS hands out a Uint8ClampedArray).
+    return new Uint8Array(encoder.getEncodedBuffer());
+  } catch (err) {
+    aborted = isWasmAbort(err);
+    throw toCodecError(err, 'HTJ2K encode');
+  } finally {
+    if (aborted) wasm.reset();
+    else encoder.delete();
+  }
+}
+
+/** Decodes one HTJ2K codestream into native pixels of `info`'s layout (lossy ones clamped). */
+export async function htj2kDecode(
+  bytes: Uint8Array,
+  info: FrameInfo,
+  options: Htj2kOptions = {},
+): Promise<Uint8Array> {
+  const frameBytes = frameByteLength(info);
+  requireSampleBits('HTJ2K', info, 1, 16);
+  // DICOM carries the raw codestream (PS3.5 A.4.7), never a JPH file.
+  checkCodestream(bytes, info, 'HTJ2K', false);
+  if (chooseBackend('HTJ2K', (b) => b.hasOpenJph === true, options.backend, HINT) === 'native') {
+    const b = nativeBinding()!;
+    return runNative(b.htj2kDecode, b.htj2kDecodeAsync, bytes, { ...info }, frameBytes, 'HTJ2K decode');
+  }
+  const m = await wasm.get();
+  const decoder = new m.HTJ2KDecoder();
+  let aborted = false;
+  try {
+    decoder.getEncodedBuffer(bytes.length).set(bytes);
+    decoder.decode();
+    const fi = decoder.getFrameInfo();
+    checkGeometry('HTJ2K', info, fi.width, fi.height, fi.componentCount, fi.bitsPerSample);
+    const codecBytes = fi.bitsPerSample <= 8 ? 1 : 2;
+    const decoded = decoder.getDecodedBuffer();
+    if (decoded.length !== info.rows * info.columns * info.samplesPerPixel * codecBytes) {
+      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'HTJ2K: decoded size does not match the frame');
+    }
+    return unpackSamples(decoded, codecBytes, false, info);
+  } catch (err) {
+    aborted = isWasmAbort(err);
+    throw toCodecError(err, 'HTJ2K decode');
+  } finally {
+    if (aborted) wasm.reset();
+    else decoder.delete();
+  }
+}

@@ -1,0 +1,252 @@
+import {
+  type CodecBackend,
+  checkGeometry,
+  chooseBackend,
+  isWasmAbort,
+  packSamples,
+  runNative,
+  unpackSamples,
+  wasmModule,
+} from './codec-support.js';
+import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
+import { type FrameInfo, frameByteLength } from './frame.js';
+import { nativeBinding } from './native.js';
+
+/**
+ * JPEG 8-bit DCT (ITU-T T.81 Process 1 baseline and Process 2 extended; 1.2.840.10008.1.2.4.50,
+ * and .51 streams of 8-bit precision): the system libjpeg-turbo in the addon when it was built
+ * with it, else libjpeg-turbo in WebAssembly (@cornerstonejs/codec-libjpeg-turbo-8bit).
+ *
+ * 12-bit streams (Process 4, .51) are refused with HNV_ERR_CODEC_UNSUPPORTED: Debian 12's
+ * libjpeg-turbo 2.1.5 is built for 8 bits only (its 12-bit API arrived in 3.0), and no maintained
+ * 12-bit build is on npm; see README "JPEG 12-bit".
+ */
+
+interface WasmFrameInfo {
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  componentCount: number;
+  isSigned?: boolean;
+}
+interface WasmEncoder {
+  getDecodedBuffer(info: WasmFrameInfo): Uint8Array;
+  getEncodedBuffer(): Uint8Array;
+  setQuality(quality: number): void;
+  setSubSampling(subsampling: number): void;
+  encode(): void;
+  delete(): void;
+}
+interface WasmDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  getFrameInfo(): WasmFrameInfo;
+  decode(): void;
+  delete(): void;
+}
+interface TurboWasm {
+  JPEGEncoder: new () => WasmEncoder;
+  JPEGDecoder: new () => WasmDecoder;
+}
+
+const wasm = wasmModule<TurboWasm>('@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs');
+const HINT = 'install libjpeg62-turbo-dev and rebuild the addon, or use the wasm backend';
+// TurboJPEG's TJSAMP_444.
+const TJSAMP_444 = 0;
+
+export interface JpegBaselineOptions {
+  readonly backend?: CodecBackend;
+  /** Encode quality 1..100 (IJG scale). Default 90. */
+  readonly quality?: number;
+  /**
+   * The Photometric Interpretation of the data set the stream came from. With three samples it
+   * says whether the stream holds YCbCr (YBR_FULL_422, YBR_FULL: converted to RGB on decode) or
+   * RGB (left as is), as PS3.5 8.2.1 asks; without it the stream's JFIF/Adobe markers decide.
+   * The WebAssembly build always follows the markers.
+   */
+  readonly photometricInterpretation?: string;
+}
+
+/** What a T.81 frame header (SOFn, B.2.2) says about a stream. */
+export interface JpegFrameHeader {
+  /** The SOF marker's low byte: 0xc0 baseline, 0xc1 extended, 0xc2 progressive, 0xc3 lossless, … */
+  readonly sof: number;
+  readonly precision: number;
+  readonly rows: number;
+  readonly columns: number;
+  readonly components: number;
+}
+
+/** Walks the marker segments of a T.81 stream to its frame header (B.1.1.2, B.2.2). */
+export function readJpegFrameHeader(bytes: Uint8Array): JpegFrameHeader {
+  const corrupt = (why: string): never => {
+    throw new CodecError(CODEC_ERROR_CODES.corrupt, `JPEG: ${why}`, { details: { length: bytes.length } });
+  };
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) corrupt('no SOI marker at the start');
+  let p = 2;
+  while (p + 4 <= bytes.length) {
+    if (bytes[p] !== 0xff) corrupt('a marker was expected');
+    const marker = bytes[p + 1]!;
+    if (marker === 0xff) {
+      p++; // fill byte (B.1.1.2)
+      continue;
+    }
+    const length = (bytes[p + 2]! << 8) | bytes[p + 3]!;
+    if (length < 2 || p + 2 + length > bytes.length) corrupt('a marker segment runs past the end');
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      if (length < 8) corrupt('a frame header is too short');
+      return {
+        sof: marker,
+        precision: bytes[p + 4]!,
+        rows: (bytes[p + 5]! << 8) | bytes[p + 6]!,
+        columns: (bytes[p + 7]! << 8) | bytes[p + 8]!,
+        components: bytes[p + 9]!,
+      };
+    }
+    if (marker === 0xda || marker === 0xd9) break;
+    p += 2 + length;
+  }
+  return corrupt('no frame header (SOF) before the scan');
+}
+
+function checkDecodable(h: JpegFrameHeader): void {
+  if (h.sof === 0xc3 || h.sof === 0xc7 || h.sof === 0xcb || h.sof === 0xcf) {
+    throw new CodecError(
+      CODEC_ERROR_CODES.unsupported,
+      'JPEG: a lossless (Process 14) stream under a lossy JPEG transfer syntax; decode it as 1.2.840.10008.1.2.4.57',
+      { details: { sof: h.sof } },
+    );
+  }
+  if (h.precision !== 8) {
+    throw new CodecError(
+      CODEC_ERROR_CODES.unsupported,
+      `JPEG 8-bit DCT holds 8 bits; this stream has ${h.precision} (Process 4, 12-bit, needs a 12-bit JPEG library, which this build lacks)`,
+      {
+        hint: 'decompress it with DCMTK (dcmdjpeg) or GDCM first; see @hnvue/native README "JPEG 12-bit"',
+        details: { precision: h.precision },
+      },
+    );
+  }
+}
+
+function colorTransform(photometric: string | undefined): number {
+  if (photometric === undefined) return 0;
+  return photometric === 'RGB' ? 2 : photometric.startsWith('YBR_') ? 1 : 0;
+}
+
+/** Decodes one 8-bit JPEG frame; three samples come back RGB in `info`'s planar layout. */
+export async function jpegBaselineDecode(
+  bytes: Uint8Array,
+  info: FrameInfo,
+  options: JpegBaselineOptions = {},
+): Promise<Uint8Array> {
+  const frameBytes = frameByteLength(info);
+  const header = readJpegFrameHeader(bytes);
+  checkDecodable(header);
+  checkGeometry('JPEG', info, header.columns, header.rows, header.components, header.precision);
+  const chosen = chooseBackend('JPEG', (b) => b.hasLibjpeg === true, options.backend, HINT);
+  if (chosen === 'native') {
+    const b = nativeBinding()!;
+    const params = { ...info, colorTransform: colorTransform(options.photometricInterpretation) };
+    return runNative(
+      b.jpegBaselineDecode,
+      b.jpegBaselineDecodeAsync,
+      bytes,
+      params,
+      frameBytes,
+      'JPEG decode',
+    );
+  }
+  const m = await wasm.get();
+  const decoder = new m.JPEGDecoder();
+  let aborted = false;
+  try {
+    decoder.getEncodedBuffer(bytes.length).set(bytes);
+    decoder.decode();
+    const fi = decoder.getFrameInfo();
+    checkGeometry('JPEG', info, fi.width, fi.height, fi.componentCount, fi.bitsPerSample);
+    const decoded = decoder.getDecodedBuffer();
+    if (decoded.length !== info.rows * info.columns * info.samplesPerPixel) {
+      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG: decoded size does not match the frame');
+    }
+    return unpackSamples(decoded, 1, false, { ...info, bitsStored: Math.min(info.bitsStored, 8) });
+  } catch (err) {
+    aborted = isWasmAbort(err);
+    throw toCodecError(err, 'JPEG decode');
+  } finally {
+    if (aborted) wasm.reset();
+    else decoder.delete();
+  }
+}
+
+/**
+ * Encodes one 8-bit unsigned frame as baseline JPEG (lossy: the caller has allowed it), 4:4:4, so
+ * three RGB samples become YBR_FULL (`photometricAfterEncode`).
+ */
+export async function jpegBaselineEncode(
+  pixels: Uint8Array,
+  info: FrameInfo,
+  options: JpegBaselineOptions = {},
+): Promise<Uint8Array> {
+  const frameBytes = frameByteLength(info);
+  if (info.bitsAllocated !== 8 || info.bitsStored !== 8 || info.pixelRepresentation !== 0) {
+    const bits = info.bitsAllocated !== 8 ? info.bitsAllocated : info.bitsStored;
+    throw new CodecError(
+      CODEC_ERROR_CODES.unsupported,
+      info.pixelRepresentation !== 0 && bits === 8
+        ? 'JPEG baseline holds unsigned 8-bit samples; this image is signed'
+        : `JPEG baseline holds 8 bits; this image has ${bits}`,
+      {
+        hint: 'choose a lossless transfer syntax (JPEG-LS, JPEG 2000, HTJ2K) for this image',
+        details: { bitsAllocated: info.bitsAllocated, bitsStored: info.bitsStored },
+      },
+    );
+  }
+  if (pixels.length < frameBytes) {
+    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
+      details: { length: pixels.length, frameBytes },
+    });
+  }
+  const quality = options.quality ?? 90;
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
+    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'JPEG: quality must be 1..100');
+  }
+  const frame = pixels.subarray(0, frameBytes);
+  const chosen = chooseBackend('JPEG', (b) => b.hasLibjpeg === true, options.backend, HINT);
+  if (chosen === 'native') {
+    const b = nativeBinding()!;
+    return runNative(
+      b.jpegBaselineEncode,
+      b.jpegBaselineEncodeAsync,
+      frame,
+      { ...info, quality },
+      frameBytes,
+      'JPEG encode',
+    );
+  }
+  const m = await wasm.get();
+  const encoder = new m.JPEGEncoder();
+  let aborted = false;
+  try {
+    const input = encoder.getDecodedBuffer({
+      width: info.columns,
+      height: info.rows,
+      bitsPerSample: 8,
+      componentCount: info.samplesPerPixel,
+      isSigned: false,
+    });
+    input.set(packSamples(frame, info, 1, 8));
+    encoder.setQuality(quality);
+    encoder.setSubSampling(TJSAMP_444);
+    encoder.encode();
+    // A copy out of the module's memory, as a plain Uint8Array (CharLS hands out a Uint8ClampedArray).
+    return new Uint8Array(encoder.getEncodedBuffer());
+  } catch (err) {
+    aborted = isWasmAbort(err);
+    throw toCodecError(err, 'JPEG encode');
+  } finally {
+    if (aborted) wasm.reset();
+    else encoder.delete();
+  }
+}

@@ -1,0 +1,165 @@
+import {
+  type CodecBackend,
+  checkGeometry,
+  chooseBackend,
+  isWasmAbort,
+  packSamples,
+  runNative,
+  unpackSamples,
+  wasmModule,
+} from './codec-support.js';
+import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
+import { type FrameInfo, frameByteLength, requireSampleBits } from './frame.js';
+import { nativeBinding } from './native.js';
+
+/**
+ * JPEG-LS (ISO/IEC 14495-1; 1.2.840.10008.1.2.4.80 lossless, .81 near-lossless): the system CharLS
+ * in the addon when it was built with it, else CharLS in WebAssembly (@cornerstonejs/codec-charls).
+ * Samples are coded as unsigned bit patterns of Bits Stored (JPEG-LS has no sign; DICOM PS3.5
+ * A.4.3 keeps Pixel Representation in the data set) and come back canonical.
+ */
+
+interface WasmFrameInfo {
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  componentCount: number;
+}
+interface WasmEncoder {
+  getDecodedBuffer(info: WasmFrameInfo): Uint8Array;
+  getEncodedBuffer(): Uint8Array;
+  setNearLossless(near: number): void;
+  setInterleaveMode(mode: number): void;
+  encode(): void;
+  delete(): void;
+}
+interface WasmDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  getFrameInfo(): WasmFrameInfo;
+  getInterleaveMode(): number;
+  decode(): void;
+  delete(): void;
+}
+interface CharlsWasm {
+  JpegLSEncoder: new () => WasmEncoder;
+  JpegLSDecoder: new () => WasmDecoder;
+}
+
+const wasm = wasmModule<CharlsWasm>('@cornerstonejs/codec-charls/wasmjs');
+const HINT = 'install libcharls-dev and rebuild the addon, or use the wasm backend';
+
+export interface JpegLsOptions {
+  readonly backend?: CodecBackend;
+  /** NEAR (ISO 14495-1 A.2.1): the largest error per sample; 0 (the default) is lossless. */
+  readonly nearLossless?: number;
+}
+
+/** The backend used when none is forced: native when the addon has CharLS. */
+export function defaultJpegLsBackend(): CodecBackend {
+  return nativeBinding()?.hasCharls === true ? 'native' : 'wasm';
+}
+
+function backend(forced: CodecBackend | undefined): CodecBackend {
+  return chooseBackend('JPEG-LS', (b) => b.hasCharls === true, forced, HINT);
+}
+
+/** Encodes one native frame as a JPEG-LS codestream, sample-interleaved for 3 samples. */
+export async function jpeglsEncode(
+  pixels: Uint8Array,
+  info: FrameInfo,
+  options: JpegLsOptions = {},
+): Promise<Uint8Array> {
+  const frameBytes = frameByteLength(info);
+  // ISO 14495-1 C.2.2: P is 2..16.
+  requireSampleBits('JPEG-LS', info, 2, 16);
+  if (pixels.length < frameBytes) {
+    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
+      details: { length: pixels.length, frameBytes },
+    });
+  }
+  const near = options.nearLossless ?? 0;
+  const bits = Math.max(2, info.bitsStored);
+  if (!Number.isInteger(near) || near < 0 || near > Math.min(255, 2 ** (bits - 1))) {
+    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'JPEG-LS: NEAR must be 0..min(255, 2^(P-1))', {
+      details: { nearLossless: near },
+    });
+  }
+  const frame = pixels.subarray(0, frameBytes);
+  if (backend(options.backend) === 'native') {
+    const b = nativeBinding()!;
+    return runNative(
+      b.jpeglsEncode,
+      b.jpeglsEncodeAsync,
+      frame,
+      { ...info, nearLossless: near },
+      frameBytes,
+      'JPEG-LS encode',
+    );
+  }
+  const m = await wasm.get();
+  const encoder = new m.JpegLSEncoder();
+  let aborted = false;
+  try {
+    const codecBytes = bits <= 8 ? 1 : 2;
+    const input = encoder.getDecodedBuffer({
+      width: info.columns,
+      height: info.rows,
+      bitsPerSample: bits,
+      componentCount: info.samplesPerPixel,
+    });
+    input.set(packSamples(frame, info, codecBytes, bits));
+    encoder.setNearLossless(near);
+    // 2 = sample-interleaved, as the native path codes three samples; 0 for one.
+    encoder.setInterleaveMode(info.samplesPerPixel === 3 ? 2 : 0);
+    encoder.encode();
+    // A copy out of the module's memory, as a plain Uint8Array (CharLS hands out a Uint8ClampedArray).
+    return new Uint8Array(encoder.getEncodedBuffer());
+  } catch (err) {
+    aborted = isWasmAbort(err);
+    throw toCodecError(err, 'JPEG-LS encode');
+  } finally {
+    if (aborted) wasm.reset();
+    else encoder.delete();
+  }
+}
+
+/** Decodes a JPEG-LS codestream (any interleave mode, lossless or near-lossless) into native pixels. */
+export async function jpeglsDecode(
+  bytes: Uint8Array,
+  info: FrameInfo,
+  options: JpegLsOptions = {},
+): Promise<Uint8Array> {
+  const frameBytes = frameByteLength(info);
+  requireSampleBits('JPEG-LS', info, 2, 16);
+  // T.87 / ISO 14495-1 starts with SOI (FFD8) like T.81; anything else is not a JPEG-LS stream.
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) {
+    throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG-LS: no SOI marker at the start of the stream');
+  }
+  if (backend(options.backend) === 'native') {
+    const b = nativeBinding()!;
+    return runNative(b.jpeglsDecode, b.jpeglsDecodeAsync, bytes, { ...info }, frameBytes, 'JPEG-LS decode');
+  }
+  const m = await wasm.get();
+  const decoder = new m.JpegLSDecoder();
+  let aborted = false;
+  try {
+    decoder.getEncodedBuffer(bytes.length).set(bytes);
+    decoder.decode();
+    const fi = decoder.getFrameInfo();
+    checkGeometry('JPEG-LS', info, fi.width, fi.height, fi.componentCount, fi.bitsPerSample);
+    const codecBytes = fi.bitsPerSample <= 8 ? 1 : 2;
+    const decoded = decoder.getDecodedBuffer();
+    if (decoded.length !== info.rows * info.columns * info.samplesPerPixel * codecBytes) {
+      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG-LS: decoded size does not match the frame');
+    }
+    // ILV 0 comes back as planes, 1 and 2 pixel-interleaved (as in the addon).
+    return unpackSamples(decoded, codecBytes, decoder.getInterleaveMode() === 0, info);
+  } catch (err) {
+    aborted = isWasmAbort(err);
+    throw toCodecError(err, 'JPEG-LS decode');
+  } finally {
+    if (aborted) wasm.reset();
+    else decoder.delete();
+  }
+}

@@ -1,0 +1,227 @@
+// High-Throughput JPEG 2000 (ISO/IEC 15444-15; DICOM 1.2.840.10008.1.2.4.201/.202/.203) through
+// the system OpenJPH (Debian libopenjph-dev 0.9.0), when CMake found it (HNV_HAVE_OPENJPH). DICOM
+// carries the raw codestream (PS3.5 A.4.4 as for JPEG 2000). OpenJPH 0.9.0 cannot write TLM
+// markers or tile-parts per resolution, which .202 requires, so .202 is encoded by the WebAssembly
+// build (a newer OpenJPH); this decodes all three.
+#include <cstdarg>
+#include <cstdio>
+#include <string>
+
+#include "codec.h"
+
+#ifdef HNV_HAVE_OPENJPH
+#include <openjph/ojph_arch.h>
+#include <openjph/ojph_codestream.h>
+#include <openjph/ojph_file.h>
+#include <openjph/ojph_mem.h>
+#include <openjph/ojph_message.h>
+#include <openjph/ojph_params.h>
+#include <openjph/ojph_version.h>
+#endif
+
+namespace hnv {
+
+#ifndef HNV_HAVE_OPENJPH
+
+bool haveOpenJph() { return false; }
+const char* openJphVersion() { return ""; }
+Output htj2kEncode(const uint8_t*, size_t, const FrameParams&) {
+  throw CodecError(kErrUnsupported, "HTJ2K: the addon was built without OpenJPH");
+}
+Output htj2kDecode(const uint8_t*, size_t, const FrameParams&) {
+  throw CodecError(kErrUnsupported, "HTJ2K: the addon was built without OpenJPH");
+}
+
+#else
+
+#define HNV_STR2(x) #x
+#define HNV_STR(x) HNV_STR2(x)
+
+bool haveOpenJph() { return true; }
+const char* openJphVersion() {
+  return HNV_STR(OPENJPH_VERSION_MAJOR) "." HNV_STR(OPENJPH_VERSION_MINOR) "." HNV_STR(OPENJPH_VERSION_PATCH);
+}
+
+namespace {
+
+// OpenJPH reports through process-wide handlers; its default error handler prints to stderr and
+// throws std::runtime_error. Ours formats the message and throws a CodecError (the library is
+// written to unwind from OJPH_ERROR); warnings and infos are dropped. Stateless, so thread-safe.
+struct ErrorToException : ojph::message_error {
+  void operator()(int code, const char*, int, const char* fmt, ...) override {
+    char buf[256];
+    va_list args;
+    va_start(args, fmt);
+    std::vsnprintf(buf, sizeof buf, fmt, args);
+    va_end(args);
+    throw CodecError(kErrCorrupt, std::string("HTJ2K: ") + buf + " (OpenJPH error 0x" + hex(code) + ")");
+  }
+  static std::string hex(int v) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%x", static_cast<unsigned>(v));
+    return b;
+  }
+};
+struct Quiet : ojph::message_warning {
+  void operator()(int, const char*, int, const char*, ...) override {}
+};
+struct QuietInfo : ojph::message_info {
+  void operator()(int, const char*, int, const char*, ...) override {}
+};
+
+void configureMessages() {
+  static ErrorToException error;
+  static Quiet warning;
+  static QuietInfo info;
+  static const bool once = [] {
+    ojph::configure_error(&error);
+    ojph::configure_warning(&warning);
+    ojph::configure_info(&info);
+    return true;
+  }();
+  (void)once;
+}
+
+uint32_t levelsFor(const FrameParams& p) {
+  uint32_t levels = 5;
+  while (levels > 0 && ((1u << levels) > p.columns || (1u << levels) > p.rows)) --levels;
+  return levels;
+}
+
+}  // namespace
+
+// Reversible 5/3 with the reversible colour transform for three samples, RPCL progression,
+// 64x64 code blocks: lossless (.201; .203 is encoded the same way).
+Output htj2kEncode(const uint8_t* pixels, size_t length, const FrameParams& p) {
+  configureMessages();
+  const size_t frameBytes = checkFrameParams(p);
+  if (length < frameBytes) throw CodecError(kErrInvalidArgument, "pixel buffer is shorter than one frame");
+  const uint32_t bits = p.bitsStored;
+  const uint32_t spp = p.samplesPerPixel;
+  const uint32_t bytes = p.bitsAllocated / 8;
+  const size_t n = static_cast<size_t>(p.rows) * p.columns;
+  const bool planar = spp == 3 && p.planarConfiguration == 1;
+  try {
+    ojph::codestream cs;
+    ojph::param_siz siz = cs.access_siz();
+    siz.set_image_extent(ojph::point(p.columns, p.rows));
+    siz.set_num_components(spp);
+    for (uint32_t c = 0; c < spp; ++c) siz.set_component(c, ojph::point(1, 1), bits, p.isSigned);
+    siz.set_image_offset(ojph::point(0, 0));
+    siz.set_tile_size(ojph::size(p.columns, p.rows));
+    siz.set_tile_offset(ojph::point(0, 0));
+    ojph::param_cod cod = cs.access_cod();
+    cod.set_num_decomposition(levelsFor(p));
+    cod.set_block_dims(64, 64);
+    cod.set_progression_order("RPCL");
+    cod.set_color_transform(spp == 3);
+    cod.set_reversible(true);
+    cs.set_planar(false);
+    ojph::mem_outfile file;
+    file.open(frameBytes / 2 + 4096);
+    cs.write_headers(&file);
+    const uint32_t mask = (1u << bits) - 1;
+    const uint32_t sign = 1u << (bits - 1);
+    uint32_t rowOf[3] = {0, 0, 0};
+    ojph::ui32 comp = 0;
+    ojph::line_buf* line = cs.exchange(nullptr, comp);
+    for (size_t k = 0; k < static_cast<size_t>(p.rows) * spp; ++k) {
+      const uint32_t y = rowOf[comp]++;
+      ojph::si32* dst = line->i32;
+      for (uint32_t x = 0; x < p.columns; ++x) {
+        const size_t i = static_cast<size_t>(y) * p.columns + x;
+        const uint8_t* s = pixels + (planar ? comp * n + i : i * spp + comp) * bytes;
+        uint32_t v = (bytes == 1 ? s[0] : static_cast<uint32_t>(s[0] | (s[1] << 8))) & mask;
+        dst[x] = p.isSigned && (v & sign) ? static_cast<ojph::si32>(v) - static_cast<ojph::si32>(mask + 1)
+                                          : static_cast<ojph::si32>(v);
+      }
+      line = cs.exchange(line, comp);
+    }
+    cs.flush();
+    const size_t size = static_cast<size_t>(file.tell());
+    Output out;
+    out.reserve(size);
+    std::memcpy(out.data, file.get_data(), size);
+    out.size = size;
+    cs.close();
+    return out;
+  } catch (const CodecError& e) {
+    throw CodecError(kErrInvalidArgument, e.what());
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw CodecError(kErrInvalidArgument, std::string("HTJ2K: encoding failed: ") + e.what());
+  }
+}
+
+Output htj2kDecode(const uint8_t* data, size_t length, const FrameParams& p) {
+  configureMessages();
+  const size_t frameBytes = checkFrameParams(p);
+  const uint32_t spp = p.samplesPerPixel;
+  const uint32_t bytes = p.bitsAllocated / 8;
+  const size_t n = static_cast<size_t>(p.rows) * p.columns;
+  const bool planar = spp == 3 && p.planarConfiguration == 1;
+  try {
+    ojph::mem_infile file;
+    file.open(data, length);
+    ojph::codestream cs;
+    cs.read_headers(&file);
+    ojph::param_siz siz = cs.access_siz();
+    const ojph::point extent = siz.get_image_extent();
+    const ojph::point offset = siz.get_image_offset();
+    if (extent.x - offset.x != p.columns || extent.y - offset.y != p.rows)
+      throw CodecError(kErrCorrupt, "HTJ2K: image size does not match rows/columns");
+    if (siz.get_num_components() != spp)
+      throw CodecError(kErrCorrupt, "HTJ2K: component count does not match samplesPerPixel");
+    int32_t lo[3];
+    int32_t hi[3];
+    for (uint32_t c = 0; c < spp; ++c) {
+      const ojph::point ds = siz.get_downsampling(c);
+      if (ds.x != 1 || ds.y != 1) throw CodecError(kErrUnsupported, "HTJ2K: subsampled components");
+      const uint32_t depth = siz.get_bit_depth(c);
+      if (depth < 1 || depth > p.bitsAllocated || depth > 16)
+        throw CodecError(kErrCorrupt, "HTJ2K: component precision exceeds bitsAllocated");
+      // Lossy (.203) reconstructions may overshoot; clamp to the component's range.
+      lo[c] = siz.is_signed(c) ? -(1 << (depth - 1)) : 0;
+      hi[c] = siz.is_signed(c) ? (1 << (depth - 1)) - 1 : (1 << depth) - 1;
+    }
+    cs.set_planar(false);
+    cs.create();
+    Output out;
+    out.reserve(frameBytes);
+    out.size = frameBytes;
+    const uint32_t mask = (1u << p.bitsStored) - 1;
+    const uint32_t sign = 1u << (p.bitsStored - 1);
+    const uint32_t word = bytes == 1 ? 0xffu : 0xffffu;
+    uint32_t rowOf[3] = {0, 0, 0};
+    for (size_t k = 0; k < static_cast<size_t>(p.rows) * spp; ++k) {
+      ojph::ui32 comp = 0;
+      ojph::line_buf* line = cs.pull(comp);
+      if (line == nullptr || comp >= spp || rowOf[comp] >= p.rows)
+        throw CodecError(kErrCorrupt, "HTJ2K: the decoder returned fewer lines than the frame has");
+      const uint32_t y = rowOf[comp]++;
+      const ojph::si32* src = line->i32;
+      for (uint32_t x = 0; x < p.columns; ++x) {
+        int32_t v = std::min(hi[comp], std::max(lo[comp], static_cast<int32_t>(src[x])));
+        uint32_t u = static_cast<uint32_t>(v) & mask;
+        if (p.isSigned && (u & sign)) u = (u | ~mask) & word;
+        const size_t i = static_cast<size_t>(y) * p.columns + x;
+        uint8_t* d = out.data + (planar ? comp * n + i : i * spp + comp) * bytes;
+        d[0] = static_cast<uint8_t>(u);
+        if (bytes == 2) d[1] = static_cast<uint8_t>(u >> 8);
+      }
+    }
+    cs.close();
+    return out;
+  } catch (const CodecError&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw CodecError(kErrCorrupt, std::string("HTJ2K: decoding failed: ") + e.what());
+  }
+}
+
+#endif
+
+}  // namespace hnv
