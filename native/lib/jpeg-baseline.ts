@@ -53,6 +53,8 @@ const wasm = wasmModule<TurboWasm>('@cornerstonejs/codec-libjpeg-turbo-8bit/wasm
 const HINT = 'install libjpeg62-turbo-dev and rebuild the addon, or use the wasm backend';
 // TurboJPEG's TJSAMP_444.
 const TJSAMP_444 = 0;
+const WASM_MIN_FRAME_BYTES = 4096;
+const WASM_MAX_QUALITY = 95;
 
 export interface JpegBaselineOptions {
   readonly backend?: CodecBackend;
@@ -225,6 +227,16 @@ export async function jpegBaselineEncode(
       'JPEG encode',
     );
   }
+  // Measured: @cornerstonejs/codec-libjpeg-turbo-8bit 1.2.8 writes into an output buffer the size
+  // of the input, so a frame whose JPEG is larger than its pixels (tiny frames: 7x3, 24x24 and
+  // 16x16 RGB trap; 32x32 grey fits) overruns it. Refuse where that can happen.
+  if (frameBytes < WASM_MIN_FRAME_BYTES || quality > WASM_MAX_QUALITY) {
+    throw new CodecError(
+      CODEC_ERROR_CODES.unsupported,
+      `JPEG (WebAssembly build) encodes frames of at least ${WASM_MIN_FRAME_BYTES} bytes at quality up to ${WASM_MAX_QUALITY}; this frame has ${frameBytes} bytes at quality ${quality}`,
+      { hint: HINT, details: { frameBytes, quality } },
+    );
+  }
   const m = await wasm.get();
   const encoder = new m.JPEGEncoder();
   let aborted = false;
@@ -244,6 +256,13 @@ export async function jpegBaselineEncode(
     return new Uint8Array(encoder.getEncodedBuffer());
   } catch (err) {
     aborted = isWasmAbort(err);
+    if (aborted) {
+      throw new CodecError(
+        CODEC_ERROR_CODES.unsupported,
+        'JPEG (WebAssembly build): the encoder overran its output buffer (the JPEG is larger than the pixels)',
+        { hint: HINT, cause: err },
+      );
+    }
     throw toCodecError(err, 'JPEG encode');
   } finally {
     if (aborted) wasm.reset();
