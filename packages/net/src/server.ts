@@ -92,6 +92,8 @@ interface Entry extends PendingConnection {
   timer: NodeJS.Timeout | undefined;
 }
 
+const LISTEN_BACKLOG = 4096;
+
 /** PS3.8 Table 9-21: rejected-transient, service-provider (presentation), local-limit-exceeded. */
 const LOCAL_LIMIT_TRANSIENT: AssociateRj = { type: 'A-ASSOCIATE-RJ', result: 2, source: 3, reason: 2 };
 /** PS3.8 Table 9-21: rejected-permanent, service-user, calling-AE-title-not-recognized. */
@@ -180,7 +182,9 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
   async listen(port = 0, host = '127.0.0.1'): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
-      this.#server.listen(port, host, () => {
+      // A deeper accept queue than node's 511 absorbs connect bursts instead of dropping SYNs
+      // (a dropped SYN costs a legitimate client a 1 s retransmission; capped by somaxconn).
+      this.#server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         this.#server.off('error', reject);
         resolve();
       });
