@@ -22,14 +22,10 @@ import { guardLogger, type Logger, silentLogger } from '@hnvue/core';
 import { peekAeTitles, screenAssociateRq } from './acse/bounds.js';
 import {
   type AcceptorPolicy,
-  checkAccess,
   DEFAULT_MAX_PDU_LENGTH,
   DEFAULT_TRANSFER_SYNTAXES,
-  decideAssociation,
   HNVUE_IMPLEMENTATION_CLASS_UID,
   HNVUE_IMPLEMENTATION_VERSION_NAME,
-  type IdentityDecision,
-  readIdentity,
   VERIFICATION_SOP_CLASS,
 } from './acse/negotiate.js';
 import {
@@ -41,16 +37,15 @@ import {
 } from './association.js';
 import { type CommandFieldName, commandFieldName, STATUS } from './dimse/index.js';
 import { UpperLayer } from './dul/upper-layer.js';
-import { AssociationRejectedError, NetTimeoutError } from './errors.js';
-import type { AssociateRj, AssociateRq } from './pdu/types.js';
+import { NetTimeoutError } from './errors.js';
+import type { AssociateRq } from './pdu/types.js';
 import { type AddressFilter, addressFilter, addressKey } from './server/access.js';
 import { Admission, type DropReason, type PendingConnection, type Reservation } from './server/admission.js';
+import { decideRequest, rejectionEvent } from './server/decide.js';
 import { DropLog } from './server/drop-log.js';
 import { resolveServerLimits, type ServerLimits } from './server/limits.js';
 import type {
-  AssociationRequestInfo,
   DicomServerEvents,
-  RejectionInfo,
   ServerOptions,
   ServiceName,
 } from './server/options.js';
@@ -93,11 +88,6 @@ interface Entry extends PendingConnection {
 }
 
 const LISTEN_BACKLOG = 4096;
-
-/** PS3.8 Table 9-21: rejected-transient, service-provider (presentation), local-limit-exceeded. */
-const LOCAL_LIMIT_TRANSIENT: AssociateRj = { type: 'A-ASSOCIATE-RJ', result: 2, source: 3, reason: 2 };
-/** PS3.8 Table 9-21: rejected-permanent, service-user, calling-AE-title-not-recognized. */
-const CALLING_NOT_RECOGNIZED: AssociateRj = { type: 'A-ASSOCIATE-RJ', result: 1, source: 1, reason: 3 };
 
 export class DicomServer extends EventEmitter<DicomServerEvents> {
   readonly #options: ServerOptions;
@@ -356,7 +346,13 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
         entry.timer = undefined;
         if (verdict.type === 'reject') {
           const titles = peekAeTitles(bytes);
-          this.#rejected(peer, titles, verdict.rj, { limit: verdict.limit, value: verdict.value });
+          this.emit(
+            'rejected',
+            rejectionEvent(this.#log, peer, titles, verdict.rj, {
+              limit: verdict.limit,
+              value: verdict.value,
+            }),
+          );
         }
         return verdict;
       },
@@ -443,81 +439,27 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
     entry: Entry,
     reserved: (reservation: Reservation) => void,
   ): Promise<boolean> {
-    const peer = entry.peer;
-    const info: AssociationRequestInfo = {
-      callingAeTitle: rq.callingAeTitle,
-      calledAeTitle: rq.calledAeTitle,
-      peer,
-    };
-    // Synchronously, before any hook: access control, then an association slot (issue 17).
-    const policy = this.#policy();
-    let refusal: AssociateRj | undefined = entry.disallowed
-      ? CALLING_NOT_RECOGNIZED
-      : checkAccess(rq, policy)?.rj;
-    let detail: Record<string, unknown> = entry.disallowed ? { limit: 'allowedAddresses' } : {};
-    if (refusal === undefined) {
-      const slot = this.#admission.reserve(this.#aeKey(rq.callingAeTitle));
-      if (slot.ok) reserved(slot.reservation);
-      else {
-        refusal = LOCAL_LIMIT_TRANSIENT;
-        detail = { limit: slot.limit, active: slot.active, max: slot.max };
-      }
-    }
-    let decision: ReturnType<typeof decideAssociation>;
-    if (refusal !== undefined) {
-      decision = { type: 'reject', rj: refusal };
-    } else {
-      let identity: IdentityDecision = true;
-      const item = rq.userInformation.userIdentityRq;
-      if (this.#options.authenticate) {
-        try {
-          identity = await this.#options.authenticate(item ? readIdentity(item) : undefined, info);
-        } catch (err) {
-          this.#log.error({ peer, err: (err as Error)?.message }, 'authenticate hook failed; rejecting');
-          identity = false;
-        }
-      }
-      decision = decideAssociation(rq, policy, identity);
-    }
+    const { decision, detail } = await decideRequest({
+      rq,
+      peer: entry.peer,
+      disallowed: entry.disallowed,
+      policy: this.#policy(),
+      admission: this.#admission,
+      callingAeKey: this.#aeKey(rq.callingAeTitle),
+      authenticate: this.#options.authenticate,
+      log: this.#log,
+      reserved,
+    });
     // The peer may have aborted or sent garbage while the hook ran (PS3.8 Sta3 → Sta13).
     if (dul.isClosed || dul.state !== 'Sta3') return false;
     if (decision.type === 'reject') {
       dul.reject(decision.rj);
-      this.#rejected(peer, rq, decision.rj, detail);
+      this.emit('rejected', rejectionEvent(this.#log, entry.peer, rq, decision.rj, detail));
       return false;
     }
     dul.accept(decision.ac);
     association.acceptorEstablished(decision.negotiated);
     return true;
-  }
-
-  /** The PHI-free log event and 'rejected' notification of an A-ASSOCIATE-RJ we sent. */
-  #rejected(
-    peer: string,
-    titles: { readonly callingAeTitle: string; readonly calledAeTitle: string },
-    rj: AssociateRj,
-    detail: Record<string, unknown>,
-  ): void {
-    const { result, source, reason } = rj;
-    const { callingAeTitle, calledAeTitle } = titles;
-    const error = new AssociationRejectedError(result, source, reason, {
-      details: { peer, calledAeTitle, callingAeTitle, ...detail },
-    });
-    this.#log.info(
-      {
-        event: 'association.rejected',
-        peer,
-        callingAeTitle,
-        calledAeTitle,
-        result,
-        source,
-        reason,
-        ...detail,
-      },
-      'association rejected',
-    );
-    const rejection: RejectionInfo = { peer, callingAeTitle, calledAeTitle, error };
-    this.emit('rejected', rejection);
   }
 }
 
