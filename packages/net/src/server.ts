@@ -44,11 +44,7 @@ import { Admission, type DropReason, type PendingConnection, type Reservation } 
 import { decideRequest, rejectionEvent } from './server/decide.js';
 import { DropLog } from './server/drop-log.js';
 import { resolveServerLimits, type ServerLimits } from './server/limits.js';
-import type {
-  DicomServerEvents,
-  ServerOptions,
-  ServiceName,
-} from './server/options.js';
+import type { DicomServerEvents, ServerOptions, ServiceName } from './server/options.js';
 import { echoHandler } from './services/echo.js';
 import { tlsServerOptions, toTlsError } from './tls/index.js';
 
