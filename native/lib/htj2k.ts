@@ -19,7 +19,7 @@ import { nativeBinding } from './native.js';
  * OpenJPH in WebAssembly (@cornerstonejs/codec-openjph). Encoding is always reversible (5/3, the
  * reversible colour transform for three samples). Debian's OpenJPH 0.9.0 cannot write the TLM
  * marker and per-resolution tile-parts that .202 asks for, so .202 is encoded by the WebAssembly
- * build, whose newer OpenJPH can; both backends decode all three.
+ * build, whose newer OpenJPH can; both backends decode all three, WebAssembly by default.
  */
 
 interface WasmFrameInfo {
@@ -68,7 +68,10 @@ export interface Htj2kOptions {
   readonly rpclOptions?: boolean;
 }
 
-/** The backend used when none is forced: native when the addon has OpenJPH. */
+/**
+ * The encoding backend used when none is forced: native when the addon has OpenJPH. Decoding
+ * defaults to WebAssembly (see `htj2kDecode`).
+ */
 export function defaultHtj2kBackend(): CodecBackend {
   return nativeBinding()?.hasOpenJph === true ? 'native' : 'wasm';
 }
@@ -151,6 +154,32 @@ export async function htj2kEncode(
   }
 }
 
+/**
+ * The rest of the SIZ marker segment (ISO 15444-1 A.5.1) before a decoder sees it: its length,
+ * a non-empty tile, and per component a precision of 1..16 bits and no subsampling. Measured: the
+ * WebAssembly OpenJPH loops forever on a SIZ with junk subsampling factors (test/fuzz).
+ */
+function checkSiz(bytes: Uint8Array, info: FrameInfo): void {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const components = v.getUint16(40);
+  const lsiz = v.getUint16(4);
+  const bad = (why: string): never => {
+    throw new CodecError(CODEC_ERROR_CODES.corrupt, `HTJ2K: SIZ ${why}`, { details: { lsiz, components } });
+  };
+  if (lsiz !== 38 + 3 * components || bytes.length < 4 + lsiz) bad('length does not match its components');
+  if (v.getUint32(24) === 0 || v.getUint32(28) === 0) bad('has an empty tile size');
+  for (let c = 0; c < components; c++) {
+    const ssiz = bytes[42 + 3 * c]!;
+    const precision = (ssiz & 0x7f) + 1;
+    if (precision > 16 || precision > info.bitsAllocated) bad('component precision exceeds bitsAllocated');
+    if (bytes[43 + 3 * c] !== 1 || bytes[44 + 3 * c] !== 1) {
+      throw new CodecError(CODEC_ERROR_CODES.unsupported, 'HTJ2K: subsampled components', {
+        details: { component: c },
+      });
+    }
+  }
+}
+
 /** Decodes one HTJ2K codestream into native pixels of `info`'s layout (lossy ones clamped). */
 export async function htj2kDecode(
   bytes: Uint8Array,
@@ -161,7 +190,12 @@ export async function htj2kDecode(
   requireSampleBits('HTJ2K', info, 1, 16);
   // DICOM carries the raw codestream (PS3.5 A.4.7), never a JPH file.
   checkCodestream(bytes, info, 'HTJ2K', false);
-  if (chooseBackend('HTJ2K', (b) => b.hasOpenJph === true, options.backend, HINT) === 'native') {
+  checkSiz(bytes, info);
+  // Untrusted streams decode in WebAssembly unless the native backend is asked for: Debian's
+  // OpenJPH 0.9.0 aborts the process on some malformed streams (found by test/fuzz: an assert in
+  // param_qcd::get_Kmax when QCD and COD disagree, `throw "malloc failed"` on lying sizes), while
+  // in WebAssembly an abort is a RuntimeError we catch. Our own encoder's streams are safe natively.
+  if (chooseBackend('HTJ2K', (b) => b.hasOpenJph === true, options.backend ?? 'wasm', HINT) === 'native') {
     const b = nativeBinding()!;
     return runNative(b.htj2kDecode, b.htj2kDecodeAsync, bytes, { ...info }, frameBytes, 'HTJ2K decode');
   }

@@ -136,6 +136,15 @@ export async function jpeglsDecode(
   if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) {
     throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG-LS: no SOI marker at the start of the stream');
   }
+  // Measured: CharLS 2.4.1 (system and WebAssembly) spends seconds on a truncated 16x12 stream
+  // before failing; a complete stream ends with EOI (FFD9), then at most fragment padding.
+  let end = bytes.length;
+  while (end > 2 && bytes[end - 1] === 0) end--;
+  if (bytes[end - 2] !== 0xff || bytes[end - 1] !== 0xd9) {
+    throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG-LS: the stream is truncated (no EOI marker)', {
+      details: { length: bytes.length },
+    });
+  }
   if (backend(options.backend) === 'native') {
     const b = nativeBinding()!;
     return runNative(b.jpeglsDecode, b.jpeglsDecodeAsync, bytes, { ...info }, frameBytes, 'JPEG-LS decode');

@@ -19,13 +19,14 @@ function registerLibrary(
   encode: boolean,
   limits: string,
   nativeEncode = encode,
+  nativeDecode = true,
 ): void {
   if (native)
     registerCodec({
       transferSyntax: uid,
       name,
       backend: 'native',
-      decode: true,
+      decode: nativeDecode,
       encode: nativeEncode,
       limits,
     });
@@ -92,17 +93,28 @@ export function registerNativeCodecs(): void {
     false,
     '8-bit precision only: 12-bit (Process 4) is refused',
   );
+  // Native OpenJPH 0.9.0 encodes; decoding goes to WebAssembly (lib/htj2k.ts: 0.9.0 aborts the
+  // process on some malformed streams).
   const openjph = binding?.hasOpenJph === true;
-  registerLibrary(TS.htj2kLossless, 'openjph', openjph, true, '1–16 bits, reversible');
+  registerLibrary(TS.htj2kLossless, 'openjph', openjph, true, '1–16 bits, reversible', true, false);
   registerLibrary(
     TS.htj2kLosslessRpcl,
     'openjph',
     openjph,
     true,
-    '1–16 bits; encoded by the wasm build (TLM markers)',
+    '1–16 bits; .202 encoded by the wasm build (TLM markers)',
+    false,
     false,
   );
-  registerLibrary(TS.htj2k, 'openjph', openjph, true, '1–16 bits; encodes reversibly, only with allowLossy');
+  registerLibrary(
+    TS.htj2k,
+    'openjph',
+    openjph,
+    true,
+    '1–16 bits; encodes reversibly, only with allowLossy',
+    true,
+    false,
+  );
 }
 
 registerNativeCodecs();

@@ -80,6 +80,8 @@ Napi::Value runSync(const Napi::CallbackInfo& info) {
   } catch (const std::exception& e) {
     // A library threw something of its own: a bug to report, never a crash of the process.
     throw codecError(env, "HNV_ERR_CODEC_INTERNAL", e.what());
+  } catch (...) {
+    throw codecError(env, "HNV_ERR_CODEC_INTERNAL", "a codec library threw a non-standard exception");
   }
 }
 
@@ -109,6 +111,9 @@ class CodecWorker : public Napi::AsyncWorker {
     } catch (const std::exception& e) {
       code_ = "HNV_ERR_CODEC_INTERNAL";
       SetError(e.what());
+    } catch (...) {
+      code_ = "HNV_ERR_CODEC_INTERNAL";
+      SetError("a codec library threw a non-standard exception");
     }
   }
   void OnOK() override { deferred_.Resolve(toBuffer(Env(), out_)); }

@@ -18,6 +18,7 @@ namespace hnv {
 constexpr const char* kErrCorrupt = "HNV_ERR_CODEC_CORRUPT";
 constexpr const char* kErrUnsupported = "HNV_ERR_CODEC_UNSUPPORTED";
 constexpr const char* kErrInvalidArgument = "HNV_ERR_CODEC_INVALID_ARGUMENT";
+constexpr const char* kErrInternal = "HNV_ERR_CODEC_INTERNAL";
 
 struct CodecError : std::runtime_error {
   const char* code;

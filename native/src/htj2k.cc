@@ -151,6 +151,8 @@ Output htj2kEncode(const uint8_t* pixels, size_t length, const FrameParams& p) {
     throw;
   } catch (const std::exception& e) {
     throw CodecError(kErrInvalidArgument, std::string("HTJ2K: encoding failed: ") + e.what());
+  } catch (...) {
+    throw CodecError(kErrInternal, "HTJ2K: encoding failed");
   }
 }
 
@@ -219,6 +221,11 @@ Output htj2kDecode(const uint8_t* data, size_t length, const FrameParams& p) {
     throw;
   } catch (const std::exception& e) {
     throw CodecError(kErrCorrupt, std::string("HTJ2K: decoding failed: ") + e.what());
+  } catch (const char* what) {
+    // OpenJPH 0.9.0 also throws bare strings (found by test/fuzz/library-decoders.test.ts).
+    throw CodecError(kErrCorrupt, std::string("HTJ2K: decoding failed: ") + what);
+  } catch (...) {
+    throw CodecError(kErrCorrupt, "HTJ2K: decoding failed");
   }
 }
 

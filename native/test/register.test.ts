@@ -25,20 +25,21 @@ describe('codec registration with @hnvue/dicom', () => {
   it('registers CharLS, libjpeg-turbo and OpenJPH: the addon build first when it linked them, WebAssembly always', () => {
     const status = nativeStatus();
     const libs = status.kind === 'loaded' ? status : undefined;
-    const cases: readonly [string, string, boolean | undefined, boolean, boolean][] = [
-      // uid, name, addon has the library, encodes (wasm), encodes (native)
-      [TS.jpegLsLossless, 'charls', libs?.charls !== undefined, true, true],
-      [TS.jpegLsNearLossless, 'charls', libs?.charls !== undefined, true, true],
-      [TS.jpegBaseline, 'libjpeg-turbo', libs?.libjpeg, true, true],
-      [TS.jpegExtended, 'libjpeg-turbo', libs?.libjpeg, false, false],
-      [TS.htj2kLossless, 'openjph', libs?.openJph !== undefined, true, true],
-      [TS.htj2kLosslessRpcl, 'openjph', libs?.openJph !== undefined, true, false],
-      [TS.htj2k, 'openjph', libs?.openJph !== undefined, true, true],
+    const cases: readonly [string, string, boolean | undefined, boolean, boolean, boolean][] = [
+      // uid, name, addon has the library, encodes (wasm), encodes (native), decodes (native)
+      [TS.jpegLsLossless, 'charls', libs?.charls !== undefined, true, true, true],
+      [TS.jpegLsNearLossless, 'charls', libs?.charls !== undefined, true, true, true],
+      [TS.jpegBaseline, 'libjpeg-turbo', libs?.libjpeg, true, true, true],
+      [TS.jpegExtended, 'libjpeg-turbo', libs?.libjpeg, false, false, true],
+      [TS.htj2kLossless, 'openjph', libs?.openJph !== undefined, true, true, false],
+      [TS.htj2kLosslessRpcl, 'openjph', libs?.openJph !== undefined, true, false, false],
+      [TS.htj2k, 'openjph', libs?.openJph !== undefined, true, true, false],
     ];
-    for (const [uid, name, native, encodes, nativeEncodes] of cases) {
+    for (const [uid, name, native, encodes, nativeEncodes, nativeDecodes] of cases) {
       const decoders = codecsFor(uid, 'decode');
-      expect(decoders.map((c) => c.name)).toEqual(native === true ? [name, name] : [name]);
-      expect(decoders.map((c) => c.backend)).toEqual(native === true ? ['native', 'wasm'] : ['wasm']);
+      const nativeDecoder = native === true && nativeDecodes;
+      expect(decoders.map((c) => c.name)).toEqual(nativeDecoder ? [name, name] : [name]);
+      expect(decoders.map((c) => c.backend)).toEqual(nativeDecoder ? ['native', 'wasm'] : ['wasm']);
       const encoders = codecsFor(uid, 'encode').map((c) => c.backend);
       const want = [...(native === true && nativeEncodes ? ['native'] : []), ...(encodes ? ['wasm'] : [])];
       expect(encoders).toEqual(want);

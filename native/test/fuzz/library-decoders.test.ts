@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CODEC_ERROR_CODES,
+  type CodecBackend,
+  encodeFrame,
+  type FrameInfo,
+  nativeStatus,
+  TransferSyntax,
+} from '../../lib/index.js';
+import { fuzzDecoder } from '../helpers/fuzz.js';
+import { frameInfo, syntheticFrame } from '../helpers/images.js';
+
+// Bounded fuzz runs of the library decoders (CharLS, OpenJPH, libjpeg-turbo), both backends, fixed
+// seeds: every mutation of a valid stream must give a full frame or a CodecError, never a crash,
+// a hang or another exception type. scripts/fuzz-codecs.ts runs the long version.
+const status = nativeStatus();
+const loaded = status.kind === 'loaded' ? status : undefined;
+
+interface Target {
+  readonly name: string;
+  readonly uid: string;
+  readonly native: boolean;
+  readonly infos: readonly FrameInfo[];
+  readonly encodeOptions?: Parameters<typeof encodeFrame>[3];
+}
+
+const TARGETS: readonly Target[] = [
+  {
+    name: 'JPEG-LS',
+    uid: TransferSyntax.jpegLsLossless,
+    native: loaded?.charls !== undefined,
+    infos: [frameInfo(16, 12, 16, 12), frameInfo(9, 7, 8, 8, false, 3), frameInfo(11, 5, 16, 16, true)],
+  },
+  {
+    // Native OpenJPH 0.9.0 is not fuzzed: it aborts the process on malformed streams, which is
+    // why decoding defaults to WebAssembly (lib/htj2k.ts). Seeds come from the WebAssembly encoder.
+    name: 'HTJ2K',
+    uid: TransferSyntax.htj2kLossless,
+    native: false,
+    infos: [frameInfo(24, 20, 16, 12), frameInfo(13, 9, 8, 8, false, 3), frameInfo(17, 11, 16, 16, true)],
+  },
+  {
+    name: 'JPEG 8-bit',
+    uid: TransferSyntax.jpegBaseline,
+    native: loaded?.libjpeg === true,
+    infos: [frameInfo(64, 64, 8, 8), frameInfo(40, 40, 8, 8, false, 3)],
+    encodeOptions: { allowLossy: true },
+  },
+];
+
+const ALLOWED = new Set<string>([CODEC_ERROR_CODES.corrupt, CODEC_ERROR_CODES.unsupported]);
+
+for (const t of TARGETS) {
+  const backends: readonly CodecBackend[] = t.native ? ['native', 'wasm'] : ['wasm'];
+  describe.each(backends)(`${t.name} decoder fuzz (%s)`, (backend) => {
+    it(`FR-DICOM-04: 400 mutations per image answer with a frame or a CodecError`, async () => {
+      for (const [k, info] of t.infos.entries()) {
+        // Seeds from the other backend too, so each decoder sees both encoders' streams.
+        const px = syntheticFrame(info, 50 + k, 0.3);
+        const seeds: Uint8Array[] = [];
+        for (const b of backends)
+          seeds.push(await encodeFrame(px, info, t.uid, { ...t.encodeOptions, libraryBackend: b }));
+        const r = await fuzzDecoder(seeds, info, t.uid, 400, 900 + k, { libraryBackend: backend });
+        expect(r.rejected).toBeGreaterThan(0);
+        expect([...r.codes].every((c) => ALLOWED.has(c))).toBe(true);
+      }
+    }, 60_000);
+  });
+}
