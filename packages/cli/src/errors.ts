@@ -28,7 +28,7 @@ const ERRNO_HINTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * One line per error: `hnvue: HNV_ERR_X: message (hint: …)`. Messages of HnVue errors are PHI-free
+ * One line per error: `hnvue: <code>: message (hint: …)`. Messages of HnVue errors are PHI-free
  * by contract (NFR-SEC-01); other errors show only their errno or class name and message.
  */
 export function formatError(err: unknown): string {

@@ -1,3 +1,15 @@
+export {
+  ERROR_CATALOGUE,
+  type ErrorCategory,
+  type ErrorSpec,
+  errorCategory,
+  errorSpec,
+  type HnvErrorCode,
+  isHnvErrorCode,
+  isPermanentDimseStatus,
+  isRetryable,
+  type RetryFields,
+} from './catalogue.js';
 export { HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME } from './constants.js';
 export { ConfigError, HnvError, type HnvErrorOptions, isHnvError } from './errors.js';
 export { guardLogger } from './guard.js';

@@ -49,12 +49,12 @@ describe('NFR-SEC-01: PHI guard', () => {
     log.debug({ dataset: datasetLike() }, 'dataset received');
     log.info({ ds: denaturalized, nested: { deeper: { PatientBirthDate: PHI.PatientBirthDate } } }, 'nested');
     log.child({ PatientID: PHI.PatientID }).warn({ items: [datasetLike()] }, 'child');
-    log.error({ err: new HnvError('HNV_ERR_X', 'failed for instance 1.2.3') }, 'error');
+    log.error({ err: new HnvError('HNV_ERR_DIMSE_FAILURE', 'failed for instance 1.2.3') }, 'error');
     const output = lines.join('');
     assertNoPhi(output);
     expect(output).toContain('1.2.3.4.5');
     expect(output).toContain('1.2.3.9');
-    expect(output).toContain('HNV_ERR_X');
+    expect(output).toContain('HNV_ERR_DIMSE_FAILURE');
     expect(lines).toHaveLength(4);
   });
 
@@ -80,13 +80,13 @@ describe('NFR-SEC-01: PHI guard', () => {
 describe('HnvError', () => {
   it('carries a stable code, details and cause', () => {
     const cause = new Error('socket closed');
-    const err = new HnvError('HNV_ERR_TEST', 'failed', { cause, details: { status: 0xa700 } });
-    expect(err.code).toBe('HNV_ERR_TEST');
+    const err = new HnvError('HNV_ERR_DIMSE_FAILURE', 'failed', { cause, details: { status: 0xa700 } });
+    expect(err.code).toBe('HNV_ERR_DIMSE_FAILURE');
     expect(err.cause).toBe(cause);
     expect(err.name).toBe('HnvError');
     expect(JSON.parse(JSON.stringify(err))).toEqual({
       name: 'HnvError',
-      code: 'HNV_ERR_TEST',
+      code: 'HNV_ERR_DIMSE_FAILURE',
       message: 'failed',
       details: { status: 0xa700 },
     });

@@ -18,7 +18,7 @@ export class Part10Error extends HnvError {
   constructor(
     message: string,
     options: { cause?: unknown; details?: Record<string, unknown> } = {},
-    code: string = PART10_ERROR_CODE,
+    code: typeof PART10_ERROR_CODE | typeof PART10_TRUNCATED_ERROR_CODE = PART10_ERROR_CODE,
   ) {
     super(code, message, options);
   }
