@@ -18,7 +18,7 @@ export const NET_ERROR_CODES = {
   noPresentationContext: 'HNV_ERR_NO_PRESENTATION_CONTEXT',
   protocol: 'HNV_ERR_PROTOCOL',
   invalidArgument: 'HNV_ERR_INVALID_ARGUMENT',
-  poolExhausted: 'PoolExhausted',
+  poolExhausted: 'HNV_ERR_POOL_EXHAUSTED',
   poolClosed: 'HNV_ERR_POOL_CLOSED',
   cancelled: 'HNV_ERR_CANCELLED',
 } as const;

@@ -5,7 +5,7 @@ import { NET_ERROR_CODES } from '../errors.js';
  * A bounded pool of associations to one destination (FR-DICOM-02), after undici's Client → Pool:
  * at most `maxSize` resources, each shared by up to its `capacity` concurrent users (the negotiated
  * asynchronous operations window; 1 unless the peer granted more). Acquisition waits in FIFO
- * order up to `acquisitionTimeoutMs`, then fails with code `PoolExhausted`, which the transmission
+ * order up to `acquisitionTimeoutMs`, then fails with code `HNV_ERR_POOL_EXHAUSTED` (reason `PoolExhausted`), which the transmission
  * queue turns into a retry. Resources idle for `idleTimeoutMs` are released by a sweep every
  * `evictionIntervalMs`. A resource that reports `usable === false` (aborted, closed by the peer)
  * is discarded and never handed out again.
@@ -70,13 +70,20 @@ interface Waiter<R> {
   onAbort: (() => void) | undefined;
 }
 
+/**
+ * Every association of the pool stayed busy past `acquisitionTimeoutMs`. Code
+ * HNV_ERR_POOL_EXHAUSTED (retryable); `reason` keeps the name this failure had before it joined
+ * the error catalogue, 'PoolExhausted', and is in `details` too, so logs and histories that
+ * searched for it still find it.
+ */
 export class PoolExhaustedError extends HnvError {
+  readonly reason: 'PoolExhausted' = 'PoolExhausted';
   constructor(name: string, ms: number, maxSize: number) {
     super(
       NET_ERROR_CODES.poolExhausted,
       `no association to ${name} became free within ${ms} ms (max ${maxSize})`,
       {
-        details: { destination: name, acquisitionTimeoutMs: ms, maxSize },
+        details: { reason: 'PoolExhausted', destination: name, acquisitionTimeoutMs: ms, maxSize },
         hint: 'the operation can be queued and retried later',
       },
     );

@@ -3,7 +3,7 @@
  * association pool keyed by (called AE, host, port, transfer syntax set), at most `maxSize`
  * associations per key, each carrying as many stores at once as the peer's asynchronous
  * operations window grants. An aborted or dead association is discarded, never handed out again;
- * a pool that stays full past `acquisitionTimeoutMs` fails with code `PoolExhausted`, which the
+ * a pool that stays full past `acquisitionTimeoutMs` fails with code `HNV_ERR_POOL_EXHAUSTED` (reason `PoolExhausted`), which the
  * transmission queue turns into a retry (NFR-REL-01).
  */
 import { guardLogger, type Logger, silentLogger } from '@hnvue/core';

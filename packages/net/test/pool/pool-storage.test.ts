@@ -81,7 +81,7 @@ describe('association pool with real peers', () => {
     try {
       const slow = client.store({ dataset: images[0]!.dataset, transferSyntax: TS.explicit });
       const second = client.store({ dataset: images[1]!.dataset, transferSyntax: TS.explicit });
-      await expect(second).rejects.toMatchObject({ code: 'PoolExhausted' });
+      await expect(second).rejects.toMatchObject({ code: 'HNV_ERR_POOL_EXHAUSTED', reason: 'PoolExhausted' });
       release();
       await expect(slow).resolves.toMatchObject({ status: 0 });
     } finally {

@@ -66,7 +66,7 @@ describe('association pool (FR-DICOM-02)', () => {
     await vi.advanceTimersByTimeAsync(29_999);
     expect(settled).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(1);
-    await expect(waiting).rejects.toMatchObject({ code: 'PoolExhausted' });
+    await expect(waiting).rejects.toMatchObject({ code: 'HNV_ERR_POOL_EXHAUSTED', reason: 'PoolExhausted' });
     held.release();
     pool.destroy();
   });
