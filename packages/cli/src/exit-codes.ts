@@ -2,7 +2,7 @@
  * Exit codes scripts can rely on (documented in README.md). Stable: a new failure kind gets a new
  * number, an existing number never changes meaning.
  */
-import { isHnvError } from '@hnvue/core';
+import { type ErrorCategory, isHnvError } from '@hnvue/core';
 
 export const EXIT_CODES = {
   /** Everything asked for was done. */
@@ -27,45 +27,32 @@ export const EXIT_CODES = {
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
-const NETWORK_CODES: ReadonlySet<string> = new Set([
-  'HNV_ERR_CONNECT',
-  'HNV_ERR_TIMEOUT',
-  'HNV_ERR_TLS',
-  'HNV_ERR_ASSOC_ABORTED',
-  'HNV_ERR_ASSOC_CLOSED',
-  'HNV_ERR_PDU_DECODE',
-  'HNV_ERR_PROTOCOL',
-  'PoolExhausted',
-  'HNV_ERR_POOL_CLOSED',
-]);
+/**
+ * The exit code of each error category of the catalogue (@hnvue/core). `codec`, `queue` and
+ * `state` failures are not the user's to fix from the command line: internal (1), as is a code
+ * the catalogue does not know.
+ */
+const EXIT_BY_CATEGORY: Readonly<Record<ErrorCategory, ExitCode>> = {
+  usage: EXIT_CODES.usage,
+  config: EXIT_CODES.config,
+  network: EXIT_CODES.network,
+  association: EXIT_CODES.rejected,
+  dimse: EXIT_CODES.dimseFailure,
+  partial: EXIT_CODES.partial,
+  input: EXIT_CODES.input,
+  data: EXIT_CODES.input,
+  codec: EXIT_CODES.internal,
+  queue: EXIT_CODES.internal,
+  state: EXIT_CODES.internal,
+  internal: EXIT_CODES.internal,
+};
 
-const INPUT_CODES: ReadonlySet<string> = new Set([
-  'HNV_ERR_INPUT',
-  'HNV_ERR_PART10',
-  // A Part 10 file whose data set ends mid-element or overruns the file (found before sending).
-  'HNV_ERR_PART10_TRUNCATED',
-  'HNV_ERR_DATASET',
-  'HNV_ERR_INVALID_ARGUMENT',
-  'HNV_ERR_IOD_INPUT',
-  'HNV_ERR_IOD_INVALID',
-  'HNV_ERR_RENDER',
-]);
-
-/** The exit code for an error that ended a command. */
+/** The exit code for an error that ended a command: its category's (see EXIT_BY_CATEGORY). */
 export function exitCodeFor(err: unknown): ExitCode {
   if (!isHnvError(err)) {
     const errno = (err as { code?: unknown } | undefined)?.code;
     if (errno === 'ENOENT' || errno === 'EACCES' || errno === 'EISDIR') return EXIT_CODES.input;
     return EXIT_CODES.internal;
   }
-  const code = err.code;
-  if (code === 'HNV_ERR_USAGE') return EXIT_CODES.usage;
-  if (code === 'HNV_ERR_CONFIG' || code === 'HNV_ERR_NOT_CONFIGURED') return EXIT_CODES.config;
-  if (code === 'HNV_ERR_ASSOC_REJECTED' || code === 'HNV_ERR_NO_PRESENTATION_CONTEXT')
-    return EXIT_CODES.rejected;
-  if (code === 'HNV_ERR_DIMSE_FAILURE') return EXIT_CODES.dimseFailure;
-  if (code === 'HNV_ERR_PARTIAL') return EXIT_CODES.partial;
-  if (NETWORK_CODES.has(code)) return EXIT_CODES.network;
-  if (INPUT_CODES.has(code)) return EXIT_CODES.input;
-  return EXIT_CODES.internal;
+  return EXIT_BY_CATEGORY[err.category];
 }

@@ -1,4 +1,7 @@
+import { isHnvErrorCode, isPermanentDimseStatus, isRetryable } from '@hnvue/core';
 import { QUEUE_ERROR_CODES } from './errors.js';
+
+export { isPermanentDimseStatus };
 
 /** What the queue does with a failed attempt: try again later, or FAILED at once. */
 export interface FailureClass {
@@ -10,34 +13,6 @@ export interface FailureClass {
 }
 
 export type FailureClassifier = (err: unknown) => FailureClass;
-
-// Errors whose cause is outside the request: the peer or the network may recover.
-const TRANSIENT_CODES: ReadonlySet<string> = new Set([
-  'PoolExhausted',
-  'HNV_ERR_CONNECT',
-  'HNV_ERR_TIMEOUT',
-  'HNV_ERR_ASSOC_ABORTED',
-  'HNV_ERR_ASSOC_CLOSED',
-  'HNV_ERR_POOL_CLOSED',
-  'HNV_ERR_CANCELLED',
-  'HNV_ERR_PDU_DECODE',
-  'HNV_ERR_PROTOCOL',
-  'HNV_ERR_TLS',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-]);
-
-// The peer will refuse this request however often it is repeated.
-const PERMANENT_CODES: ReadonlySet<string> = new Set([
-  'HNV_ERR_NO_PRESENTATION_CONTEXT',
-  'HNV_ERR_INVALID_ARGUMENT',
-  QUEUE_ERROR_CODES.spoolMissing,
-]);
 
 function field(err: unknown, name: string): unknown {
   if (typeof err !== 'object' || err === null) return undefined;
@@ -53,16 +28,6 @@ function hex4(status: number): string {
   return `0x${status.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-/**
- * DIMSE failure statuses that cannot succeed on retry. PS3.4 Annex B.2.3 (C-STORE): A9xx data
- * set does not match SOP class, Cxxx cannot understand; PS3.7 Annex C: 0x0122 SOP class not
- * supported. A7xx (out of resources) is the SCP's transient state, so it is retried.
- */
-export function isPermanentDimseStatus(status: number): boolean {
-  if ((status & 0xff00) === 0xa700) return false;
-  return (status & 0xff00) === 0xa900 || (status & 0xf000) === 0xc000 || status === 0x0122;
-}
-
 /** The message of an error, cut short; senders keep PHI out of messages (NFR-SEC-01). */
 function messageOf(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -70,34 +35,28 @@ function messageOf(err: unknown): string {
 }
 
 /**
- * The default classifier: an explicit `retryable` boolean (a {@link DeliveryError}) wins;
- * otherwise the error's stable `code` decides. Unknown errors are retried, bounded by
- * `maxAttempts`, since a spurious permanent failure loses an image while a spurious retry only
- * costs time.
+ * The default classifier. An error's own `retryable` boolean decides: every HnvError carries the
+ * catalogue's answer for its code (refined where it was thrown, e.g. by the A-ASSOCIATE-RJ result
+ * or the DIMSE status), and a {@link DeliveryError} states it outright. An error-like value
+ * without one (another copy of @hnvue/core, a hand-made error) is looked up in the catalogue by
+ * its `code`. Anything else is retried, bounded by `maxAttempts`, since a spurious permanent
+ * failure loses an image while a spurious retry only costs time.
  */
 export const classifyFailure: FailureClassifier = (err) => {
-  const rawCode = field(err, 'code');
+  const senderCode = field(err, 'senderCode');
+  const rawCode = typeof senderCode === 'string' ? senderCode : field(err, 'code');
   const code = typeof rawCode === 'string' && rawCode !== '' ? rawCode : QUEUE_ERROR_CODES.delivery;
-  const reason = messageOf(err);
+  const message = messageOf(err);
+  const status = field(err, 'status');
+  const reason =
+    code === 'HNV_ERR_DIMSE_FAILURE' && typeof status === 'number'
+      ? `${message} (status ${hex4(status)})`
+      : message;
   const explicit =
     typeof err === 'object' && err !== null ? (err as { retryable?: unknown }).retryable : undefined;
   if (typeof explicit === 'boolean') return { retryable: explicit, code, reason };
-  if (code === 'HNV_ERR_ASSOC_REJECTED') {
-    // PS3.8 Table 9-21: result 1 = rejected-permanent, 2 = rejected-transient.
-    return { retryable: field(err, 'result') !== 1, code, reason };
+  if (isHnvErrorCode(code)) {
+    return { retryable: isRetryable(code, { result: field(err, 'result'), status }), code, reason };
   }
-  if (code === 'HNV_ERR_DIMSE_FAILURE') {
-    const status = field(err, 'status');
-    if (typeof status === 'number') {
-      return {
-        retryable: !isPermanentDimseStatus(status),
-        code,
-        reason: `${reason} (status ${hex4(status)})`,
-      };
-    }
-    return { retryable: true, code, reason };
-  }
-  if (PERMANENT_CODES.has(code)) return { retryable: false, code, reason };
-  if (TRANSIENT_CODES.has(code)) return { retryable: true, code, reason };
   return { retryable: true, code, reason };
 };

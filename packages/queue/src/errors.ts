@@ -1,4 +1,4 @@
-import { HnvError, type HnvErrorOptions } from '@hnvue/core';
+import { HnvError, type HnvErrorCode, type HnvErrorOptions, isHnvErrorCode } from '@hnvue/core';
 
 /** Stable codes of @hnvue/queue's own errors; callers switch on these, never on messages. */
 export const QUEUE_ERROR_CODES = {
@@ -24,16 +24,20 @@ export class QueueError extends HnvError {}
 
 /**
  * Thrown by a sender to state explicitly whether the failure may succeed on a later attempt,
- * overriding the code-based classification. `code` defaults to HNV_ERR_DELIVERY; pass the
- * underlying code (e.g. 'HNV_ERR_CONNECT') so the queue's history stays searchable.
+ * overriding the catalogue. `code` defaults to HNV_ERR_DELIVERY; pass the underlying code (e.g.
+ * 'HNV_ERR_CONNECT') so the queue's history stays searchable. A code of the site's own (not in
+ * the catalogue) is kept as `senderCode` for the history, under HNV_ERR_DELIVERY.
  */
 export class DeliveryError extends HnvError {
-  readonly retryable: boolean;
+  declare readonly retryable: boolean;
+  /** The code the queue's history records: `options.code` as given, else this error's code. */
+  readonly senderCode: string;
   constructor(
     message: string,
-    options: HnvErrorOptions & { readonly retryable: boolean; readonly code?: string },
+    options: HnvErrorOptions & { readonly retryable: boolean; readonly code?: HnvErrorCode | (string & {}) },
   ) {
-    super(options.code ?? QUEUE_ERROR_CODES.delivery, message, options);
-    this.retryable = options.retryable;
+    const code = options.code;
+    super(isHnvErrorCode(code) ? code : QUEUE_ERROR_CODES.delivery, message, options);
+    this.senderCode = code ?? this.code;
   }
 }
