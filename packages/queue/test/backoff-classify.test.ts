@@ -1,3 +1,4 @@
+import { ERROR_CATALOGUE, HnvError, type HnvErrorCode } from '@hnvue/core';
 import { describe, expect, it } from 'vitest';
 import { classifyFailure, DeliveryError, isPermanentDimseStatus, nextRetryAt } from '../src/index.js';
 import { codeError } from './helpers/setup.js';
@@ -20,6 +21,7 @@ describe('back-off', () => {
 describe('failure classification', () => {
   const cases: [string, unknown, boolean][] = [
     ['PoolExhausted', codeError('PoolExhausted'), true],
+    ['pool exhausted', codeError('HNV_ERR_POOL_EXHAUSTED', { reason: 'PoolExhausted' }), true],
     ['connection refused', codeError('HNV_ERR_CONNECT'), true],
     ['ECONNREFUSED', codeError('ECONNREFUSED'), true],
     ['timeout', codeError('HNV_ERR_TIMEOUT'), true],
@@ -69,5 +71,36 @@ describe('failure classification', () => {
       true,
       false,
     ]);
+  });
+
+  describe('NFR-REL-01: the retry decision follows the error catalogue', () => {
+    const codes = Object.keys(ERROR_CATALOGUE) as HnvErrorCode[];
+
+    it.each(codes)(
+      '%s: an HnvError and a plain error with that code are classified as catalogued',
+      (code) => {
+        const expected = ERROR_CATALOGUE[code].retryable;
+        expect(classifyFailure(new HnvError(code, 'x'))).toMatchObject({ retryable: expected, code });
+        expect(classifyFailure(codeError(code))).toMatchObject({ retryable: expected, code });
+      },
+    );
+
+    it('a retryable set where the error was thrown wins over the catalogue', () => {
+      expect(classifyFailure(new HnvError('HNV_ERR_CONNECT', 'x', { retryable: false })).retryable).toBe(
+        false,
+      );
+      expect(classifyFailure(new HnvError('HNV_ERR_DATASET', 'x', { retryable: true })).retryable).toBe(true);
+    });
+
+    it('a DeliveryError with a catalogued code is that code; a site code is kept for the history', () => {
+      const catalogued = new DeliveryError('x', { retryable: false, code: 'HNV_ERR_CONNECT' });
+      expect([catalogued.code, catalogued.category]).toEqual(['HNV_ERR_CONNECT', 'network']);
+      const site = new DeliveryError('x', { retryable: false, code: 'X_POLICY' });
+      expect([site.code, site.senderCode, classifyFailure(site).code]).toEqual([
+        'HNV_ERR_DELIVERY',
+        'X_POLICY',
+        'X_POLICY',
+      ]);
+    });
   });
 });
