@@ -22,6 +22,11 @@ export {
   SUPPORTED_CHARACTER_SETS,
 } from '@hnvue/dicom';
 export {
+  type CommitmentOutcome,
+  type CommitmentRequestOptions,
+  requestCommitment,
+} from './commitment-request.js';
+export {
   buildMppsCreate,
   buildMppsEnd,
   createMppsScp,
@@ -32,7 +37,6 @@ export {
   MPPS_SOP_CLASS,
   type MppsEndInput,
   type MppsLocalState,
-  MppsProcedureStep,
   type MppsRecord,
   type MppsScp,
   type MppsScpOptions,
@@ -42,6 +46,7 @@ export {
   type PerformedSeries,
   type UidSource,
 } from './mpps.js';
+export { MppsProcedureStep, type MppsRequestOptions, sendMppsCreate, sendMppsSet } from './mpps-scu.js';
 export {
   buildCommitmentReport,
   buildCommitmentRequest,
@@ -66,6 +71,7 @@ export {
   type StorageCommitmentScpOptions,
   StorageCommitmentScu,
   type StorageCommitmentScuOptions,
+  sendCommitmentRequest,
 } from './storage-commitment.js';
 export { type CodedEntry, formatPersonName, type PersonName } from './values.js';
 export {

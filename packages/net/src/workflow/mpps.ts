@@ -1,13 +1,13 @@
 /**
  * Modality Performed Procedure Step (FR-DICOM-05; PS3.4 Annex F.7, IHE RAD SWF RAD-6/RAD-7):
- * typed N-CREATE / N-SET data set builders from a worklist item, an SCU that enforces the state
- * rules of PS3.4 F.7.2.1 (IN PROGRESS → COMPLETED | DISCONTINUED, final states are final), and an
- * SCP handler pair for our own MPPS receiver.
+ * typed N-CREATE / N-SET data set builders from a worklist item and an SCP handler pair for our
+ * own MPPS receiver. The SCU (stateless N-CREATE / N-SET and the stateful step guard) is
+ * mpps-scu.ts.
  */
 import { HnvError, type HnvErrorOptions } from '@hnvue/core';
-import { decodeDatasetStream, encodeDataset, type NaturalDataset, SOP_CLASS, TS } from '@hnvue/dicom';
-import type { Association, DimseResponse, IncomingRequest, RequestHandler } from '../association.js';
-import { COMMAND_FIELD, STATUS } from '../dimse/index.js';
+import { decodeDatasetStream, type NaturalDataset, SOP_CLASS, TS } from '@hnvue/dicom';
+import type { IncomingRequest, RequestHandler } from '../association.js';
+import { STATUS } from '../dimse/index.js';
 import {
   type CodedEntry,
   codeItem,
@@ -224,109 +224,6 @@ export interface UidSource {
 }
 
 export type MppsLocalState = 'new' | MppsStatus;
-
-/**
- * One performed procedure step as seen by the SCU. The SOP Instance UID comes from the injected
- * generator (we create it, PS3.4 F.7.2.1.1). N-CREATE and N-SET may use different associations.
- * Rules enforced before anything is sent: one N-CREATE; N-SET only after it; nothing after a final
- * status (PS3.4 F.7.2.2.2, "may no longer be updated"). A failure status leaves the state as it was.
- */
-export class MppsProcedureStep {
-  readonly sopInstanceUid: string;
-  #state: MppsLocalState = 'new';
-
-  /**
-   * A new step (UID from the generator), or one resumed after a restart from what was persisted
-   * (`{ sopInstanceUid, state }`), so the rules still hold across restarts.
-   */
-  constructor(uids: UidSource | { readonly sopInstanceUid: string; readonly state?: MppsLocalState }) {
-    if ('sopInstanceUid' in uids) {
-      this.sopInstanceUid = uids.sopInstanceUid;
-      this.#state = uids.state ?? 'new';
-    } else {
-      this.sopInstanceUid = uids.next();
-    }
-  }
-
-  get state(): MppsLocalState {
-    return this.#state;
-  }
-
-  /** N-CREATE with an IN PROGRESS data set (see buildMppsCreate). Throws DimseFailureError on failure. */
-  async create(
-    association: Association,
-    dataset: NaturalDataset,
-    options: { readonly timeoutMs?: number } = {},
-  ): Promise<DimseResponse> {
-    if (this.#state !== 'new')
-      throw new MppsStateError(`N-CREATE after the step was created (state ${this.#state})`);
-    if (str(dataset, 'PerformedProcedureStepStatus') !== 'IN PROGRESS') {
-      throw new MppsStateError(
-        'N-CREATE must carry Performed Procedure Step Status IN PROGRESS (PS3.4 F.7.2.1.2)',
-      );
-    }
-    const response = await association.send({
-      abstractSyntax: MPPS_SOP_CLASS,
-      command: {
-        commandField: COMMAND_FIELD['N-CREATE-RQ'],
-        affectedSopClassUid: MPPS_SOP_CLASS,
-        affectedSopInstanceUid: this.sopInstanceUid,
-      },
-      dataset: encodeDataset(dataset, { transferSyntax: contextSyntax(association) }),
-      ...options,
-    });
-    this.#state = 'IN PROGRESS';
-    return response;
-  }
-
-  /** N-SET: an update while IN PROGRESS, or the final COMPLETED / DISCONTINUED (see buildMppsEnd). */
-  async set(
-    association: Association,
-    dataset: NaturalDataset,
-    options: { readonly timeoutMs?: number } = {},
-  ): Promise<DimseResponse> {
-    if (this.#state === 'new') throw new MppsStateError('N-SET before the N-CREATE of the step');
-    if (this.#state !== 'IN PROGRESS') {
-      throw new MppsStateError(
-        `no N-SET after ${this.#state}: the step may no longer be updated (PS3.4 F.7.2.2.2)`,
-      );
-    }
-    const status = str(dataset, 'PerformedProcedureStepStatus');
-    if (
-      status !== undefined &&
-      status !== 'IN PROGRESS' &&
-      status !== 'COMPLETED' &&
-      status !== 'DISCONTINUED'
-    ) {
-      throw new MppsStateError(`invalid Performed Procedure Step Status '${status}'`);
-    }
-    const response = await association.send({
-      abstractSyntax: MPPS_SOP_CLASS,
-      command: {
-        commandField: COMMAND_FIELD['N-SET-RQ'],
-        requestedSopClassUid: MPPS_SOP_CLASS,
-        requestedSopInstanceUid: this.sopInstanceUid,
-      },
-      dataset: encodeDataset(dataset, { transferSyntax: contextSyntax(association) }),
-      ...options,
-    });
-    if (status === 'COMPLETED' || status === 'DISCONTINUED') this.#state = status;
-    return response;
-  }
-
-  /** N-SET with buildMppsEnd(input). */
-  async end(
-    association: Association,
-    input: MppsEndInput,
-    options: { readonly timeoutMs?: number } = {},
-  ): Promise<DimseResponse> {
-    return await this.set(association, buildMppsEnd(input), options);
-  }
-}
-
-function contextSyntax(association: Association): string {
-  return association.contextFor(MPPS_SOP_CLASS).transferSyntax;
-}
 
 /** The presentation context to propose for MPPS. */
 export const MPPS_CONTEXT: { readonly abstractSyntax: string; readonly transferSyntaxes: readonly string[] } =

@@ -1,6 +1,7 @@
 /**
  * Storage Commitment Push Model (FR-DICOM-07; PS3.4 Annex J): the N-ACTION request builder and
- * N-EVENT-REPORT parser, an SCU that correlates reports by Transaction UID (on the requesting
+ * N-EVENT-REPORT parser, the stateless N-ACTION (`sendCommitmentRequest`; the one-shot request and
+ * wait is commitment-request.ts), an SCU that correlates reports by Transaction UID (on the requesting
  * association or on a new one opened by the PACS to our listener), and an SCP handler that
  * answers the N-ACTION and sends the report on a new association, as Orthanc does.
  *
@@ -18,7 +19,12 @@ import {
   SOP_INSTANCE,
   TS,
 } from '@hnvue/dicom';
-import { Association, type AssociationOptions, type RequestHandler } from '../association.js';
+import {
+  Association,
+  type AssociationOptions,
+  type DimseResponse,
+  type RequestHandler,
+} from '../association.js';
 import { COMMAND_FIELD, STATUS } from '../dimse/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { UidSource } from './mpps.js';
@@ -89,6 +95,39 @@ export function buildCommitmentRequest(
       ReferencedSOPInstanceUID: r.sopInstanceUid,
     })),
   };
+}
+
+/**
+ * N-ACTION-RQ "Request Storage Commitment" (PS3.4 J.3.2) for `references` under `transactionUid`,
+ * stateless: it returns the N-ACTION-RSP and keeps nothing. The N-EVENT-REPORT that answers it
+ * comes later, on this association or on a new one to the requester's listener; whoever handles
+ * it matches it by Transaction UID (StorageCommitmentScu, requestCommitment). Throws
+ * InvalidArgumentError for no references (PS3.4 Table J.3-1: one or more items),
+ * NoPresentationContextError before encoding when the peer accepted no Push Model context,
+ * DimseFailureError on a failure status.
+ */
+export async function sendCommitmentRequest(
+  association: Association,
+  transactionUid: string,
+  references: readonly ReferencedSop[],
+  options: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {},
+): Promise<DimseResponse> {
+  if (references.length === 0) {
+    throw new InvalidArgumentError('a storage commitment request needs at least one reference');
+  }
+  const { transferSyntax } = association.contextFor(STORAGE_COMMITMENT_SOP_CLASS);
+  return await association.send({
+    abstractSyntax: STORAGE_COMMITMENT_SOP_CLASS,
+    command: {
+      commandField: COMMAND_FIELD['N-ACTION-RQ'],
+      requestedSopClassUid: STORAGE_COMMITMENT_SOP_CLASS,
+      requestedSopInstanceUid: STORAGE_COMMITMENT_SOP_INSTANCE,
+      actionTypeId: COMMITMENT_ACTION_TYPE,
+    },
+    dataset: encodeDataset(buildCommitmentRequest(transactionUid, references), { transferSyntax }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
 }
 
 export interface CommitmentFailure extends ReferencedSop {
@@ -190,7 +229,8 @@ interface PendingEntry {
 }
 
 /**
- * Storage Commitment SCU. Install `reportHandler` for N-EVENT-REPORT both on the requesting
+ * Storage Commitment SCU: the stateful correlator over {@link sendCommitmentRequest}, for an
+ * application that keeps a listener open and many requests pending. Install `reportHandler` for N-EVENT-REPORT both on the requesting
  * association (`requestHandler`) and on our listener (`handlers['N-EVENT-REPORT']`, with
  * STORAGE_COMMITMENT_LISTENER_CONTEXT), and start the listener before `request()`: the report
  * association may open before the N-ACTION-RSP is read (PEERS.md, Orthanc).
@@ -222,7 +262,7 @@ export class StorageCommitmentScu extends EventEmitter<StorageCommitmentEvents> 
   }
 
   /**
-   * Sends the N-ACTION (PS3.4 J.3.2) and returns the pending request; `pending.result` resolves
+   * Sends the N-ACTION ({@link sendCommitmentRequest}) and returns the pending request; `pending.result` resolves
    * with the report. The request is registered before sending, so a report that overtakes the
    * N-ACTION-RSP is matched. Throws DimseFailureError on a failure status (nothing stays pending).
    */
@@ -248,17 +288,7 @@ export class StorageCommitmentScu extends EventEmitter<StorageCommitmentEvents> 
     const entry = existing ?? this.#register(transactionUid, references, new Date());
     try {
       // Inside the try: without an accepted context the new entry is dropped again.
-      const { transferSyntax } = association.contextFor(STORAGE_COMMITMENT_SOP_CLASS);
-      await association.send({
-        abstractSyntax: STORAGE_COMMITMENT_SOP_CLASS,
-        command: {
-          commandField: COMMAND_FIELD['N-ACTION-RQ'],
-          requestedSopClassUid: STORAGE_COMMITMENT_SOP_CLASS,
-          requestedSopInstanceUid: STORAGE_COMMITMENT_SOP_INSTANCE,
-          actionTypeId: COMMITMENT_ACTION_TYPE,
-        },
-        dataset: encodeDataset(buildCommitmentRequest(transactionUid, references), { transferSyntax }),
-      });
+      await sendCommitmentRequest(association, transactionUid, references);
     } catch (err) {
       // Not pending: a report that still comes for it is emitted as 'unknownTransaction'. An
       // entry from an earlier, accepted N-ACTION stays: the peer may still report on it.
