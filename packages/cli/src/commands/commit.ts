@@ -1,13 +1,5 @@
 import { associationOptionsFor, requireDestination } from '@hnvue/facade';
-import {
-  Association,
-  type CommitmentResult,
-  createServer,
-  resolveInstance,
-  STORAGE_COMMITMENT_CONTEXT,
-  STORAGE_COMMITMENT_LISTENER_CONTEXT,
-  StorageCommitmentScu,
-} from '@hnvue/net';
+import { requestCommitment, resolveInstance } from '@hnvue/net';
 import { createUidGenerator } from '@hnvue/uid';
 import { CONNECTION_OPTIONS, configFor, logLevelOf, numberOption, parse } from '../args.js';
 import type { CliContext } from '../context.js';
@@ -43,43 +35,19 @@ export async function commitCommand(argv: readonly string[], ctx: CliContext): P
     ...(config.uid.orgRoot ? { orgRoot: config.uid.orgRoot } : {}),
     deviceSerial: config.uid.deviceSerial,
   });
-  const scu = new StorageCommitmentScu({ uids: { next: () => uids.next() }, timeoutMs: 0 });
-  const listener = createServer({
-    aeTitles: [config.local.aeTitle],
-    contexts: [STORAGE_COMMITMENT_LISTENER_CONTEXT],
-    handlers: { 'N-EVENT-REPORT': scu.reportHandler },
-    logger,
-  });
-  const listenPort = numberOption(parsed.values, 'listen-port') ?? config.local.port;
-  const port = await listener.listen(listenPort, config.local.bindAddress);
   const waitMs = (numberOption(parsed.values, 'wait') ?? destination.timeoutMs / 1000) * 1000;
-  let result: CommitmentResult | undefined;
-  try {
-    const association = await Association.open({
-      ...associationOptionsFor(config, destination, logger),
-      presentationContexts: [STORAGE_COMMITMENT_CONTEXT],
-      requestHandler: scu.reportHandler,
-      signal: ctx.signal,
-    });
-    let pending: Awaited<ReturnType<StorageCommitmentScu['request']>>;
-    try {
-      pending = await scu.request(association, references);
-    } catch (err) {
-      association.abort();
-      throw err;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    result = await Promise.race([
-      pending.result,
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), waitMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    await association.release().catch(() => association.abort());
-  } finally {
-    await listener.close();
-  }
+  const { listenerPort: port, result } = await requestCommitment({
+    association: { ...associationOptionsFor(config, destination, logger), signal: ctx.signal },
+    transactionUid: uids.next(),
+    references,
+    waitMs,
+    listener: {
+      aeTitles: [config.local.aeTitle],
+      logger,
+      port: numberOption(parsed.values, 'listen-port') ?? config.local.port,
+      host: config.local.bindAddress,
+    },
+  });
   const summary = {
     listenerPort: port,
     requested: references.length,

@@ -3,13 +3,11 @@ import {
   Association,
   buildMppsCreate,
   buildMppsEnd,
-  COMMAND_FIELD,
-  encodeDataset,
   MPPS_CONTEXT,
-  MPPS_SOP_CLASS,
-  MppsProcedureStep,
   type PerformedSeries,
   resolveInstance,
+  sendMppsCreate,
+  sendMppsSet,
 } from '@hnvue/net';
 import { createUidGenerator } from '@hnvue/uid';
 import { CONNECTION_OPTIONS, configFor, logLevelOf, parse, stringOption } from '../args.js';
@@ -53,11 +51,12 @@ export async function mppsCommand(argv: readonly string[], ctx: CliContext): Pro
   try {
     let sopInstanceUid: string;
     if (action === 'start') {
-      const step = new MppsProcedureStep({ next: () => uids.next() });
-      sopInstanceUid = step.sopInstanceUid;
+      // One request per process: the stateless N-CREATE; the SCP keeps the step's state.
+      sopInstanceUid = uids.next();
       const patientId = stringOption(parsed.values, 'patient-id');
-      await step.create(
+      await sendMppsCreate(
         association,
+        sopInstanceUid,
         buildMppsCreate({
           performedProcedureStepId: sopInstanceUid.slice(-16),
           startedAt: new Date(),
@@ -92,18 +91,9 @@ export async function mppsCommand(argv: readonly string[], ctx: CliContext): Pro
         endedAt: new Date(),
         performedSeries: [...series.values()],
       });
-      // N-SET of a step created elsewhere: sent as is (MppsProcedureStep checks local state only).
-      await association.send({
-        abstractSyntax: MPPS_SOP_CLASS,
-        command: {
-          commandField: COMMAND_FIELD['N-SET-RQ'],
-          requestedSopClassUid: MPPS_SOP_CLASS,
-          requestedSopInstanceUid: uid,
-        },
-        dataset: encodeDataset(dataset, {
-          transferSyntax: association.contextFor(MPPS_SOP_CLASS).transferSyntax,
-        }),
-      });
+      // N-SET of a step created by another process: whether it may still be updated is the
+      // SCP's to say (0110 with Error ID A710, PS3.4 F.7.2.2.4), an exit 6.
+      await sendMppsSet(association, uid, dataset);
     }
     await association.release();
     if (parsed.values.json) ctx.out(`${JSON.stringify({ action, sopInstanceUid })}\n`);
