@@ -32,9 +32,15 @@ if (values.replay !== undefined) {
     toTransferSyntax?: string;
   };
   const input = new Uint8Array(readFileSync(values.replay));
-  const outcome = replay(note.target, input, note.transferSyntax, note.toTransferSyntax);
-  console.log(`replayed ${values.replay}: ${outcome}`);
-  process.exit(0);
+  try {
+    const outcome = replay(note.target, input, note.transferSyntax, note.toTransferSyntax);
+    console.log(`replayed ${values.replay}: ${outcome} (fixed)`);
+    process.exit(0);
+  } catch (err) {
+    console.log(`replayed ${values.replay}: still fails`);
+    console.log(err);
+    process.exit(1);
+  }
 }
 
 const iterations = Number(values.iterations);
