@@ -10,7 +10,7 @@ import {
 } from './codec-support.js';
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
 import { type FrameInfo, frameByteLength, requireSampleBits } from './frame.js';
-import { checkCodestream } from './j2k.js';
+import { checkCodestream, j2kDecode } from './j2k.js';
 import { nativeBinding } from './native.js';
 
 /**
@@ -19,7 +19,8 @@ import { nativeBinding } from './native.js';
  * OpenJPH in WebAssembly (@cornerstonejs/codec-openjph). Encoding is always reversible (5/3, the
  * reversible colour transform for three samples). Debian's OpenJPH 0.9.0 cannot write the TLM
  * marker and per-resolution tile-parts that .202 asks for, so .202 is encoded by the WebAssembly
- * build, whose newer OpenJPH can; both backends decode all three, WebAssembly by default.
+ * build, whose newer OpenJPH can. Decoding defaults to OpenJPEG in WebAssembly (the
+ * @cornerstonejs/codec-openjpeg build that also serves JPEG 2000): see `htj2kDecode`.
  */
 
 interface WasmFrameInfo {
@@ -60,6 +61,10 @@ const HINT = 'install libopenjph-dev and rebuild the addon, or use the wasm back
 const RPCL = 2;
 
 export interface Htj2kOptions {
+  /**
+   * Encode: the OpenJPH build (default native when the addon has it). Decode: undefined for
+   * OpenJPEG in WebAssembly (the default), or an OpenJPH build.
+   */
   readonly backend?: CodecBackend;
   /**
    * The .202 form: RPCL progression, a TLM marker segment and one tile-part per resolution
@@ -191,11 +196,14 @@ export async function htj2kDecode(
   // DICOM carries the raw codestream (PS3.5 A.4.7), never a JPH file.
   checkCodestream(bytes, info, 'HTJ2K', false);
   checkSiz(bytes, info);
-  // Untrusted streams decode in WebAssembly unless the native backend is asked for: Debian's
-  // OpenJPH 0.9.0 aborts the process on some malformed streams (found by test/fuzz: an assert in
-  // param_qcd::get_Kmax when QCD and COD disagree, `throw "malloc failed"` on lying sizes), while
-  // in WebAssembly an abort is a RuntimeError we catch. Our own encoder's streams are safe natively.
-  if (chooseBackend('HTJ2K', (b) => b.hasOpenJph === true, options.backend ?? 'wasm', HINT) === 'native') {
+  // Decoder choice, from fuzzing (test/fuzz/library-decoders.test.ts, scripts/fuzz-codecs.ts):
+  // Debian's OpenJPH 0.9.0 aborts the process on some malformed streams (an assert in
+  // param_qcd::get_Kmax, `throw "malloc failed"`), Debian's OpenJPEG 2.5.0 too (an assert in
+  // ht_dec.c mel_init), and the WebAssembly OpenJPH never returned on one mutated 5x11 stream. The
+  // WebAssembly OpenJPEG answered 60 000 mutations with a frame or an error, so it decodes by
+  // default; `backend` picks an OpenJPH build instead (for trusted streams, e.g. our own).
+  if (options.backend === undefined) return j2kDecode(bytes, info, { backend: 'wasm' });
+  if (chooseBackend('HTJ2K', (b) => b.hasOpenJph === true, options.backend, HINT) === 'native') {
     const b = nativeBinding()!;
     return runNative(b.htj2kDecode, b.htj2kDecodeAsync, bytes, { ...info }, frameBytes, 'HTJ2K decode');
   }

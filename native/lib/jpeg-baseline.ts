@@ -71,7 +71,7 @@ export interface JpegBaselineOptions {
 
 /** What a T.81 frame header (SOFn, B.2.2) says about a stream. */
 export interface JpegFrameHeader {
-  /** The SOF marker's low byte: 0xc0 baseline, 0xc1 extended, 0xc2 progressive, 0xc3 lossless, … */
+  /** The SOF marker's low byte: 0xc0 baseline, 0xc1 extended, 0xc2 progressive, 0xc3 lossless, …, 0xf7 JPEG-LS */
   readonly sof: number;
   readonly precision: number;
   readonly rows: number;
@@ -95,8 +95,9 @@ export function readJpegFrameHeader(bytes: Uint8Array): JpegFrameHeader {
     }
     const length = (bytes[p + 2]! << 8) | bytes[p + 3]!;
     if (length < 2 || p + 2 + length > bytes.length) corrupt('a marker segment runs past the end');
-    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC); and JPEG-LS's SOF55 (F7, T.87 C.2.2).
+    const sof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (sof || marker === 0xf7) {
       if (length < 8) corrupt('a frame header is too short');
       return {
         sof: marker,

@@ -10,6 +10,7 @@ import {
 } from './codec-support.js';
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
 import { type FrameInfo, frameByteLength, requireSampleBits } from './frame.js';
+import { readJpegFrameHeader } from './jpeg-baseline.js';
 import { nativeBinding } from './native.js';
 
 /**
@@ -144,6 +145,23 @@ export async function jpeglsDecode(
     throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG-LS: the stream is truncated (no EOI marker)', {
       details: { length: bytes.length },
     });
+  }
+  // T.87 C.2.2 frame header, checked before CharLS sees it. Measured: the WebAssembly CharLS never
+  // returned on a mutated 33x20 stream whose SOF55 disagreed with the frame (the addon's CharLS
+  // rejected it in 3 ms).
+  const header = readJpegFrameHeader(bytes);
+  if (header.sof !== 0xf7) {
+    throw new CodecError(
+      CODEC_ERROR_CODES.corrupt,
+      'JPEG-LS: the frame header is not SOF55 (not a JPEG-LS stream)',
+      {
+        details: { sof: header.sof },
+      },
+    );
+  }
+  checkGeometry('JPEG-LS', info, header.columns, header.rows, header.components, header.precision);
+  if (header.precision < 2) {
+    throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG-LS: sample precision below 2 bits');
   }
   if (backend(options.backend) === 'native') {
     const b = nativeBinding()!;

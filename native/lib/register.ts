@@ -93,8 +93,8 @@ export function registerNativeCodecs(): void {
     false,
     '8-bit precision only: 12-bit (Process 4) is refused',
   );
-  // Native OpenJPH 0.9.0 encodes; decoding goes to WebAssembly (lib/htj2k.ts: 0.9.0 aborts the
-  // process on some malformed streams).
+  // Native OpenJPH 0.9.0 encodes; it aborts the process on some malformed streams, so it is not
+  // registered as a decoder.
   const openjph = binding?.hasOpenJph === true;
   registerLibrary(TS.htj2kLossless, 'openjph', openjph, true, '1–16 bits, reversible', true, false);
   registerLibrary(
@@ -115,6 +115,18 @@ export function registerNativeCodecs(): void {
     true,
     false,
   );
+  // Decoding defaults to OpenJPEG in WebAssembly (lib/htj2k.ts: the one decoder that survived the
+  // fuzz runs); OpenJPH decodes on request.
+  for (const uid of [TS.htj2kLossless, TS.htj2kLosslessRpcl, TS.htj2k]) {
+    registerCodec({
+      transferSyntax: uid,
+      name: 'openjpeg',
+      backend: 'wasm',
+      decode: true,
+      encode: false,
+      limits: '1–16 bits',
+    });
+  }
 }
 
 registerNativeCodecs();

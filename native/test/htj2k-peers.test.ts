@@ -231,3 +231,16 @@ describe('HTJ2K with RPCL options (.202)', () => {
     expect(err.message).toContain('cannot write the TLM marker');
   });
 });
+
+describe('HTJ2K default decoder (OpenJPEG in WebAssembly)', () => {
+  for (const [name, info] of CASES) {
+    it(`FR-DICOM-04: ${name}: decodes ${info.pixelRepresentation === 1 ? 'our' : 'ojph_compress'} codestream pixel-exact with no backend given`, async () => {
+      const px = syntheticFrame(info, 19, 0.3);
+      const cs =
+        info.pixelRepresentation === 1
+          ? await encodeFrame(px, info, TransferSyntax.htj2kLossless)
+          : ojphCompress(px, info);
+      expect(firstDifference(await decodeFrame(cs, info, TransferSyntax.htj2kLossless), px)).toBe(-1);
+    });
+  }
+});

@@ -38,8 +38,13 @@ describe('codec registration with @hnvue/dicom', () => {
     for (const [uid, name, native, encodes, nativeEncodes, nativeDecodes] of cases) {
       const decoders = codecsFor(uid, 'decode');
       const nativeDecoder = native === true && nativeDecodes;
-      expect(decoders.map((c) => c.name)).toEqual(nativeDecoder ? [name, name] : [name]);
-      expect(decoders.map((c) => c.backend)).toEqual(nativeDecoder ? ['native', 'wasm'] : ['wasm']);
+      // HTJ2K decodes through OpenJPEG (WebAssembly) first, OpenJPH's WebAssembly build second.
+      const first = name === 'openjph' ? ['openjpeg'] : nativeDecoder ? [name] : [];
+      expect(decoders.map((c) => c.name)).toEqual([...first, name]);
+      expect(decoders.map((c) => c.backend)).toEqual([
+        ...(nativeDecoder ? ['native'] : first.map(() => 'wasm')),
+        'wasm',
+      ]);
       const encoders = codecsFor(uid, 'encode').map((c) => c.backend);
       const want = [...(native === true && nativeEncodes ? ['native'] : []), ...(encodes ? ['wasm'] : [])];
       expect(encoders).toEqual(want);

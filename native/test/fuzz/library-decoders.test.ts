@@ -32,8 +32,9 @@ const TARGETS: readonly Target[] = [
     infos: [frameInfo(16, 12, 16, 12), frameInfo(9, 7, 8, 8, false, 3), frameInfo(11, 5, 16, 16, true)],
   },
   {
-    // Native OpenJPH 0.9.0 is not fuzzed: it aborts the process on malformed streams, which is
-    // why decoding defaults to WebAssembly (lib/htj2k.ts). Seeds come from the WebAssembly encoder.
+    // The default HTJ2K decoder (OpenJPEG in WebAssembly) and OpenJPH's WebAssembly build; the
+    // native OpenJPH 0.9.0 is not fuzzed here: it aborts the process on malformed streams, which is
+    // why it is not the default (lib/htj2k.ts). Seeds come from the WebAssembly encoder.
     name: 'HTJ2K',
     uid: TransferSyntax.htj2kLossless,
     native: false,
@@ -52,7 +53,11 @@ const ALLOWED = new Set<string>([CODEC_ERROR_CODES.corrupt, CODEC_ERROR_CODES.un
 
 for (const t of TARGETS) {
   const backends: readonly CodecBackend[] = t.native ? ['native', 'wasm'] : ['wasm'];
-  describe.each(backends)(`${t.name} decoder fuzz (%s)`, (backend) => {
+  // HTJ2K also through its default decoder (no backend given: OpenJPEG in WebAssembly).
+  const decoders: readonly (CodecBackend | 'default')[] =
+    t.uid === TransferSyntax.htj2kLossless ? ['default', ...backends] : backends;
+  describe.each(decoders)(`${t.name} decoder fuzz (%s)`, (decoder) => {
+    const backend = decoder === 'default' ? undefined : decoder;
     it(`FR-DICOM-04: 400 mutations per image answer with a frame or a CodecError`, async () => {
       for (const [k, info] of t.infos.entries()) {
         // Seeds from the other backend too, so each decoder sees both encoders' streams.
