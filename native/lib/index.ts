@@ -20,6 +20,7 @@ export {
 export { defaultHtj2kBackend, type Htj2kOptions, htj2kDecode, htj2kEncode } from './htj2k.js';
 export {
   ASYNC_THRESHOLD_BYTES,
+  declaresHighThroughput,
   defaultJ2kBackend,
   type J2kBackend,
   type J2kOptions,

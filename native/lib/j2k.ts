@@ -131,6 +131,31 @@ export function checkCodestream(bytes: Uint8Array, info: FrameInfo, codec = 'JPE
   }
 }
 
+/**
+ * Whether a codestream's main header declares HTJ2K (ISO 15444-15): Rsiz bit 14, a CAP marker
+ * segment, or the HT bit (0x40) in the code-block style of COD/COC. Tile-part headers are not read.
+ */
+export function declaresHighThroughput(bytes: Uint8Array): boolean {
+  if (bytes.length < 8 || bytes[0] !== 0xff || bytes[1] !== 0x4f) return false;
+  if ((bytes[6]! & 0x40) !== 0) return true; // Rsiz (A.5.1), bit 14
+  const components = bytes.length >= 42 ? (bytes[40]! << 8) | bytes[41]! : 0;
+  let p = 4 + ((bytes[4]! << 8) | bytes[5]!); // after SOC and SIZ
+  while (p + 4 <= bytes.length) {
+    const marker = (bytes[p]! << 8) | bytes[p + 1]!;
+    if (marker === 0xff90 || marker === 0xffd9) break; // SOT, EOC
+    const len = (bytes[p + 2]! << 8) | bytes[p + 3]!;
+    if (len < 2) break;
+    if (marker === 0xff50) return true; // CAP (15444-15 A.2)
+    // COD: Lcod, Scod, SGcod (4), then levels, xcb, ycb, style (A.6.1).
+    if (marker === 0xff52 && p + 12 < bytes.length && (bytes[p + 12]! & 0x40) !== 0) return true;
+    // COC: Lcoc, Ccoc (1 or 2 bytes), Scoc, then levels, xcb, ycb, style (A.6.2).
+    const coc = p + 4 + (components < 257 ? 1 : 2) + 1 + 3;
+    if (marker === 0xff53 && coc < bytes.length && (bytes[coc]! & 0x40) !== 0) return true;
+    p += 2 + len;
+  }
+  return false;
+}
+
 export interface J2kOptions {
   readonly backend?: J2kBackend;
   /** OpenJPEG threads for the native backend; 0 = all CPUs (the default). */
@@ -222,7 +247,9 @@ export async function j2kDecode(
   const frameBytes = frameByteLength(info);
   requireSampleBits('JPEG 2000', info, 1, 16);
   checkCodestream(bytes, info);
-  if (resolveBackend(options.backend) === 'native') {
+  // Debian's OpenJPEG 2.5.0 aborts the process (an assert in ht_dec.c) on some malformed HT
+  // code-blocks (test/fuzz, README): a stream that declares HTJ2K goes to the WebAssembly build.
+  if (resolveBackend(options.backend) === 'native' && !declaresHighThroughput(bytes)) {
     const binding = nativeBinding()!;
     try {
       return plainBytes(

@@ -6,6 +6,7 @@ import {
   CodecError,
   canonicalSamples,
   decapsulate,
+  declaresHighThroughput,
   decodeFrame,
   encodeFrame,
   type FrameInfo,
@@ -243,4 +244,16 @@ describe('HTJ2K default decoder (OpenJPEG in WebAssembly)', () => {
       expect(firstDifference(await decodeFrame(cs, info, TransferSyntax.htj2kLossless), px)).toBe(-1);
     });
   }
+});
+
+describe('HTJ2K streams under a JPEG 2000 transfer syntax', () => {
+  it('FR-DICOM-04: are recognised (declaresHighThroughput) and decoded exactly, away from the native OpenJPEG', async () => {
+    const info = frameInfo(33, 65, 16, 12);
+    const px = syntheticFrame(info, 23, 0.3);
+    const ht = ojphCompress(px, info);
+    expect(declaresHighThroughput(ht)).toBe(true);
+    const part1 = await encodeFrame(px, info, TransferSyntax.jpeg2000Lossless);
+    expect(declaresHighThroughput(part1)).toBe(false);
+    expect(firstDifference(await decodeFrame(ht, info, TransferSyntax.jpeg2000Lossless), px)).toBe(-1);
+  });
 });
