@@ -1,4 +1,13 @@
 import { ERROR_CATALOGUE, type ErrorCategory, HnvError, type HnvErrorCode } from '@hnvue/core';
+import {
+  AssociationRejectedError,
+  ConnectError,
+  DimseFailureError,
+  NetTimeoutError,
+  NoPresentationContextError,
+  PoolExhaustedError,
+} from '@hnvue/net';
+import { classifyFailure } from '@hnvue/queue';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES, exitCodeFor } from '../src/exit-codes.js';
 
@@ -80,5 +89,37 @@ describe('exit codes follow the error catalogue', () => {
     expect(exitCodeFor(Object.assign(new Error('nope'), { code: 'ENOENT' }))).toBe(EXIT_CODES.input);
     expect(exitCodeFor(new Error('boom'))).toBe(EXIT_CODES.internal);
     expect(exitCodeFor(new HnvError('HNV_ERR_MADE_UP' as HnvErrorCode, 'x'))).toBe(EXIT_CODES.internal);
+  });
+
+  it("net's errors as thrown: category, retryable and exit code, the same decision for the queue", () => {
+    const cases: [Error & { category: string; retryable: boolean }, string, boolean, number][] = [
+      [new ConnectError('refused'), 'network', true, EXIT_CODES.network],
+      [new NetTimeoutError('acse', 1000), 'network', true, EXIT_CODES.network],
+      [new PoolExhaustedError('PACS', 1000, 2), 'network', true, EXIT_CODES.network],
+      // PS3.8 Table 9-21: result 1 rejected-permanent, 2 rejected-transient.
+      [new AssociationRejectedError(1, 1, 7), 'association', false, EXIT_CODES.rejected],
+      [new AssociationRejectedError(2, 3, 1), 'association', true, EXIT_CODES.rejected],
+      [
+        new NoPresentationContextError('1.2.840.10008.5.1.4.1.1.1'),
+        'association',
+        false,
+        EXIT_CODES.rejected,
+      ],
+      [new DimseFailureError(0xa700, 'out of resources'), 'dimse', true, EXIT_CODES.dimseFailure],
+      [new DimseFailureError(0xa900, 'data set does not match'), 'dimse', false, EXIT_CODES.dimseFailure],
+    ];
+    for (const [err, category, retryable, exit] of cases) {
+      expect([err.category, err.retryable, exitCodeFor(err)], err.message).toEqual([
+        category,
+        retryable,
+        exit,
+      ]);
+      expect(classifyFailure(err).retryable, err.message).toBe(retryable);
+    }
+    expect(new PoolExhaustedError('PACS', 1000, 2)).toMatchObject({
+      code: 'HNV_ERR_POOL_EXHAUSTED',
+      reason: 'PoolExhausted',
+      details: { reason: 'PoolExhausted' },
+    });
   });
 });
