@@ -3,7 +3,7 @@
  * numbers in either byte order, binary values in little-endian order: views of the input, or
  * ArrayBuffer copies with `copyBulk`; see DecodeDatasetOptions in read.ts).
  */
-import { type CharacterSet, CharsetError, decodeText } from '../charset/index.js';
+import { type CharacterSet, CharsetError, decodeText, type TextOptions } from '../charset/index.js';
 import { SWAP_SIZE, swapBytes } from '../elements/vr.js';
 import { CHARSET_VRS, hexTag, NUMBER_SIZE, STRING_VRS, TEXT_VRS } from './values.js';
 
@@ -60,8 +60,14 @@ const VR_KIND: Readonly<Record<string, number>> = Object.fromEntries([
   ]),
 ]);
 
-const PERSON_NAME_TEXT = { personName: true } as const;
 const PLAIN_TEXT = { personName: false } as const;
+/** Per-VR text rules (PS3.5 6.1.2.5.3): PN also resets at `^` and `=`; in LT/ST/UT a backslash is text. */
+const TEXT_OPTIONS: Readonly<Record<string, TextOptions>> = {
+  PN: { personName: true, vr: 'PN' },
+  LT: { vr: 'LT' },
+  ST: { vr: 'ST' },
+  UT: { vr: 'UT' },
+};
 
 /** What decodeValues reads from: the data set bytes and where charset problems are collected. */
 export interface ValueState {
@@ -157,7 +163,7 @@ function decodeStrings(
     text = asciiText(bytes, start, end);
   } else {
     try {
-      text = decodeText(bytes.subarray(start, end), cs, vr === 'PN' ? PERSON_NAME_TEXT : PLAIN_TEXT);
+      text = decodeText(bytes.subarray(start, end), cs, TEXT_OPTIONS[vr] ?? PLAIN_TEXT);
     } catch (err) {
       if (!s.flag || !(err instanceof CharsetError)) throw err;
       s.problems.push({ path: elementPath(path, key), error: err });
@@ -251,5 +257,6 @@ export function binaryValue(
     // swapBytes allocates a fresh Uint8Array of exactly the value's length: its buffer is ours.
     return s.copyBulk ? (swapped.buffer as ArrayBuffer) : swapped;
   }
-  return s.copyBulk ? raw.slice().buffer : raw;
+  // `new Uint8Array(raw)` copies: a Node Buffer's slice() is a view of its pooled ArrayBuffer.
+  return s.copyBulk ? (new Uint8Array(raw).buffer as ArrayBuffer) : raw;
 }

@@ -232,7 +232,11 @@ function assign(
         (!(zero as { length?: unknown }).length || ArrayBuffer.isView(zero))
           ? addAccessors(values, zero)
           : zero;
-      if (info.personNameAccessors) value = personNameVr.addValueAccessors(value);
+      // dcmjs's PN accessors take strings and objects; a PN keyword written with a numeric VR
+      // (a malformed file) gives a number, which they would reject with a plain Error.
+      if (info.personNameAccessors && (typeof value === 'string' || typeof value === 'object')) {
+        value = personNameVr.addValueAccessors(value);
+      }
     }
   }
   target[name] = value;

@@ -77,7 +77,7 @@ export function encodeValue(
       .map((v) => (vr === 'PN' ? pnToString(v) : v === null || v === undefined ? '' : String(v)))
       .join('\\');
     const bytes = CHARSET_VRS.has(vr)
-      ? encodeText(text, cs, { personName: vr === 'PN' })
+      ? encodeText(text, cs, { personName: vr === 'PN', vr })
       : asciiBytes(text, vr);
     if (bytes.length % 2 === 0) return bytes;
     const padded = new Uint8Array(bytes.length + 1);
