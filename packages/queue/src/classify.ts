@@ -1,4 +1,4 @@
-import { isHnvErrorCode, isPermanentDimseStatus, isRetryable } from '@hnvue/core';
+import { errorCategory, isHnvErrorCode, isPermanentDimseStatus, isRetryable } from '@hnvue/core';
 import { QUEUE_ERROR_CODES } from './errors.js';
 
 export { isPermanentDimseStatus };
@@ -48,14 +48,16 @@ export const classifyFailure: FailureClassifier = (err) => {
   const code = typeof rawCode === 'string' && rawCode !== '' ? rawCode : QUEUE_ERROR_CODES.delivery;
   const message = messageOf(err);
   const status = field(err, 'status');
+  const catalogued = isHnvErrorCode(code);
+  // A DIMSE failure names its status in the history (PS3.7 Annex C), whatever decided the retry.
   const reason =
-    code === 'HNV_ERR_DIMSE_FAILURE' && typeof status === 'number'
+    catalogued && errorCategory(code) === 'dimse' && typeof status === 'number'
       ? `${message} (status ${hex4(status)})`
       : message;
   const explicit =
     typeof err === 'object' && err !== null ? (err as { retryable?: unknown }).retryable : undefined;
   if (typeof explicit === 'boolean') return { retryable: explicit, code, reason };
-  if (isHnvErrorCode(code)) {
+  if (catalogued) {
     return { retryable: isRetryable(code, { result: field(err, 'result'), status }), code, reason };
   }
   return { retryable: true, code, reason };
