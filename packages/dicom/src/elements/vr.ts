@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 /** PS3.5 7.1.2 (Tables 7.1-1/7.1-2): VRs with a 2-byte reserved field and a 4-byte length in Explicit VR. */
 export const LONG_VRS: ReadonlySet<string> = new Set([
   'OB',
@@ -65,17 +67,18 @@ export const SWAP_SIZE: Readonly<Record<string, number>> = {
 /** A copy of `value` with every `size`-byte unit reversed (a trailing partial unit is kept as is). */
 export function swapBytes(value: Uint8Array, size: number): Uint8Array {
   const out = new Uint8Array(value.length);
+  out.set(value);
   const whole = value.length - (value.length % size);
-  if (size === 2) {
-    for (let i = 0; i < whole; i += 2) {
-      out[i] = value[i + 1] as number;
-      out[i + 1] = value[i] as number;
-    }
-  } else {
-    for (let i = 0; i < whole; i += size) {
-      for (let j = 0; j < size; j++) out[i + j] = value[i + size - 1 - j] as number;
-    }
+  if (size === 2 || size === 4 || size === 8) {
+    // Node's Buffer#swapNN runs natively (≈ 10× a byte loop on a 50 MB value); same bytes.
+    const units = Buffer.from(out.buffer, out.byteOffset, whole);
+    if (size === 2) units.swap16();
+    else if (size === 4) units.swap32();
+    else units.swap64();
+    return out;
   }
-  out.set(value.subarray(whole), whole);
+  for (let i = 0; i < whole; i += size) {
+    for (let j = 0; j < size; j++) out[i + j] = value[i + size - 1 - j] as number;
+  }
   return out;
 }
