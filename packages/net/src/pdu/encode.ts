@@ -2,6 +2,7 @@
  * PDU encoder (PS3.8 Section 9.3, PS3.7 Annex D). Pure: data in, bytes out. Input is validated
  * and an invalid PDU throws PduEncodeError before any byte is produced.
  */
+import { concatBytes } from '@hnvue/dicom';
 import { checkContextId, PduEncodeError } from './encode-error.js';
 import { encodePDataTf, PDU_HEADER_LENGTH } from './pdata.js';
 import {
@@ -79,7 +80,7 @@ function encodeAssociate(pdu: AssociateRq | AssociateAc): Uint8Array {
   view.setUint16(0, pdu.protocolVersion);
   fixedPart.set(aeTitle(pdu.calledAeTitle, 'called AE title'), 4);
   fixedPart.set(aeTitle(pdu.callingAeTitle, 'calling AE title'), 20);
-  const body = concat([fixedPart, ...items]);
+  const body = concatBytes([fixedPart, ...items]);
   const out = new Uint8Array(PDU_HEADER_LENGTH + body.length);
   out[0] = PDU_TYPE[pdu.type];
   new DataView(out.buffer).setUint32(2, body.length);
@@ -244,7 +245,7 @@ function userInformation(ui: UserInformation): Uint8Array {
         [
           ...lengthPrefixed(uid(common.sopClassUid, 'common extended SOP class UID'), 'SOP class UID'),
           ...lengthPrefixed(uid(common.serviceClassUid, 'service class UID'), 'service class UID'),
-          ...lengthPrefixed(concat(related), 'related general SOP class identification'),
+          ...lengthPrefixed(concatBytes(related), 'related general SOP class identification'),
         ],
         'SOP class common extended negotiation',
       ),
@@ -279,16 +280,4 @@ function userInformation(ui: UserInformation): Uint8Array {
     parts.push(item(unknown.itemType, [unknown.data], 'unknown user information'));
   }
   return item(ITEM_TYPE.userInformation, parts, 'user information');
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
