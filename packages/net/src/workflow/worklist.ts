@@ -282,6 +282,9 @@ export async function* findWorklist(
           transferSyntax: response.transferSyntax,
           fallbackCharacterSet: fallback,
           charsetErrors: options.charsetErrors ?? 'flag',
+          // The caller may keep the data set: its binary values get buffers of their own, not
+          // views that pin the received PDU.
+          copyBulk: true,
         });
         yield {
           item: parseWorklistItem(decoded.dataset),
