@@ -10,6 +10,7 @@ export { DeliveryError, QUEUE_ERROR_CODES, QueueError } from './errors.js';
 export {
   type DiscardOptions,
   type EnqueueInput,
+  type EnqueueOptions,
   type EnqueueOutcome,
   type EnqueueResult,
   type QueueEvents,
@@ -19,6 +20,7 @@ export {
   type StopOptions,
   TransmissionQueue,
 } from './queue.js';
+export type { Records } from './records.js';
 export type { EnqueueSource } from './spool.js';
 export {
   ATTEMPT_OUTCOMES,

@@ -7,6 +7,7 @@ import { type BackoffOptions, nextRetryAt } from './backoff.js';
 import { classifyFailure, type FailureClass, type FailureClassifier } from './classify.js';
 import { type Clock, systemClock } from './clock.js';
 import { QUEUE_ERROR_CODES, QueueError } from './errors.js';
+import { type Records, recordsOf } from './records.js';
 import { type EnqueueSource, newSpoolName, removeSpoolFile, sweepSpool, writeSpoolFile } from './spool.js';
 import { QueueStore } from './store.js';
 import {
@@ -49,6 +50,22 @@ export interface QueueOptions {
   readonly maxAttempts?: number;
   /** In-flight items per destination (default 4, the association pool's maxSize). */
   readonly maxConcurrencyPerDestination?: number;
+  /**
+   * Runs inside the transaction that marks an item DONE, so a record derived from the delivery
+   * (e.g. "this reference reached the PACS") is committed with it or not at all. A throw rolls
+   * back only the hook's writes (a savepoint): the item is DONE either way, and the error is logged.
+   */
+  readonly onDelivered?: (item: QueueItem, records: Records) => void;
+}
+
+/** Options of one `enqueue`. */
+export interface EnqueueOptions {
+  /**
+   * Runs in the transaction that records the item (new, requeued or found as a duplicate), with the
+   * item as stored: the caller's records and the item are committed together. A throw rolls both
+   * back and rejects the enqueue (the spool file of a new item is removed).
+   */
+  readonly withRecords?: (records: Records, result: EnqueueResult) => void;
 }
 
 export interface EnqueueInput {
@@ -153,6 +170,8 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
   readonly #backoff: BackoffOptions;
   readonly #maxAttempts: number;
   readonly #maxConcurrency: number;
+  readonly #records: Records;
+  readonly #onDelivered: QueueOptions['onDelivered'];
   readonly #inFlight = new Map<number, InFlight>();
   readonly #perDestination = new Map<string, number>();
   #running = false;
@@ -177,6 +196,20 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     };
     this.#maxAttempts = options.maxAttempts ?? 10;
     this.#maxConcurrency = options.maxConcurrencyPerDestination ?? 4;
+    this.#records = recordsOf(store);
+    this.#onDelivered = options.onDelivered;
+  }
+
+  /** The records kept beside the items; each call outside `transaction` commits on its own. */
+  get records(): Records {
+    this.#assertOpen();
+    return this.#records;
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction of the queue's database (synchronous; nested = savepoint). */
+  transaction<T>(fn: (records: Records) => T): T {
+    this.#assertOpen();
+    return this.#store.transaction(() => fn(this.#records));
   }
 
   /**
@@ -228,7 +261,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
   }
 
   /** Writes the payload durably, then records the item; resolves once both are on disk. */
-  async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
+  async enqueue(input: EnqueueInput, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     this.#assertOpen();
     const kind = input.kind ?? 'c-store';
     if (!QUEUE_KINDS.includes(kind)) {
@@ -247,7 +280,15 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
       input.dedupKey === undefined ? (kind === 'mpps-set' ? null : input.sopInstanceUid) : input.dedupKey;
     let existing =
       dedupKey === null ? undefined : this.#store.findDuplicate(input.destination, kind, dedupKey);
-    if (existing && existing.state !== 'FAILED') return this.#duplicate(existing);
+    const withRecords = options.withRecords;
+    if (existing && existing.state !== 'FAILED') {
+      if (!withRecords) return this.#duplicate(existing);
+      return this.#store.transaction(() => {
+        const result = this.#duplicate(this.#store.get(existing!.id)!);
+        withRecords(this.#records, result);
+        return result;
+      });
+    }
     const spoolName = newSpoolName();
     const size = await writeSpoolFile(this.#spoolDir, spoolName, input.source);
     this.#assertOpen();
@@ -257,17 +298,30 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
       // A FAILED image sent again (e.g. after the operator fixed it) must not be silently dropped:
       // the row takes the new file in one commit; a crash on either side leaves one orphan file
       // that the start-up sweep removes, never a row without its file.
-      const old =
-        existing.state === 'FAILED'
-          ? this.#store.replacePayload(
-              existing.id,
-              { spoolName, size, sopClassUid: input.sopClassUid, priority: input.priority ?? 0 },
-              this.#clock.now(),
-            )
-          : undefined;
+      const found = existing;
+      let old: string | undefined;
+      let duplicate: EnqueueResult | undefined;
+      try {
+        this.#store.transaction(() => {
+          old =
+            found.state === 'FAILED'
+              ? this.#store.replacePayload(
+                  found.id,
+                  { spoolName, size, sopClassUid: input.sopClassUid, priority: input.priority ?? 0 },
+                  this.#clock.now(),
+                )
+              : undefined;
+          const item = this.#store.get(found.id)!;
+          if (old === undefined) duplicate = this.#duplicate(item);
+          withRecords?.(this.#records, duplicate ?? { item, duplicate: false, outcome: 'requeued' });
+        });
+      } catch (err) {
+        await removeSpoolFile(join(this.#spoolDir, spoolName));
+        throw err;
+      }
       if (old === undefined) {
         await removeSpoolFile(join(this.#spoolDir, spoolName));
-        return this.#duplicate(this.#store.get(existing.id)!);
+        return duplicate!;
       }
       await removeSpoolFile(join(this.#spoolDir, old)).catch((err: unknown) => {
         this.#log.warn(
@@ -281,7 +335,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
       this.#wake();
       return { item: requeued, duplicate: false, outcome: 'requeued' };
     }
-    const item = this.#store.insert({
+    const newItem = {
       kind,
       destination: input.destination,
       sopClassUid: input.sopClassUid,
@@ -292,11 +346,23 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
       size,
       priority: input.priority ?? 0,
       createdAt: this.#clock.now(),
-    });
-    if (!item) {
-      // Lost a race with a concurrent enqueue of the same key: keep theirs.
+    };
+    let item: QueueItem | undefined;
+    let raced: EnqueueResult | undefined;
+    try {
+      this.#store.transaction(() => {
+        item = this.#store.insert(newItem);
+        // Lost a race with a concurrent enqueue of the same key: keep theirs.
+        if (!item) raced = this.#duplicate(this.#store.findDuplicate(input.destination, kind, dedupKey!)!);
+        withRecords?.(this.#records, raced ?? { item: item!, duplicate: false, outcome: 'enqueued' });
+      });
+    } catch (err) {
       await removeSpoolFile(join(this.#spoolDir, spoolName));
-      return this.#duplicate(this.#store.findDuplicate(input.destination, kind, dedupKey!)!);
+      throw err;
+    }
+    if (!item) {
+      await removeSpoolFile(join(this.#spoolDir, spoolName));
+      return raced!;
     }
     this.#log.info(logFields(item), 'queue item enqueued');
     this.#emit('enqueued', item);
@@ -551,10 +617,23 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     // Abandoned by close(): the row stays IN_PROGRESS and the next open reschedules it.
     if (this.#closed) return;
     try {
-      const delivered = this.#store.settle(item, {
-        state: 'DONE',
-        outcome: 'delivered',
-        now: this.#clock.now(),
+      const delivered = this.#store.transaction(() => {
+        const done = this.#store.settle(item, {
+          state: 'DONE',
+          outcome: 'delivered',
+          now: this.#clock.now(),
+        });
+        if (this.#onDelivered) {
+          try {
+            this.#store.transaction(() => this.#onDelivered!(done, this.#records));
+          } catch (err) {
+            this.#log.error(
+              { itemId: item.id, err: err instanceof Error ? err.message : String(err) },
+              'onDelivered hook failed; the item is DONE',
+            );
+          }
+        }
+        return done;
       });
       this.#log.info(logFields(delivered), 'queue item delivered');
       this.#emit('delivered', delivered);

@@ -47,6 +47,14 @@ const MIGRATIONS: readonly string[] = [
      error_reason TEXT,
      PRIMARY KEY (item_id, attempt)
    );`,
+  // Records a queue user keeps beside its items (the facade's procedures, references, pending
+  // commitments), so they are written in the same transaction as the item that depends on them.
+  `CREATE TABLE records (
+     namespace TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (namespace, key)
+   ) WITHOUT ROWID;`,
 ];
 
 /** The schema version this build writes. */
@@ -168,7 +176,26 @@ export class QueueStore {
   }
 
   transaction<T>(fn: () => T): T {
+    // Nested inside another transaction, better-sqlite3 runs this as a SAVEPOINT.
+    if (this.#db.inTransaction) return this.#db.transaction(fn)();
     return this.#db.transaction(fn).immediate();
+  }
+
+  getRecord(namespace: string, key: string): string | undefined {
+    const row = this.#stmts.getRecord.get(namespace, key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  putRecord(namespace: string, key: string, value: string): void {
+    this.#stmts.putRecord.run(namespace, key, value);
+  }
+
+  deleteRecord(namespace: string, key: string): boolean {
+    return this.#stmts.deleteRecord.run(namespace, key).changes === 1;
+  }
+
+  listRecords(namespace: string): { key: string; value: string }[] {
+    return this.#stmts.listRecords.all(namespace) as { key: string; value: string }[];
   }
 
   /** Inserts a PENDING item due at `createdAt`; returns undefined when the dedup key already exists. */
@@ -454,7 +481,11 @@ type StatementName =
   | 'list'
   | 'counts'
   | 'attempts'
-  | 'purge';
+  | 'purge'
+  | 'getRecord'
+  | 'putRecord'
+  | 'deleteRecord'
+  | 'listRecords';
 
 function prepare(db: Db): Statements {
   return {
@@ -539,5 +570,12 @@ function prepare(db: Db): Statements {
     counts: db.prepare('SELECT destination, state, COUNT(*) AS n FROM items GROUP BY destination, state'),
     attempts: db.prepare('SELECT * FROM attempts WHERE item_id = ? ORDER BY attempt'),
     purge: db.prepare(`DELETE FROM items WHERE state = 'DONE' AND completed_at < ?`),
+    getRecord: db.prepare('SELECT value FROM records WHERE namespace = ? AND key = ?'),
+    putRecord: db.prepare(
+      `INSERT INTO records (namespace, key, value) VALUES (?, ?, ?)
+       ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value`,
+    ),
+    deleteRecord: db.prepare('DELETE FROM records WHERE namespace = ? AND key = ?'),
+    listRecords: db.prepare('SELECT key, value FROM records WHERE namespace = ? ORDER BY key'),
   };
 }

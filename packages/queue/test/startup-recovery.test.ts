@@ -101,7 +101,7 @@ describe('start-up recovery', () => {
   it('NFR-REL-01: the schema is versioned with user_version; a newer schema is refused', async () => {
     await (await openQueue()).close();
     const db = new Database(join(dir, 'queue.db'));
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.pragma('user_version = 99');
     db.close();
