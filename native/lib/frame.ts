@@ -94,6 +94,15 @@ export function requireSampleBits(codec: string, info: FrameInfo, min: number, m
   }
 }
 
+/** Throws the typed error when `pixels` holds less than one frame of `frameBytes`. */
+export function requireWholeFrame(pixels: Uint8Array, frameBytes: number): void {
+  if (pixels.length < frameBytes) {
+    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
+      details: { length: pixels.length, frameBytes },
+    });
+  }
+}
+
 /** Converts between interleaved and planar layouts of a 3-sample frame. */
 export function convertPlanar(pixels: Uint8Array, info: FrameInfo, toPlanar: boolean): Uint8Array {
   const bytes = info.bitsAllocated / 8;

@@ -9,7 +9,7 @@ import {
   wasmModule,
 } from './codec-support.js';
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
-import { type FrameInfo, frameByteLength, requireSampleBits } from './frame.js';
+import { type FrameInfo, frameByteLength, requireSampleBits, requireWholeFrame } from './frame.js';
 import { checkCodestream, j2kDecode } from './j2k.js';
 import { nativeBinding } from './native.js';
 
@@ -96,11 +96,7 @@ export async function htj2kEncode(
   const frameBytes = frameByteLength(info);
   // Our paths pass 8- and 16-bit words; the standard allows more, OpenJPH 0.9.0's lossless path not.
   requireSampleBits('HTJ2K', info, 1, 16);
-  if (pixels.length < frameBytes) {
-    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
-      details: { length: pixels.length, frameBytes },
-    });
-  }
+  requireWholeFrame(pixels, frameBytes);
   const frame = pixels.subarray(0, frameBytes);
   const rpcl = options.rpclOptions === true;
   if (rpcl && options.backend === 'native') {

@@ -6,6 +6,7 @@ import {
   type FrameInfo,
   frameByteLength,
   requireSampleBits,
+  requireWholeFrame,
 } from './frame.js';
 import { type NativeFrameParams, nativeBinding } from './native.js';
 
@@ -194,11 +195,7 @@ export async function j2kEncode(
   const frameBytes = frameByteLength(info);
   // Our OpenJPEG paths (both backends) take 8- and 16-bit words; wider samples are not wired up.
   requireSampleBits('JPEG 2000', info, 1, 16);
-  if (pixels.length < frameBytes) {
-    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
-      details: { length: pixels.length, frameBytes },
-    });
-  }
+  requireWholeFrame(pixels, frameBytes);
   const frame = pixels.subarray(0, frameBytes);
   if (resolveBackend(options.backend) === 'native') {
     const binding = nativeBinding()!;

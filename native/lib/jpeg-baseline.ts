@@ -9,7 +9,7 @@ import {
   wasmModule,
 } from './codec-support.js';
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
-import { type FrameInfo, frameByteLength } from './frame.js';
+import { type FrameInfo, frameByteLength, requireWholeFrame } from './frame.js';
 import { nativeBinding } from './native.js';
 
 /**
@@ -206,11 +206,7 @@ export async function jpegBaselineEncode(
       },
     );
   }
-  if (pixels.length < frameBytes) {
-    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
-      details: { length: pixels.length, frameBytes },
-    });
-  }
+  requireWholeFrame(pixels, frameBytes);
   const quality = options.quality ?? 90;
   if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
     throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'JPEG: quality must be 1..100');

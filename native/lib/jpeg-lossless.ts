@@ -1,5 +1,5 @@
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
-import { type FrameInfo, frameByteLength, requireSampleBits } from './frame.js';
+import { type FrameInfo, frameByteLength, requireSampleBits, requireWholeFrame } from './frame.js';
 import { ASYNC_THRESHOLD_BYTES, plainBytes } from './j2k.js';
 import { NATIVE_FIX_HINT, type NativeFrameParams, nativeBinding, nativeStatus } from './native.js';
 
@@ -36,11 +36,7 @@ export async function jpegLosslessEncode(
   const frameBytes = frameByteLength(info);
   // T.81 B.2.2: P is 2..16 in the lossless processes.
   requireSampleBits('JPEG Lossless', info, 2, 16);
-  if (pixels.length < frameBytes) {
-    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
-      details: { length: pixels.length, frameBytes },
-    });
-  }
+  requireWholeFrame(pixels, frameBytes);
   const b = binding();
   const p: NativeFrameParams = {
     ...info,

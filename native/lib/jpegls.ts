@@ -9,7 +9,7 @@ import {
   wasmModule,
 } from './codec-support.js';
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
-import { type FrameInfo, frameByteLength, requireSampleBits } from './frame.js';
+import { type FrameInfo, frameByteLength, requireSampleBits, requireWholeFrame } from './frame.js';
 import { readJpegFrameHeader } from './jpeg-baseline.js';
 import { nativeBinding } from './native.js';
 
@@ -74,11 +74,7 @@ export async function jpeglsEncode(
   const frameBytes = frameByteLength(info);
   // ISO 14495-1 C.2.2: P is 2..16.
   requireSampleBits('JPEG-LS', info, 2, 16);
-  if (pixels.length < frameBytes) {
-    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
-      details: { length: pixels.length, frameBytes },
-    });
-  }
+  requireWholeFrame(pixels, frameBytes);
   const near = options.nearLossless ?? 0;
   const bits = Math.max(2, info.bitsStored);
   if (!Number.isInteger(near) || near < 0 || near > Math.min(255, 2 ** (bits - 1))) {

@@ -1,5 +1,5 @@
 import { CODEC_ERROR_CODES, CodecError } from './errors.js';
-import { type FrameInfo, frameByteLength } from './frame.js';
+import { type FrameInfo, frameByteLength, requireWholeFrame } from './frame.js';
 
 /**
  * RLE Lossless (PS3.5 Annex G), in TypeScript on every machine: one segment per byte of each
@@ -112,11 +112,7 @@ function packRow(src: Uint8Array, width: number, dst: Uint8Array, at: number): n
  */
 export function rleEncode(pixels: Uint8Array, info: FrameInfo): Uint8Array {
   const frameBytes = frameByteLength(info);
-  if (pixels.length < frameBytes) {
-    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
-      details: { length: pixels.length, frameBytes },
-    });
-  }
+  requireWholeFrame(pixels, frameBytes);
   const segments = segmentCount(info);
   const bytesPerSample = info.bitsAllocated / 8;
   const { rows, columns, samplesPerPixel } = info;

@@ -2,7 +2,7 @@ import { transferSyntax } from '@hnvue/dicom';
 import type { CodecBackend } from './codec-support.js';
 import { decapsulate, encapsulate } from './encapsulation.js';
 import { CODEC_ERROR_CODES, CodecError } from './errors.js';
-import { type FrameInfo, frameByteLength } from './frame.js';
+import { type FrameInfo, frameByteLength, requireWholeFrame } from './frame.js';
 import { htj2kDecode, htj2kEncode } from './htj2k.js';
 import { type J2kBackend, j2kDecode, j2kEncode } from './j2k.js';
 import { jpegBaselineDecode, jpegBaselineEncode } from './jpeg-baseline.js';
@@ -107,11 +107,7 @@ export async function encodeFrame(
   options: EncodeOptions = {},
 ): Promise<Uint8Array> {
   const frameBytes = frameByteLength(info);
-  if (pixels.length < frameBytes) {
-    throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'pixel buffer is shorter than one frame', {
-      details: { length: pixels.length, frameBytes },
-    });
-  }
+  requireWholeFrame(pixels, frameBytes);
   // PS3.5 8.2, from the registry: a target that may lose information needs allowLossy.
   const lossy = isLossyTransferSyntax(transferSyntaxUid) || (options.pointTransform ?? 0) > 0;
   if (lossy && options.allowLossy !== true) {
