@@ -139,8 +139,23 @@ describe('crash consistency with a real PACS', () => {
         };
         const target = 1 + Math.floor(Math.random() * 12);
         let seenE = 0;
+        // Each kill round may deliver at most half its share of what is still undelivered when it
+        // opens (`C <done>`), so a fast machine cannot finish the batch before the last kill.
+        let seenD = 0;
+        let share = Number.POSITIVE_INFINITY;
         const onLine = (line: string) => {
           watchFailures(line);
+          if (line.startsWith('C ')) {
+            share = Math.max(1, Math.floor((COUNT - Number(line.slice(2))) / (2 * (KILLS - kills))));
+          }
+          if (line.startsWith('D ')) {
+            // Its share delivered and still alive (a pending delayed kill may be too late): kill now,
+            // mid-delivery, at an arbitrary point.
+            if (++seenD === share) {
+              killedAs ??= 'random';
+              setTimeout(() => killGroup(run), Math.random() * 6);
+            }
+          }
           if (line === 'ENQUEUED') enqueuedAll = true;
           // Anywhere after open: recovery sweep, enqueue, delivery, bookkeeping.
           if (wanted === 'random' && line === 'O') kill('random', Math.random() * 800);

@@ -2,7 +2,7 @@
  * The process the crash test kills: opens the queue, starts the worker with a storescu sender and
  * (re-)enqueues every image of the manifest (dedup makes that idempotent, as a producer re-sending
  * what it never saw acknowledged). Prints one line per event for the parent to time its SIGKILLs:
- * `O` opened, `E <n>` enqueue returned, `A <id>` attempt started, `D <id>` delivered, `ALL-DONE`.
+ * `O` opened, `C <n>` items already DONE, `E <n>` enqueue returned, `A <id>` attempt started, `D <id>` delivered, `ALL-DONE`.
  *
  * Run: node --conditions=@hnvue/source --import tsx crash-child.ts <queueDir> <manifest.json> <port>
  */
@@ -41,6 +41,7 @@ for (;;) {
   }
 }
 out('O');
+out(`C ${queue.counts().total.DONE}`);
 let finished = false;
 const checkDone = () => {
   const { total } = queue.counts();
