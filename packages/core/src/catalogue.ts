@@ -90,6 +90,7 @@ export type HnvErrorCode =
   | 'HNV_ERR_CANCELLED'
   | 'HNV_ERR_ASSOC_REJECTED'
   | 'HNV_ERR_NO_PRESENTATION_CONTEXT'
+  | 'HNV_ERR_ROLE_NOT_ACCEPTED'
   | 'HNV_ERR_DIMSE_FAILURE'
   | 'HNV_ERR_INVALID_ARGUMENT'
   | 'HNV_ERR_MPPS_STATE'
@@ -166,6 +167,8 @@ export const ERROR_CATALOGUE: Readonly<Record<HnvErrorCode, ErrorSpec>> = {
   // @hnvue/net: negotiation. A-ASSOCIATE-RJ rejected-transient is retried (see isRetryable).
   HNV_ERR_ASSOC_REJECTED: { category: 'association', retryable: true },
   HNV_ERR_NO_PRESENTATION_CONTEXT: { category: 'association', retryable: false },
+  // The SCP refused the SCP/SCU role a C-GET needs for a storage SOP class (PS3.7 D.3.3.4).
+  HNV_ERR_ROLE_NOT_ACCEPTED: { category: 'association', retryable: false },
   // @hnvue/net: a failure status; retried unless the status says the request itself is wrong.
   HNV_ERR_DIMSE_FAILURE: { category: 'dimse', retryable: true },
   HNV_ERR_INVALID_ARGUMENT: { category: 'input', retryable: false },
