@@ -134,18 +134,23 @@ export async function jpeglsDecode(
     throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG-LS: no SOI marker at the start of the stream');
   }
   // Measured: CharLS 2.4.1 (system and WebAssembly) spends seconds on a truncated 16x12 stream
-  // before failing; a complete stream ends with EOI (FFD9), then at most fragment padding.
+  // before failing; a complete stream ends with EOI (FFD9), then at most fragment padding: zeros,
+  // or one byte of any value (DCMTK 3.6.7's dcmcjpls pads an odd-length near-lossless frame with
+  // a leftover byte, not 00; seen in the transcoding matrix).
   let end = bytes.length;
   while (end > 2 && bytes[end - 1] === 0) end--;
-  if (bytes[end - 2] !== 0xff || bytes[end - 1] !== 0xd9) {
+  const eoiAt = (at: number) => bytes[at - 2] === 0xff && bytes[at - 1] === 0xd9;
+  if (!eoiAt(end) && eoiAt(bytes.length - 1)) end = bytes.length - 1;
+  if (!eoiAt(end)) {
     throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG-LS: the stream is truncated (no EOI marker)', {
       details: { length: bytes.length },
     });
   }
+  const stream = end === bytes.length ? bytes : bytes.subarray(0, end);
   // T.87 C.2.2 frame header, checked before CharLS sees it. Measured: the WebAssembly CharLS never
   // returned on a mutated 33x20 stream whose SOF55 disagreed with the frame (the addon's CharLS
   // rejected it in 3 ms).
-  const header = readJpegFrameHeader(bytes);
+  const header = readJpegFrameHeader(stream);
   if (header.sof !== 0xf7) {
     throw new CodecError(
       CODEC_ERROR_CODES.corrupt,
@@ -161,13 +166,13 @@ export async function jpeglsDecode(
   }
   if (backend(options.backend) === 'native') {
     const b = nativeBinding()!;
-    return runNative(b.jpeglsDecode, b.jpeglsDecodeAsync, bytes, { ...info }, frameBytes, 'JPEG-LS decode');
+    return runNative(b.jpeglsDecode, b.jpeglsDecodeAsync, stream, { ...info }, frameBytes, 'JPEG-LS decode');
   }
   const m = await wasm.get();
   const decoder = new m.JpegLSDecoder();
   let aborted = false;
   try {
-    decoder.getEncodedBuffer(bytes.length).set(bytes);
+    decoder.getEncodedBuffer(stream.length).set(stream);
     decoder.decode();
     const fi = decoder.getFrameInfo();
     checkGeometry('JPEG-LS', info, fi.width, fi.height, fi.componentCount, fi.bitsPerSample);

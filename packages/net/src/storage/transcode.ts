@@ -59,6 +59,12 @@ export interface TranscodeOptions {
 }
 
 /** A syntax whose pixels we can read: native ones, or an encapsulated one with a decoder registered. */
+/** "JPEG 2000 Image Compression (Lossless Only) (1.2.840.10008.1.2.4.90)", or the bare UID. */
+function syntaxName(uid: string): string {
+  const ts = transferSyntax(uid);
+  return ts ? `${ts.name} (${uid})` : uid;
+}
+
 function decodable(uid: string): boolean {
   const ts = transferSyntax(uid);
   return (
@@ -205,13 +211,19 @@ async function transcodeLittleEndian(
       });
     } catch (err) {
       const code = err instanceof CodecError ? err.code : undefined;
-      throw new TranscodeError(`pixel data could not be transcoded from ${from} to ${to}`, {
-        cause: err,
-        details: { from, to, codecError: code },
-      });
+      // A codec's message names the limit it hit (bits, samples, frame size), never a value of
+      // the data set: it is the reason the caller needs (NFR-SEC-01 holds).
+      const reason = err instanceof CodecError ? `: ${err.message}` : '';
+      throw new TranscodeError(
+        `pixel data could not be transcoded from ${syntaxName(from)} to ${syntaxName(to)}${reason}`,
+        {
+          cause: err,
+          details: { from, to, codecError: code },
+        },
+      );
     }
     const decodedPhotometric = isEncapsulatedTransferSyntax(from)
-      ? photometricAfterDecode(photometric)
+      ? photometricAfterDecode(photometric, from)
       : photometric;
     const newPhotometric = isEncapsulatedTransferSyntax(to)
       ? photometricAfterEncode(decodedPhotometric, to, info.samplesPerPixel)
