@@ -112,17 +112,20 @@ export const DEFAULT_RETURN_KEYS: Readonly<
   },
 };
 
-function uidValue(v: UidMatch | undefined): string | undefined {
+/**
+ * PS3.4 C.2.2.2.2: list of UID matching, one value per UID (multi-valued on the wire). Kept as
+ * an array: each value is then checked against the VR's 64-character limit on its own.
+ */
+function uidValue(v: UidMatch | undefined): string | string[] | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
   if (v.length === 0) return undefined;
-  // PS3.4 C.2.2.2.2: list of UID matching, values separated by backslash.
-  return v.join('\\');
+  return v.length === 1 ? (v[0] as string) : [...v];
 }
 
-function listValue(v: string | readonly string[] | undefined): string | undefined {
+function listValue(v: string | readonly string[] | undefined): string | string[] | undefined {
   if (v === undefined) return undefined;
-  return typeof v === 'string' ? v : v.join('\\');
+  return typeof v === 'string' ? v : [...v];
 }
 
 function textValue(v: string | number | undefined): string | undefined {
@@ -134,7 +137,7 @@ function pnValue(v: string | PersonName | undefined): string | undefined {
 }
 
 /** The matching keys of a typed query, by keyword (undefined ones left out). */
-function matchingKeys(q: QrQuery): Record<string, string | null | undefined> {
+function matchingKeys(q: QrQuery): Record<string, string | string[] | null | undefined> {
   return {
     PatientID: q.patientId,
     PatientName: pnValue(q.patientName),

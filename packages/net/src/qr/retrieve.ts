@@ -48,22 +48,24 @@ export interface RetrieveResult extends RetrieveProgress {
   readonly cancelled: boolean;
 }
 
-function joinUids(v: string | readonly string[] | undefined): string | undefined {
+/** One UID, or a list as a multi-valued element (each value within the UI length limit). */
+function joinUids(v: string | readonly string[] | undefined): string | string[] | undefined {
   if (v === undefined) return undefined;
-  return typeof v === 'string' ? v : v.join('\\');
+  if (typeof v === 'string') return v;
+  return v.length === 1 ? (v[0] as string) : [...v];
 }
 
 /** The C-MOVE / C-GET identifier of a target (unique keys only, PS3.4 C.4.2.2.1). */
 export function retrieveIdentifier(target: RetrieveTarget): NaturalDataset {
   if (target.identifier) return target.identifier;
   const ds: Record<string, unknown> = { QueryRetrieveLevel: target.level };
-  const keys: Record<string, string | undefined> = {
+  const keys: Record<string, string | string[] | undefined> = {
     PatientID: target.patientId,
     StudyInstanceUID: joinUids(target.studyInstanceUid),
     SeriesInstanceUID: joinUids(target.seriesInstanceUid),
     SOPInstanceUID: joinUids(target.sopInstanceUid),
   };
-  for (const [k, v] of Object.entries(keys)) if (v !== undefined && v !== '') ds[k] = v;
+  for (const [k, v] of Object.entries(keys)) if (v !== undefined && v !== '' && v.length !== 0) ds[k] = v;
   if (ds[UNIQUE_KEY[target.level]] === undefined) {
     throw new InvalidArgumentError(`a ${target.level} retrieve needs ${UNIQUE_KEY[target.level]}`, {
       details: { level: target.level },
