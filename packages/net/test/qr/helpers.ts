@@ -36,7 +36,11 @@ export interface ArchiveInstance {
 }
 
 export interface ArchiveSpec {
-  readonly patients: readonly { readonly id: string; readonly name: string; readonly charset?: string }[];
+  readonly patients: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly charset?: string | readonly string[];
+  }[];
   readonly studiesPerPatient?: number;
   readonly seriesPerStudy?: number;
   readonly instancesPerSeries?: number;
@@ -63,7 +67,7 @@ export async function writeArchive(dir: string, spec: ArchiveSpec): Promise<Arch
           const pixels = new Uint8Array(size * size * 2);
           for (let k = 0; k < pixels.length; k++) pixels[k] = (k * 7 + n) & 0xff;
           const ds: NaturalDataset = {
-            ...(patient.charset ? { SpecificCharacterSet: patient.charset } : {}),
+            ...(patient.charset ? { SpecificCharacterSet: patient.charset as string | string[] } : {}),
             SOPClassUID: sopClassUid,
             SOPInstanceUID: sopInstanceUid,
             StudyDate: studyDate,
