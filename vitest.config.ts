@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { interopTests } from './scripts/test-kinds.mjs';
 
 // Tests run from source: the "@hnvue/source" export condition points each workspace
 // package at its src/index.ts, so no build is needed before `vitest run`.
@@ -23,9 +24,17 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 60_000,
-    projects: Object.entries(projects).map(([name, root]) => ({
-      extends: true as const,
-      test: { name, root, include: ['test/**/*.test.ts'] },
-    })),
+    // Per package a unit project (`net`) that needs nothing installed, and an interop project
+    // (`net-interop`) whose files start or call a real peer (scripts/test-kinds.mjs decides).
+    // `pnpm test` (HNVUE_TESTS=unit) runs the unit projects only; `pnpm test:all` runs both.
+    projects: Object.entries(projects).flatMap(([name, root]) => {
+      const interop = interopTests(root);
+      const unit = {
+        extends: true as const,
+        test: { name, root, include: ['test/**/*.test.ts'], exclude: interop },
+      };
+      if (process.env.HNVUE_TESTS === 'unit' || interop.length === 0) return [unit];
+      return [unit, { extends: true as const, test: { name: `${name}-interop`, root, include: interop } }];
+    }),
   },
 });

@@ -10,7 +10,7 @@ pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.tmp/v
 rc=$?
 # The native package again without the addon: the WebAssembly/TypeScript fallbacks must pass too.
 if [ $# -eq 0 ]; then
-  HNVUE_NATIVE=0 pnpm exec vitest run --project native || rc=1
+  HNVUE_NATIVE=0 pnpm exec vitest run --project native --project native-interop || rc=1
 fi
 # One plain closing line, whatever the reporter prints above it.
 node -e '
