@@ -1,3 +1,11 @@
+export {
+  type IndexedInstance,
+  indexFile,
+  indexFolder,
+  type QrDestination,
+  type QrScpOptions,
+  qrScpHandlers,
+} from './qr-scp.js';
 export { type SeedOptions, seedWorklist } from './seed.js';
 export {
   type ModalityAddress,

@@ -3,7 +3,8 @@
  * - RIS: Modality Worklist C-FIND SCP (seeded) and MPPS SCP (N-CREATE/N-SET), one listener;
  * - PACS: Storage SCP writing Part 10 files to a folder, and Storage Commitment SCP that sends
  *   its N-EVENT-REPORT on a new association to the requester's listener, as Orthanc does
- *   (PEERS.md), another listener.
+ *   (PEERS.md), and a Query/Retrieve SCP (C-FIND, C-MOVE to known AE titles, C-GET) over the
+ *   objects it stored (qr-scp.ts), on that listener.
  * Both on configurable ports (0 = a free one). Notifications carry UIDs and counts, never PHI.
  */
 import { EventEmitter } from 'node:events';
@@ -22,6 +23,7 @@ import {
   type MppsRecord,
   type MppsScp,
   type NaturalDataset,
+  qrContexts,
   type ReferencedSop,
   STORAGE_COMMITMENT_SOP_CLASS,
   StorageCommitmentScp,
@@ -31,6 +33,7 @@ import {
   VERIFICATION_SOP_CLASS,
   WORKLIST_CONTEXT,
 } from '@hnvue/net';
+import { type IndexedInstance, indexFile, indexFolder, type QrDestination, qrScpHandlers } from './qr-scp.js';
 import { seedWorklist } from './seed.js';
 import { worklistScpHandler } from './worklist-scp.js';
 
@@ -60,6 +63,11 @@ export interface SimulatorOptions {
   readonly worklist?: readonly NaturalDataset[];
   /** Commitment report destinations by calling AE title. */
   readonly modalities?: Readonly<Record<string, ModalityAddress>>;
+  /**
+   * C-MOVE destinations of the Q/R SCP by AE title (besides the modalities, reachable by their
+   * report AE title).
+   */
+  readonly moveDestinations?: Readonly<Record<string, QrDestination>>;
   /** Wait before checking and reporting a commitment (a PACS archives first). Default 0. */
   readonly commitmentDelayMs?: number;
   readonly logger?: Logger;
@@ -71,6 +79,9 @@ export interface SimulatorEvents {
   stored: [instance: { sopClassUid: string; sopInstanceUid: string; path: string; bytes: number }];
   commitmentReported: [transactionUid: string, eventTypeId: number];
   commitmentReportFailed: [transactionUid: string, error: Error];
+  /** Q/R C-FIND answered (match count), C-MOVE / C-GET done (sub-operation counts). */
+  qrQuery: [matches: number];
+  qrRetrieve: [operation: 'C-MOVE' | 'C-GET', completed: number, failed: number];
 }
 
 export interface SimulatorAddress {
@@ -85,6 +96,9 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
   readonly #worklist: NaturalDataset[];
   readonly #modalities = new Map<string, ModalityAddress>();
   readonly #stored = new Map<string, { sopClassUid: string; path: string }>();
+  /** What the Q/R SCP serves: objects stored in this run and those found in the folder at start. */
+  readonly #archive = new Map<string, IndexedInstance>();
+  readonly #moveDestinations = new Map<string, QrDestination>();
   readonly #mpps: MppsScp;
   readonly #commitment: StorageCommitmentScp;
   readonly #ris: DicomServer;
@@ -151,6 +165,10 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
       logger: this.#log,
       onStored: (instance: StoredInstance) => {
         this.#stored.set(instance.sopInstanceUid, { sopClassUid: instance.sopClassUid, path: instance.path });
+        indexFile(instance.path).then(
+          (indexed) => this.#archive.set(indexed.sopInstanceUid, indexed),
+          (err: Error) => this.#log.warn({ err: err.message }, 'stored object not indexed for Q/R'),
+        );
         this.emit('stored', {
           sopClassUid: instance.sopClassUid,
           sopInstanceUid: instance.sopInstanceUid,
@@ -159,18 +177,35 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
         });
       },
     });
+    for (const [ae, d] of Object.entries(options.moveDestinations ?? {})) this.#moveDestinations.set(ae, d);
+    const qr = qrScpHandlers({
+      aeTitle: pacsAe,
+      instances: () => this.#archive.values(),
+      destination: (ae) => this.#moveDestination(ae),
+      onQuery: (matches) => this.emit('qrQuery', matches),
+      onRetrieve: (operation, completed, failed) => this.emit('qrRetrieve', operation, completed, failed),
+      logger: this.#log,
+    });
     this.#pacs = createServer({
       aeTitles: [pacsAe],
       maxPduLength: 1024 * 1024,
       contexts: [
         { abstractSyntax: VERIFICATION_SOP_CLASS, transferSyntaxes: NATIVE },
         { abstractSyntax: STORAGE_COMMITMENT_SOP_CLASS, transferSyntaxes: NATIVE },
+        ...qrContexts().map((c) => ({ abstractSyntax: c.abstractSyntax, transferSyntaxes: NATIVE })),
+        // requestorScp: a C-GET requestor takes the storage SCP role for what it retrieves.
         ...storageSupportedContexts(
           DEFAULT_SCP_SOP_CLASSES,
           options.pacs?.transferSyntaxes ?? DEFAULT_SCP_TRANSFER_SYNTAXES,
-        ),
+        ).map((c) => ({ ...c, requestorScp: true })),
       ],
-      handlers: { 'C-STORE': storage, 'N-ACTION': this.#commitment.handler },
+      handlers: {
+        'C-STORE': storage,
+        'N-ACTION': this.#commitment.handler,
+        'C-FIND': qr['C-FIND'],
+        'C-MOVE': qr['C-MOVE'],
+        'C-GET': qr['C-GET'],
+      },
       logger: this.#log,
     });
   }
@@ -179,6 +214,9 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
   async start(): Promise<SimulatorAddress> {
     const host = this.#options.host ?? '127.0.0.1';
     await mkdir(this.#options.storageDir, { recursive: true });
+    for (const indexed of await indexFolder(this.#options.storageDir)) {
+      this.#archive.set(indexed.sopInstanceUid, indexed);
+    }
     const risPort = await this.#ris.listen(this.#options.ris?.port ?? 0, host);
     const pacsPort = await this.#pacs.listen(this.#options.pacs?.port ?? 0, host);
     this.#address = {
@@ -198,6 +236,25 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
   /** Where commitment reports for `callingAeTitle` go (the console's listener). */
   registerModality(callingAeTitle: string, address: ModalityAddress): void {
     this.#modalities.set(callingAeTitle, address);
+  }
+
+  /** A C-MOVE destination of the Q/R SCP. */
+  registerMoveDestination(aeTitle: string, destination: QrDestination): void {
+    this.#moveDestinations.set(aeTitle, destination);
+  }
+
+  #moveDestination(aeTitle: string): QrDestination | undefined {
+    const direct = this.#moveDestinations.get(aeTitle);
+    if (direct) return direct;
+    for (const [calling, m] of this.#modalities) {
+      if ((m.aeTitle ?? calling) === aeTitle) return { host: m.host, port: m.port };
+    }
+    return undefined;
+  }
+
+  /** Objects the Q/R SCP serves (stored in this run or found in the folder at start). */
+  get archive(): ReadonlyMap<string, IndexedInstance> {
+    return this.#archive;
   }
 
   addWorklistItem(item: NaturalDataset): void {

@@ -10,12 +10,14 @@ import type { AssociationOptions, RequestHandler } from '../association.js';
 import { COMMAND_FIELD, STATUS } from '../dimse/index.js';
 import { DEFAULT_STORE_SOP_CLASSES } from '../storage/negotiation.js';
 import { type StorageScpOptions, storageScpHandler } from '../storage/scp.js';
-import { type InformationModel, qrContexts } from './models.js';
+import { type InformationModel, type QrOperation, qrContexts } from './models.js';
 import { getRoles } from './negotiation.js';
 
 export interface GetAssociationSetup {
   /** Q/R models whose GET (and FIND) contexts are proposed; Study Root by default. */
   readonly models?: readonly InformationModel[];
+  /** Q/R operations whose contexts are proposed; FIND and GET by default (MOVE can share it). */
+  readonly operations?: readonly QrOperation[];
   /** Storage SOP classes expected (from a C-FIND result, or configured). Default: the X-ray set. */
   readonly sopClasses?: readonly string[];
   /** Transfer syntaxes proposed for each storage class. Default Explicit, then Implicit VR LE. */
@@ -48,7 +50,10 @@ export function getAssociationOptions(
     transferSyntaxes,
   }));
   return {
-    presentationContexts: [...qrContexts(setup.models ?? ['study'], ['find', 'get']), ...storage],
+    presentationContexts: [
+      ...qrContexts(setup.models ?? ['study'], setup.operations ?? ['find', 'get']),
+      ...storage,
+    ],
     roles: getRoles(sopClasses),
     requestHandler: getStorageHandler(setup.storage),
   };

@@ -1,0 +1,273 @@
+/**
+ * FR-DICOM-06: the simulator's Query/Retrieve SCP over the objects its PACS stored, driven by
+ * DCMTK findscu, movescu (its own storage port as the move destination) and getscu, and by our
+ * SCU (sequence matching, cancel, an unknown destination).
+ */
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  Association,
+  createStorageScp,
+  type DicomServer,
+  getAssociationOptions,
+  qrFindAll,
+  qrGet,
+  qrMove,
+  RetrieveFailedError,
+  retrieveAll,
+} from '@hnvue/net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, makeTempDir, rmTempDir, run } from '../../../testing/peers.js';
+import { type ArchiveInstance, CR, DX, datasetOf, writeArchive } from '../../net/test/qr/helpers.js';
+import { RisPacsSimulator } from '../src/index.js';
+
+let dir: string;
+let sim: RisPacsSimulator;
+let archive: ArchiveInstance[];
+let pacsPort: number;
+let scp: DicomServer;
+let moveDir: string;
+
+async function until(check: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+beforeAll(async () => {
+  dir = await makeTempDir('hnvue-sim-qr-');
+  const src = join(dir, 'src');
+  moveDir = join(dir, 'moved');
+  await mkdir(src);
+  await mkdir(moveDir);
+  archive = await writeArchive(src, {
+    patients: [
+      { id: 'SIM001', name: 'KIM^MINJI' },
+      { id: 'SIM002', name: 'LEE^JOON' },
+    ],
+    studiesPerPatient: 2,
+    seriesPerStudy: 2,
+    instancesPerSeries: 3,
+  });
+  scp = createStorageScp({ directory: moveDir, fsync: false, server: { aeTitles: ['HNVUE'] } });
+  const scpPort = await scp.listen(0, '127.0.0.1');
+  sim = new RisPacsSimulator({
+    storageDir: join(dir, 'pacs'),
+    moveDestinations: { HNVUE: { host: '127.0.0.1', port: scpPort } },
+  });
+  const address = await sim.start();
+  pacsPort = address.pacs.port;
+  const res = await run(
+    'storescu',
+    ['-aec', 'PACS', '-aet', 'FILLER', '127.0.0.1', String(pacsPort), ...archive.map((a) => a.path)],
+    120_000,
+  );
+  expect(res.code, res.stderr).toBe(0);
+  await until(() => sim.archive.size === archive.length);
+}, 120_000);
+
+afterAll(async () => {
+  await sim?.stop();
+  await scp?.close();
+  if (dir) await rmTempDir(dir);
+});
+
+const studiesOf = (pid: string) => [
+  ...new Set(archive.filter((a) => a.patientId === pid).map((a) => a.studyInstanceUid)),
+];
+
+describe('FR-DICOM-06: simulator Q/R SCP driven by DCMTK', () => {
+  it('FR-DICOM-06: findscu -S at STUDY and SERIES level, and -P at PATIENT level', async () => {
+    const study = await run('findscu', [
+      '-S',
+      '-aec',
+      'PACS',
+      '-k',
+      'QueryRetrieveLevel=STUDY',
+      '-k',
+      'PatientID=SIM001',
+      '-k',
+      'StudyInstanceUID',
+      '-k',
+      'PatientName',
+      '127.0.0.1',
+      String(pacsPort),
+    ]);
+    expect(study.code, study.stderr).toBe(0);
+    const uids = [...study.stderr.matchAll(/\(0020,000d\) UI \[([0-9.]+)/g)].map((m) => m[1]);
+    expect(uids.sort()).toEqual(studiesOf('SIM001').sort());
+
+    const series = await run('findscu', [
+      '-S',
+      '-aec',
+      'PACS',
+      '-k',
+      'QueryRetrieveLevel=SERIES',
+      '-k',
+      `StudyInstanceUID=${studiesOf('SIM002')[0]}`,
+      '-k',
+      'SeriesInstanceUID',
+      '-k',
+      'Modality=CR',
+      '127.0.0.1',
+      String(pacsPort),
+    ]);
+    expect(series.code, series.stderr).toBe(0);
+    expect([...series.stderr.matchAll(/\(0020,000e\) UI/g)].length).toBe(1);
+
+    const patients = await run('findscu', [
+      '-P',
+      '-aec',
+      'PACS',
+      '-k',
+      'QueryRetrieveLevel=PATIENT',
+      '-k',
+      'PatientName=*',
+      '-k',
+      'PatientID',
+      '127.0.0.1',
+      String(pacsPort),
+    ]);
+    expect(patients.code, patients.stderr).toBe(0);
+    const ids = [...patients.stderr.matchAll(/\(0010,0020\) LO \[([A-Z0-9]+)/g)].map((m) => m[1]);
+    expect(ids.sort()).toEqual(['SIM001', 'SIM002']);
+  });
+
+  it('FR-DICOM-06: movescu moves a study to its own storage port; every instance arrives', async () => {
+    const out = join(dir, 'movescu');
+    await mkdir(out);
+    const port = await freePort();
+    sim.registerMoveDestination('MOVESCU', { host: '127.0.0.1', port });
+    const study = studiesOf('SIM001')[1]!;
+    const res = await run(
+      'movescu',
+      [
+        '-S',
+        '-aet',
+        'MOVESCU',
+        '-aem',
+        'MOVESCU',
+        '-aec',
+        'PACS',
+        '+P',
+        String(port),
+        '-od',
+        out,
+        '-k',
+        'QueryRetrieveLevel=STUDY',
+        '-k',
+        `StudyInstanceUID=${study}`,
+        '127.0.0.1',
+        String(pacsPort),
+      ],
+      60_000,
+    );
+    expect(res.code, res.stderr).toBe(0);
+    const files = await readdir(out);
+    expect(files.length).toBe(archive.filter((a) => a.studyInstanceUid === study).length);
+  });
+
+  it('FR-DICOM-06: getscu retrieves a series on its association', async () => {
+    const out = join(dir, 'getscu');
+    await mkdir(out);
+    const series = archive.find((a) => a.patientId === 'SIM002')!;
+    const res = await run(
+      'getscu',
+      [
+        '-S',
+        '-aec',
+        'PACS',
+        '-od',
+        out,
+        '-k',
+        'QueryRetrieveLevel=SERIES',
+        '-k',
+        `StudyInstanceUID=${series.studyInstanceUid}`,
+        '-k',
+        `SeriesInstanceUID=${series.seriesInstanceUid}`,
+        '127.0.0.1',
+        String(pacsPort),
+      ],
+      60_000,
+    );
+    expect(res.code, res.stderr).toBe(0);
+    expect((await readdir(out)).length).toBe(3);
+  });
+});
+
+describe('FR-DICOM-06: simulator Q/R SCP driven by our SCU', () => {
+  let association: Association;
+  beforeAll(async () => {
+    association = await Association.open({
+      host: '127.0.0.1',
+      port: pacsPort,
+      callingAeTitle: 'HNVUE',
+      calledAeTitle: 'PACS',
+      ...getAssociationOptions({
+        models: ['study', 'patient'],
+        operations: ['find', 'move', 'get'],
+        sopClasses: [DX, CR],
+        storage: { directory: join(dir, 'got'), fsync: false },
+      }),
+    });
+    await mkdir(join(dir, 'got'));
+  });
+  afterAll(async () => {
+    await association?.release().catch(() => association.abort());
+  });
+
+  it('FR-DICOM-06: C-FIND with a UID list, a date range, a wildcard and computed counts', async () => {
+    const studies = await qrFindAll(association, {
+      level: 'STUDY',
+      studyInstanceUid: [studiesOf('SIM001')[0]!, studiesOf('SIM002')[1]!],
+    });
+    expect(studies.length).toBe(2);
+    expect(
+      studies.every(
+        (m) =>
+          m.dataset.NumberOfStudyRelatedInstances === '6' || m.dataset.NumberOfStudyRelatedInstances === 6,
+      ),
+    ).toBe(true);
+    const named = await qrFindAll(association, {
+      level: 'STUDY',
+      patientName: 'KIM*',
+      studyDate: { from: '20250101', to: '20251231' },
+    });
+    expect(named.map((m) => m.studyInstanceUid).sort()).toEqual(studiesOf('SIM001').sort());
+    const patients = await qrFindAll(association, {
+      model: 'patient',
+      level: 'PATIENT',
+      patientId: 'SIM00?',
+    });
+    expect(patients.length).toBe(2);
+  });
+
+  it('FR-DICOM-06: C-MOVE to our storage SCP and C-GET, data-set-identical; unknown AE gives A801', async () => {
+    const study = studiesOf('SIM002')[0]!;
+    const expected = archive.filter((a) => a.studyInstanceUid === study);
+    const moved = await retrieveAll(
+      qrMove(association, { level: 'STUDY', studyInstanceUid: study }, { destination: 'HNVUE' }),
+    );
+    expect(moved.completed).toBe(expected.length);
+    for (const inst of expected) {
+      const got = await datasetOf(join(moveDir, `${inst.sopInstanceUid}.dcm`));
+      expect(Buffer.from(got.dataset).equals(Buffer.from(inst.dataset))).toBe(true);
+    }
+    const got = await retrieveAll(
+      qrGet(association, { level: 'STUDY', studyInstanceUid: study }, { sopClasses: [DX, CR] }),
+    );
+    expect(got.completed).toBe(expected.length);
+    for (const inst of expected) {
+      const file = await datasetOf(join(dir, 'got', `${inst.sopInstanceUid}.dcm`));
+      expect(Buffer.from(file.dataset).equals(Buffer.from(inst.dataset))).toBe(true);
+    }
+    const err = await retrieveAll(
+      qrMove(association, { level: 'STUDY', studyInstanceUid: study }, { destination: 'NOWHERE' }),
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetrieveFailedError);
+    expect((err as RetrieveFailedError).status).toBe(0xa801);
+    expect(association.usable).toBe(true);
+  });
+});
