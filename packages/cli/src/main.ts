@@ -27,6 +27,14 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
     const m = await import('./commands/store.js');
     return { run: m.storeCommand, help: m.STORE_HELP };
   },
+  query: async () => {
+    const m = await import('./commands/query.js');
+    return { run: m.queryCommand, help: m.QUERY_HELP };
+  },
+  retrieve: async () => {
+    const m = await import('./commands/retrieve.js');
+    return { run: m.retrieveCommand, help: m.RETRIEVE_HELP };
+  },
   commit: async () => {
     const m = await import('./commands/commit.js');
     return { run: m.commitCommand, help: m.COMMIT_HELP };
