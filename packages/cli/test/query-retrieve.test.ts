@@ -1,0 +1,174 @@
+/**
+ * FR-DICOM-06: `hnvue query` and `hnvue retrieve` against the simulator's Q/R SCP (filled by
+ * storescu): table and DICOM JSON output, -S/-P, --level, -k; C-GET and C-MOVE (our own
+ * listener with --port) into --out; the exit codes of a refused key set, an unknown move
+ * destination and a bad command line.
+ */
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { silentLogger } from '@hnvue/core';
+import { type RisPacsSimulator, startSimulator } from '@hnvue/simulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, makeTempDir, rmTempDir, run } from '../../../testing/peers.js';
+import { type ArchiveInstance, writeArchive } from '../../net/test/qr/helpers.js';
+import { type CliContext, EXIT_CODES, main } from '../src/index.js';
+
+let dir: string;
+let sim: RisPacsSimulator;
+let pacs: string;
+let archive: ArchiveInstance[];
+
+function context(): CliContext & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    interactive: false,
+    logger: () => silentLogger,
+    signal: new AbortController().signal,
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+beforeAll(async () => {
+  dir = await makeTempDir('hnvue-cli-qr-');
+  const src = join(dir, 'src');
+  await mkdir(src);
+  archive = await writeArchive(src, {
+    patients: [
+      { id: 'CLI001', name: 'PARK^SEOYEON' },
+      { id: 'CLI002', name: 'CHOI^MINHO' },
+    ],
+    studiesPerPatient: 2,
+    seriesPerStudy: 1,
+    instancesPerSeries: 2,
+  });
+  const started = await startSimulator({ storageDir: join(dir, 'pacs') });
+  sim = started.simulator;
+  pacs = String(started.address.pacs.port);
+  const res = await run(
+    'storescu',
+    ['-aec', 'PACS', '127.0.0.1', pacs, ...archive.map((a) => a.path)],
+    60_000,
+  );
+  expect(res.code, res.stderr).toBe(0);
+  const deadline = Date.now() + 30_000;
+  while (sim.archive.size < archive.length && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 25));
+}, 120_000);
+
+afterAll(async () => {
+  await sim?.stop();
+  if (dir) await rmTempDir(dir);
+});
+
+const peer = () => ['-aec', 'PACS', '127.0.0.1', pacs];
+
+describe('FR-DICOM-06: hnvue query / hnvue retrieve', () => {
+  it('FR-DICOM-06: hnvue query prints a table, or DICOM JSON with --json', async () => {
+    const ctx = context();
+    expect(await main(['query', '-S', '-k', 'PatientID=CLI001', ...peer()], ctx)).toBe(EXIT_CODES.ok);
+    expect(ctx.stdout()).toContain('PARK^SEOYEON');
+    expect(ctx.stdout()).toContain('2 matches');
+
+    const json = context();
+    expect(
+      await main(
+        ['query', '--json', '-k', 'PatientName=CHOI*', '-k', 'StudyDate=20250101-', ...peer()],
+        json,
+      ),
+    ).toBe(0);
+    const studies = JSON.parse(json.stdout()) as Record<string, { Value?: unknown[] }>[];
+    expect(studies.length).toBe(2);
+    expect(studies[0]?.['0020000D']?.Value?.length).toBe(1);
+
+    const patients = context();
+    expect(
+      await main(['query', '-P', '--level', 'PATIENT', '-k', 'PatientID=CLI00*', ...peer()], patients),
+    ).toBe(0);
+    expect(patients.stdout()).toContain('2 matches');
+
+    const study = archive[0]!.studyInstanceUid;
+    const series = context();
+    expect(
+      await main(
+        ['query', '-k', 'QueryRetrieveLevel=SERIES', '-k', `StudyInstanceUID=${study}`, ...peer()],
+        series,
+      ),
+    ).toBe(0);
+    expect(series.stdout()).toContain('1 match');
+  });
+
+  it('FR-DICOM-06: a SERIES query without StudyInstanceUID and a bad -k exit with input/usage codes', async () => {
+    const ctx = context();
+    expect(await main(['query', '--level', 'SERIES', '-k', 'Modality=DX', ...peer()], ctx)).toBe(
+      EXIT_CODES.input,
+    );
+    expect(ctx.stderr()).toContain('HNV_ERR_INVALID_ARGUMENT');
+    expect(await main(['query', '-k', '=x', ...peer()], context())).toBe(EXIT_CODES.usage);
+    expect(await main(['query', '-S', '-P', ...peer()], context())).toBe(EXIT_CODES.usage);
+  });
+
+  it('FR-DICOM-06: hnvue retrieve --get writes every instance of the study into --out', async () => {
+    const out = join(dir, 'get');
+    const study = archive.filter((a) => a.patientId === 'CLI002')[0]!.studyInstanceUid;
+    const ctx = context();
+    const code = await main(
+      ['retrieve', '--get', '--out', out, '-k', `StudyInstanceUID=${study}`, ...peer()],
+      ctx,
+    );
+    expect(code, ctx.stderr()).toBe(0);
+    expect(ctx.stdout()).toMatch(/C-GET: 2 completed, 0 failed/);
+    expect((await readdir(out)).sort()).toEqual(
+      archive
+        .filter((a) => a.studyInstanceUid === study)
+        .map((a) => `${a.sopInstanceUid}.dcm`)
+        .sort(),
+    );
+  });
+
+  it('FR-DICOM-06: hnvue retrieve --move AE --port N receives the sub-operations itself', async () => {
+    const out = join(dir, 'move');
+    const port = await freePort();
+    sim.registerMoveDestination('CLIMOVE', { host: '127.0.0.1', port });
+    const study = archive[0]!.studyInstanceUid;
+    const ctx = context();
+    const code = await main(
+      [
+        'retrieve',
+        '--move',
+        'CLIMOVE',
+        '--port',
+        String(port),
+        '--out',
+        out,
+        '--json',
+        '-k',
+        `StudyInstanceUID=${study}`,
+        ...peer(),
+      ],
+      ctx,
+    );
+    expect(code, ctx.stderr()).toBe(0);
+    expect(JSON.parse(ctx.stdout())).toMatchObject({ status: 0, completed: 2, failed: 0 });
+    expect((await readdir(out)).length).toBe(2);
+  });
+
+  it('FR-DICOM-06: a move to an unknown AE exits 6 with the SCP status; --move with --get exits 2', async () => {
+    const ctx = context();
+    const study = archive[0]!.studyInstanceUid;
+    expect(
+      await main(['retrieve', '--move', 'NOWHERE', '-k', `StudyInstanceUID=${study}`, ...peer()], ctx),
+    ).toBe(EXIT_CODES.dimseFailure);
+    expect(ctx.stderr()).toMatch(/HNV_ERR_DIMSE_FAILURE/);
+    expect(ctx.stderr()).toMatch(/A801|a801/i);
+    expect(await main(['retrieve', '--move', 'X', '--get', ...peer()], context())).toBe(EXIT_CODES.usage);
+    expect(await main(['retrieve', ...peer()], context())).toBe(EXIT_CODES.usage);
+  });
+});
