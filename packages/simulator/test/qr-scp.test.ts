@@ -14,6 +14,7 @@ import {
   qrGet,
   qrMove,
   RetrieveFailedError,
+  type RetrieveResult,
   retrieveAll,
 } from '@hnvue/net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -242,6 +243,38 @@ describe('FR-DICOM-06: simulator Q/R SCP driven by our SCU', () => {
       patientId: 'SIM00?',
     });
     expect(patients.length).toBe(2);
+  });
+
+  it('FR-DICOM-06: C-FIND with sequence matching (PS3.4 C.2.2.2.6)', async () => {
+    const matches = await qrFindAll(association, {
+      level: 'STUDY',
+      keys: { ProcedureCodeSequence: [{ CodeValue: 'PC1', CodingSchemeDesignator: null }] },
+    });
+    const expected = [
+      ...new Set(archive.filter((a) => a.studyDate.endsWith('11')).map((a) => a.studyInstanceUid)),
+    ];
+    expect(matches.map((m) => m.studyInstanceUid).sort()).toEqual(expected.sort());
+    expect(matches[0]?.dataset.ProcedureCodeSequence).toMatchObject([
+      { CodeValue: 'PC1', CodingSchemeDesignator: 'LOCAL' },
+    ]);
+  });
+
+  it('FR-DICOM-06: cancelling a C-MOVE from the simulator leaves the association usable', async () => {
+    const controller = new AbortController();
+    let final: RetrieveResult | undefined;
+    for await (const e of qrMove(
+      association,
+      { level: 'STUDY', studyInstanceUid: studiesOf('SIM001')[0]! },
+      { destination: 'HNVUE', signal: controller.signal },
+    )) {
+      if (e.final) final = e as RetrieveResult;
+      else controller.abort();
+    }
+    expect(final?.final).toBe(true);
+    expect(final?.cancelled).toBe(true);
+    expect(final?.completed).toBeLessThan(6);
+    expect(association.usable).toBe(true);
+    expect((await qrFindAll(association, { level: 'STUDY', patientId: 'SIM001' })).length).toBe(2);
   });
 
   it('FR-DICOM-06: C-MOVE to our storage SCP and C-GET, data-set-identical; unknown AE gives A801', async () => {

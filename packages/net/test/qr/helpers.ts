@@ -75,6 +75,9 @@ export async function writeArchive(dir: string, spec: ArchiveSpec): Promise<Arch
             AccessionNumber: accessionNumber,
             Modality: modality,
             StudyDescription: `Chest ${s}`,
+            ProcedureCodeSequence: [
+              { CodeValue: `PC${s}`, CodingSchemeDesignator: 'LOCAL', CodeMeaning: `Chest ${s}` },
+            ],
             SeriesDescription: `Series ${r}`,
             PatientName: patient.name,
             PatientID: patient.id,

@@ -62,7 +62,7 @@ describe('FR-DICOM-06: Query/Retrieve SCU against DCMTK dcmqrscp', () => {
   let scp: DicomServer;
   let moveDir: string;
   let association: Association;
-  const stored: string[] = [];
+  const stored: { uid: string; originator: string | undefined; messageId: number | undefined }[] = [];
 
   beforeAll(async () => {
     dir = await makeTempDir('hnvue-qr-dcmqrscp-');
@@ -91,7 +91,12 @@ describe('FR-DICOM-06: Query/Retrieve SCU against DCMTK dcmqrscp', () => {
     scp = createStorageScp({
       directory: moveDir,
       fsync: false,
-      onStored: (i) => stored.push(i.sopInstanceUid),
+      onStored: (i) =>
+        stored.push({
+          uid: i.sopInstanceUid,
+          originator: i.moveOriginatorAeTitle,
+          messageId: i.moveOriginatorMessageId,
+        }),
       server: { aeTitles: ['HNVUE'] },
     });
     const scpPort = await scp.listen(0, '127.0.0.1');
@@ -255,6 +260,10 @@ describe('FR-DICOM-06: Query/Retrieve SCU against DCMTK dcmqrscp', () => {
     expect(pending.length).toBeGreaterThan(0);
     expect(pending.every((p) => p.remaining !== undefined)).toBe(true);
     await expectReceived(moveDir, expected);
+    // Each sub-operation names our C-MOVE (PS3.7 9.3.1.1): Move Originator AE and Message ID.
+    expect(final.messageId).toBeDefined();
+    const mine = stored.filter((s) => s.messageId === final.messageId && s.originator === 'HNVUE');
+    expect(mine.map((s) => s.uid).sort()).toEqual(expected.map((e) => e.sopInstanceUid).sort());
 
     const series = archive.find((a) => a.patientId === 'PQR002')!.seriesInstanceUid;
     const seriesResult = await retrieveAll(
