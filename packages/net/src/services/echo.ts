@@ -11,6 +11,15 @@ import {
 } from '../association.js';
 import { STATUS } from '../dimse/index.js';
 
+/** What `echo` proposes, and what our listeners accept for Verification (PS3.4 A). */
+export const VERIFICATION_CONTEXT: {
+  readonly abstractSyntax: string;
+  readonly transferSyntaxes: readonly string[];
+} = {
+  abstractSyntax: VERIFICATION_SOP_CLASS,
+  transferSyntaxes: [TS.explicitVrLittleEndian, TS.implicitVrLittleEndian],
+};
+
 /** The default C-ECHO SCP: answers Success (PS3.4 A.4). */
 export const echoHandler: RequestHandler = () => ({ status: STATUS.success });
 
@@ -23,12 +32,7 @@ export const echoHandler: RequestHandler = () => ({ status: STATUS.success });
 export async function echo(options: AssociationOptions): Promise<DimseResponse> {
   const association = await Association.open({
     ...options,
-    presentationContexts: options.presentationContexts ?? [
-      {
-        abstractSyntax: VERIFICATION_SOP_CLASS,
-        transferSyntaxes: [TS.explicitVrLittleEndian, TS.implicitVrLittleEndian],
-      },
-    ],
+    presentationContexts: options.presentationContexts ?? [VERIFICATION_CONTEXT],
   });
   try {
     const response = await association.echo(options.signal ? { signal: options.signal } : {});

@@ -1,0 +1,382 @@
+/**
+ * The DICOM Conformance Statement (FR-DICOM-12, PS3.2 layout), generated from what the code
+ * registers: the presentation contexts each service proposes or accepts (the constants the
+ * services themselves use), the @hnvue/dicom transfer syntax, SOP class, character set and codec
+ * registries, the negotiation and listener limits with their defaults, the DIMSE status tables and
+ * the queue's retry decision per status. Nothing here is typed in by hand except the prose that
+ * says what each activity is for; a changed presentation context, default or status changes the
+ * generated text, and CI compares it with the committed docs/conformance-statement.md.
+ */
+import { isPermanentDimseStatus } from '@hnvue/core';
+import { registeredCodecs, SUPPORTED_CHARACTER_SETS, sopClass, TS, transferSyntax } from '@hnvue/dicom';
+import '@hnvue/native';
+import {
+  COMMAND_FIELD,
+  classifyStatus,
+  DEFAULT_MAX_PDU_LENGTH,
+  DEFAULT_SCP_SOP_CLASSES,
+  DEFAULT_SCP_TRANSFER_SYNTAXES,
+  DEFAULT_SERVER_LIMITS,
+  DEFAULT_STORE_SOP_CLASSES,
+  DEFAULT_TIMEOUTS,
+  describeStatus,
+  getRoles,
+  HNVUE_IMPLEMENTATION_CLASS_UID,
+  HNVUE_IMPLEMENTATION_VERSION_NAME,
+  MPPS_CONTEXT,
+  POOL_DEFAULTS,
+  proposedTransferSyntaxes,
+  QR_SOP_CLASS,
+  qrContexts,
+  STATUS,
+  STORAGE_COMMITMENT_CONTEXT,
+  STORAGE_COMMITMENT_LISTENER_CONTEXT,
+  WORKLIST_CONTEXT,
+} from '@hnvue/net';
+import { VERIFICATION_CONTEXT } from '../../src/services/echo.js';
+
+interface Context {
+  readonly abstractSyntax: string;
+  readonly transferSyntaxes: readonly string[];
+}
+
+const sopName = (uid: string) => sopClass(uid)?.name ?? uid;
+const tsName = (uid: string) => transferSyntax(uid)?.name ?? uid;
+const hex4 = (n: number) => `0x${n.toString(16).toUpperCase().padStart(4, '0')}`;
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function contextRows(contexts: readonly Context[], role: string, negotiation = 'None'): string[][] {
+  return contexts.map((c) => [
+    sopName(c.abstractSyntax),
+    c.abstractSyntax,
+    c.transferSyntaxes.map(syntaxCell).join('<br>'),
+    role,
+    negotiation,
+  ]);
+}
+
+const OWN_SYNTAX = "(the object's own syntax)";
+const syntaxCell = (ts: string) => (ts === OWN_SYNTAX ? ts : `${tsName(ts)} (${ts})`);
+
+/** Many SOP classes sharing one transfer syntax list: the classes, then the list once. */
+function sharedContexts(sopClasses: readonly string[], syntaxes: readonly string[], role: string): string {
+  return [
+    table(
+      ['Abstract Syntax', 'UID', 'Role'],
+      sopClasses.map((uid) => [sopName(uid), uid, role]),
+    ),
+    '',
+    'Each of them with these transfer syntaxes, in order of preference (extended negotiation: none):',
+    '',
+    table(
+      ['#', 'Transfer Syntax', 'UID'],
+      syntaxes.map((ts, i) => [
+        String(i + 1),
+        ts === OWN_SYNTAX ? ts : tsName(ts),
+        ts === OWN_SYNTAX ? '—' : ts,
+      ]),
+    ),
+  ].join('\n');
+}
+
+const CONTEXT_HEAD = [
+  'Abstract Syntax',
+  'UID',
+  'Transfer Syntaxes (in order of preference)',
+  'Role',
+  'Extended Negotiation',
+];
+
+/** Storage statuses a C-STORE response may carry, with what the SCU and the queue do with each. */
+const STORE_STATUSES = [
+  STATUS.success,
+  STATUS.coercionOfDataElements,
+  STATUS.elementsDiscarded,
+  STATUS.dataSetDoesNotMatchSopClassWarning,
+  STATUS.outOfResources,
+  STATUS.dataSetDoesNotMatchSopClass,
+  STATUS.cannotUnderstand,
+  STATUS.processingFailure,
+  STATUS.duplicateSopInstance,
+  STATUS.sopClassNotSupported,
+  STATUS.notAuthorized,
+  STATUS.resourceLimitation,
+];
+
+function storeStatusRows(): string[][] {
+  return STORE_STATUSES.map((status) => {
+    const cls = classifyStatus(status);
+    const action =
+      cls === 'success'
+        ? 'delivered'
+        : cls === 'warning'
+          ? 'delivered, the warning kept in the item history'
+          : isPermanentDimseStatus(status)
+            ? 'FAILED at once (a resend cannot succeed)'
+            : 'retried with back-off (NFR-REL-01)';
+    return [hex4(status), describeStatus(status, COMMAND_FIELD['C-STORE-RSP']).slice(7), cls, action];
+  });
+}
+
+const QR_STATUSES = [
+  STATUS.success,
+  STATUS.pending,
+  STATUS.pendingWarning,
+  STATUS.cancel,
+  STATUS.outOfResourcesNumberOfMatches,
+  STATUS.outOfResourcesSubOperations,
+  STATUS.moveDestinationUnknown,
+  STATUS.dataSetDoesNotMatchSopClass,
+  STATUS.cannotUnderstand,
+];
+
+function codecRows(): string[][] {
+  const bySyntax = new Map<string, { decode: Set<string>; encode: Set<string>; limits: Set<string> }>();
+  for (const c of registeredCodecs()) {
+    const entry = bySyntax.get(c.transferSyntax) ?? {
+      decode: new Set(),
+      encode: new Set(),
+      limits: new Set(),
+    };
+    if (c.decode) entry.decode.add(`${c.name} (${c.backend})`);
+    if (c.encode) entry.encode.add(`${c.name} (${c.backend})`);
+    if (c.limits) entry.limits.add(c.limits);
+    bySyntax.set(c.transferSyntax, entry);
+  }
+  return [...bySyntax.entries()]
+    .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+    .map(([uid, e]) => [
+      `${tsName(uid)} (${uid})`,
+      [...e.decode].join(', ') || '—',
+      [...e.encode].join(', ') || '—',
+      [...e.limits].join('; ') || '—',
+    ]);
+}
+
+/** The whole statement as Markdown. */
+export function renderConformanceStatement(): string {
+  const storeProposal = proposedTransferSyntaxes(undefined);
+  const qr = qrContexts();
+  const limits = DEFAULT_SERVER_LIMITS;
+  const services: string[][] = [
+    [sopName(VERIFICATION_CONTEXT.abstractSyntax), 'Yes', 'Yes'],
+    [sopName(WORKLIST_CONTEXT.abstractSyntax), 'Yes', 'No'],
+    [sopName(MPPS_CONTEXT.abstractSyntax), 'Yes', 'No'],
+    ...DEFAULT_STORE_SOP_CLASSES.map((uid) => [
+      sopName(uid),
+      'Yes',
+      DEFAULT_SCP_SOP_CLASSES.includes(uid) ? 'Yes' : 'No',
+    ]),
+    ...DEFAULT_SCP_SOP_CLASSES.filter((uid) => !DEFAULT_STORE_SOP_CLASSES.includes(uid)).map((uid) => [
+      sopName(uid),
+      'No',
+      'Yes',
+    ]),
+    [sopName(STORAGE_COMMITMENT_CONTEXT.abstractSyntax), 'Yes', 'No'],
+    ...qr.map((c) => [sopName(c.abstractSyntax), 'Yes', 'No']),
+  ];
+  const out: string[] = [];
+  out.push(
+    '# HnVue DICOM — DICOM Conformance Statement',
+    '',
+    'Generated by `node --conditions=@hnvue/source --import tsx packages/net/scripts/conformance/run.ts` from the',
+    'implementation metadata (FR-DICOM-12): the presentation contexts the services propose and accept,',
+    'the transfer syntax, SOP class, character set and codec registries of `@hnvue/dicom`, the',
+    'negotiation limits and defaults of `@hnvue/net`. Do not edit: CI regenerates it and fails on any',
+    'difference (`packages/net/test/conformance-statement.test.ts`). Layout after PS3.2 Annex A.',
+    '',
+    '## 1 Overview',
+    '',
+    'HnVue DICOM is the DICOM communication layer of an X-ray acquisition console (DX/CR): it fetches the',
+    'Modality Worklist, reports Modality Performed Procedure Steps, stores images, dose reports and',
+    'presentation states (transcoding to what the peer accepts), requests storage commitment, queries and',
+    'retrieves prior studies, and receives objects as a storage SCP.',
+    '',
+    '### 1.1 Network services',
+    '',
+    table(['SOP Class', 'User of Service (SCU)', 'Provider of Service (SCP)'], services),
+    '',
+    '## 2 Implementation model',
+    '',
+    'One Application Entity (the console, AE title from the configuration `local.aeTitle`) initiates',
+    'every association for its SCU activities and listens (configuration `local.port`) for Verification',
+    'and for storage commitment reports a PACS sends on an association of its own. The storage SCP of',
+    '`@hnvue/net` (`createStorageScp`) receives C-MOVE sub-operations and any storage a peer initiates.',
+    '',
+    table(
+      ['Implementation Class UID', 'Implementation Version Name'],
+      [[HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME]],
+    ),
+    '',
+    '## 3 AE specifications',
+    '',
+    '### 3.1 Association policies',
+    '',
+    table(
+      ['Policy', 'Value'],
+      [
+        ['Application Context Name', '1.2.840.10008.3.1.1.1'],
+        ['Maximum PDU length received (default)', `${DEFAULT_MAX_PDU_LENGTH} bytes`],
+        [
+          'Connect / ACSE / DIMSE timeouts (defaults)',
+          `${DEFAULT_TIMEOUTS.connectMs} / ${DEFAULT_TIMEOUTS.acseMs} / ${DEFAULT_TIMEOUTS.dimseMs} ms`,
+        ],
+        ['Associations in a pool per destination (default)', String(POOL_DEFAULTS.maxSize)],
+        ['Listener: simultaneous associations (default)', String(limits.maxAssociations)],
+        ['Listener: associations per calling AE (default)', String(limits.maxAssociationsPerCallingAe)],
+        [
+          'Listener: connections not yet associated, global / per address',
+          `${limits.maxPendingConnections} / ${limits.maxPendingPerAddress}`,
+        ],
+        [
+          'Listener: TCP accept to A-ASSOCIATE-RQ complete (ARTIM-style)',
+          `${limits.associationRequestTimeoutMs} ms`,
+        ],
+        ['Listener: presentation contexts per A-ASSOCIATE-RQ', `at most ${limits.maxPresentationContexts}`],
+        [
+          'Listener: transfer syntaxes per presentation context',
+          `at most ${limits.maxTransferSyntaxesPerContext}`,
+        ],
+        ['Listener: asynchronous operations granted', `at most ${limits.maxOperationsGranted}`],
+        ['Listener: A-ASSOCIATE-RQ size', `at most ${limits.maxAssociateRqLength} bytes`],
+        [
+          'Refusal beyond a limit',
+          'A-ASSOCIATE-RJ rejected-transient, service-provider (presentation), local limit exceeded',
+        ],
+      ],
+    ),
+    '',
+    '### 3.2 Verification (SCU and SCP)',
+    '',
+    table(CONTEXT_HEAD, contextRows([VERIFICATION_CONTEXT], 'SCU, SCP')),
+    '',
+    '### 3.3 Modality Worklist (SCU)',
+    '',
+    'C-FIND with the return keys of PS3.4 Table K.6-1; matches stream as they arrive; C-CANCEL on',
+    'request; every Specific Character Set of section 6.',
+    '',
+    table(CONTEXT_HEAD, contextRows([WORKLIST_CONTEXT], 'SCU')),
+    '',
+    '### 3.4 Modality Performed Procedure Step (SCU)',
+    '',
+    'N-CREATE (IN PROGRESS), then N-SET (COMPLETED or DISCONTINUED); no N-SET is sent before its N-CREATE succeeded.',
+    '',
+    table(CONTEXT_HEAD, contextRows([MPPS_CONTEXT], 'SCU')),
+    '',
+    '### 3.5 Storage (SCU)',
+    '',
+    "One presentation context per (SOP class, transfer syntax): the object's own syntax first, then the",
+    "destination's list (default below), Implicit VR Little Endian last. The object travels in its own",
+    'syntax when accepted, else it is transcoded in memory to the first accepted syntax the codecs of',
+    'section 5 serve; lossy targets only when the destination allows lossy compression.',
+    '',
+    sharedContexts(DEFAULT_STORE_SOP_CLASSES, [OWN_SYNTAX, ...storeProposal], 'SCU'),
+    '',
+    'C-STORE response statuses and what is done with each:',
+    '',
+    table(['Status', 'Meaning', 'Class', 'Action'], storeStatusRows()),
+    '',
+    '### 3.6 Storage (SCP)',
+    '',
+    'Objects are written to a temporary file while they arrive and renamed into place after fsync; the',
+    'response is sent after that. Accepted syntaxes in this order of preference:',
+    '',
+    sharedContexts(DEFAULT_SCP_SOP_CLASSES, DEFAULT_SCP_TRANSFER_SYNTAXES, 'SCP'),
+    '',
+    '### 3.7 Storage Commitment Push Model (SCU)',
+    '',
+    'N-ACTION on an association that proposes both roles, so the report may come back on it; otherwise',
+    'the PACS opens an association to the listener and sends N-EVENT-REPORT, accepted with the SCP role',
+    'it asks for in a role selection item.',
+    '',
+    table(CONTEXT_HEAD, [
+      ...contextRows(
+        [STORAGE_COMMITMENT_CONTEXT],
+        'SCU (requestor, both roles proposed)',
+        'SCP/SCU Role Selection',
+      ),
+      ...contextRows(
+        [STORAGE_COMMITMENT_LISTENER_CONTEXT],
+        'SCU (acceptor; receives N-EVENT-REPORT)',
+        'SCP/SCU Role Selection accepted',
+      ),
+    ]),
+    '',
+    '### 3.8 Query/Retrieve (SCU)',
+    '',
+    'C-FIND at PATIENT, STUDY, SERIES and IMAGE level (hierarchical; relational when the SCP accepts',
+    'the extended negotiation), C-MOVE to a storage SCP of ours, C-GET with SCP/SCU role selection for',
+    'the storage SOP classes expected.',
+    '',
+    table(
+      CONTEXT_HEAD,
+      qr.map((c) => {
+        const find = [QR_SOP_CLASS.study.find, QR_SOP_CLASS.patient.find].includes(c.abstractSyntax as never);
+        const get = [QR_SOP_CLASS.study.get, QR_SOP_CLASS.patient.get].includes(c.abstractSyntax as never);
+        return contextRows(
+          [c],
+          'SCU',
+          find
+            ? 'Relational queries (when asked)'
+            : get
+              ? `SCP role for ${getRoles(DEFAULT_SCP_SOP_CLASSES).length} storage SOP classes`
+              : 'None',
+        )[0]!;
+      }),
+    ),
+    '',
+    'C-FIND / C-MOVE / C-GET statuses handled:',
+    '',
+    table(
+      ['Status', 'Meaning', 'Class'],
+      QR_STATUSES.map((s) => [
+        hex4(s),
+        describeStatus(s, COMMAND_FIELD['C-MOVE-RSP']).slice(7),
+        classifyStatus(s),
+      ]),
+    ),
+    '',
+    '## 4 Network and security',
+    '',
+    table(
+      ['Item', 'Support'],
+      [
+        ['Transport', 'TCP/IP (IPv4 and IPv6)'],
+        [
+          'TLS',
+          'TLS 1.2 and 1.3 (the lowest version configurable, never below 1.2); DICOM Secure Transport Connection Profiles (PS3.15 B)',
+        ],
+        ['Mutual TLS', 'client certificates sent and, on listeners, required when configured'],
+        [
+          'Access control on listeners',
+          'called AE title checked; allowed calling AE titles and source addresses per listener; rejections logged without PHI',
+        ],
+        [
+          'User Identity negotiation',
+          'username, username and passcode, Kerberos, SAML, JWT passed to a hook',
+        ],
+      ],
+    ),
+    '',
+    '## 5 Transfer syntaxes and transcoding',
+    '',
+    'What the codec registry serves with the native addon built (the default install on Debian 12;',
+    'without it the WebAssembly/JavaScript fallbacks serve where listed):',
+    '',
+    table(['Transfer Syntax', 'Decode', 'Encode', 'Limits'], codecRows()),
+    '',
+    `Native syntaxes (${[TS.implicitVrLittleEndian, TS.explicitVrLittleEndian, TS.explicitVrBigEndian, TS.deflatedExplicitVrLittleEndian].map(tsName).join(', ')}) are re-encoded element by element.`,
+    '',
+    '## 6 Support of character sets',
+    '',
+    'Decoded and encoded (PS3.3 C.12.1.1.2, PS3.5 6.1; ISO 2022 code extensions with escape handling):',
+    '',
+    SUPPORTED_CHARACTER_SETS.map((cs) => `- ${cs === '' ? '(default repertoire, ISO_IR 6)' : cs}`).join('\n'),
+    '',
+  );
+  return out.join('\n');
+}
