@@ -1,8 +1,9 @@
 /**
  * Query/Retrieve (FR-DICOM-06), ours vs DCMTK against the same dcmqrscp (its storage area filled
  * by storescu), alternating in one run, Nagle off on both sides (PEERS.md):
- * - C-FIND STUDY level matching every study (1000 by default): ours (open + query + release, in
- *   process) vs `findscu -S` asking for the same return keys (a process per query, as it is used);
+ * - C-FIND STUDY level matching every study (1000 by default) from Orthanc (filled through its
+ *   REST API: dcmqrscp holds at most 500 studies per storage area): ours (open + query + release,
+ *   in process) vs `findscu -S` asking for the same return keys (a process per query, as it is used);
  * - C-MOVE of one study (100 × 2 MB by default) into our storage SCP (in process, writing files)
  *   vs `movescu` into DCMTK `storescp` (writing files to a folder);
  * - C-GET of the same study: ours (written by the same storage handler) vs `getscu -od`.
@@ -14,7 +15,7 @@
  *
  * (QR_SIZE is the side of the 16-bit image: 1024 → 2 MiB of pixel data.)
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
@@ -29,7 +30,7 @@ import {
   retrieveAll,
 } from '../packages/net/src/index.js';
 import { fillDcmqrscp, startDcmqrscp, writeArchive } from '../packages/net/test/qr/helpers.js';
-import { makeTempDir, rmTempDir, run, startStorescp } from '../testing/peers.js';
+import { makeTempDir, rmTempDir, run, startOrthanc, startStorescp } from '../testing/peers.js';
 
 const iterations = Number(process.env.BENCH_N ?? 5);
 const studies = Number(process.env.QR_STUDIES ?? 1000);
@@ -91,14 +92,29 @@ try {
     destinations: { HNVUE: scpPort, STORESCP: storescp.port },
   });
   try {
-    console.log('filling dcmqrscp with storescu…');
-    await fillDcmqrscp(qr, [...small.map((s) => s.path), ...big.map((b) => b.path)]);
-    const open = (extra: Partial<Parameters<typeof Association.open>[0]> = {}) =>
+    console.log('filling dcmqrscp with storescu, Orthanc through REST…');
+    await fillDcmqrscp(
+      qr,
+      big.map((b) => b.path),
+    );
+    const orthanc = await startOrthanc({ config: { DicomAlwaysAllowFind: true } });
+    for (const s of small) {
+      const res = await fetch(`http://127.0.0.1:${orthanc.httpPort}/instances`, {
+        method: 'POST',
+        body: await readFile(s.path),
+      });
+      if (!res.ok) throw new Error(`Orthanc upload: HTTP ${res.status}`);
+    }
+    const open = (
+      extra: Partial<Parameters<typeof Association.open>[0]> = {},
+      port = qr.port,
+      calledAeTitle = qr.aeTitle,
+    ) =>
       Association.open({
         host: '127.0.0.1',
-        port: qr.port,
+        port,
         callingAeTitle: 'HNVUE',
-        calledAeTitle: qr.aeTitle,
+        calledAeTitle,
         presentationContexts: qrContexts(['study'], ['find', 'move']),
         timeouts: { dimseMs: 300_000 },
         ...extra,
@@ -108,10 +124,10 @@ try {
     const keys = DEFAULT_RETURN_KEYS.study.STUDY.flatMap((k) => ['-k', k]);
     const findOurs: number[] = [];
     const findDcmtk: number[] = [];
-    const expected = studies + 1;
+    const expected = studies;
     for (let i = -1; i < iterations; i++) {
       let t = performance.now();
-      const association = await open();
+      const association = await open({}, orthanc.port, 'ORTHANC');
       let n = 0;
       for await (const _ of qrFind(association, { level: 'STUDY' })) n++;
       await association.release();
@@ -138,7 +154,8 @@ try {
       if (res.code !== 0) throw new Error(`findscu: ${res.stderr.slice(-500)}`);
       if (i >= 0) findDcmtk.push(performance.now() - t);
     }
-    report(`C-FIND STUDY, ${expected} matches`, findOurs, findDcmtk, 'findscu');
+    report(`C-FIND STUDY, ${expected} matches from Orthanc`, findOurs, findDcmtk, 'findscu');
+    await orthanc.stop();
 
     // C-MOVE of the big study.
     const study = big[0]!.studyInstanceUid;

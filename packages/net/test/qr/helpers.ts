@@ -157,6 +157,8 @@ export interface DcmqrscpOptions {
 /**
  * DCMTK `dcmqrscp` with one storage area (PEERS.md): the config file written in `dir`, the
  * destinations in its HostTable, any calling AE allowed. Filled later with `fillDcmqrscp`.
+ * DCMTK caps a storage area at 500 studies (DB_UpperMaxStudies): above that dcmqrscp crashes
+ * while storing (seen with 3.6.7: "free(): invalid next size").
  */
 export async function startDcmqrscp(dir: string, options: DcmqrscpOptions = {}): Promise<Dcmqrscp> {
   const aeTitle = options.aeTitle ?? 'QRSCP';
@@ -170,7 +172,7 @@ export async function startDcmqrscp(dir: string, options: DcmqrscpOptions = {}):
     cfgPath,
     `NetworkTCPPort = 104\nMaxPDUSize = 65536\nMaxAssociations = 16\n` +
       `HostTable BEGIN\n${hosts}\nHostTable END\nVendorTable BEGIN\nVendorTable END\n` +
-      `AETable BEGIN\n${aeTitle} ${db} RW (1000, 1024mb) ANY\nAETable END\n`,
+      `AETable BEGIN\n${aeTitle} ${db} RW (500, 1024mb) ANY\nAETable END\n`,
   );
   // The port argument overrides NetworkTCPPort.
   const peer = await startPeer('dcmqrscp', (port) => ['-c', cfgPath, ...(options.args ?? []), String(port)]);
@@ -186,7 +188,8 @@ export async function fillDcmqrscp(qr: Dcmqrscp, files: readonly string[]): Prom
       ['-aec', qr.aeTitle, '-aet', 'FILLER', '127.0.0.1', String(qr.port), ...batch],
       120_000,
     );
-    if (res.code !== 0) throw new Error(`storescu failed: ${res.stderr.slice(-2000)}`);
+    if (res.code !== 0)
+      throw new Error(`storescu failed: ${res.stderr.slice(-1000)}\n${qr.output().slice(-2000)}`);
   }
 }
 
