@@ -8,6 +8,10 @@ export HNVUE_REQUIRE_PEERS=1
 mkdir -p .tmp
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json "$@"
 rc=$?
+# Traceability with results: every requirement has a passing test, no test names an unknown one.
+if [ $# -eq 0 ] && [ -f .tmp/vitest.json ]; then
+  node scripts/traceability.mjs --results .tmp/vitest.json > /dev/null || rc=1
+fi
 # The native package again without the addon: the WebAssembly/TypeScript fallbacks must pass too.
 if [ $# -eq 0 ]; then
   HNVUE_NATIVE=0 pnpm exec vitest run --project native --project native-interop || rc=1

@@ -1,6 +1,6 @@
 // Builds docs/traceability.md: every requirement ID of REQUIREMENTS.md, the source files that name
 // it and the tests that name it. `--check` fails when the committed file is out of date.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -67,4 +67,52 @@ if (process.argv.includes('--check')) {
     console.error('docs/traceability.md is out of date: run node scripts/traceability.mjs');
     process.exit(1);
   }
-} else writeFileSync(target, md);
+} else if (!process.argv.includes('--results')) writeFileSync(target, md);
+
+// `--results <vitest.json>`: the matrix with results. Each test of the run (its name and its
+// describe blocks) → the requirement IDs it names → passed or not. Fails when a requirement has no
+// passing test, or a test names an ID that REQUIREMENTS.md does not define. Writes the table to
+// .tmp/traceability-results.md (a CI artifact: results belong to a run, not to the repository).
+const resultsAt = process.argv.indexOf('--results');
+if (resultsAt > 0) {
+  const report = JSON.parse(readFileSync(process.argv[resultsAt + 1], 'utf8'));
+  const results = new Map(IDS.map((id) => [id, { passed: 0, failed: 0, skipped: 0 }]));
+  const unknown = new Set();
+  for (const file of report.testResults ?? []) {
+    for (const t of file.assertionResults ?? []) {
+      const name = [...(t.ancestorTitles ?? []), t.title].join(' ');
+      for (const id of new Set(name.match(ID_RE) ?? [])) {
+        const r = results.get(id);
+        if (!r) {
+          unknown.add(`${id} in "${name}" (${relative(root, file.name)})`);
+          continue;
+        }
+        if (t.status === 'passed') r.passed++;
+        else if (t.status === 'failed') r.failed++;
+        else r.skipped++;
+      }
+    }
+  }
+  let table =
+    '# Traceability with results\n\nFrom the test run this file was written by (`node scripts/traceability.mjs --results .tmp/vitest.json`).\n\n| Requirement | Passed | Failed | Skipped |\n|---|---|---|---|\n';
+  for (const [id, r] of results) table += `| ${id} | ${r.passed} | ${r.failed} | ${r.skipped} |\n`;
+  table += '\nNFR-PERF-* are verified by the benchmarks CI runs (benchmarks/ci.sh fails on a broken floor).\n';
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  writeFileSync(join(root, '.tmp', 'traceability-results.md'), table);
+  // A performance requirement is verified by the benchmark CI runs (benchmarks/ci.sh), which fails
+  // the run when its floor is broken (speed is never asserted in a timed test).
+  const ci = readFileSync(join(root, 'benchmarks', 'ci.sh'), 'utf8');
+  const benchmarked = new Set();
+  for (const m of ci.matchAll(/^"\$\{tsx\[@\]\}" (\S+)/gm)) {
+    for (const id of readFileSync(join(root, m[1]), 'utf8').match(ID_RE) ?? []) benchmarked.add(id);
+  }
+  const untested = [...results]
+    .filter(([id, r]) => r.passed === 0 && !(id.startsWith('NFR-PERF-') && benchmarked.has(id)))
+    .map(([id]) => id);
+  console.log(table);
+  if (untested.length || unknown.size) {
+    if (untested.length) console.error(`requirements without a passing test: ${untested.join(', ')}`);
+    for (const u of unknown) console.error(`test names an unknown requirement: ${u}`);
+    process.exit(1);
+  }
+}
