@@ -11,6 +11,7 @@ rc=$?
 # Traceability with results: every requirement has a passing test, no test names an unknown one.
 if [ $# -eq 0 ] && [ -f .tmp/vitest.json ]; then
   node scripts/traceability.mjs --results .tmp/vitest.json > /dev/null || rc=1
+  node scripts/risk.mjs --results .tmp/vitest.json || rc=1
 fi
 # The native package again without the addon: the WebAssembly/TypeScript fallbacks must pass too.
 if [ $# -eq 0 ]; then
