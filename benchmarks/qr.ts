@@ -122,6 +122,32 @@ try {
 
     // C-FIND, every study.
     const keys = DEFAULT_RETURN_KEYS.study.STUDY.flatMap((k) => ['-k', k]);
+    // Not timed: findscu really gets every match (-X writes one file per response).
+    const extracted = join(dir, 'extracted');
+    await mkdir(extracted);
+    const check = await run(
+      'findscu',
+      [
+        '-q',
+        '-X',
+        '-od',
+        extracted,
+        '-S',
+        '-aet',
+        'HNVUE',
+        '-aec',
+        'ORTHANC',
+        '-k',
+        'QueryRetrieveLevel=STUDY',
+        ...keys,
+        '127.0.0.1',
+        String(orthanc.port),
+      ],
+      300_000,
+    );
+    const responses = (await readdir(extracted)).length;
+    if (check.code !== 0 || responses !== studies)
+      throw new Error(`findscu got ${responses} of ${studies} matches`);
     const findOurs: number[] = [];
     const findDcmtk: number[] = [];
     const expected = studies;
@@ -142,12 +168,12 @@ try {
           '-aet',
           'HNVUE',
           '-aec',
-          qr.aeTitle,
+          'ORTHANC',
           '-k',
           'QueryRetrieveLevel=STUDY',
           ...keys,
           '127.0.0.1',
-          String(qr.port),
+          String(orthanc.port),
         ],
         300_000,
       );
