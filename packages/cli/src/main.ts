@@ -55,6 +55,10 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
     const m = await import('./commands/simulate.js');
     return { run: m.simulateCommand, help: m.SIMULATE_HELP };
   },
+  doctor: async () => {
+    const m = await import('./commands/doctor.js');
+    return { run: m.doctorCommand, help: m.DOCTOR_HELP };
+  },
   demo: async () => {
     const m = await import('./commands/demo.js');
     return { run: m.demoCommand, help: m.DEMO_HELP };
