@@ -70,7 +70,7 @@ afterAll(async () => {
 
 const peer = () => ['-aec', 'PACS', '127.0.0.1', pacs];
 
-describe('FR-DICOM-06: hnvue query / hnvue retrieve', () => {
+describe('FR-DICOM-06: hnvue query / hnvue retrieve', { timeout: 90_000 }, () => {
   it('FR-DICOM-06: hnvue query prints a table, or DICOM JSON with --json', async () => {
     const ctx = context();
     expect(await main(['query', '-S', '-k', 'PatientID=CLI001', ...peer()], ctx)).toBe(EXIT_CODES.ok);

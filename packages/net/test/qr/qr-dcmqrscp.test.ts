@@ -54,7 +54,7 @@ async function expectReceived(dir: string, expected: readonly ArchiveInstance[])
   }
 }
 
-describe('FR-DICOM-06: Query/Retrieve SCU against DCMTK dcmqrscp', () => {
+describe('FR-DICOM-06: Query/Retrieve SCU against DCMTK dcmqrscp', { timeout: 90_000 }, () => {
   let dir: string;
   let archive: ArchiveInstance[];
   let big: ArchiveInstance[];

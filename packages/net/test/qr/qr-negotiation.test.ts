@@ -23,8 +23,9 @@ import {
   relationalNegotiation,
   STATUS,
 } from '../../src/index.js';
-import { CR, DX } from './helpers.js';
 
+const DX = '1.2.840.10008.5.1.4.1.1.1.1';
+const CR = '1.2.840.10008.5.1.4.1.1.1';
 const NATIVE = ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'];
 let server: DicomServer | undefined;
 afterEach(async () => {

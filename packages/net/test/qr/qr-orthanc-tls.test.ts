@@ -31,7 +31,7 @@ import {
 } from '../../src/index.js';
 import { type ArchiveInstance, CR, DX, datasetOf, EXPLICIT, makeTempDir, writeArchive } from './helpers.js';
 
-describe('FR-DICOM-06: Query/Retrieve against Orthanc over mutual TLS', () => {
+describe('FR-DICOM-06: Query/Retrieve against Orthanc over mutual TLS', { timeout: 90_000 }, () => {
   let dir: string;
   let tls: TlsMaterial;
   let orthanc: OrthancPeer;

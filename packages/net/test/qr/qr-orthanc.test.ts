@@ -25,7 +25,7 @@ import {
 } from '../../src/index.js';
 import { type ArchiveInstance, CR, DX, datasetOf, makeTempDir, writeArchive } from './helpers.js';
 
-describe('FR-DICOM-06: Query/Retrieve SCU against Orthanc', () => {
+describe('FR-DICOM-06: Query/Retrieve SCU against Orthanc', { timeout: 90_000 }, () => {
   let dir: string;
   let orthanc: OrthancPeer;
   let scp: DicomServer;
