@@ -4,7 +4,6 @@
  * uncompressed original; `--frame` picks one frame of a multi-frame image.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { silentLogger } from '@hnvue/core';
 import { concatBytes, encodePart10Header, parsePart10File, TS } from '@hnvue/dicom';
 import { transcodeDataset } from '@hnvue/net';
