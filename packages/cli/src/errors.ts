@@ -23,8 +23,13 @@ export class PartialFailureError extends HnvError {
 
 const ERRNO_HINTS: Readonly<Record<string, string>> = {
   ENOENT: 'check the path',
-  EACCES: 'check the file permissions',
+  EACCES: 'check the file permissions (a port below 1024 needs root or CAP_NET_BIND_SERVICE)',
   EISDIR: 'a file was expected, not a folder',
+  EADDRINUSE:
+    'another process listens on that port: stop it, or choose another port (`ss -ltnp` shows which)',
+  EADDRNOTAVAIL: 'that address is not one of this machine’s: listen on 0.0.0.0 or an address `ip addr` shows',
+  ENOSPC: 'the disk is full: free space where the files are written',
+  EMFILE: 'too many open files: raise `ulimit -n`',
 };
 
 /**

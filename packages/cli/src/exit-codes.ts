@@ -52,6 +52,8 @@ export function exitCodeFor(err: unknown): ExitCode {
   if (!isHnvError(err)) {
     const errno = (err as { code?: unknown } | undefined)?.code;
     if (errno === 'ENOENT' || errno === 'EACCES' || errno === 'EISDIR') return EXIT_CODES.input;
+    // The environment is wrong (the catalogue's `config` category): a port taken, an address not ours.
+    if (errno === 'EADDRINUSE' || errno === 'EADDRNOTAVAIL') return EXIT_CODES.config;
     return EXIT_CODES.internal;
   }
   return EXIT_BY_CATEGORY[err.category];
