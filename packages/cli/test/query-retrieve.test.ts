@@ -1,16 +1,25 @@
 /**
- * FR-DICOM-06: `hnvue query` and `hnvue retrieve` against the simulator's Q/R SCP (filled by
- * storescu): table and DICOM JSON output, -S/-P, --level, -k; C-GET and C-MOVE (our own
+ * FR-DICOM-06: `hnvue query` and `hnvue retrieve` against the simulator's Q/R SCP (filled by our
+ * C-STORE SCU; no external peer): table and DICOM JSON output, -S/-P, --level, -k; C-GET and C-MOVE (our own
  * listener with --port) into --out; the exit codes of a refused key set, an unknown move
  * destination and a bad command line.
  */
 import { mkdir, readdir } from 'node:fs/promises';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { silentLogger } from '@hnvue/core';
+import { Association, storageContexts, storeInstances } from '@hnvue/net';
 import { type RisPacsSimulator, startSimulator } from '@hnvue/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, makeTempDir, rmTempDir, run } from '../../../testing/peers.js';
-import { type ArchiveInstance, writeArchive } from '../../net/test/qr/helpers.js';
+import {
+  type ArchiveInstance,
+  CR,
+  DX,
+  EXPLICIT,
+  removeDir,
+  tempDir,
+  writeArchive,
+} from '../../net/test/qr/archive.js';
 import { type CliContext, EXIT_CODES, main } from '../src/index.js';
 
 let dir: string;
@@ -37,7 +46,7 @@ function context(): CliContext & { stdout: () => string; stderr: () => string } 
 }
 
 beforeAll(async () => {
-  dir = await makeTempDir('hnvue-cli-qr-');
+  dir = await tempDir('hnvue-cli-qr-');
   const src = join(dir, 'src');
   await mkdir(src);
   archive = await writeArchive(src, {
@@ -52,12 +61,25 @@ beforeAll(async () => {
   const started = await startSimulator({ storageDir: join(dir, 'pacs') });
   sim = started.simulator;
   pacs = String(started.address.pacs.port);
-  const res = await run(
-    'storescu',
-    ['-aec', 'PACS', '127.0.0.1', pacs, ...archive.map((a) => a.path)],
-    60_000,
-  );
-  expect(res.code, res.stderr).toBe(0);
+  const store = await Association.open({
+    host: '127.0.0.1',
+    port: Number(pacs),
+    callingAeTitle: 'FILLER',
+    calledAeTitle: 'PACS',
+    presentationContexts: storageContexts([
+      { sopClassUid: DX, transferSyntax: EXPLICIT },
+      { sopClassUid: CR, transferSyntax: EXPLICIT },
+    ]),
+  });
+  try {
+    for (const o of await storeInstances(
+      store,
+      archive.map((a) => a.path),
+    ))
+      if (!o.ok) throw o.error;
+  } finally {
+    await store.release();
+  }
   const deadline = Date.now() + 30_000;
   while (sim.archive.size < archive.length && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 25));
@@ -65,8 +87,21 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sim?.stop();
-  if (dir) await rmTempDir(dir);
+  if (dir) await removeDir(dir);
 });
+
+/** A free loopback port (bound to 0, then released). */
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 const peer = () => ['-aec', 'PACS', '127.0.0.1', pacs];
 
