@@ -96,9 +96,8 @@ if (resultsAt > 0) {
   let table =
     '# Traceability with results\n\nFrom the test run this file was written by (`node scripts/traceability.mjs --results .tmp/vitest.json`).\n\n| Requirement | Passed | Failed | Skipped |\n|---|---|---|---|\n';
   for (const [id, r] of results) table += `| ${id} | ${r.passed} | ${r.failed} | ${r.skipped} |\n`;
-  table += '\nNFR-PERF-* are verified by the benchmarks CI runs (benchmarks/ci.sh fails on a broken floor).\n';
-  mkdirSync(join(root, '.tmp'), { recursive: true });
-  writeFileSync(join(root, '.tmp', 'traceability-results.md'), table);
+  table +=
+    '\nNFR-PERF-* are verified by the benchmarks CI runs (benchmarks/ci.sh fails on a broken floor).\n';
   // A performance requirement is verified by the benchmark CI runs (benchmarks/ci.sh), which fails
   // the run when its floor is broken (speed is never asserted in a timed test).
   const ci = readFileSync(join(root, 'benchmarks', 'ci.sh'), 'utf8');
@@ -106,9 +105,23 @@ if (resultsAt > 0) {
   for (const m of ci.matchAll(/^"\$\{tsx\[@\]\}" (\S+)/gm)) {
     for (const id of readFileSync(join(root, m[1]), 'utf8').match(ID_RE) ?? []) benchmarked.add(id);
   }
+  // A requirement whose implementation is an open issue is listed here with that issue, so the gap
+  // is visible in the results table instead of failing every run until it is built. Emptying this
+  // list is part of closing the issue; a requirement listed here that has passing tests fails.
+  const PENDING = JSON.parse(readFileSync(join(root, 'scripts', 'traceability-pending.json'), 'utf8'));
   const untested = [...results]
-    .filter(([id, r]) => r.passed === 0 && !(id.startsWith('NFR-PERF-') && benchmarked.has(id)))
+    .filter(
+      ([id, r]) => r.passed === 0 && !(id.startsWith('NFR-PERF-') && benchmarked.has(id)) && !PENDING[id],
+    )
     .map(([id]) => id);
+  for (const [id, why] of Object.entries(PENDING)) {
+    if ((results.get(id)?.passed ?? 0) > 0) {
+      console.error(`${id} has passing tests now: remove it from scripts/traceability-pending.json`);
+      process.exitCode = 1;
+    } else table += `\n${id}: no passing test yet — ${why}\n`;
+  }
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  writeFileSync(join(root, '.tmp', 'traceability-results.md'), table);
   console.log(table);
   if (untested.length || unknown.size) {
     if (untested.length) console.error(`requirements without a passing test: ${untested.join(', ')}`);
