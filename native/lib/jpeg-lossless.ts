@@ -1,9 +1,15 @@
+import { checkGeometry } from './codec-support.js';
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
 import { type FrameInfo, frameByteLength, requireSampleBits, requireWholeFrame } from './frame.js';
 import { ASYNC_THRESHOLD_BYTES, plainBytes } from './j2k.js';
+import { readJpegFrameHeader } from './jpeg-baseline.js';
+import { jpegLosslessDecodeTs } from './jpeg-lossless-ts.js';
 import { NATIVE_FIX_HINT, type NativeFrameParams, nativeBinding, nativeStatus } from './native.js';
 
-/** JPEG Lossless Process 14 (T.81 Annex H), coded by the addon (src/jpegll.cc). */
+/**
+ * JPEG Lossless Process 14 (T.81 Annex H), coded by the addon (src/jpegll.cc). Without the addon,
+ * decoding falls back to the TypeScript port (lib/jpeg-lossless-ts.ts); encoding is refused.
+ */
 
 export interface JpegLosslessOptions {
   /** Selection value 1..7 (T.81 Table H.1); `TS.jpegLosslessSv1` requires 1. Default 1. */
@@ -20,7 +26,7 @@ function binding() {
     const status = nativeStatus();
     throw new CodecError(
       CODEC_ERROR_CODES.unavailable,
-      `JPEG Lossless needs the native addon, which is ${status.kind === 'disabled' ? 'disabled (HNVUE_NATIVE=0)' : 'not loaded'}`,
+      `JPEG Lossless encoding needs the native addon, which is ${status.kind === 'disabled' ? 'disabled (HNVUE_NATIVE=0)' : 'not loaded'}`,
       { hint: status.kind === 'disabled' ? 'unset HNVUE_NATIVE' : NATIVE_FIX_HINT },
     );
   }
@@ -60,7 +66,18 @@ export async function jpegLosslessEncode(
 export async function jpegLosslessDecode(bytes: Uint8Array, info: FrameInfo): Promise<Uint8Array> {
   const frameBytes = frameByteLength(info);
   requireSampleBits('JPEG Lossless', info, 2, 16);
-  const b = binding();
+  const b = nativeBinding();
+  if (b === undefined) {
+    // T.81 B.2.2 frame header against the frame before any sample is decoded; the decoder checks
+    // it again with the markers it meets (a lossy SOF is refused there as unsupported).
+    const header = readJpegFrameHeader(bytes);
+    checkGeometry('JPEG Lossless', info, header.columns, header.rows, header.components, header.precision);
+    try {
+      return jpegLosslessDecodeTs(bytes, info);
+    } catch (err) {
+      throw toCodecError(err, 'JPEG Lossless decode');
+    }
+  }
   try {
     return plainBytes(
       frameBytes < ASYNC_THRESHOLD_BYTES.jpegLossless

@@ -37,13 +37,16 @@ export function registerNativeCodecs(): void {
   const binding = nativeBinding();
   const addon = binding !== undefined;
   for (const uid of [TS.jpegLossless, TS.jpegLosslessSv1]) {
+    // Without the addon, lib/jpeg-lossless-ts.ts decodes (TypeScript); encoding needs the addon.
     registerCodec({
       transferSyntax: uid,
       name: 'hnvue-jpeg-lossless',
-      backend: 'native',
-      decode: addon,
+      backend: addon ? 'native' : 'js',
+      decode: true,
       encode: addon,
-      limits: addon ? '2–16 bits, 1 or 3 samples' : 'addon not loaded',
+      limits: addon
+        ? '2–16 bits, 1 or 3 samples'
+        : '2–16 bits, 1 or 3 samples; decode only (addon not loaded)',
     });
   }
   const j2kNative = defaultJ2kBackend() === 'native';
