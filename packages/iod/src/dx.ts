@@ -13,6 +13,7 @@ import type { PixelArray } from './file.js';
 import type { BuildOptions } from './types.js';
 import { validateIod } from './validate/index.js';
 import type { Finding } from './validate/types.js';
+import { assertValidValues } from './values.js';
 import {
   acquisitionModules,
   anatomyModule,
@@ -59,6 +60,8 @@ function finish(
   options: BuildOptions,
   pixelDataPresent: boolean,
 ): Finding[] {
+  // PS3.5 Table 6.2-1 before the IOD rules: a value its VR forbids never leaves the builder.
+  assertValidValues(ds);
   const findings = validateIod(ds, { pixelDataPresent });
   if (!options.allowInvalid && findings.some((f) => f.severity === 'error')) {
     throw new IodInvalidError(iod, findings);

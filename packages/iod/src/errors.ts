@@ -43,3 +43,50 @@ export class IodCharsetError extends HnvError {
     super(IOD_ERROR_CODES.charset, message, options);
   }
 }
+
+/** Where a value breaks its VR's rules: the attribute and the rule, never the value. */
+export interface ValueProblem {
+  readonly keyword: string;
+  /** `Seq[0].Keyword` for a value inside a sequence item. */
+  readonly path: string;
+  /** `(GGGG,EEEE)`. */
+  readonly tag: string;
+  readonly vr: string;
+  /** The rule of PS3.5 Table 6.2-1 broken (`too-long`, `format`, `repertoire`…). */
+  readonly rule: string;
+  readonly description: string;
+  /** The value's index in a multi-valued element. */
+  readonly index?: number;
+}
+
+/**
+ * An input value breaks its VR's rules (PS3.5 Table 6.2-1: length, repertoire, DA/TM/DT
+ * format, UI syntax), found before the object is built. `HNV_ERR_IOD_INPUT`; the message and
+ * details name the attribute and the rule only, so the error is safe to log (NFR-SEC-01).
+ */
+export class IodValueError extends HnvError {
+  readonly problem: ValueProblem;
+  constructor(problem: ValueProblem, options: HnvErrorOptions = {}) {
+    const index = problem.index === undefined ? '' : ` (value ${problem.index + 1})`;
+    super(
+      IOD_ERROR_CODES.input,
+      `${problem.path} ${problem.tag} ${problem.vr}: the value${index} ${problem.description} (PS3.5 Table 6.2-1)`,
+      {
+        hint: 'correct the value at its source (worklist, patient or study input); it is not truncated or sent as is',
+        ...options,
+        details: { ...problem, ...options.details },
+      },
+    );
+    this.problem = problem;
+  }
+}
+
+/**
+ * A data set could not be encoded for a reason the codec did not type. The cause is not kept:
+ * a foreign error's message may quote a value (dcmjs's do), and loggers print causes.
+ */
+export class IodWriteError extends HnvError {
+  constructor(message: string, options: HnvErrorOptions = {}) {
+    super(IOD_ERROR_CODES.write, message, options);
+  }
+}

@@ -8,7 +8,7 @@
 import { once } from 'node:events';
 import { endianness } from 'node:os';
 import type { Writable } from 'node:stream';
-import { HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME } from '@hnvue/core';
+import { HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME, HnvError } from '@hnvue/core';
 import {
   CharsetError,
   decodeDataset,
@@ -21,7 +21,7 @@ import {
   writePart10File,
 } from '@hnvue/dicom';
 import { specificCharacterSetValue } from './common.js';
-import { IodCharsetError, IodInputError } from './errors.js';
+import { IodCharsetError, IodInputError, IodWriteError } from './errors.js';
 import type { CharacterSet } from './types.js';
 
 /** Pixel samples as the builders produce them: native-endian typed arrays of one frame. */
@@ -51,6 +51,20 @@ function pixelView(pixels: PixelArray): Uint8Array {
   return new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
 }
 
+/**
+ * An encoder failure as a PHI-free error. @hnvue/dicom's own errors name elements and VRs only
+ * (NFR-SEC-01) and pass through; anything else (a dcmjs throw from denaturalize, a TypeError on a
+ * malformed value) may quote the value it choked on, so only its class name is kept, and not
+ * the error itself as cause.
+ */
+function writeFailure(err: unknown): Error {
+  if (err instanceof HnvError) return err;
+  const kind = err instanceof Error ? err.name : typeof err;
+  return new IodWriteError(`the data set could not be encoded in Explicit VR Little Endian (${kind})`, {
+    details: { errorName: kind },
+  });
+}
+
 function encode(dataset: NaturalDataset, pixelData: PixelArray | undefined, options: Part10Options): Encoded {
   const { _meta, ...ds } = dataset;
   const sopClass = ds.SOPClassUID;
@@ -73,7 +87,7 @@ function encode(dataset: NaturalDataset, pixelData: PixelArray | undefined, opti
   try {
     chunks = encodeDatasetChunks(ds, { transferSyntax: TS.explicitVrLittleEndian });
   } catch (err) {
-    if (!(err instanceof CharsetError)) throw err;
+    if (!(err instanceof CharsetError)) throw writeFailure(err);
     // NFR-SEC-01: @hnvue/dicom's message names the element and index, never the text.
     throw new IodCharsetError(err.message, {
       cause: err,

@@ -15,6 +15,7 @@ import type { BuildOptions, EquipmentInput, PersonNameInput, SeriesInput } from 
 import { PAIRED_BODY_PARTS } from './validate/common-modules.js';
 import { validateIod } from './validate/index.js';
 import type { Finding } from './validate/types.js';
+import { assertValidValues } from './values.js';
 
 export const GSPS_SOP_CLASS: typeof SOP_CLASS.grayscaleSoftcopyPresentationStateStorage =
   SOP_CLASS.grayscaleSoftcopyPresentationStateStorage;
@@ -317,6 +318,7 @@ export function buildGsps(input: GspsInput, options: BuildOptions = {}): BuiltPr
   if (input.shutter !== undefined)
     Object.assign(ds, shutterModule(input.shutter, input.shutterPresentationValue ?? 0));
   applyCharacterSet(ds, options.characterSet);
+  assertValidValues(ds);
   const findings = validateIod(ds);
   if (!options.allowInvalid && findings.some((f) => f.severity === 'error'))
     throw new IodInvalidError('GSPS', findings);

@@ -9,7 +9,15 @@ export {
   type DxInput,
   type PresentationIntent,
 } from './dx.js';
-export { IOD_ERROR_CODES, IodCharsetError, IodInputError, IodInvalidError } from './errors.js';
+export {
+  IOD_ERROR_CODES,
+  IodCharsetError,
+  IodInputError,
+  IodInvalidError,
+  IodValueError,
+  IodWriteError,
+  type ValueProblem,
+} from './errors.js';
 export { type Part10Options, type PixelArray, readPart10, toPart10Buffer, writePart10 } from './file.js';
 export {
   type Annotation,

@@ -17,6 +17,7 @@ import { IodInputError, IodInvalidError } from './errors.js';
 import type { BuildOptions, CodedConcept, EquipmentInput, SeriesInput } from './types.js';
 import { validateIod } from './validate/index.js';
 import type { Finding } from './validate/types.js';
+import { assertValidValues } from './values.js';
 
 export const XRAY_RADIATION_DOSE_SR_SOP_CLASS: typeof SOP_CLASS.xRayRadiationDoseSrStorage =
   SOP_CLASS.xRayRadiationDoseSrStorage;
@@ -368,6 +369,7 @@ export function buildRdsr(input: RdsrInput, options: BuildOptions = {}): BuiltRe
     ];
   }
   applyCharacterSet(ds, options.characterSet);
+  assertValidValues(ds);
   const findings = validateIod(ds);
   if (!options.allowInvalid && findings.some((f) => f.severity === 'error'))
     throw new IodInvalidError('RDSR', findings);

@@ -39,4 +39,5 @@ export {
   personNameFromDcmjs,
   personNameToDcmjs,
 } from './person-name.js';
+export { checkVrValue, type VrRule, type VrViolation } from './vr-rules.js';
 export type { ScheduledProcedureStep, WorklistItem } from './worklist.js';
