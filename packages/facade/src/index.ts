@@ -3,6 +3,15 @@ export * from './config/index.js';
 export { associationOptionsFor, connectorFor, requireDestination } from './destinations.js';
 export { FACADE_ERROR_CODES, FacadeError } from './errors.js';
 export {
+  type FindPriorsOptions,
+  findPriors,
+  type PriorStudy,
+  PriorsCache,
+  type PriorsCacheOptions,
+  type RetrievedStudy,
+  type RetrievePriorsOptions,
+} from './priors.js';
+export {
   type CommitmentInfo,
   type CompleteInput,
   type CreateDicomServicesOptions,
