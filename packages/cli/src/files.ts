@@ -16,13 +16,13 @@ async function isPart10(path: string): Promise<boolean> {
 
 /**
  * Files named on the command line, folders walked recursively (sorted, so runs are repeatable).
- * Files in folders that are not Part 10 are skipped and counted; a named file that is not is an error.
+ * Files in folders that are not Part 10 are skipped and named; a named file that is not is an error.
  */
 export async function collectDicomFiles(
   paths: readonly string[],
-): Promise<{ files: string[]; skipped: number }> {
+): Promise<{ files: string[]; skipped: string[] }> {
   const files: string[] = [];
-  let skipped = 0;
+  const skipped: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
       a.name.localeCompare(b.name),
@@ -32,7 +32,7 @@ export async function collectDicomFiles(
       if (entry.isDirectory()) await walk(full);
       else if (entry.isFile()) {
         if (await isPart10(full)) files.push(full);
-        else skipped++;
+        else skipped.push(full);
       }
     }
   };

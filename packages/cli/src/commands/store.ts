@@ -116,15 +116,16 @@ export async function storeCommand(argv: readonly string[], ctx: CliContext): Pr
   );
   if (parsed.values.json) {
     ctx.out(
-      `${JSON.stringify({ stored: outcomes.length - failed.length, failed: failed.length, skipped, ms, files: rows })}\n`,
+      `${JSON.stringify({ stored: outcomes.length - failed.length, failed: failed.length, skipped: skipped.length, skippedFiles: skipped, ms, files: rows })}\n`,
     );
   } else {
     for (const r of rows) {
       if (r.ok) ctx.out(`stored  ${r.file}  ${r.transferSyntax}${r.transcoded ? ' (transcoded)' : ''}\n`);
       else ctx.out(`FAILED  ${r.file}  ${r.code}: ${r.error}\n`);
     }
+    for (const f of skipped) ctx.out(`skipped ${f}  (not a DICOM Part 10 file)\n`);
     ctx.out(
-      `${outcomes.length - failed.length} stored, ${failed.length} failed, ${skipped} skipped in ${ms} ms\n`,
+      `${outcomes.length - failed.length} stored, ${failed.length} failed, ${skipped.length} skipped in ${ms} ms\n`,
     );
   }
   if (failed.length === 0) return EXIT_CODES.ok;
