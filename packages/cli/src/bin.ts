@@ -10,5 +10,12 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     controller.abort();
   });
 }
-// Exit code via process.exitCode, so pending stdout writes are flushed before Node exits.
-process.exitCode = await main(process.argv.slice(2), processContext(controller.signal));
+const code = await main(process.argv.slice(2), processContext(controller.signal));
+// The command is over: exit now, once stdout and stderr are flushed, rather than when the last
+// socket or timer lets go (an aborted association's socket lingered 4 s after a -ta 2 timeout).
+await Promise.all(
+  [process.stdout, process.stderr].map(
+    (stream) => new Promise<void>((resolve) => stream.write('', () => resolve())),
+  ),
+);
+process.exit(code);

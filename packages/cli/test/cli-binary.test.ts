@@ -5,6 +5,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDxImage, toPart10Buffer } from '@hnvue/iod';
@@ -169,6 +170,34 @@ describe.concurrent('hnvue binary', { timeout: 90_000 }, () => {
       expect(await exited).toBe(EXIT_CODES.ok);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('NFR-OBS-01: an ACSE timeout (-ta 2) against a silent peer ends the process when it fires, not seconds later', async () => {
+    const held: import('node:net').Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const started = Date.now();
+      const child = spawn(process.execPath, [BIN, 'echo', '-ta', '2', '127.0.0.1', String(port)], {
+        env: { ...process.env, HNVUE_CLI_SOURCE: '1' },
+      });
+      let errorAt = 0;
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        errorAt ||= Date.now() - started;
+        stderr += d.toString();
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const exitAt = Date.now() - started;
+      expect(code).toBe(EXIT_CODES.network);
+      expect(stderr).toMatch(/HNV_ERR_TIMEOUT: acse timeout after 2000 ms/);
+      // Before the fix the process lingered ~4 s after printing the error (an aborted socket).
+      expect(exitAt - errorAt).toBeLessThan(1500);
+    } finally {
+      for (const socket of held) socket.destroy();
+      silent.close();
     }
   });
 });
