@@ -95,6 +95,8 @@ export type HnvErrorCode =
   | 'HNV_ERR_INVALID_ARGUMENT'
   | 'HNV_ERR_MPPS_STATE'
   | 'HNV_ERR_COMMITMENT'
+  | 'HNV_ERR_PRINT_STATE'
+  | 'HNV_ERR_PRINT_REJECTED'
   // @hnvue/queue
   | 'HNV_ERR_QUEUE_CORRUPT'
   | 'HNV_ERR_QUEUE_LOCKED'
@@ -174,6 +176,10 @@ export const ERROR_CATALOGUE: Readonly<Record<HnvErrorCode, ErrorSpec>> = {
   HNV_ERR_INVALID_ARGUMENT: { category: 'input', retryable: false },
   HNV_ERR_MPPS_STATE: { category: 'state', retryable: false },
   HNV_ERR_COMMITMENT: { category: 'config', retryable: false },
+  // Print management (FR-DICOM-11): an operation out of order (a caller bug), and a printer that
+  // refused what we sent (an image depth, a format or film size it does not offer).
+  HNV_ERR_PRINT_STATE: { category: 'state', retryable: false },
+  HNV_ERR_PRINT_REJECTED: { category: 'dimse', retryable: false },
 
   // @hnvue/queue
   HNV_ERR_QUEUE_CORRUPT: { category: 'queue', retryable: false },

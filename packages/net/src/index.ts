@@ -86,6 +86,7 @@ export {
   type PoolStats,
   poolKeyString,
 } from './pool/index.js';
+export * from './print/index.js';
 export * from './qr/index.js';
 export {
   type AssociationRequestInfo,
