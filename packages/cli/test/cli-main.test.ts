@@ -186,6 +186,13 @@ describe('command line', () => {
       EXIT_CODES.ok,
     );
     expect(JSON.parse(ok.stdout.join(''))).toMatchObject({ requested: 1, committed: 1, timedOut: false });
+    // It says where it waits and for how long before waiting (issue 18).
+    expect(ok.stderr.join('')).toMatch(
+      new RegExp(
+        `^waiting up to 10 s for the report from PACS: on this association, or on our listener CLI_COMMIT@[0-9.]+:${listen}$`,
+        'm',
+      ),
+    );
 
     const other = join(dir, 'other.dcm');
     const cr = buildCrImage({

@@ -170,7 +170,9 @@ describe('hnvue commit over requestCommitment', () => {
       committed: 0,
       timedOut: true,
     });
-    expect(ctx.stderr.join('')).toMatch(/^hnvue: HNV_ERR_PARTIAL: no storage commitment report in time/);
+    expect(ctx.stderr.join('')).toMatch(
+      /^waiting up to \d+ s for the report from .*\nhnvue: HNV_ERR_PARTIAL: no storage commitment report in time/,
+    );
     expect(await listening(listen)).toBe(false);
   });
 
@@ -194,7 +196,9 @@ describe('hnvue commit over requestCommitment', () => {
       ctx,
     );
     expect(code).toBe(EXIT_CODES.network);
-    expect(ctx.stderr.join('')).toMatch(/^hnvue: HNV_ERR_CANCELLED: /);
+    expect(ctx.stderr.join('')).toMatch(
+      /^waiting up to \d+ s for the report from .*\nhnvue: HNV_ERR_CANCELLED: /,
+    );
     expect(await listening(listen)).toBe(false);
   });
 });

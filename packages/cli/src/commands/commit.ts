@@ -11,7 +11,7 @@ export const COMMIT_HELP = `hnvue commit [options] [host port] <file|folder>...
   Storage Commitment (FR-DICOM-07) for the objects in the files: N-ACTION to the commitment SCP,
   then waits for the N-EVENT-REPORT on the same association or on a new one to our listener.
   --listen-port N    port of our listener for the report (default: local.port; 0 = any)
-  --wait S           seconds to wait for the report (default: commitment.timeoutMs)
+  --wait S           seconds to wait for the report (default: commitment.timeoutMs, at most 120 s here)
   Exit 0: all committed; 7: failed references or no report in time.`;
 
 export async function commitCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
@@ -35,7 +35,9 @@ export async function commitCommand(argv: readonly string[], ctx: CliContext): P
     ...(config.uid.orgRoot ? { orgRoot: config.uid.orgRoot } : {}),
     deviceSerial: config.uid.deviceSerial,
   });
-  const waitMs = (numberOption(parsed.values, 'wait') ?? destination.timeoutMs / 1000) * 1000;
+  // A person waits at the terminal: the console's (long) commitment timeout is capped unless --wait.
+  const waitMs = (numberOption(parsed.values, 'wait') ?? Math.min(destination.timeoutMs / 1000, 120)) * 1000;
+  const listenPort = numberOption(parsed.values, 'listen-port') ?? config.local.port;
   const { listenerPort: port, result } = await requestCommitment({
     association: { ...associationOptionsFor(config, destination, logger), signal: ctx.signal },
     transactionUid: uids.next(),
@@ -44,9 +46,14 @@ export async function commitCommand(argv: readonly string[], ctx: CliContext): P
     listener: {
       aeTitles: [config.local.aeTitle],
       logger,
-      port: numberOption(parsed.values, 'listen-port') ?? config.local.port,
+      port: listenPort,
       host: config.local.bindAddress,
     },
+    // Never silent while waiting: where the report may come, and for how long (stderr).
+    onWaiting: ({ listenerPort }) =>
+      ctx.err(
+        `waiting up to ${waitMs / 1000} s for the report from ${destination.aeTitle}: on this association, or on our listener ${config.local.aeTitle}@${config.local.bindAddress ?? '0.0.0.0'}:${listenerPort}\n`,
+      ),
   });
   const summary = {
     listenerPort: port,

@@ -36,6 +36,8 @@ export interface CommitmentRequestOptions {
     readonly port: number;
     readonly host?: string;
   };
+  /** Called once the N-ACTION was answered, before the wait: where the report may come, how long. */
+  readonly onWaiting?: (info: { readonly listenerPort: number | undefined; readonly waitMs: number }) => void;
 }
 
 export interface CommitmentOutcome {
@@ -80,6 +82,7 @@ export async function requestCommitment(options: CommitmentRequestOptions): Prom
     let result: CommitmentResult | undefined;
     try {
       const pending = await scu.request(association, references, { transactionUid, timeoutMs: 0 });
+      options.onWaiting?.({ listenerPort, waitMs });
       let timer: NodeJS.Timeout | undefined;
       let onAbort: (() => void) | undefined;
       try {
