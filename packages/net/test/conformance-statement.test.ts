@@ -17,6 +17,7 @@ import {
   DEFAULT_SERVER_LIMITS,
   DEFAULT_STORE_SOP_CLASSES,
   MPPS_CONTEXT,
+  PRINT_CONTEXTS,
   QR_SOP_CLASS,
   STORAGE_COMMITMENT_CONTEXT,
   WORKLIST_CONTEXT,
@@ -47,6 +48,7 @@ describe('DICOM Conformance Statement', () => {
       MPPS_CONTEXT.abstractSyntax,
       STORAGE_COMMITMENT_CONTEXT.abstractSyntax,
       ...Object.values(QR_SOP_CLASS).flatMap((m) => Object.values(m)),
+      ...PRINT_CONTEXTS.map((c) => c.abstractSyntax),
     ];
     for (const uid of uids) expect(md, uid).toContain(`| ${uid} |`);
   });

@@ -25,6 +25,7 @@ import {
   HNVUE_IMPLEMENTATION_VERSION_NAME,
   MPPS_CONTEXT,
   POOL_DEFAULTS,
+  PRINT_CONTEXTS,
   proposedTransferSyntaxes,
   QR_SOP_CLASS,
   qrContexts,
@@ -178,6 +179,7 @@ export function renderConformanceStatement(): string {
     ]),
     [sopName(STORAGE_COMMITMENT_CONTEXT.abstractSyntax), 'Yes', 'No'],
     ...qr.map((c) => [sopName(c.abstractSyntax), 'Yes', 'No']),
+    ...PRINT_CONTEXTS.map((c) => [sopName(c.abstractSyntax), 'Yes', 'No']),
   ];
   const out: string[] = [];
   out.push(
@@ -339,6 +341,15 @@ export function renderConformanceStatement(): string {
         classifyStatus(s),
       ]),
     ),
+    '',
+    '### 3.9 Basic Grayscale Print Management (SCU)',
+    '',
+    'N-GET of the Printer (status, status info, name), N-CREATE Film Session and Film Box',
+    '(`STANDARD\\c,r`), N-SET of each Basic Grayscale Image Box (8-bit, or 12-bit in 16 bits allocated),',
+    'N-ACTION print of the film box, N-DELETE of the film box then the session; N-EVENT-REPORTs of the',
+    'printer answered with Success and surfaced as events; a printer WARNING or FAILURE with its status info.',
+    '',
+    table(CONTEXT_HEAD, contextRows(PRINT_CONTEXTS, 'SCU')),
     '',
     '## 4 Network and security',
     '',
