@@ -1,4 +1,5 @@
 export { type BackoffOptions, nextRetryAt } from './backoff.js';
+export type { BreakerState, DestinationHealth } from './breaker.js';
 export {
   classifyFailure,
   type FailureClass,

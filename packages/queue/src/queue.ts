@@ -2,8 +2,17 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError, guardLogger, type Logger, silentLogger } from '@hnvue/core';
+import {
+  ConfigError,
+  ERROR_CATALOGUE,
+  errorCategory,
+  guardLogger,
+  isHnvErrorCode,
+  type Logger,
+  silentLogger,
+} from '@hnvue/core';
 import { type BackoffOptions, nextRetryAt } from './backoff.js';
+import { DestinationBreakers, type DestinationHealth } from './breaker.js';
 import { classifyFailure, type FailureClass, type FailureClassifier } from './classify.js';
 import { type Clock, systemClock } from './clock.js';
 import { QUEUE_ERROR_CODES, QueueError } from './errors.js';
@@ -56,6 +65,11 @@ export interface QueueOptions {
    * back only the hook's writes (a savepoint): the item is DONE either way, and the error is logged.
    */
   readonly onDelivered?: (item: QueueItem, records: Records) => void;
+  /**
+   * Per-destination circuit breaker (default true): after a network failure one probe at a
+   * time, spaced by the same back-off, decides for all the destination's items (breaker.ts).
+   */
+  readonly circuitBreaker?: boolean;
 }
 
 /** Options of one `enqueue`. */
@@ -130,12 +144,19 @@ export interface QueueEvents {
   retrying: [item: QueueItem, failure: FailureClass];
   delivered: [item: QueueItem];
   failed: [item: QueueItem, failure: FailureClass];
+  /** A destination's circuit breaker changed state (open, half-open: probing, closed). */
+  health: [health: DestinationHealth];
 }
 
 interface InFlight {
   readonly controller: AbortController;
   readonly done: Promise<void>;
 }
+
+/** The catalogue's network-category codes: the failures that mean "destination unreachable". */
+const NETWORK_CODES: readonly string[] = Object.entries(ERROR_CATALOGUE)
+  .filter(([, spec]) => spec.category === 'network')
+  .map(([code]) => code);
 
 function emptyCounts(): StateCounts {
   return Object.fromEntries(QUEUE_STATES.map((s) => [s, 0])) as StateCounts;
@@ -180,6 +201,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
   #timer: { cancel(): void } | undefined;
   #timerAt: number | undefined;
   #pumpScheduled = false;
+  readonly #breakers: DestinationBreakers | undefined;
 
   private constructor(store: QueueStore, spoolDir: string, options: QueueOptions, log: Logger) {
     super();
@@ -198,6 +220,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     this.#maxConcurrency = options.maxConcurrencyPerDestination ?? 4;
     this.#records = recordsOf(store);
     this.#onDelivered = options.onDelivered;
+    this.#breakers = options.circuitBreaker === false ? undefined : new DestinationBreakers(this.#backoff);
   }
 
   /** The records kept beside the items; each call outside `transaction` commits on its own. */
@@ -330,6 +353,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
         );
       });
       const requeued = this.#store.get(existing.id)!;
+      this.#breakers?.probeNow(requeued.destination, this.#clock.now());
       this.#log.info(logFields(requeued), 'queue item requeued with a new payload');
       this.#emit('enqueued', requeued);
       this.#wake();
@@ -447,6 +471,25 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     return { total, byDestination };
   }
 
+  /**
+   * Health of the destinations whose circuit breaker is open or probing (an empty list when
+   * every destination answers); with a name, that destination's (closed when it never failed).
+   */
+  health(): DestinationHealth[];
+  health(destination: string): DestinationHealth;
+  health(destination?: string): DestinationHealth[] | DestinationHealth {
+    const closed = (d: string): DestinationHealth => ({
+      destination: d,
+      state: 'closed',
+      failures: 0,
+      nextProbeAt: null,
+      openedAt: null,
+      lastErrorCode: null,
+    });
+    if (destination !== undefined) return this.#breakers?.health(destination) ?? closed(destination);
+    return this.#breakers?.unhealthy() ?? [];
+  }
+
   /** Every attempt of one item, oldest first (retries included). */
   history(id: number): AttemptRecord[] {
     return this.#store.attempts(id);
@@ -471,6 +514,8 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
       );
     }
     this.#store.requeue(id, this.#clock.now());
+    // An operator's explicit retry: an open breaker lets its probe go now rather than later.
+    this.#breakers?.probeNow(item.destination, this.#clock.now());
     const requeued = this.#store.get(id)!;
     this.#log.info(logFields(requeued), 'queue item requeued');
     this.#wake();
@@ -501,6 +546,8 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
       });
     }
     await removeSpoolFile(join(this.#spoolDir, result.spoolName));
+    // An operator's action on the destination's items, like a requeue: probe now, not later.
+    this.#breakers?.probeNow(item.destination, this.#clock.now());
     this.#log.warn({ ...logFields(item), failedSuccessors: result.failed.length }, 'queue item discarded');
     for (const successorId of result.failed) {
       const failed = this.#store.get(successorId)!;
@@ -528,6 +575,27 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     const outcome = item.state === 'DONE' ? 'already-delivered' : 'already-queued';
     this.#log.debug(logFields(item), `queue item ${outcome}`);
     return { item, duplicate: true, outcome };
+  }
+
+  #healthChanged(destination: string, message: string): void {
+    const health = this.#breakers?.health(destination);
+    if (health === undefined) return;
+    if (health.state === 'closed') {
+      // Back: the items that failed while it was away are due again now, so the destination's
+      // items resume in their order instead of each waiting out its own back-off.
+      try {
+        const released = this.#store.releaseAfterOutage(destination, this.#clock.now(), NETWORK_CODES);
+        this.#log.info({ destination, released }, 'items held by the outage are due again');
+      } catch (err) {
+        this.#log.error(
+          { err: err instanceof Error ? err.message : String(err) },
+          'queue bookkeeping failed',
+        );
+      }
+    }
+    if (health.state === 'open') this.#log.warn({ ...health }, message);
+    else this.#log.info({ ...health }, message);
+    this.#emit('health', health);
   }
 
   #emit<K extends keyof QueueEvents>(event: K, ...args: QueueEvents[K]): void {
@@ -561,13 +629,25 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     const now = this.#clock.now();
     try {
       for (const destination of this.#store.dueDestinations(now)) {
-        const free = this.#maxConcurrency - (this.#perDestination.get(destination) ?? 0);
+        const inFlight = this.#perDestination.get(destination) ?? 0;
+        let free = this.#maxConcurrency - inFlight;
+        const probing = this.#breakers?.isOpen(destination) === true;
+        if (this.#breakers !== undefined) free = this.#breakers.admit(destination, now, free, inFlight);
         if (free <= 0) continue;
-        for (const candidate of this.#store.due(destination, now, free)) this.#deliver(candidate.id, now);
+        const due = this.#store.due(destination, now, free);
+        if (probing) {
+          // Nothing sendable (an order key blocks it): no probe went, so none is awaited.
+          if (due.length === 0) this.#breakers?.probeAbandoned(destination, now);
+          else this.#healthChanged(destination, 'destination probe');
+        }
+        for (const candidate of due) this.#deliver(candidate.id, now);
       }
       // Due items held back by the concurrency limit or an order key wait for a delivery to finish
       // (which wakes us); the timer only covers items that are not due yet.
-      const next = this.#store.nextDueAfter(now);
+      let next = this.#store.nextDueAfter(now);
+      // An open breaker holds items that are due: wake when its probe may go.
+      const probe = this.#breakers?.nextProbeAt();
+      if (probe !== undefined && probe > now && (next === undefined || probe < next)) next = probe;
       if (next !== this.#timerAt) {
         this.#cancelTimer();
         if (next !== undefined) {
@@ -636,6 +716,8 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
         return done;
       });
       this.#log.info(logFields(delivered), 'queue item delivered');
+      if (this.#breakers?.reached(item.destination))
+        this.#healthChanged(item.destination, 'destination reachable again');
       this.#emit('delivered', delivered);
       // After the commit: a crash before this unlink leaves a file with a DONE row, which the
       // next start-up sweep removes.
@@ -669,9 +751,24 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
           countAttempt: false,
         });
         this.#log.info(logFields(item), 'queue item requeued at stop');
+        this.#breakers?.probeAbandoned(item.destination, now);
         return;
       }
       const failure = this.#classify(err);
+      const unreachable =
+        this.#breakers !== undefined &&
+        failure.retryable &&
+        isHnvErrorCode(failure.code) &&
+        errorCategory(failure.code) === 'network';
+      if (this.#breakers !== undefined) {
+        if (!unreachable) {
+          if (this.#breakers.reached(item.destination)) {
+            this.#healthChanged(item.destination, 'destination reachable again');
+          }
+        } else if (this.#breakers.unreachable(item.destination, now, failure.code)) {
+          this.#healthChanged(item.destination, 'destination unreachable: its items wait for one probe');
+        }
+      }
       if (failure.retryable && item.attemptCount < this.#maxAttempts) {
         const at = nextRetryAt(item.lastAttemptAt ?? now, item.attemptCount - 1, this.#backoff);
         const retrying = this.#store.settle(item, {

@@ -295,6 +295,14 @@ export class QueueStore {
     });
   }
 
+  /**
+   * Items of `destination` backing off after a failure with one of `codes` become due at `now`
+   * (the destination is reachable again). Returns how many.
+   */
+  releaseAfterOutage(destination: string, now: number, codes: readonly string[]): number {
+    return this.#stmts.releaseAfterOutage.run({ destination, now, codes: JSON.stringify(codes) }).changes;
+  }
+
   /** FAILED (or DONE) → PENDING with a fresh attempt budget; history is kept. */
   requeue(id: number, now: number): boolean {
     return this.#stmts.requeue.run(now, id).changes === 1;
@@ -468,6 +476,7 @@ type StatementName =
   | 'claim'
   | 'insertAttempt'
   | 'settle'
+  | 'releaseAfterOutage'
   | 'endAttempt'
   | 'requeue'
   | 'replacePayload'
@@ -528,6 +537,11 @@ function prepare(db: Db): Statements {
          last_error_reason = @last_error_reason, completed_at = @completed_at,
          attempt_count = attempt_count - @uncount
        WHERE id = @id`,
+    ),
+    releaseAfterOutage: db.prepare(
+      `UPDATE items SET next_attempt_at = @now
+       WHERE destination = @destination AND state IN ${ACTIVE} AND next_attempt_at > @now
+         AND last_error_code IN (SELECT value FROM json_each(@codes))`,
     ),
     endAttempt: db.prepare(
       `UPDATE attempts SET ended_at = @ended_at, outcome = @outcome, error_code = @error_code,
