@@ -16,6 +16,8 @@ fi
 # The native package again without the addon: the WebAssembly/TypeScript fallbacks must pass too.
 if [ $# -eq 0 ]; then
   HNVUE_NATIVE=0 pnpm exec vitest run --project native --project native-interop || rc=1
+  # And the transcoding matrix: every decode cell through the fallbacks (issue 13).
+  HNVUE_NATIVE=0 pnpm exec vitest run packages/net/test/storage/transcode-matrix.test.ts || rc=1
 fi
 # One plain closing line, whatever the reporter prints above it.
 node -e '
