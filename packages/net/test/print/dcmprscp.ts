@@ -70,10 +70,11 @@ SupportsImageSize = true
 SupportsPresentationLUT = true
 SupportsTrim = true
 `;
-  // dcmprscp reads its port from the configuration: written once startPeer has picked it.
+  // dcmprscp reads its port from the configuration: written once startPeer has picked it. +d dumps
+  // every DIMSE message to the output (the film session is checked there: it is not stored).
   const peer = await startPeer('dcmprscp', (port) => {
     writeFileSync(cfg, config(port));
-    return ['-c', cfg, '-p', aeTitle];
+    return ['-c', cfg, '-p', aeTitle, '+d'];
   });
   return {
     ...peer,

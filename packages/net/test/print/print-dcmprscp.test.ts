@@ -110,7 +110,8 @@ describe('Basic Grayscale Print SCU against DCMTK dcmprscp', { timeout: 120_000 
               magnification: 'REPLICATE',
               emptyImageDensity: 'WHITE',
             },
-            images: four.map((pixels) => ({ pixels })),
+            // Position 2 printed inverted: Polarity goes with the image box (PS3.3 C.13.5).
+            images: four.map((pixels, k) => ({ pixels, polarity: k === 1 ? 'REVERSE' : 'NORMAL' })),
           },
         ],
       });
@@ -128,35 +129,60 @@ describe('Basic Grayscale Print SCU against DCMTK dcmprscp', { timeout: 120_000 
       expect(match, `hardcopy ${sent.rows}×${sent.columns}`).toBeDefined();
       const ds = (match as Stored).dataset;
       expect(ds.BitsStored).toBe(sent.bitDepth);
+      expect(ds.BitsAllocated).toBe(sent.bitDepth === 8 ? 8 : 16);
+      expect(ds.PhotometricInterpretation).toBe('MONOCHROME2');
       expect(Array.from(pixelsOf(ds))).toEqual(Array.from(sent.data));
     }
     // The Stored Print objects record the film box and session attributes we sent.
     const prints = all.filter((s) => s.sopClass === STORED_PRINT);
     expect(prints.length).toBeGreaterThanOrEqual(2);
-    const formats = prints.map((p) => {
-      // Stored Print Storage (PS3.3 A.33, retired): the film box as the SCP recorded it.
+    const films = prints.map((p) => {
+      // Stored Print Storage (PS3.3 A.33, retired): the film box and image boxes as the SCP recorded them.
       const box =
         (p.dataset.RETIRED_FilmBoxContentSequence as Record<string, unknown>[] | undefined)?.[0] ?? {};
+      const images =
+        (p.dataset.RETIRED_ImageBoxContentSequence as Record<string, unknown>[] | undefined) ?? [];
       return {
         format: box.ImageDisplayFormat,
         orientation: box.FilmOrientation,
         size: box.FilmSizeID,
         magnification: box.MagnificationType,
+        polarity: images
+          .map((i) => [i.ImageBoxPosition, i.Polarity ?? ''] as const)
+          .sort((a, b) => Number(a[0]) - Number(b[0]))
+          .map(([, v]) => v),
+        file: p.file,
       };
     });
-    expect(formats).toEqual(
-      expect.arrayContaining([
-        { format: 'STANDARD\\1,1', orientation: 'PORTRAIT', size: '14INX17IN', magnification: 'NONE' },
-        { format: 'STANDARD\\2,2', orientation: 'LANDSCAPE', size: '8INX10IN', magnification: 'REPLICATE' },
-      ]),
-    );
-    // Read back with DCMTK's own dumper too. dcmprscp 3.6.7 records the film box and the caller,
-    // not the film session (copies, medium, destination): those are not in its stored objects.
-    for (const p of prints) {
-      const dump = (await run('dcmdump', [p.file])).stdout;
-      expect(dump).toContain('[HNVUE]');
-      expect(dump).toMatch(/\(2010,0140\) CS \[NO\]|\(2010,0110\) CS \[WHITE\]/);
-    }
+    const one1 = films.find((f) => f.format === 'STANDARD\\1,1');
+    const two2 = films.find((f) => f.format === 'STANDARD\\2,2');
+    expect(one1).toMatchObject({ orientation: 'PORTRAIT', size: '14INX17IN', magnification: 'NONE' });
+    expect(one1?.polarity).toEqual(['']); // not sent, not invented
+    expect(two2).toMatchObject({ orientation: 'LANDSCAPE', size: '8INX10IN', magnification: 'REPLICATE' });
+    expect(two2?.polarity).toEqual(['NORMAL', 'REVERSE', 'NORMAL', 'NORMAL']);
+    // Read back with DCMTK's own dumper too: what we sent, as dcmprscp wrote it.
+    const dump1 = (await run('dcmdump', [(one1 as { file: string }).file])).stdout;
+    expect(dump1).toContain('(2100,0070) AE [HNVUE]');
+    expect(dump1).toContain('(2010,0100) CS [BLACK]');
+    expect(dump1).toContain('(2010,0140) CS [NO]');
+    const dump2 = (await run('dcmdump', [(two2 as { file: string }).file])).stdout;
+    expect(dump2).toContain('(2100,0070) AE [HNVUE]');
+    expect(dump2).toContain('(2010,0110) CS [WHITE]');
+    expect(dump2).toContain('(2020,0020) CS [REVERSE]');
+    // dcmprscp 3.6.7 keeps the film session (copies, priority, medium, destination, label) in
+    // memory only, not in its stored objects: its DIMSE dump (+d) of the N-CREATE-RSP shows the
+    // session it created from our request.
+    const log = full.output();
+    const rsp = log
+      .split('OUTGOING DIMSE MESSAGE')
+      .find((m) => /N-CREATE RSP/.test(m) && /BasicFilmSessionSOPClass/.test(m) && /0x0000: Success/.test(m));
+    expect(rsp, 'film session N-CREATE-RSP in the dcmprscp dump').toBeDefined();
+    const session = rsp?.split('END DIMSE MESSAGE')[0] ?? '';
+    expect(session).toContain('(2000,0010) IS [2]');
+    expect(session).toContain('(2000,0020) CS [MED]');
+    expect(session).toContain('(2000,0030) CS [BLUE FILM]');
+    expect(session).toContain('(2000,0040) CS [PROCESSOR]');
+    expect(session).toContain('(2000,0050) LO [TESTLABEL]');
   });
 
   it('FR-DICOM-11: a 12-bit image to an 8-bit-only printer is a typed error, or converted when asked', async () => {
