@@ -76,6 +76,7 @@ export type HnvErrorCode =
   | 'HNV_ERR_IOD_INPUT'
   | 'HNV_ERR_IOD_CHARSET'
   | 'HNV_ERR_IOD_WRITE'
+  | 'HNV_ERR_PRINT_PREPARE'
   // @hnvue/net
   | 'HNV_ERR_CONNECT'
   | 'HNV_ERR_TIMEOUT'
@@ -150,6 +151,8 @@ export const ERROR_CATALOGUE: Readonly<Record<HnvErrorCode, ErrorSpec>> = {
   HNV_ERR_IOD_INPUT: { category: 'input', retryable: false },
   HNV_ERR_IOD_CHARSET: { category: 'input', retryable: false },
   HNV_ERR_IOD_WRITE: { category: 'data', retryable: false },
+  // An image that cannot be prepared for a print image box (no native pixels, colour, bad geometry).
+  HNV_ERR_PRINT_PREPARE: { category: 'input', retryable: false },
 
   // @hnvue/net: the transport and an association that broke once established.
   HNV_ERR_CONNECT: { category: 'network', retryable: true },

@@ -32,6 +32,7 @@ export {
   type Shutter,
   type TextObject,
 } from './gsps.js';
+export * from './print/index.js';
 export {
   type BuiltReport,
   buildRdsr,

@@ -1,0 +1,8 @@
+export {
+  type PreparedPixels,
+  type PrepareOptions,
+  PrintPrepareError,
+  preparePrintImage,
+  presentationValues,
+  storedValues,
+} from './prepare.js';

@@ -1,0 +1,187 @@
+/**
+ * A grayscale image prepared for a print image box (FR-DICOM-11): the PS3.3 C.11 pipeline —
+ * Modality LUT (Rescale Slope/Intercept, C.11.1), VOI LUT (the data set's VOI LUT Sequence, else
+ * its first window, else the pixel range; linear window function C.11.2.1.2.1), MONOCHROME1
+ * inverted (C.7.6.3.1.2) so the result is MONOCHROME2 as the image box requires (C.13.5) — to
+ * 8 or 12 bits; then resized with sharp into the image box matrix keeping the aspect ratio, the
+ * rest filled with the border (BLACK or WHITE). Native (uncompressed) pixel data only: a caller
+ * holding a compressed image decodes it first (@hnvue/net transcodeDataset, @hnvue/native).
+ */
+import { HnvError, type HnvErrorOptions } from '@hnvue/core';
+import type { NaturalDataset } from '@hnvue/dicom';
+import sharp from 'sharp';
+
+export class PrintPrepareError extends HnvError {
+  constructor(message: string, options: HnvErrorOptions = {}) {
+    super('HNV_ERR_PRINT_PREPARE', message, options);
+  }
+}
+
+export interface PrepareOptions {
+  /** The image box's pixel matrix (from the printer or the configuration). */
+  readonly rows: number;
+  readonly columns: number;
+  readonly bitDepth: 8 | 12;
+  /** What fills the box around the image (default BLACK, as film usually is). */
+  readonly border?: 'BLACK' | 'WHITE';
+  /** Overrides the data set's VOI (in rescaled units). */
+  readonly window?: { readonly center: number; readonly width: number };
+  /** sharp's resampling kernel (default lanczos3). */
+  readonly kernel?: 'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos2' | 'lanczos3';
+}
+
+/** The same shape as @hnvue/net's PrintPixels, so it goes into an image box as is. */
+export type PreparedPixels =
+  | { readonly bitDepth: 8; readonly rows: number; readonly columns: number; readonly data: Uint8Array }
+  | { readonly bitDepth: 12; readonly rows: number; readonly columns: number; readonly data: Uint16Array };
+
+const first = (v: unknown): unknown => (Array.isArray(v) ? v[0] : v);
+const number = (ds: NaturalDataset, key: string): number | undefined => {
+  const v = first(ds[key]);
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+};
+
+/** Stored pixel values as numbers (PS3.5 8.1.1; little endian; signed when Pixel Representation 1). */
+export function storedValues(ds: NaturalDataset): { rows: number; columns: number; values: Int32Array } {
+  const rows = number(ds, 'Rows');
+  const columns = number(ds, 'Columns');
+  const bitsAllocated = number(ds, 'BitsAllocated');
+  const bitsStored = number(ds, 'BitsStored') ?? bitsAllocated;
+  const signed = number(ds, 'PixelRepresentation') === 1;
+  const photometric = String(first(ds.PhotometricInterpretation) ?? '');
+  if (photometric !== 'MONOCHROME1' && photometric !== 'MONOCHROME2') {
+    throw new PrintPrepareError(
+      `a grayscale print image must be MONOCHROME1/2, not ${photometric || 'absent'}`,
+    );
+  }
+  const buffer = first(ds.PixelData);
+  if (
+    rows === undefined ||
+    columns === undefined ||
+    bitsStored === undefined ||
+    !(buffer instanceof ArrayBuffer)
+  ) {
+    throw new PrintPrepareError('the image has no native pixel data (decode compressed pixel data first)');
+  }
+  if (bitsAllocated !== 8 && bitsAllocated !== 16) {
+    throw new PrintPrepareError(`Bits Allocated ${bitsAllocated} is not supported for print`);
+  }
+  const n = rows * columns;
+  if (buffer.byteLength < n * (bitsAllocated / 8))
+    throw new PrintPrepareError('pixel data is shorter than the image');
+  const raw = bitsAllocated === 8 ? new Uint8Array(buffer, 0, n) : new Uint16Array(buffer.slice(0, n * 2));
+  const mask = 2 ** bitsStored - 1;
+  const sign = 2 ** (bitsStored - 1);
+  const values = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = (raw[i] as number) & mask;
+    values[i] = signed && v >= sign ? v - 2 * sign : v;
+  }
+  return { rows, columns, values };
+}
+
+/** Modality + VOI + polarity: each pixel to 0…max in MONOCHROME2 sense (bright = high). */
+export function presentationValues(
+  ds: NaturalDataset,
+  max: number,
+  window?: PrepareOptions['window'],
+): Uint16Array {
+  const { values } = storedValues(ds);
+  const slope = number(ds, 'RescaleSlope') ?? 1;
+  const intercept = number(ds, 'RescaleIntercept') ?? 0;
+  const out = new Uint16Array(values.length);
+  const invert = String(first(ds.PhotometricInterpretation)) === 'MONOCHROME1';
+  const voi = window === undefined ? voiLut(ds) : undefined;
+  let center = window?.center ?? number(ds, 'WindowCenter');
+  let width = window?.width ?? number(ds, 'WindowWidth');
+  if (voi === undefined && (center === undefined || width === undefined || width < 1)) {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of values) {
+      const m = v * slope + intercept;
+      if (m < lo) lo = m;
+      if (m > hi) hi = m;
+    }
+    width = Math.max(1, hi - lo + 1);
+    center = lo + (width - 1) / 2 + 0.5;
+  }
+  for (let i = 0; i < values.length; i++) {
+    const m = (values[i] as number) * slope + intercept;
+    let y: number;
+    if (voi !== undefined) {
+      // PS3.3 C.11.2.1.1: below the first mapped value the first entry, above it the last.
+      const index = Math.min(voi.data.length - 1, Math.max(0, Math.round(m) - voi.firstMapped));
+      y = ((voi.data[index] as number) / voi.max) * max;
+    } else {
+      // PS3.3 C.11.2.1.2.1, linear.
+      const c = center as number;
+      const w = width as number;
+      if (m <= c - 0.5 - (w - 1) / 2) y = 0;
+      else if (m > c - 0.5 + (w - 1) / 2) y = max;
+      else y = ((m - (c - 0.5)) / (w - 1) + 0.5) * max;
+    }
+    const v = Math.round(Math.min(max, Math.max(0, y)));
+    out[i] = invert ? max - v : v;
+  }
+  return out;
+}
+
+/** The first VOI LUT of the data set (PS3.3 C.11.2), if any. */
+function voiLut(ds: NaturalDataset): { firstMapped: number; max: number; data: Uint16Array } | undefined {
+  const item = (ds.VOILUTSequence as NaturalDataset[] | undefined)?.[0];
+  if (item === undefined) return undefined;
+  const descriptor = item.LUTDescriptor as number[] | undefined;
+  const data = first(item.LUTData);
+  if (descriptor === undefined || descriptor.length < 3) return undefined;
+  const entries = descriptor[0] === 0 ? 65536 : (descriptor[0] as number);
+  const bits = descriptor[2] as number;
+  let lut: Uint16Array;
+  if (data instanceof ArrayBuffer) lut = new Uint16Array(data.slice(0, entries * 2));
+  else if (Array.isArray(item.LUTData)) lut = Uint16Array.from(item.LUTData as number[]);
+  else return undefined;
+  return { firstMapped: descriptor[1] as number, max: 2 ** bits - 1, data: lut };
+}
+
+/** Prepares one image for an image box of `rows` × `columns`. */
+export async function preparePrintImage(
+  ds: NaturalDataset,
+  options: PrepareOptions,
+): Promise<PreparedPixels> {
+  const max = options.bitDepth === 8 ? 255 : 4095;
+  const { rows, columns } = storedValues(ds);
+  const values = presentationValues(ds, max, options.window);
+  if (!(options.rows >= 1 && options.columns >= 1))
+    throw new PrintPrepareError('the image box matrix must be at least 1×1');
+  const scale = Math.min(options.rows / rows, options.columns / columns);
+  const height = Math.max(1, Math.min(options.rows, Math.round(rows * scale)));
+  const width = Math.max(1, Math.min(options.columns, Math.round(columns * scale)));
+  let scaled: Uint16Array = values;
+  if (height !== rows || width !== columns) {
+    // 12-bit values scaled into 16 bits for sharp's ushort path, back after.
+    const input = new Uint16Array(values.length);
+    const up = 65535 / max;
+    for (let i = 0; i < values.length; i++) input[i] = Math.round((values[i] as number) * up);
+    const { data } = await sharp(input, { raw: { width: columns, height: rows, channels: 1 } })
+      .resize(width, height, { fit: 'fill', kernel: options.kernel ?? 'lanczos3' })
+      .toColourspace('grey16')
+      .raw({ depth: 'ushort' })
+      .toBuffer({ resolveWithObject: true });
+    const resized = new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
+    scaled = new Uint16Array(resized.length);
+    for (let i = 0; i < resized.length; i++) scaled[i] = Math.round((resized[i] as number) / up);
+  }
+  const n = options.rows * options.columns;
+  const out = options.bitDepth === 8 ? new Uint8Array(n) : new Uint16Array(n);
+  out.fill(options.border === 'WHITE' ? max : 0);
+  const top = Math.floor((options.rows - height) / 2);
+  const left = Math.floor((options.columns - width) / 2);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++)
+      out[(top + y) * options.columns + left + x] = scaled[y * width + x] as number;
+  }
+  return options.bitDepth === 8
+    ? { bitDepth: 8, rows: options.rows, columns: options.columns, data: out as Uint8Array }
+    : { bitDepth: 12, rows: options.rows, columns: options.columns, data: out as Uint16Array };
+}
