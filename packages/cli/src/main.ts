@@ -43,6 +43,10 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
     const m = await import('./commands/mpps.js');
     return { run: m.mppsCommand, help: m.MPPS_HELP };
   },
+  print: async () => {
+    const m = await import('./commands/print.js');
+    return { run: m.printCommand, help: m.PRINT_HELP };
+  },
   queue: async () => {
     const m = await import('./commands/queue.js');
     return { run: m.queueCommand, help: m.QUEUE_HELP };

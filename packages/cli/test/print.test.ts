@@ -1,0 +1,119 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeDataset, readPart10File } from '@hnvue/dicom';
+import { buildCrImage, preparePrintImage, readPart10, toPart10Buffer } from '@hnvue/iod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, rmTempDir } from '../../../testing/peers.js';
+import { type PrintScp, startDcmprscp } from '../../net/test/print/dcmprscp.js';
+import { type CliContext, EXIT_CODES, main } from '../src/index.js';
+
+const HARDCOPY_GRAYSCALE = '1.2.840.10008.5.1.1.29';
+
+function context(): CliContext & { stdout: string[] } {
+  const stdout: string[] = [];
+  const noop = () => {};
+  const logger = {
+    trace: noop,
+    debug: noop,
+    info: noop,
+    warn: noop,
+    error: noop,
+    fatal: noop,
+    child: () => logger,
+  };
+  return {
+    stdout,
+    out: (t) => stdout.push(t),
+    err: () => {},
+    interactive: false,
+    logger: () => logger,
+    signal: new AbortController().signal,
+  };
+}
+
+function image(seed: number) {
+  const rows = 48;
+  const columns = 32;
+  const pixels = new Uint16Array(rows * columns);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 13 + seed * 701) % 4096;
+  const cr = buildCrImage({
+    patient: { name: 'Print^Test', id: 'PRT1' },
+    equipment: { manufacturer: 'HnVue' },
+    image: { rows, columns, bitsStored: 12, pixels, windowCenter: 2048, windowWidth: 3000 },
+    anatomy: { imageLaterality: 'U' },
+  });
+  return toPart10Buffer(cr.dataset, cr.pixelData);
+}
+
+describe('hnvue print against DCMTK dcmprscp', { timeout: 120_000 }, () => {
+  let dir: string;
+  let scp: PrintScp;
+  const files: string[] = [];
+
+  beforeAll(async () => {
+    dir = await makeTempDir('hnvue-cli-print-');
+    scp = await startDcmprscp(dir, 'PRN12', true);
+    for (let k = 0; k < 4; k++) {
+      const file = join(dir, `img${k}.dcm`);
+      await writeFile(file, image(k));
+      files.push(file);
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await scp?.stop();
+    if (dir) await rmTempDir(dir);
+  });
+
+  const target = () => ['--host', '127.0.0.1', '--port', String(scp.port), '--aec', scp.aeTitle];
+
+  it('FR-DICOM-11: hnvue print --status reports the printer status', async () => {
+    const ctx = context();
+    expect(await main(['print', '--status', ...target()], ctx)).toBe(EXIT_CODES.ok);
+    expect(ctx.stdout.join('')).toContain('printer status: NORMAL');
+  });
+
+  it('FR-DICOM-11: hnvue print FILE… --format STANDARD\\2,2 prints one film with the prepared pixels', async () => {
+    const ctx = context();
+    const code = await main(
+      [
+        'print',
+        ...files,
+        '--format',
+        'STANDARD\\2,2',
+        '--copies',
+        '2',
+        '--film-size',
+        '14INX17IN',
+        '--orientation',
+        'PORTRAIT',
+        '--box',
+        '40x40',
+        ...target(),
+      ],
+      ctx,
+    );
+    expect(code, ctx.stdout.join('')).toBe(EXIT_CODES.ok);
+    expect(ctx.stdout.join('')).toContain('printed 1 film (4 images, 2 copies)');
+    const stored = [];
+    for (const f of await scp.storedFiles()) {
+      const p10 = await readPart10File(f);
+      if (p10.meta.mediaStorageSopClassUid !== HARDCOPY_GRAYSCALE) continue;
+      const { dataset } = decodeDataset(p10.dataset, {
+        transferSyntax: p10.datasetTransferSyntax,
+        copyBulk: true,
+      });
+      stored.push(Array.from(new Uint16Array((dataset.PixelData as ArrayBuffer[])[0] as ArrayBuffer)));
+    }
+    expect(stored).toHaveLength(4);
+    for (const file of files) {
+      const dataset = readPart10(await readFile(file));
+      const prepared = await preparePrintImage(dataset, { rows: 40, columns: 40, bitDepth: 12 });
+      expect(stored).toContainEqual(Array.from(prepared.data));
+    }
+  });
+
+  it('FR-DICOM-11: hnvue print without files or --status is a usage error', async () => {
+    expect(await main(['print', ...target()], context())).toBe(EXIT_CODES.usage);
+  });
+});
