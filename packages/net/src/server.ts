@@ -95,6 +95,8 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
   readonly #handlers = new Map<ServiceName, RequestHandler>();
   readonly #server: NetServer;
   readonly #connections = new Set<Socket>();
+  /** TLS: the peer of each raw connection, for a handshake failure after the socket is gone. */
+  readonly #tlsPeers = new WeakMap<Socket, string>();
   readonly #associations = new Set<Association>();
   /** TLS: the raw connection's entry by remote host:port, until its handshake completes. */
   readonly #handshaking = new Map<string, Entry>();
@@ -129,10 +131,21 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
         this.#onConnection(socket, entry);
       });
       server.on('tlsClientError', (err, socket) => {
-        const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+        // A reset peer's TLSSocket no longer knows its address: take the raw connection's
+        // (node:tls keeps it as `_parent`), as recorded at accept (issue 17: "undefined:undefined").
+        const raw = (socket as unknown as { _parent?: Socket })._parent;
+        const known = raw === undefined ? undefined : this.#tlsPeers.get(raw);
+        const peer =
+          known ?? (socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown');
         const tls = toTlsError(err, peer);
         this.#log.info(
-          { peer, reason: tls?.reason, code: (err as { code?: string }).code },
+          {
+            event: 'tls.refused',
+            peer,
+            reason: tls?.reason ?? 'connection',
+            code: (err as { code?: string }).code,
+            ...(tls ? { cause: tls.message } : {}),
+          },
           'TLS client refused',
         );
         if (tls) this.emit('tlsError', tls, peer);
@@ -301,8 +314,10 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
       this.#admission.remove(entry);
       this.#handshaking.delete(entry.peer);
     });
-    if (this.#options.tls) this.#handshaking.set(entry.peer, entry);
-    else this.#onConnection(raw, entry);
+    if (this.#options.tls) {
+      this.#handshaking.set(entry.peer, entry);
+      this.#tlsPeers.set(raw, entry.peer);
+    } else this.#onConnection(raw, entry);
   }
 
   /** Closes a connection without an association (PS3.8 AA-2: no A-ABORT before an RQ) and says so. */

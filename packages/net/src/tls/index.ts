@@ -6,6 +6,7 @@ import {
   type TlsOptions,
   connect as tlsConnect,
 } from 'node:tls';
+import type { Logger } from '@hnvue/core';
 import type { Connector, DicomSocket } from '../connector.js';
 import { ConnectError, TlsError, type TlsFailure } from '../errors.js';
 
@@ -45,6 +46,11 @@ export interface TlsClientOptions extends TlsCredentials {
   readonly verifyServer?: boolean;
   /** SNI / host name checked against the certificate; defaults to the host connected to. */
   readonly servername?: string;
+  /**
+   * Where `verifyServer: false` is reported: one warning per destination (host:port), at the
+   * first connection to it. Without a logger the warning goes to `process.emitWarning`.
+   */
+  readonly logger?: Pick<Logger, 'warn'>;
 }
 
 export interface TlsServerOptions extends TlsCredentials {
@@ -157,13 +163,37 @@ const FAILURE_TEXT: Record<TlsFailure, string> = {
   handshake: 'the TLS handshake failed',
 };
 
+/**
+ * OpenSSL's answer to bytes that are not a TLS record at all: the peer speaks plain DICOM (a TLS
+ * client on a plain port), or, on our listener, a plain client sent an A-ASSOCIATE-RQ to a TLS
+ * port. Without this they read "no TLS protocol version in common", which sends people looking
+ * at versions instead of at the port.
+ */
+const NOT_TLS = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_UNKNOWN_PROTOCOL',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+  'ERR_SSL_RECORD_LENGTH_MISMATCH',
+  'ERR_SSL_HTTP_REQUEST',
+  'ERR_SSL_RECORD_LAYER_FAILURE',
+]);
+
+/** True when a TLS failure means the peer did not speak TLS (see {@link NOT_TLS}). */
+export function isNotTls(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && NOT_TLS.has(code);
+}
+
 /** Wraps an error in TlsError when it is a TLS failure; returns undefined otherwise. */
 export function toTlsError(err: unknown, where: string): TlsError | undefined {
   if (err instanceof TlsError) return err;
   const reason = classifyTlsError(err);
   if (reason === undefined) return undefined;
   const code = (err as { code?: string }).code;
-  return new TlsError(reason, `TLS with ${where} failed: ${FAILURE_TEXT[reason]}`, {
+  const text = isNotTls(err)
+    ? 'the peer did not answer with TLS (a plain, non-TLS DICOM port or client?)'
+    : FAILURE_TEXT[reason];
+  return new TlsError(reason, `TLS with ${where} failed: ${text}`, {
     cause: err,
     details: { opensslCode: code },
   });
@@ -176,9 +206,16 @@ export function toTlsError(err: unknown, where: string): TlsError | undefined {
 export function tlsConnector(options: TlsClientOptions = {}): Connector {
   const base = loadTlsCredentials(options);
   const verify = options.verifyServer ?? true;
+  const warned = new Set<string>();
   return (connect) =>
     new Promise<DicomSocket>((resolve, reject) => {
       const where = `${connect.host}:${connect.port}`;
+      if (!verify && !warned.has(where)) {
+        warned.add(where);
+        const message = `TLS server verification is off for ${where}: its certificate and host name are not checked`;
+        if (options.logger) options.logger.warn({ event: 'tls.verify-off', peer: where }, message);
+        else process.emitWarning(message, { code: 'HNV_TLS_VERIFY_OFF' });
+      }
       const tlsOptions: ConnectionOptions = {
         ...base,
         host: connect.host,
