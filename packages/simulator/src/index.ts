@@ -1,3 +1,4 @@
+export { composeFilm, PRINT_SCP_CONTEXTS, type PrintScpOptions, printScpHandlers } from './print-scp.js';
 export {
   type IndexedInstance,
   indexFile,

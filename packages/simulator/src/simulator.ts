@@ -33,6 +33,7 @@ import {
   VERIFICATION_SOP_CLASS,
   WORKLIST_CONTEXT,
 } from '@hnvue/net';
+import { PRINT_SCP_CONTEXTS, printScpHandlers } from './print-scp.js';
 import { type IndexedInstance, indexFile, indexFolder, type QrDestination, qrScpHandlers } from './qr-scp.js';
 import { seedWorklist } from './seed.js';
 import { worklistScpHandler } from './worklist-scp.js';
@@ -70,6 +71,8 @@ export interface SimulatorOptions {
   readonly moveDestinations?: Readonly<Record<string, QrDestination>>;
   /** Wait before checking and reporting a commitment (a PACS archives first). Default 0. */
   readonly commitmentDelayMs?: number;
+  /** A Basic Grayscale Print SCP (FR-DICOM-11) on a third listener, rendering films to PNGs in `directory`. */
+  readonly printer?: { readonly aeTitle?: string; readonly port?: number; readonly directory: string };
   readonly logger?: Logger;
 }
 
@@ -82,12 +85,16 @@ export interface SimulatorEvents {
   /** Q/R C-FIND answered (match count), C-MOVE / C-GET done (sub-operation counts). */
   qrQuery: [matches: number];
   qrRetrieve: [operation: 'C-MOVE' | 'C-GET', completed: number, failed: number];
+  /** A film printed by the print SCP, as a PNG. */
+  filmPrinted: [path: string];
 }
 
 export interface SimulatorAddress {
   readonly host: string;
   readonly ris: { readonly aeTitle: string; readonly port: number };
   readonly pacs: { readonly aeTitle: string; readonly port: number };
+  /** Present when the simulator was started with `printer`. */
+  readonly printer?: { readonly aeTitle: string; readonly port: number };
 }
 
 export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
@@ -103,6 +110,7 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
   readonly #commitment: StorageCommitmentScp;
   readonly #ris: DicomServer;
   readonly #pacs: DicomServer;
+  readonly #printer: DicomServer | undefined;
   #address: SimulatorAddress | undefined;
 
   constructor(options: SimulatorOptions) {
@@ -208,9 +216,22 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
       },
       logger: this.#log,
     });
+    const printer = options.printer;
+    this.#printer =
+      printer === undefined
+        ? undefined
+        : createServer({
+            aeTitles: [printer.aeTitle ?? 'PRINTER'],
+            contexts: PRINT_SCP_CONTEXTS,
+            handlers: printScpHandlers({
+              directory: printer.directory,
+              onFilm: (path) => this.emit('filmPrinted', path),
+            }),
+            logger: this.#log,
+          });
   }
 
-  /** Starts both listeners; resolves with the addresses (ports resolved when 0 was asked). */
+  /** Starts the listeners; resolves with the addresses (ports resolved when 0 was asked). */
   async start(): Promise<SimulatorAddress> {
     const host = this.#options.host ?? '127.0.0.1';
     await mkdir(this.#options.storageDir, { recursive: true });
@@ -219,8 +240,15 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
     }
     const risPort = await this.#ris.listen(this.#options.ris?.port ?? 0, host);
     const pacsPort = await this.#pacs.listen(this.#options.pacs?.port ?? 0, host);
+    const printerPort =
+      this.#printer === undefined
+        ? undefined
+        : await this.#printer.listen(this.#options.printer?.port ?? 0, host);
     this.#address = {
       host,
+      ...(printerPort === undefined
+        ? {}
+        : { printer: { aeTitle: this.#options.printer?.aeTitle ?? 'PRINTER', port: printerPort } }),
       ris: { aeTitle: this.#options.ris?.aeTitle ?? 'RIS', port: risPort },
       pacs: { aeTitle: this.#options.pacs?.aeTitle ?? 'PACS', port: pacsPort },
     };
@@ -278,7 +306,7 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
   /** Stops listening, waits for commitment reports in progress, closes associations. */
   async stop(): Promise<void> {
     await this.#commitment.drain();
-    await Promise.all([this.#ris.close(), this.#pacs.close()]);
+    await Promise.all([this.#ris.close(), this.#pacs.close(), this.#printer?.close()]);
     this.#log.info({}, 'simulator stopped');
   }
 }

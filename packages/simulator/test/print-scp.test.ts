@@ -4,7 +4,7 @@ import { inflateSync } from 'node:zlib';
 import { createServer, type DicomServer, PrintScu, printFilms } from '@hnvue/net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, rmTempDir } from '../../../testing/peers.js';
-import { composeFilm, PRINT_SCP_CONTEXTS, printScpHandlers } from '../src/print-scp.js';
+import { composeFilm, PRINT_SCP_CONTEXTS, printScpHandlers, startSimulator } from '../src/index.js';
 
 /** Reads back our own 8-bit grey PNG (no filter): width, height, pixels. */
 function readPng(bytes: Buffer): { width: number; height: number; grey: Uint8Array } {
@@ -89,5 +89,44 @@ describe('simulator print SCP driven by our print SCU', { timeout: 60_000 }, () 
     // Independently: the top-left cell is image a, the bottom half is the black border.
     expect(film.grey[8 * 5 + 3]).toBe((a[5 * 4 + 3] as number) >> 4);
     expect(film.grey.subarray(8 * 6).every((v) => v === 0)).toBe(true);
+  });
+
+  it('FR-DICOM-11: the simulator started with a printer serves print and reports each film', async () => {
+    const { simulator, address } = await startSimulator({
+      storageDir: join(dir, 'pacs'),
+      printer: { directory: join(dir, 'sim-films') },
+    });
+    try {
+      const printed: string[] = [];
+      simulator.on('filmPrinted', (path) => printed.push(path));
+      const printer = address.printer;
+      expect(printer).toBeDefined();
+      const scu = await PrintScu.open({
+        host: '127.0.0.1',
+        port: printer?.port ?? 0,
+        callingAeTitle: 'HNVUE',
+        calledAeTitle: printer?.aeTitle ?? '',
+      });
+      try {
+        await printFilms(scu, {
+          session: { copies: 1 },
+          films: [
+            {
+              filmBox: { format: { columns: 1, rows: 1 } },
+              images: [
+                { pixels: { bitDepth: 8, rows: 2, columns: 2, data: new Uint8Array([0, 85, 170, 255]) } },
+              ],
+            },
+          ],
+        });
+      } finally {
+        await scu.release();
+      }
+      expect(printed).toHaveLength(1);
+      const film = readPng(await readFile(printed[0] as string));
+      expect(Array.from(film.grey)).toEqual([0, 85, 170, 255]);
+    } finally {
+      await simulator.stop();
+    }
   });
 });
