@@ -8,14 +8,11 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { silentLogger } from '@hnvue/core';
-import { Association, storageContexts, storeInstances } from '@hnvue/net';
 import { type RisPacsSimulator, startSimulator } from '@hnvue/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ArchiveInstance,
-  CR,
-  DX,
-  EXPLICIT,
+  fillArchive,
   removeDir,
   tempDir,
   writeArchive,
@@ -61,28 +58,7 @@ beforeAll(async () => {
   const started = await startSimulator({ storageDir: join(dir, 'pacs') });
   sim = started.simulator;
   pacs = String(started.address.pacs.port);
-  const store = await Association.open({
-    host: '127.0.0.1',
-    port: Number(pacs),
-    callingAeTitle: 'FILLER',
-    calledAeTitle: 'PACS',
-    presentationContexts: storageContexts([
-      { sopClassUid: DX, transferSyntax: EXPLICIT },
-      { sopClassUid: CR, transferSyntax: EXPLICIT },
-    ]),
-  });
-  try {
-    for (const o of await storeInstances(
-      store,
-      archive.map((a) => a.path),
-    ))
-      if (!o.ok) throw o.error;
-  } finally {
-    await store.release();
-  }
-  const deadline = Date.now() + 30_000;
-  while (sim.archive.size < archive.length && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 25));
+  await fillArchive(Number(pacs), archive, sim);
 }, 120_000);
 
 afterAll(async () => {

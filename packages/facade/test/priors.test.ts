@@ -8,14 +8,11 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parsePart10Header } from '@hnvue/dicom';
-import { Association, storageContexts, storeInstances } from '@hnvue/net';
 import { RisPacsSimulator } from '@hnvue/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ArchiveInstance,
-  CR,
-  DX,
-  EXPLICIT,
+  fillArchive,
   removeDir,
   tempDir,
   writeArchive,
@@ -54,28 +51,7 @@ beforeAll(async () => {
     moveDestinations: { HNVUE: { host: '127.0.0.1', port: movePort } },
   });
   const address = await sim.start();
-  const store = await Association.open({
-    host: '127.0.0.1',
-    port: address.pacs.port,
-    callingAeTitle: 'FILLER',
-    calledAeTitle: 'PACS',
-    presentationContexts: storageContexts([
-      { sopClassUid: DX, transferSyntax: EXPLICIT },
-      { sopClassUid: CR, transferSyntax: EXPLICIT },
-    ]),
-  });
-  try {
-    for (const o of await storeInstances(
-      store,
-      archive.map((a) => a.path),
-    ))
-      if (!o.ok) throw o.error;
-  } finally {
-    await store.release();
-  }
-  const deadline = Date.now() + 30_000;
-  while (sim.archive.size < archive.length && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 25));
+  await fillArchive(address.pacs.port, archive, sim);
   config = parseConfig({
     local: { aeTitle: 'HNVUE' },
     uid: { deviceSerial: '1' },

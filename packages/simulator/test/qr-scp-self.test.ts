@@ -17,8 +17,6 @@ import {
   RetrieveFailedError,
   type RetrieveResult,
   retrieveAll,
-  storageContexts,
-  storeInstances,
 } from '@hnvue/net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -26,7 +24,7 @@ import {
   CR,
   DX,
   datasetOf,
-  EXPLICIT,
+  fillArchive,
   removeDir,
   tempDir,
   writeArchive,
@@ -63,28 +61,7 @@ beforeAll(async () => {
   });
   const address = await sim.start();
   pacsPort = address.pacs.port;
-  const store = await Association.open({
-    host: '127.0.0.1',
-    port: pacsPort,
-    callingAeTitle: 'FILLER',
-    calledAeTitle: 'PACS',
-    presentationContexts: storageContexts([
-      { sopClassUid: DX, transferSyntax: EXPLICIT },
-      { sopClassUid: CR, transferSyntax: EXPLICIT },
-    ]),
-  });
-  try {
-    for (const o of await storeInstances(
-      store,
-      archive.map((a) => a.path),
-    ))
-      if (!o.ok) throw o.error;
-  } finally {
-    await store.release();
-  }
-  const deadline = Date.now() + 30_000;
-  while (sim.archive.size < archive.length && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 25));
+  await fillArchive(pacsPort, archive, sim);
 }, 120_000);
 
 afterAll(async () => {

@@ -8,7 +8,12 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeDataset, encodePart10Header, type NaturalDataset, parsePart10Header } from '@hnvue/dicom';
-import { HNVUE_IMPLEMENTATION_CLASS_UID } from '../../src/index.js';
+import {
+  Association,
+  HNVUE_IMPLEMENTATION_CLASS_UID,
+  storageContexts,
+  storeInstances,
+} from '../../src/index.js';
 
 export const DX = '1.2.840.10008.5.1.4.1.1.1.1';
 export const CR = '1.2.840.10008.5.1.4.1.1.1';
@@ -147,4 +152,38 @@ export async function tempDir(prefix: string): Promise<string> {
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Stores every instance of `archive` in a PACS (our SCU, one association, as FILLER) and waits
+ * until `seen` reports them all (the simulator's archive fills once each file is written).
+ */
+export async function fillArchive(
+  port: number,
+  archive: readonly ArchiveInstance[],
+  seen: { readonly archive: { readonly size: number } },
+  calledAeTitle = 'PACS',
+): Promise<void> {
+  const store = await Association.open({
+    host: '127.0.0.1',
+    port,
+    callingAeTitle: 'FILLER',
+    calledAeTitle,
+    presentationContexts: storageContexts([
+      { sopClassUid: DX, transferSyntax: EXPLICIT },
+      { sopClassUid: CR, transferSyntax: EXPLICIT },
+    ]),
+  });
+  try {
+    for (const o of await storeInstances(
+      store,
+      archive.map((a) => a.path),
+    ))
+      if (!o.ok) throw o.error;
+  } finally {
+    await store.release();
+  }
+  const deadline = Date.now() + 30_000;
+  while (seen.archive.size < archive.length && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 25));
 }
