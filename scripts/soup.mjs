@@ -84,7 +84,13 @@ function npmSoup() {
   const visit = (fromDir, name, usedBy, via) => {
     if (name.startsWith('@hnvue/')) return;
     const dir = resolvePackageDir(fromDir, name);
-    if (!dir) return;
+    if (!dir) {
+      // An optional dependency for another platform is absent by design; anything else means the
+      // install is incomplete, and a SOUP list written from it would silently lose items.
+      if (via === undefined)
+        throw new Error(`${name} (a dependency of ${usedBy}) is not installed: run pnpm install first`);
+      return;
+    }
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     const key = `${pkg.name}@${pkg.version}`;
     let item = items.get(key);
