@@ -34,7 +34,12 @@ import {
   type TransferPlan,
   type TransferSyntaxPolicy,
 } from './negotiation.js';
-import { inflatedForTranscoding, TranscodeError, transcodeDataset } from './transcode.js';
+import {
+  inflatedForTranscoding,
+  TranscodeError,
+  transcodeDataset,
+  transcodeRefusalReason,
+} from './transcode.js';
 
 /** An object in memory: its data set bytes (no meta header) in `transferSyntax`. */
 export interface DatasetInstance {
@@ -512,9 +517,13 @@ async function storeResolved(
     options,
   );
   if (plan === undefined) {
+    const accepted = association.acceptedContexts
+      .filter((c) => c.abstractSyntax === instance.sopClassUid)
+      .map((c) => c.transferSyntax);
+    const reason = transcodeRefusalReason(instance.transferSyntax, accepted, options);
     throw new NoPresentationContextError(
       instance.sopClassUid,
-      `no accepted presentation context for SOP class ${instance.sopClassUid} in ${instance.transferSyntax} or a syntax it can be transcoded to`,
+      `no accepted presentation context for SOP class ${instance.sopClassUid} in ${instance.transferSyntax} or a syntax it can be transcoded to: ${reason}`,
       { details: { transferSyntax: instance.transferSyntax } },
     );
   }

@@ -58,13 +58,13 @@ export interface TranscodeOptions {
   readonly allowLossy?: boolean;
 }
 
-/** A syntax whose pixels we can read: native ones, or an encapsulated one with a decoder registered. */
 /** "JPEG 2000 Image Compression (Lossless Only) (1.2.840.10008.1.2.4.90)", or the bare UID. */
 function syntaxName(uid: string): string {
   const ts = transferSyntax(uid);
   return ts ? `${ts.name} (${uid})` : uid;
 }
 
+/** A syntax whose pixels we can read: native ones, or an encapsulated one with a decoder registered. */
 function decodable(uid: string): boolean {
   const ts = transferSyntax(uid);
   return (
@@ -90,6 +90,30 @@ function encodable(uid: string): boolean {
 export const TRANSCODABLE_TRANSFER_SYNTAXES: readonly string[] = TRANSFER_SYNTAXES.filter(
   (ts) => decodable(ts.uid) && encodable(ts.uid),
 ).map((ts) => ts.uid);
+
+/**
+ * Why `from` cannot go to any of `accepted` here, in words for an error message: no decoder for
+ * the source, no encoder for a target (and whether the addon would have one), a lossy target the
+ * destination does not allow. PHI-free: it names syntaxes only.
+ */
+export function transcodeRefusalReason(
+  from: string,
+  accepted: readonly string[],
+  options: TranscodeOptions = {},
+): string {
+  if (accepted.length === 0) return 'the peer accepted no presentation context for this SOP class';
+  if (!decodable(from)) return `no decoder for ${syntaxName(from)} is registered here`;
+  const why = accepted.map((to) => {
+    if (!encodable(to)) {
+      return `no encoder for ${syntaxName(to)} is registered here (\`hnvue doctor\` lists each syntax's codecs)`;
+    }
+    if (transferSyntax(to)?.lossy === true && options.allowLossy !== true) {
+      return `${syntaxName(to)} is lossy and the destination does not allow lossy compression`;
+    }
+    return `${syntaxName(to)} cannot be reached from it`;
+  });
+  return [...new Set(why)].join('; ');
+}
 
 /** Whether `from` → `to` is possible here (a lossy target only with `allowLossy`). */
 export function canTranscode(from: string, to: string, options: TranscodeOptions = {}): boolean {
