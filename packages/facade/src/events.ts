@@ -1,0 +1,84 @@
+/**
+ * The facade's typed notifications for the UI (many listeners, no return value) and the mapping of
+ * queue events onto them. Events carry UIDs and counts, never patient data (NFR-SEC-01).
+ */
+import type { EventEmitter } from 'node:events';
+import type { QueueCounts, QueueItem, TransmissionQueue } from '@hnvue/queue';
+import type { SopRef } from './state.js';
+
+/** A queue item as events show it: identifiers only. */
+export interface DeliveryInfo {
+  readonly queueItemId: number;
+  readonly kind: QueueItem['kind'];
+  readonly destination: string;
+  readonly sopClassUid: string;
+  readonly sopInstanceUid: string;
+  readonly attempt: number;
+}
+
+export interface CommitmentInfo {
+  readonly transactionUid: string;
+  readonly studyInstanceUid: string;
+  readonly committed: readonly SopRef[];
+  readonly failed: readonly (SopRef & { readonly failureReason: number })[];
+}
+
+/** Typed notifications for the UI (many listeners, no return value). */
+export interface DicomServicesEvents {
+  delivered: [info: DeliveryInfo];
+  retrying: [info: DeliveryInfo, failure: { readonly code: string; readonly reason: string }];
+  failed: [info: DeliveryInfo, failure: { readonly code: string; readonly reason: string }];
+  progress: [info: DeliveryInfo, bytesSent: number, bytesTotal: number];
+  /** Every reference committed. */
+  committed: [info: CommitmentInfo];
+  /** The PACS reported failed references (operator notification, FR-DICOM-07). */
+  commitmentFailed: [info: CommitmentInfo];
+  /** No report within `commitment.timeoutMs`; the commitment stays pending (a late report still counts). */
+  commitmentTimedOut: [info: { readonly transactionUid: string; readonly studyInstanceUid: string }];
+  /** Queue counts after any change. */
+  queueStatus: [counts: QueueCounts];
+}
+
+export type FacadeEmitter = Pick<EventEmitter<DicomServicesEvents>, 'emit'>;
+
+export function deliveryInfo(item: QueueItem): DeliveryInfo {
+  return {
+    queueItemId: item.id,
+    kind: item.kind,
+    destination: item.destination,
+    sopClassUid: item.sopClassUid,
+    sopInstanceUid: item.sopInstanceUid,
+    attempt: item.attemptCount,
+  };
+}
+
+/**
+ * Maps the queue's events onto the facade's; `onStoreDelivered` runs for a delivered c-store
+ * before `delivered` is emitted (the commitment bookkeeping).
+ */
+export function wireQueueEvents(
+  queue: TransmissionQueue,
+  emitter: FacadeEmitter,
+  current: () => TransmissionQueue | undefined,
+  onStoreDelivered: (item: QueueItem) => void,
+): void {
+  const status = () => {
+    const q = current();
+    if (q) emitter.emit('queueStatus', q.counts());
+  };
+  queue.on('enqueued', status);
+  queue.on('progress', (item, sent, total) => emitter.emit('progress', deliveryInfo(item), sent, total));
+  queue.on('retrying', (item, f) => {
+    emitter.emit('retrying', deliveryInfo(item), { code: f.code, reason: f.reason });
+    status();
+  });
+  queue.on('failed', (item, f) => {
+    emitter.emit('failed', deliveryInfo(item), { code: f.code, reason: f.reason });
+    status();
+  });
+  queue.on('delivered', (item) => {
+    if (item.kind === 'c-store') onStoreDelivered(item);
+    emitter.emit('delivered', deliveryInfo(item));
+    status();
+  });
+}

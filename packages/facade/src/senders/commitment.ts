@@ -1,0 +1,76 @@
+/**
+ * The queue's storage commitment sender: N-ACTION on its own association (PS3.4 J.3.2). The
+ * transaction is pending from just before the request until its report.
+ */
+import { readFile } from 'node:fs/promises';
+import { Association, STORAGE_COMMITMENT_CONTEXT, type StorageCommitmentScu } from '@hnvue/net';
+import type { QueueItem } from '@hnvue/queue';
+import type { Commitments } from '../commitments.js';
+import { associationOptionsFor, requireDestination } from '../destinations.js';
+import type { SopRef } from '../state.js';
+import type { FacadeContext } from '../wiring.js';
+
+export async function sendCommitment(
+  ctx: FacadeContext,
+  commitments: Commitments,
+  item: QueueItem,
+): Promise<void> {
+  const commitment = requireDestination(ctx.config, 'commitment');
+  const payload = JSON.parse(await readFile(item.path, 'utf8')) as {
+    transactionUid: string;
+    studyInstanceUid: string;
+    references: SopRef[];
+  };
+  const state = ctx.state();
+  const requestedAt = Date.now();
+  state.commitments[payload.transactionUid] = {
+    studyInstanceUid: payload.studyInstanceUid,
+    references: payload.references,
+    requestedAt,
+    timedOut: false,
+  };
+  ctx.save();
+  const association = await Association.open({
+    ...associationOptionsFor(ctx.config, commitment, ctx.log),
+    presentationContexts: [STORAGE_COMMITMENT_CONTEXT],
+    requestHandler: commitments.scu.reportHandler,
+  }).catch((err: unknown) => {
+    delete state.commitments[payload.transactionUid];
+    ctx.save();
+    throw err;
+  });
+  let pending: Awaited<ReturnType<StorageCommitmentScu['request']>>;
+  try {
+    pending = await commitments.scu.request(association, payload.references, {
+      transactionUid: payload.transactionUid,
+      timeoutMs: 0,
+    });
+  } catch (err) {
+    association.abort();
+    if (state.commitments[payload.transactionUid]) {
+      delete state.commitments[payload.transactionUid];
+      ctx.save();
+    }
+    throw err;
+  }
+  // The N-ACTION-RSP arrived (PS3.4 J.3.2): the request is delivered and the report may come on
+  // any association from now on. Nothing after this point may fail the item: a retry would send
+  // the same transaction again and drop the pending state the report needs.
+  commitments.arm(payload.transactionUid, requestedAt);
+  try {
+    if (ctx.config.commitment?.reportOn === 'same-association') {
+      // PS3.4 J.3.3: the report comes on this association; keep it open until then (bounded).
+      await Promise.race([
+        pending.result,
+        new Promise((r) => setTimeout(r, Math.min(commitment.timeoutMs, 60_000)).unref()),
+      ]);
+    }
+    await association.release();
+  } catch (err) {
+    association.abort();
+    ctx.log.warn(
+      { transactionUid: payload.transactionUid, err: (err as Error).name },
+      'commitment association not released cleanly after its N-ACTION-RSP; the request stands',
+    );
+  }
+}

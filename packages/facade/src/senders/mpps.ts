@@ -1,0 +1,58 @@
+/** The queue's MPPS sender: one N-CREATE or N-SET per item, on its own association (FR-DICOM-05). */
+import { readFile } from 'node:fs/promises';
+import type { Logger } from '@hnvue/core';
+import {
+  Association,
+  COMMAND_FIELD,
+  DimseFailureError,
+  encodeDataset,
+  MPPS_CONTEXT,
+  MPPS_SOP_CLASS,
+  type NaturalDataset,
+} from '@hnvue/net';
+import type { QueueItem } from '@hnvue/queue';
+import type { DicomServiceOptions } from '../config/index.js';
+import { associationOptionsFor, requireDestination } from '../destinations.js';
+
+const N_CREATE_DUPLICATE = 0x0111; // PS3.7 C.5.2: the SCP already has it (an earlier attempt got through)
+
+export async function sendMpps(config: DicomServiceOptions, log: Logger, item: QueueItem): Promise<void> {
+  const mpps = requireDestination(config, 'mpps');
+  const dataset = JSON.parse(await readFile(item.path, 'utf8')) as NaturalDataset;
+  const association = await Association.open({
+    ...associationOptionsFor(config, mpps, log),
+    presentationContexts: [MPPS_CONTEXT],
+  });
+  try {
+    const { transferSyntax } = association.contextFor(MPPS_SOP_CLASS);
+    const bytes = encodeDataset(dataset, { transferSyntax });
+    // Sent directly rather than through MppsProcedureStep: a queued N-SET may run in a later
+    // process than its N-CREATE, where no step object in IN PROGRESS state exists.
+    try {
+      await association.send({
+        abstractSyntax: MPPS_SOP_CLASS,
+        command:
+          item.kind === 'mpps-create'
+            ? {
+                commandField: COMMAND_FIELD['N-CREATE-RQ'],
+                affectedSopClassUid: MPPS_SOP_CLASS,
+                affectedSopInstanceUid: item.sopInstanceUid,
+              }
+            : {
+                commandField: COMMAND_FIELD['N-SET-RQ'],
+                requestedSopClassUid: MPPS_SOP_CLASS,
+                requestedSopInstanceUid: item.sopInstanceUid,
+              },
+        dataset: bytes,
+      });
+    } catch (err) {
+      const retriedCreate =
+        item.kind === 'mpps-create' && err instanceof DimseFailureError && err.status === N_CREATE_DUPLICATE;
+      if (!retriedCreate) throw err;
+    }
+    await association.release();
+  } catch (err) {
+    association.abort();
+    throw err;
+  }
+}

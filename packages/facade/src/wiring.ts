@@ -1,0 +1,162 @@
+/**
+ * What the services share and how they are wired: the context every part of the facade reads
+ * (configuration, logger, UIDs, the queue, the state file), the queue folder, the default
+ * equipment, the StorageClient destination and the listener for storage commitment reports.
+ */
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import type { Logger } from '@hnvue/core';
+import { TS } from '@hnvue/dicom';
+import type { EquipmentInput } from '@hnvue/iod';
+import {
+  createServer,
+  type DicomServer,
+  STORAGE_COMMITMENT_LISTENER_CONTEXT,
+  StorageClient,
+  type StorageCommitmentScu,
+  VERIFICATION_SOP_CLASS,
+} from '@hnvue/net';
+import { type QueueItem, type SendContext, TransmissionQueue } from '@hnvue/queue';
+import type { UidGenerator } from '@hnvue/uid';
+import type { DicomServiceOptions } from './config/index.js';
+import { associationOptionsFor } from './destinations.js';
+import type { FacadeEmitter } from './events.js';
+import type { FacadeState } from './state.js';
+
+export interface CreateDicomServicesOptions {
+  /** A DicomServiceOptions object (validated here) or the output of loadConfig. */
+  readonly config: unknown;
+  /** pino-compatible; wrapped with guardLogger (NFR-SEC-01). */
+  readonly logger?: Logger;
+  /** Equipment written into every image and dose report. */
+  readonly equipment?: EquipmentInput;
+  /** Overrides the queue folder derived from `queue.path`. */
+  readonly queueDir?: string;
+}
+
+/** What the procedures, commitments and senders share with the public object. */
+export interface FacadeContext {
+  readonly config: DicomServiceOptions;
+  readonly log: Logger;
+  readonly uids: UidGenerator;
+  readonly queueDir: string;
+  readonly equipment: EquipmentInput;
+  readonly events: FacadeEmitter;
+  /** The state read at start(). */
+  state(): FacadeState;
+  /** The queue once started (throws HNV_ERR_NOT_RUNNING otherwise). */
+  requireQueue(): TransmissionQueue;
+  /** The queue, running or not. */
+  queue(): TransmissionQueue | undefined;
+  /** Writes the state file (open procedures from memory, studies and commitments). */
+  save(): void;
+}
+
+/** The queue folder for `queue.path`: `hnvue-queue.sqlite` → `hnvue-queue/` beside it. */
+export function queueDirFor(path: string): string {
+  const absolute = resolve(path);
+  return join(dirname(absolute), basename(absolute, extname(absolute)));
+}
+
+export function statePathFor(queueDir: string): string {
+  return join(queueDir, 'facade-state.json');
+}
+
+export function defaultEquipment(config: DicomServiceOptions): EquipmentInput {
+  return {
+    manufacturer: 'HnVue',
+    manufacturerModelName: 'HnVue DR',
+    deviceSerialNumber: config.uid.deviceSerial,
+    softwareVersions: config.implementation.versionName,
+    stationName: config.local.aeTitle,
+  };
+}
+
+export function storageDestination(
+  config: DicomServiceOptions,
+  pacs: NonNullable<DicomServiceOptions['pacs']>,
+  logger: Logger,
+): ConstructorParameters<typeof StorageClient>[0] {
+  const a = associationOptionsFor(config, pacs, logger);
+  return {
+    host: a.host,
+    port: a.port,
+    calledAeTitle: a.calledAeTitle,
+    callingAeTitle: a.callingAeTitle,
+    transferSyntaxes: pacs.transferSyntaxes,
+    allowLossy: pacs.allowLossy,
+    proposeImplicit: !pacs.dropImplicitFallback,
+    ...(a.connector ? { connector: a.connector } : {}),
+    ...(a.timeouts ? { timeouts: a.timeouts } : {}),
+    ...(a.maxPduLength ? { maxPduLength: a.maxPduLength } : {}),
+    ...(a.asyncOpsWindow ? { asyncOpsWindow: a.asyncOpsWindow } : {}),
+    ...(a.framing ? { framing: a.framing } : {}),
+  };
+}
+
+/** Our listener: C-ECHO and the storage commitment N-EVENT-REPORT on a new association (PS3.4 J.3.3). */
+export function createListener(
+  config: DicomServiceOptions,
+  reportHandler: StorageCommitmentScu['reportHandler'],
+  logger: Logger,
+): DicomServer {
+  const { local, tls } = config;
+  return createServer({
+    aeTitles: [local.aeTitle],
+    ...(local.acceptCallingAeTitles ? { callingAeTitles: [...local.acceptCallingAeTitles] } : {}),
+    contexts: [
+      {
+        abstractSyntax: VERIFICATION_SOP_CLASS,
+        transferSyntaxes: [TS.explicitVrLittleEndian, TS.implicitVrLittleEndian],
+      },
+      STORAGE_COMMITMENT_LISTENER_CONTEXT,
+    ],
+    handlers: { 'N-EVENT-REPORT': reportHandler },
+    maxAssociations: local.maxAssociations,
+    maxPduLength: local.maxPduLength,
+    implementationClassUid: config.implementation.classUid,
+    implementationVersionName: config.implementation.versionName,
+    timeouts: { ...local.timeouts },
+    ...(local.tls.enabled
+      ? {
+          tls: {
+            ...(tls.certPath ? { certFile: tls.certPath } : {}),
+            ...(tls.keyPath ? { keyFile: tls.keyPath } : {}),
+            ...(tls.pfxPath ? { pfxFile: tls.pfxPath } : {}),
+            ...(tls.caPaths?.length ? { caFile: [...tls.caPaths] } : {}),
+            ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
+            minVersion: tls.minVersion,
+            requireClientCertificate: local.tls.requireClientCertificate,
+          },
+        }
+      : {}),
+    logger,
+  });
+}
+
+/** The persistent queue (NFR-REL-01) with the configured back-off and per-destination concurrency. */
+export async function openQueue(
+  config: DicomServiceOptions,
+  dir: string,
+  sender: (item: QueueItem, ctx: SendContext) => Promise<void>,
+  logger: Logger,
+): Promise<TransmissionQueue> {
+  return await TransmissionQueue.open({
+    dir,
+    sender,
+    logger,
+    initialIntervalMs: config.queue.initialIntervalMs,
+    backoffMultiplier: config.queue.backoffMultiplier,
+    maxAttempts: config.queue.maxAttempts,
+    maxConcurrencyPerDestination: config.associationPool.maxSize,
+  });
+}
+
+/** The C-STORE client of the `pacs` destination, if one is configured (FR-DICOM-02, -04). */
+export function createStorage(config: DicomServiceOptions, logger: Logger): StorageClient | undefined {
+  const { pacs } = config;
+  if (!pacs) return undefined;
+  return new StorageClient(storageDestination(config, pacs, logger), {
+    pool: { ...config.associationPool },
+    logger,
+  });
+}
