@@ -6,7 +6,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { LogLevel } from '@hnvue/core';
-import { type DestinationName, type DicomServiceOptions, loadConfig } from '@hnvue/facade';
+import { type DestinationName, type DicomServiceOptions, loadConfig } from '@hnvue/facade/config';
 import { UsageError } from './errors.js';
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;

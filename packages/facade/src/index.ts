@@ -1,7 +1,5 @@
 // The configuration API (NFR-CFG-01) and the single entry point that wires every service.
-export * from './config/index.js';
-export { associationOptionsFor, connectorFor, requireDestination } from './destinations.js';
-export { FACADE_ERROR_CODES, FacadeError } from './errors.js';
+export * from './config-api.js';
 export {
   type FindPriorsOptions,
   findPriors,

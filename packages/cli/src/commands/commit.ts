@@ -1,4 +1,4 @@
-import { associationOptionsFor, requireDestination } from '@hnvue/facade';
+import { associationOptionsFor, requireDestination } from '@hnvue/facade/config';
 import { requestCommitment, resolveInstance } from '@hnvue/net';
 import { createUidGenerator } from '@hnvue/uid';
 import { CONNECTION_OPTIONS, configFor, logLevelOf, numberOption, parse } from '../args.js';

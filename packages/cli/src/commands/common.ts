@@ -1,4 +1,4 @@
-import { DESTINATION_NAMES, type DestinationName } from '@hnvue/facade';
+import { DESTINATION_NAMES, type DestinationName } from '@hnvue/facade/config';
 import { UsageError } from '../errors.js';
 
 export function destinationName(value: string | undefined, fallback: DestinationName): DestinationName {

@@ -1,4 +1,4 @@
-import { associationOptionsFor, requireDestination } from '@hnvue/facade';
+import { associationOptionsFor, requireDestination } from '@hnvue/facade/config';
 import { echo } from '@hnvue/net';
 import { CONNECTION_OPTIONS, configFor, logLevelOf, parse, stringOption } from '../args.js';
 import type { CliContext } from '../context.js';

@@ -1,4 +1,4 @@
-import { associationOptionsFor, requireDestination } from '@hnvue/facade';
+import { associationOptionsFor, requireDestination } from '@hnvue/facade/config';
 import {
   Association,
   buildMppsCreate,

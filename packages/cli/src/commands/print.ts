@@ -13,7 +13,7 @@ import {
   parsePart10File,
   TS,
 } from '@hnvue/dicom';
-import { associationOptionsFor, requireDestination } from '@hnvue/facade';
+import { associationOptionsFor, requireDestination } from '@hnvue/facade/config';
 import { preparePrintImage } from '@hnvue/iod';
 import {
   type FilmOrientation,

@@ -4,7 +4,7 @@
  * per level, or DICOM JSON (PS3.18 F) with --json.
  */
 import { formatPersonName, personNameFromDcmjs } from '@hnvue/dicom';
-import { associationOptionsFor, requireDestination } from '@hnvue/facade';
+import { associationOptionsFor, requireDestination } from '@hnvue/facade/config';
 import {
   Association,
   buildQrIdentifier,

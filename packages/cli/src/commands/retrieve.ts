@@ -7,7 +7,7 @@
  * retrieve was cancelled, 6 the SCP's failure status (e.g. A801 unknown destination).
  */
 import { mkdir } from 'node:fs/promises';
-import { associationOptionsFor, requireDestination } from '@hnvue/facade';
+import { associationOptionsFor, requireDestination } from '@hnvue/facade/config';
 import {
   Association,
   createStorageScp,

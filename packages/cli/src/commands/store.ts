@@ -1,6 +1,6 @@
 import { HnvError } from '@hnvue/core';
 import { Part10Error, TS } from '@hnvue/dicom';
-import { associationOptionsFor, requireDestination } from '@hnvue/facade';
+import { associationOptionsFor, requireDestination } from '@hnvue/facade/config';
 import { StorageClient, type StoreOutcome } from '@hnvue/net';
 import { CONNECTION_OPTIONS, configFor, logLevelOf, parse, stringOption } from '../args.js';
 import type { CliContext } from '../context.js';

@@ -1,4 +1,4 @@
-import { associationOptionsFor, requireDestination } from '@hnvue/facade';
+import { associationOptionsFor, requireDestination } from '@hnvue/facade/config';
 import { formatPersonName, queryWorklist, type WorklistQuery, type WorklistResult } from '@hnvue/net';
 import { CONNECTION_OPTIONS, configFor, logLevelOf, numberOption, parse, stringOption } from '../args.js';
 import type { CliContext } from '../context.js';
