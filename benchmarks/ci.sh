@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 tsx=(node --conditions=@hnvue/source --import tsx)
 "${tsx[@]}" benchmarks/store.ts --short
 "${tsx[@]}" benchmarks/echo.ts 10 --repeat 500
+"${tsx[@]}" benchmarks/cli.ts 3
 "${tsx[@]}" benchmarks/worklist.ts 5
 "${tsx[@]}" benchmarks/commitment.ts --short
 "${tsx[@]}" benchmarks/parse.ts 3
