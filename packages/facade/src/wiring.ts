@@ -17,14 +17,17 @@ import {
 } from '@hnvue/net';
 import { type QueueItem, type SendContext, TransmissionQueue } from '@hnvue/queue';
 import type { UidGenerator } from '@hnvue/uid';
-import type { DicomServiceOptions } from './config/index.js';
+import type { DicomServiceConfig, DicomServiceOptions } from './config/index.js';
 import { associationOptionsFor } from './destinations.js';
 import type { FacadeEmitter } from './events.js';
 import type { FacadeState } from './state.js';
 
 export interface CreateDicomServicesOptions {
-  /** A DicomServiceOptions object (validated here) or the output of loadConfig. */
-  readonly config: unknown;
+  /**
+   * The configuration as written (validated here; a JSON file's content is checked the same way,
+   * at run time) or the output of loadConfig / parseConfig.
+   */
+  readonly config: DicomServiceConfig | DicomServiceOptions;
   /** pino-compatible; wrapped with guardLogger (NFR-SEC-01). */
   readonly logger?: Logger;
   /** Equipment written into every image and dose report. */

@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, isHnvError } from '@hnvue/core';
+import { createUidGenerator, MAX_UID_PREFIX_LENGTH } from '@hnvue/uid';
 import { describe, expect, it } from 'vitest';
 import {
   configJsonSchema,
   DEFAULT_IMPLEMENTATION_CLASS_UID,
   DEFAULT_STORAGE_TRANSFER_SYNTAXES,
+  type DicomServiceConfig,
   type DicomServiceOptions,
   parseConfig,
   TRANSFER_SYNTAX,
@@ -313,8 +317,38 @@ describe('parseConfig', () => {
   it('FR-DICOM-01: a UID prefix that leaves no room for time and sequence is rejected', () => {
     const orgRoot = '1.2.840.1234567890.1234567890.1234567890';
     expect(issuesOf(() => parseConfig({ ...minimal, uid: { orgRoot, deviceSerial: '5' } }))).toEqual([
-      `uid.orgRoot: expected orgRoot.deviceSerial of at most 40 characters (room for time and sequence within 64), got "${orgRoot}.5"`,
+      `uid.orgRoot: expected orgRoot.deviceSerial of at most 37 characters (room for time and sequence within 64), got "${orgRoot}.5"`,
     ]);
+  });
+
+  it('FR-DICOM-01: the configuration accepts exactly the UID prefixes the generator starts with (one limit, also in both READMEs)', () => {
+    expect(MAX_UID_PREFIX_LENGTH).toBe(37);
+    // 37 characters: accepted here, and the generator built from it starts; 38: refused by both.
+    const fits = `1.2.840.${'1'.repeat(MAX_UID_PREFIX_LENGTH - '1.2.840.'.length - 2)}`;
+    for (const [orgRoot, ok] of [
+      [fits, true],
+      [`${fits}1`, false],
+    ] as const) {
+      const uid = { orgRoot, deviceSerial: '5' };
+      expect(`${orgRoot}.5`.length).toBe(ok ? MAX_UID_PREFIX_LENGTH : MAX_UID_PREFIX_LENGTH + 1);
+      if (ok) {
+        const config = parseConfig({ ...minimal, uid });
+        expect(createUidGenerator(config.uid).next().length).toBeLessThanOrEqual(64);
+      } else {
+        expect(issuesOf(() => parseConfig({ ...minimal, uid }))).toHaveLength(1);
+        expect(() => createUidGenerator(uid)).toThrow(
+          expect.objectContaining({
+            code: 'HNV_ERR_UID_NO_ROOM',
+            hint: expect.stringContaining('at most 37 characters'),
+          }),
+        );
+      }
+    }
+    for (const readme of ['../README.md', '../../uid/README.md']) {
+      const text = readFileSync(fileURLToPath(new URL(readme, import.meta.url)), 'utf8');
+      expect(text, readme).toMatch(new RegExp(`at most ${MAX_UID_PREFIX_LENGTH} characters`));
+      expect(text, readme).not.toMatch(/orgRoot.deviceSerial`? (may be )?at most (?!37)\d+ characters/);
+    }
   });
 
   it('NFR-SEC-02: TLS certificate sources must be complete', () => {
@@ -397,5 +431,26 @@ describe('parseConfig', () => {
     );
     expect(properties.associationPool?.properties?.maxSize).toMatchObject({ type: 'integer', default: 4 });
     expect(schema.required).toEqual(['local', 'uid']);
+  });
+});
+
+describe('NFR-CFG-01: DicomServiceConfig, the input type', () => {
+  it('NFR-CFG-01: the type refuses at compile time what the schema refuses at run time', () => {
+    const ok: DicomServiceConfig = {
+      ...minimal,
+      pacs: { ...pacs, asyncOpsWindow: { maxInvoked: 4, maxPerformed: 4 } },
+    };
+    expect(parseConfig(ok).pacs?.asyncOpsWindow).toEqual({ maxInvoked: 4, maxPerformed: 4 });
+    const refused: unknown[] = [
+      // @ts-expect-error the calling AE title has no default
+      { local: {}, uid: { deviceSerial: '1' } } satisfies DicomServiceConfig,
+      // @ts-expect-error a destination needs its host
+      { ...minimal, pacs: { aeTitle: 'PACS' } } satisfies DicomServiceConfig,
+      // @ts-expect-error a window needs both numbers
+      { ...minimal, pacs: { ...pacs, asyncOpsWindow: { maxInvoked: 4 } } } satisfies DicomServiceConfig,
+      // @ts-expect-error a port is a number
+      { ...minimal, pacs: { ...pacs, port: '104' } } satisfies DicomServiceConfig,
+    ];
+    for (const config of refused) expect(() => parseConfig(config)).toThrow(ConfigError);
   });
 });

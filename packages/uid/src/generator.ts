@@ -11,6 +11,12 @@ export const TIME_DIGITS = 13;
  * 4N / 10^12 (N = 10^6: 4·10^-6), and far less when they share no millisecond.
  */
 export const MIN_SEQUENCE_DIGITS = 12;
+/**
+ * Longest `{orgRoot}.{deviceSerial}` that leaves `.{unixTimeMs}.{sequence}` its digits within the
+ * 64 characters of a UID (PS3.5 9.1): 64 − 2 dots − 13 − 12 = 37. The one source of this limit: the
+ * configuration check of @hnvue/facade and both READMEs quote it.
+ */
+export const MAX_UID_PREFIX_LENGTH: number = MAX_UID_LENGTH - 2 - TIME_DIGITS - MIN_SEQUENCE_DIGITS;
 /** Most digits the `{sequence}` gets even when the root is short: collision bound 4N / 10^20. */
 export const MAX_SEQUENCE_DIGITS = 20;
 
@@ -71,7 +77,7 @@ export function createUidGenerator(options: UidGeneratorOptions = {}): UidGenera
   // Worst case: prefix "." 13 time digits "." sequence digits.
   const room = MAX_UID_LENGTH - prefix.length - 1 - TIME_DIGITS - 1;
   if (room < MIN_SEQUENCE_DIGITS) {
-    const maxPrefix = MAX_UID_LENGTH - 2 - TIME_DIGITS - MIN_SEQUENCE_DIGITS;
+    const maxPrefix = MAX_UID_PREFIX_LENGTH;
     throw new UidError(
       UID_ERROR_CODES.noRoom,
       `orgRoot + deviceSerial ("${prefix}", ${prefix.length} characters) leave ${Math.max(room, 0)} digits ` +

@@ -2,6 +2,7 @@ export { UID_ERROR_CODES, UidError, type UidErrorCode } from './errors.js';
 export {
   createUidGenerator,
   MAX_SEQUENCE_DIGITS,
+  MAX_UID_PREFIX_LENGTH,
   MIN_SEQUENCE_DIGITS,
   TIME_DIGITS,
   type UidGenerator,

@@ -6,6 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { isLossyTransferSyntax, transferSyntax } from '@hnvue/dicom';
+import { MAX_UID_PREFIX_LENGTH } from '@hnvue/uid';
 import { z } from 'zod';
 import {
   DEFAULT_IMPLEMENTATION_CLASS_UID,
@@ -16,7 +17,12 @@ import {
   MAX_TIMER_MS,
   TRANSFER_SYNTAX,
 } from './defaults.js';
-import { DESTINATION_NAMES, type DestinationTlsOptions, type DicomServiceOptions } from './types.js';
+import {
+  DESTINATION_NAMES,
+  type DestinationTlsOptions,
+  type DicomServiceConfig,
+  type DicomServiceOptions,
+} from './types.js';
 
 function intIn(min: number, max: number, what = `integer ${min}-${max}`) {
   const error = `expected ${what}`;
@@ -263,9 +269,9 @@ const queueSchema = z
   })
   .prefault({});
 
-// FR-DICOM-01 appends `.{unixTimeMs}.{sequence}` (1 + 13 + 1 + up to 9 digits) to `orgRoot.deviceSerial`:
-// keep that prefix to 40 characters so generated UIDs stay within 64.
-const UID_PREFIX_MAX = 40;
+// FR-DICOM-01 appends `.{unixTimeMs}.{sequence}` to `orgRoot.deviceSerial`: the generator's own
+// limit (@hnvue/uid MAX_UID_PREFIX_LENGTH), so a configuration accepted here also starts.
+const UID_PREFIX_MAX = MAX_UID_PREFIX_LENGTH;
 const SERIAL_EXPECTED = 'expected UID component: digits without a leading zero';
 const uidSchema = z
   .strictObject({
@@ -363,6 +369,22 @@ const rootSchema = z
   });
 
 type ParsedConfig = z.output<typeof rootSchema>;
+
+// The hand-written input type (types.ts) and the schema accept the same shapes: a compile error
+// here names the side that drifted.
+// (Arrays compared as readonly: the schema's input type says `string[]`, it accepts either.)
+type Frozen<T> = T extends readonly (infer E)[]
+  ? readonly Frozen<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: Frozen<T[K]> }
+    : T;
+type SchemaInput = Frozen<z.input<typeof rootSchema>>;
+const inputTypesAgree: [SchemaInput] extends [DicomServiceConfig]
+  ? [DicomServiceConfig] extends [SchemaInput]
+    ? true
+    : 'DicomServiceConfig accepts what the schema refuses'
+  : 'the schema accepts what DicomServiceConfig refuses' = true;
+void inputTypesAgree;
 type ParsedDestinationTls = NonNullable<ParsedConfig['pacs']>['tls'];
 
 /** A destination's own certificate fields win; absent ones come from the global block. */

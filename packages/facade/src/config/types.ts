@@ -184,3 +184,34 @@ export interface DicomServiceOptions {
   readonly tls: TlsOptions;
   readonly logging: LoggingOptions;
 }
+
+/** `T` as a caller may write it: every member optional (the schema's defaults fill them in). */
+export type ConfigInput<T> = T extends readonly (infer E)[]
+  ? readonly ConfigInput<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]?: ConfigInput<T[K]> }
+    : T;
+
+/** A destination as written: the AE title and host have no default, nor a window's two numbers. */
+export type DestinationConfig<D extends DestinationOptions = DestinationOptions> = ConfigInput<
+  Omit<D, 'asyncOpsWindow'>
+> &
+  Pick<D, 'aeTitle' | 'host'> & { readonly asyncOpsWindow?: AsyncOpsWindow };
+
+/**
+ * What a caller writes (NFR-CFG-01), as `createDicomServices`, `parseConfig` and a JSON file
+ * accept it: the calling AE title, the device serial and each destination's AE title and host
+ * are required, everything else has a default. `DicomServiceOptions` is the validated form.
+ * (schema.ts checks at compile time that this type and the schema accept the same shapes.)
+ */
+export interface DicomServiceConfig
+  extends ConfigInput<Omit<DicomServiceOptions, 'local' | 'uid' | DestinationName>> {
+  readonly local: ConfigInput<LocalAeOptions> & Pick<LocalAeOptions, 'aeTitle'>;
+  readonly uid: UidOptions;
+  readonly ris?: DestinationConfig;
+  readonly mpps?: DestinationConfig;
+  readonly pacs?: DestinationConfig;
+  readonly commitment?: DestinationConfig<CommitmentDestinationOptions>;
+  readonly queryRetrieve?: DestinationConfig;
+  readonly printer?: DestinationConfig;
+}
