@@ -57,10 +57,14 @@ export interface StartProcedureInput {
 }
 
 /** Image input without what the facade fills in (subject, equipment, series, PPS reference). */
-export type ImageInput = Omit<DxInput, 'worklistItem' | 'patient' | 'study' | 'equipment' | 'series'> & {
-  /** DX (default) or CR (only image, anatomy and acquisition are used for CR). */
-  readonly kind?: 'DX' | 'CR';
-};
+export type ImageInput = DxInput extends infer D
+  ? D extends DxInput
+    ? Omit<D, 'worklistItem' | 'patient' | 'study' | 'equipment' | 'series'> & {
+        /** DX (default) or CR (only image, anatomy and acquisition are used for CR). */
+        readonly kind?: 'DX' | 'CR';
+      }
+    : never
+  : never;
 
 export interface StoredObject {
   readonly sopClassUid: string;

@@ -18,6 +18,7 @@ import {
   acquisitionModules,
   anatomyModule,
   generalImage,
+  type ImageInput,
   type ProjectionInput,
   pixelModule,
   requestAttributes,
@@ -42,10 +43,37 @@ export interface DetectorInput {
   readonly temperatureC?: number;
 }
 
-export interface DxInput extends ProjectionInput {
-  readonly presentationIntent: PresentationIntent;
+/** A For Presentation image carries its window (PS3.3 A.26.3: VOI LUT module; C.8.11.3). */
+export interface WindowedImageInput extends ImageInput {
+  readonly windowCenter: number;
+  readonly windowWidth: number;
+}
+
+/** A For Processing image takes no window (PS3.3 C.8.11.3). */
+export interface UnwindowedImageInput extends ImageInput {
+  readonly windowCenter?: never;
+  readonly windowWidth?: never;
+  readonly windowExplanation?: never;
+}
+
+export interface DxForPresentationInput extends ProjectionInput {
+  readonly presentationIntent: 'FOR PRESENTATION';
+  readonly image: WindowedImageInput;
   readonly detector: DetectorInput;
 }
+
+export interface DxForProcessingInput extends ProjectionInput {
+  readonly presentationIntent: 'FOR PROCESSING';
+  readonly image: UnwindowedImageInput;
+  readonly detector: DetectorInput;
+}
+
+/**
+ * A DX image's input, told apart by `presentationIntent`: the compiler asks For Presentation for
+ * its window and refuses one For Processing (the builder checks the same at run time for callers
+ * without types).
+ */
+export type DxInput = DxForPresentationInput | DxForProcessingInput;
 
 /** What every builder returns: the dataset (without Pixel Data), the pixels, and the findings. */
 export interface BuiltImage {

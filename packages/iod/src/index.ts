@@ -6,8 +6,12 @@ export {
   type DetectorInput,
   DX_FOR_PRESENTATION_SOP_CLASS,
   DX_FOR_PROCESSING_SOP_CLASS,
+  type DxForPresentationInput,
+  type DxForProcessingInput,
   type DxInput,
   type PresentationIntent,
+  type UnwindowedImageInput,
+  type WindowedImageInput,
 } from './dx.js';
 export {
   IOD_ERROR_CODES,

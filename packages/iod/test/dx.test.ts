@@ -281,3 +281,35 @@ describe('DX validator vs dciodvfy', () => {
     expect(validateIod(ds).filter((f) => f.severity === 'error')).toEqual([]);
   });
 });
+
+describe('FR-DICOM-08: DxInput, a union told apart by presentationIntent', () => {
+  it('FR-DICOM-08: For Presentation without a window, or For Processing with one, does not compile (and throws at run time)', () => {
+    const base = {
+      equipment: { manufacturer: 'HnVue' },
+      anatomy: { imageLaterality: 'U' },
+      detector: { imagerPixelSpacingMm: [0.14, 0.14] },
+    } as const;
+    const pixelsOnly = {
+      rows: 8,
+      columns: 10,
+      bitsStored: 12,
+      pixels: new Uint16Array(80),
+      patientOrientation: ['L', 'F'],
+    } as const;
+    const windowed = { ...pixelsOnly, windowCenter: 2048, windowWidth: 4096 } as const;
+    const fine: DxInput[] = [
+      { ...base, presentationIntent: 'FOR PRESENTATION', image: windowed },
+      { ...base, presentationIntent: 'FOR PROCESSING', image: pixelsOnly },
+    ];
+    for (const input of fine)
+      expect(buildDxImage(input, { uid: testUids() }).dataset.SOPClassUID).toBeDefined();
+    const wrong: unknown[] = [
+      // @ts-expect-error For Presentation needs windowCenter and windowWidth (PS3.3 A.26.3)
+      { ...base, presentationIntent: 'FOR PRESENTATION', image: pixelsOnly } satisfies DxInput,
+      // @ts-expect-error For Processing takes no window (PS3.3 C.8.11.3)
+      { ...base, presentationIntent: 'FOR PROCESSING', image: windowed } satisfies DxInput,
+    ];
+    for (const input of wrong)
+      expect(() => buildDxImage(input as DxInput, { uid: testUids() })).toThrow(IodInputError);
+  });
+});

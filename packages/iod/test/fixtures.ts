@@ -1,4 +1,23 @@
-import type { CrInput, DxInput, GspsInput, ImageInput, RdsrInput, WorklistItem } from '../src/index.js';
+import type {
+  CrInput,
+  DxForPresentationInput,
+  DxInput,
+  GspsInput,
+  ImageInput,
+  PresentationIntent,
+  RdsrInput,
+  WorklistItem,
+} from '../src/index.js';
+
+/**
+ * A DX input before the compiler's intent rule (For Presentation needs a window, For Processing
+ * takes none): the fixtures also build the wrong combinations, for the builder's run-time checks.
+ * The compile-time rule has its own test (dx.test.ts).
+ */
+export type LooseDxInput = Omit<DxForPresentationInput, 'presentationIntent' | 'image'> & {
+  readonly presentationIntent: PresentationIntent;
+  readonly image: ImageInput;
+};
 
 export const WORKLIST: WorklistItem = {
   patientName: { alphabetic: 'Doe^Jane' },
@@ -49,8 +68,8 @@ export function image(bitsStored = 12, extra: Partial<ImageInput> = {}): ImageIn
 }
 
 /** The least a DX needs: no patient data (Type 2 empty), no acquisition parameters. */
-export function minimalDx(extra: Partial<DxInput> = {}): DxInput {
-  return {
+export function minimalDx(extra: Partial<LooseDxInput> = {}): DxInput {
+  const input: LooseDxInput = {
     equipment: { manufacturer: 'HnVue' },
     image: image(12, { patientOrientation: ['L', 'F'] }),
     anatomy: { imageLaterality: 'U' },
@@ -58,11 +77,12 @@ export function minimalDx(extra: Partial<DxInput> = {}): DxInput {
     detector: { imagerPixelSpacingMm: [0.14, 0.14] },
     ...extra,
   };
+  return input as DxInput;
 }
 
 /** Every optional input the builder takes. */
-export function fullDx(extra: Partial<DxInput> = {}): DxInput {
-  return {
+export function fullDx(extra: Partial<LooseDxInput> = {}): DxInput {
+  const input: LooseDxInput = {
     worklistItem: WORKLIST,
     study: { studyId: 'S1', description: 'Chest 2 views' },
     series: {
@@ -118,6 +138,7 @@ export function fullDx(extra: Partial<DxInput> = {}): DxInput {
     },
     ...extra,
   };
+  return input as DxInput;
 }
 
 export function minimalCr(extra: Partial<CrInput> = {}): CrInput {
