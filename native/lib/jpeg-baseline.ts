@@ -10,6 +10,7 @@ import {
 } from './codec-support.js';
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
 import { type FrameInfo, frameByteLength, requireWholeFrame } from './frame.js';
+import { jpeg12Decode } from './jpeg12.js';
 import { nativeBinding } from './native.js';
 
 /**
@@ -17,9 +18,9 @@ import { nativeBinding } from './native.js';
  * and .51 streams of 8-bit precision): the system libjpeg-turbo in the addon when it was built
  * with it, else libjpeg-turbo in WebAssembly (@cornerstonejs/codec-libjpeg-turbo-8bit).
  *
- * 12-bit streams (Process 4, .51) are refused with HNV_ERR_CODEC_UNSUPPORTED: Debian 12's
- * libjpeg-turbo 2.1.5 is built for 8 bits only (its 12-bit API arrived in 3.0), and no maintained
- * 12-bit build is on npm; see README "JPEG 12-bit".
+ * 12-bit streams (Process 4, .51) go to lib/jpeg12.ts (GDCM's 12-bit IJG build in the addon):
+ * Debian 12's libjpeg-turbo 2.1.5 is built for 8 bits only (its 12-bit API arrived in 3.0); see
+ * README "JPEG 12-bit".
  */
 
 interface WasmFrameInfo {
@@ -121,14 +122,12 @@ function checkDecodable(h: JpegFrameHeader): void {
       { details: { sof: h.sof } },
     );
   }
-  if (h.precision !== 8) {
+  if (h.precision !== 8 && h.precision !== 12) {
+    // T.81 B.2.2: P is 8 (Processes 1, 2) or 12 (Process 4) for the DCT processes.
     throw new CodecError(
-      CODEC_ERROR_CODES.unsupported,
-      `JPEG 8-bit DCT holds 8 bits; this stream has ${h.precision} (Process 4, 12-bit, needs a 12-bit JPEG library, which this build lacks)`,
-      {
-        hint: 'decompress it with DCMTK (dcmdjpeg) or GDCM first; see @hnvue/native README "JPEG 12-bit"',
-        details: { precision: h.precision },
-      },
+      CODEC_ERROR_CODES.corrupt,
+      `JPEG: a DCT stream of ${h.precision}-bit precision (T.81 allows 8 or 12)`,
+      { details: { precision: h.precision } },
     );
   }
 }
@@ -148,6 +147,9 @@ export async function jpegBaselineDecode(
   const header = readJpegFrameHeader(bytes);
   checkDecodable(header);
   checkGeometry('JPEG', info, header.columns, header.rows, header.components, header.precision);
+  if (header.precision === 12) {
+    return jpeg12Decode(bytes, info, colorTransform(options.photometricInterpretation));
+  }
   const chosen = chooseBackend('JPEG', (b) => b.hasLibjpeg === true, options.backend, HINT);
   if (chosen === 'native') {
     const b = nativeBinding()!;

@@ -71,6 +71,12 @@ export interface NativeBinding {
   readonly jpegBaselineDecode: SyncCodec;
   readonly jpegBaselineEncodeAsync: AsyncCodec;
   readonly jpegBaselineDecodeAsync: AsyncCodec;
+  /** JPEG 12-bit (src/jpeg12.cc, GDCM's libgdcmjpeg12); absent from addons built before it. */
+  readonly hasJpeg12?: boolean;
+  readonly jpeg12Encode?: SyncCodec;
+  readonly jpeg12Decode?: SyncCodec;
+  readonly jpeg12EncodeAsync?: AsyncCodec;
+  readonly jpeg12DecodeAsync?: AsyncCodec;
   /**
    * PDU framing (src/framer.cc; absent from addons built before it, hence optional). Frames the
    * complete PDUs of `bytes` from `offset` into `out`: `[status, nextOffset, a, b, count, type,
@@ -109,6 +115,8 @@ export type NativeStatus =
       readonly charls: string | undefined;
       readonly openJph: string | undefined;
       readonly libjpeg: boolean;
+      /** Whether GDCM's 12-bit IJG library (JPEG Process 4) is linked. */
+      readonly jpeg12: boolean;
     }
   | { readonly kind: 'disabled' }
   | { readonly kind: 'missing'; readonly path: string; readonly reason: string };
@@ -150,6 +158,7 @@ function load(): { binding: NativeBinding | undefined; status: NativeStatus } {
         charls: binding.hasCharls === true ? binding.charlsVersion : undefined,
         openJph: binding.hasOpenJph === true ? binding.openJphVersion : undefined,
         libjpeg: binding.hasLibjpeg === true,
+        jpeg12: binding.hasJpeg12 === true,
       },
     };
   } catch (err) {

@@ -93,9 +93,20 @@ export function registerNativeCodecs(): void {
     TS.jpegExtended,
     'libjpeg-turbo',
     libjpeg,
-    false,
-    '8-bit precision only: 12-bit (Process 4) is refused',
+    true,
+    '8-bit precision (Process 2); encodes baseline, only with allowLossy',
   );
+  // 12-bit (Process 4): GDCM's 12-bit IJG build in the addon, no WebAssembly fallback.
+  if (binding?.hasJpeg12 === true) {
+    registerCodec({
+      transferSyntax: TS.jpegExtended,
+      name: 'gdcm-ijg12',
+      backend: 'native',
+      decode: true,
+      encode: true,
+      limits: '12-bit precision (Process 4); encodes unsigned 9–12 bits only with allowLossy',
+    });
+  }
   // Native OpenJPH 0.9.0 encodes; it aborts the process on some malformed streams, so it is not
   // registered as a decoder.
   const openjph = binding?.hasOpenJph === true;

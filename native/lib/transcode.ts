@@ -7,6 +7,7 @@ import { htj2kDecode, htj2kEncode } from './htj2k.js';
 import { type J2kBackend, j2kDecode, j2kEncode } from './j2k.js';
 import { jpegBaselineDecode, jpegBaselineEncode } from './jpeg-baseline.js';
 import { type JpegLosslessOptions, jpegLosslessDecode, jpegLosslessEncode } from './jpeg-lossless.js';
+import { jpeg12Encode } from './jpeg12.js';
 import { jpeglsDecode, jpeglsEncode } from './jpegls.js';
 import { rleDecode, rleEncode } from './rle.js';
 import {
@@ -66,6 +67,7 @@ export const ENCODABLE_TRANSFER_SYNTAXES: readonly string[] = [
   TransferSyntax.jpegLsLossless,
   TransferSyntax.jpegLsNearLossless,
   TransferSyntax.jpegBaseline,
+  TransferSyntax.jpegExtended,
   TransferSyntax.htj2kLossless,
   TransferSyntax.htj2kLosslessRpcl,
   TransferSyntax.htj2k,
@@ -155,6 +157,16 @@ export async function encodeFrame(
         backend: options.libraryBackend,
         quality: options.jpegQuality,
       });
+    case TransferSyntax.jpegExtended:
+      // PS3.5 A.4.1: Process 2 (8-bit) or 4 (12-bit); 8-bit frames are written as baseline, which
+      // every Process 2 decoder reads (T.81 4.11).
+      if (info.bitsAllocated === 8) {
+        return jpegBaselineEncode(frame, info, {
+          backend: options.libraryBackend,
+          quality: options.jpegQuality,
+        });
+      }
+      return jpeg12Encode(frame, info, options.jpegQuality);
     case TransferSyntax.htj2kLossless:
     case TransferSyntax.htj2k:
       return htj2kEncode(frame, info, { backend: options.libraryBackend });
@@ -286,7 +298,7 @@ export async function transcodePixelData(
 /**
  * Photometric Interpretation (0028,0004) of pixels encoded into `transferSyntaxUid`: JPEG 2000
  * and HTJ2K with three samples apply the reversible colour transform, so RGB becomes YBR_RCT
- * (PS3.5 8.2.4, A.4.7); our baseline JPEG converts RGB to YCbCr without subsampling, so RGB becomes
+ * (PS3.5 8.2.4, A.4.7); our JPEG encoders (.50, .51) convert RGB to YCbCr without subsampling, so RGB becomes
  * YBR_FULL (PS3.5 8.2.1); everything else keeps its value.
  */
 export function photometricAfterEncode(
@@ -297,7 +309,8 @@ export function photometricAfterEncode(
   if (samplesPerPixel !== 3 || photometric !== 'RGB') return photometric;
   const family = transferSyntax(transferSyntaxUid)?.family;
   if (family === 'jpeg2000' || family === 'htj2k') return 'YBR_RCT';
-  if (transferSyntaxUid === TransferSyntax.jpegBaseline) return 'YBR_FULL';
+  if (transferSyntaxUid === TransferSyntax.jpegBaseline || transferSyntaxUid === TransferSyntax.jpegExtended)
+    return 'YBR_FULL';
   return photometric;
 }
 

@@ -4,7 +4,7 @@
  * the process, is a bug. Run it against the sanitizer build with scripts/fuzz-sanitize.sh.
  *
  * Run: pnpm --filter @hnvue/native run fuzz -- [--iterations N] [--seed S]
- *   [--codec jpegll|j2k-native|j2k-wasm|rle|jpegls-native|jpegls-wasm|htj2k-default|htj2k-wasm|htj2k-native|jpeg8-native|jpeg8-wasm|all]
+ *   [--codec jpegll|j2k-native|j2k-wasm|rle|jpegls-native|jpegls-wasm|htj2k-default|htj2k-wasm|htj2k-native|jpeg8-native|jpeg8-wasm|jpeg12-native|all]
  * htj2k-native and htj2k-wasm (OpenJPH) run only when named: the native build aborts the process
  * and the WebAssembly build hangs on some inputs (seed 7 finds one), which is why HTJ2K decodes
  * through OpenJPEG in WebAssembly by default (htj2k-default).
@@ -139,4 +139,25 @@ for (const backend of (hasLibjpeg ? ['native', 'wasm'] : ['wasm']) as CodecBacke
   console.log(
     `jpeg8-${backend}: ${iterations} inputs in ${((Date.now() - t0) / 1000).toFixed(1)} s, no crash`,
   );
+}
+// 12-bit JPEG (GDCM's libgdcmjpeg12 in the addon; no WebAssembly build): our Process 4 streams of
+// a grey and an RGB image as seeds.
+if ((codec === 'all' || codec === 'jpeg12-native') && status.kind === 'loaded' && status.jpeg12) {
+  const t0 = Date.now();
+  const images12: readonly FrameInfo[] = [frameInfo(48, 40, 16, 12), frameInfo(24, 20, 16, 12, false, 3)];
+  for (const [k, info] of images12.entries()) {
+    const px = syntheticFrame(info, k + 1, 0.3);
+    const seedStream = await encodeFrame(px, info, TransferSyntax.jpegExtended, { allowLossy: true });
+    const r = await fuzzDecoder(
+      [seedStream],
+      info,
+      TransferSyntax.jpegExtended,
+      Math.ceil(iterations / 2),
+      seed + k,
+    );
+    console.log(
+      `  jpeg12-native ${info.rows}x${info.columns}x${info.samplesPerPixel}: ${r.decoded} decoded, ${r.rejected} rejected`,
+    );
+  }
+  console.log(`jpeg12-native: ${iterations} inputs in ${((Date.now() - t0) / 1000).toFixed(1)} s, no crash`);
 }

@@ -174,6 +174,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("jpegBaselineDecode", Napi::Function::New(env, runSync<hnv::jpegBaselineDecode>));
   exports.Set("jpegBaselineEncodeAsync", Napi::Function::New(env, runAsync<hnv::jpegBaselineEncode>));
   exports.Set("jpegBaselineDecodeAsync", Napi::Function::New(env, runAsync<hnv::jpegBaselineDecode>));
+  exports.Set("hasJpeg12", Napi::Boolean::New(env, hnv::haveJpeg12()));
+  exports.Set("jpeg12Encode", Napi::Function::New(env, runSync<hnv::jpeg12Encode>));
+  exports.Set("jpeg12Decode", Napi::Function::New(env, runSync<hnv::jpeg12Decode>));
+  exports.Set("jpeg12EncodeAsync", Napi::Function::New(env, runAsync<hnv::jpeg12Encode>));
+  exports.Set("jpeg12DecodeAsync", Napi::Function::New(env, runAsync<hnv::jpeg12Decode>));
   hnv::registerFramer(env, exports);
   return exports;
 }

@@ -141,4 +141,8 @@ bool haveLibjpeg();
 Output jpegBaselineEncode(const uint8_t* pixels, size_t length, const FrameParams& p);
 Output jpegBaselineDecode(const uint8_t* data, size_t length, const FrameParams& p);
 
+bool haveJpeg12();
+Output jpeg12Encode(const uint8_t* pixels, size_t length, const FrameParams& p);
+Output jpeg12Decode(const uint8_t* data, size_t length, const FrameParams& p);
+
 }  // namespace hnv

@@ -32,7 +32,6 @@ describe('codec registration with @hnvue/dicom', () => {
       [TS.jpegLsLossless, 'charls', libs?.charls !== undefined, true, true, true],
       [TS.jpegLsNearLossless, 'charls', libs?.charls !== undefined, true, true, true],
       [TS.jpegBaseline, 'libjpeg-turbo', libs?.libjpeg, true, true, true],
-      [TS.jpegExtended, 'libjpeg-turbo', libs?.libjpeg, false, false, true],
       [TS.htj2kLossless, 'openjph', libs?.openJph !== undefined, true, true, false],
       [TS.htj2kLosslessRpcl, 'openjph', libs?.openJph !== undefined, true, false, false],
       [TS.htj2k, 'openjph', libs?.openJph !== undefined, true, true, false],
@@ -51,6 +50,25 @@ describe('codec registration with @hnvue/dicom', () => {
       const want = [...(native === true && nativeEncodes ? ['native'] : []), ...(encodes ? ['wasm'] : [])];
       expect(encoders).toEqual(want);
     }
+  });
+
+  it('FR-DICOM-04: registers JPEG .51 through libjpeg-turbo (8-bit) and, when the addon linked it, GDCM libgdcmjpeg12 (12-bit)', () => {
+    const status = nativeStatus();
+    const libs = status.kind === 'loaded' ? status : undefined;
+    const want = [
+      ...(libs?.libjpeg === true ? ['libjpeg-turbo/native'] : []),
+      ...(libs?.jpeg12 === true ? ['gdcm-ijg12/native'] : []),
+      'libjpeg-turbo/wasm',
+    ];
+    for (const direction of ['decode', 'encode'] as const) {
+      expect(codecsFor(TS.jpegExtended, direction).map((c) => `${c.name}/${c.backend}`)).toEqual(want);
+    }
+    const ijg12 = codecsFor(TS.jpegExtended).find((c) => c.name === 'gdcm-ijg12');
+    expect(ijg12?.limits).toBe(
+      libs?.jpeg12 === true
+        ? '12-bit precision (Process 4); encodes unsigned 9–12 bits only with allowLossy'
+        : undefined,
+    );
   });
 
   it('answers "ours" from the registries', () => {

@@ -72,3 +72,16 @@ for (const t of TARGETS) {
     }, 60_000);
   });
 }
+
+// 12-bit JPEG: GDCM's libgdcmjpeg12 in the addon only (no WebAssembly build to compare with).
+describe.runIf(loaded?.jpeg12 === true)('JPEG 12-bit decoder fuzz (native)', () => {
+  it('FR-DICOM-04: 400 mutations per image answer with a frame or a CodecError', async () => {
+    for (const [k, info] of [frameInfo(48, 40, 16, 12), frameInfo(24, 20, 16, 12, false, 3)].entries()) {
+      const px = syntheticFrame(info, 60 + k, 0.3);
+      const seed = await encodeFrame(px, info, TransferSyntax.jpegExtended, { allowLossy: true });
+      const r = await fuzzDecoder([seed], info, TransferSyntax.jpegExtended, 400, 950 + k);
+      expect(r.rejected).toBeGreaterThan(0);
+      expect([...r.codes].every((c) => ALLOWED.has(c))).toBe(true);
+    }
+  }, 60_000);
+});
