@@ -97,15 +97,30 @@ export function storageDestination(
 }
 
 /** Our listener: C-ECHO and the storage commitment N-EVENT-REPORT on a new association (PS3.4 J.3.3). */
+/**
+ * Who may open an association to our listener: the configured list, or by default the peers that
+ * report to us (the commitment SCP and the PACS); undefined (any) with `acceptAnyCallingAeTitle`.
+ */
+export function listenerCallingAeTitles(config: DicomServiceOptions): string[] | undefined {
+  const { local } = config;
+  if (local.acceptAnyCallingAeTitle) return undefined;
+  if (local.acceptCallingAeTitles) return [...local.acceptCallingAeTitles];
+  const peers = [config.commitment?.aeTitle, config.pacs?.aeTitle].filter((ae) => ae !== undefined);
+  return peers.length > 0 ? [...new Set(peers)] : undefined;
+}
+
 export function createListener(
   config: DicomServiceOptions,
   reportHandler: StorageCommitmentScu['reportHandler'],
   logger: Logger,
 ): DicomServer {
   const { local, tls } = config;
+  const callingAeTitles = listenerCallingAeTitles(config);
   return createServer({
     aeTitles: [local.aeTitle],
-    ...(local.acceptCallingAeTitles ? { callingAeTitles: [...local.acceptCallingAeTitles] } : {}),
+    ...(callingAeTitles ? { callingAeTitles } : {}),
+    ...(local.allowedAddresses ? { allowedAddresses: [...local.allowedAddresses] } : {}),
+    limits: { ...local.limits },
     contexts: [
       {
         abstractSyntax: VERIFICATION_SOP_CLASS,

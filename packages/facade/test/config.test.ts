@@ -40,6 +40,8 @@ describe('parseConfig', () => {
       bindAddress: '127.0.0.1',
       port: 11112,
       maxAssociations: 8,
+      acceptAnyCallingAeTitle: false,
+      limits: {},
       strictCallingAe: false,
       maxPduLength: 262_144,
       timeouts: { acseMs: 30_000, dimseMs: 60_000, idleMs: 60_000 },
@@ -99,6 +101,14 @@ describe('parseConfig', () => {
         port: 11113,
         maxAssociations: 4,
         acceptCallingAeTitles: ['ORTHANC', 'PACS'],
+        acceptAnyCallingAeTitle: false,
+        allowedAddresses: ['10.0.0.0/8', '192.168.1.20', 'fd00::/8'],
+        limits: {
+          maxPendingConnections: 64,
+          maxPendingPerAddress: 8,
+          associationRequestTimeoutMs: 3000,
+          maxAssociationsPerCallingAe: 2,
+        },
         strictCallingAe: true,
         maxPduLength: 0,
         timeouts: { acseMs: 10_000, dimseMs: 20_000, idleMs: 30_000 },
@@ -311,6 +321,13 @@ describe('parseConfig', () => {
     ]);
     expect(issuesOf(() => parseConfig(withPacs({ tls: { enabled: 'yes' } })))).toEqual([
       'pacs.tls.enabled: expected true or false, got "yes"',
+    ]);
+    expect(
+      issuesOf(() =>
+        parseConfig({ ...minimal, local: { ...minimal.local, allowedAddresses: ['10.0.0.0/33'] } }),
+      ),
+    ).toEqual([
+      'local.allowedAddresses[0]: expected IP address or CIDR subnet (10.0.0.0/8), got "10.0.0.0/33"',
     ]);
   });
 

@@ -73,6 +73,20 @@ const host = () =>
 const ipAddress = () =>
   z.string({ error: 'expected IP address' }).refine((v) => isIP(v) !== 0, { error: 'expected IP address' });
 
+// An address or a CIDR subnet (`10.0.0.0/8`, `fd00::/8`), as @hnvue/net's allowedAddresses takes them.
+const SUBNET_EXPECTED = 'expected IP address or CIDR subnet (10.0.0.0/8)';
+const subnet = () =>
+  z.string({ error: SUBNET_EXPECTED }).refine(
+    (v) => {
+      const [address = '', bits, extra] = v.split('/');
+      const family = isIP(address);
+      if (family === 0 || extra !== undefined) return false;
+      if (bits === undefined) return true;
+      return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+    },
+    { error: SUBNET_EXPECTED },
+  );
+
 const tlsVersion = () => oneOf(['TLSv1.2', 'TLSv1.3']);
 const paths = () =>
   z
@@ -214,8 +228,21 @@ const localSchema = z.strictObject({
   maxAssociations: intIn(1, 1024).default(DEFAULTS.local.maxAssociations),
   acceptCallingAeTitles: z
     .array(aeTitle(), { error: 'expected list of AE titles' })
-    .min(1, { error: 'expected at least one AE title (omit the key to accept any)' })
+    .min(1, { error: 'expected at least one AE title (omit the key for the default)' })
     .optional(),
+  acceptAnyCallingAeTitle: flag().default(false),
+  allowedAddresses: z
+    .array(subnet(), { error: 'expected list of IP addresses or CIDR subnets' })
+    .min(1, { error: 'expected at least one address (omit the key to accept any)' })
+    .optional(),
+  limits: z
+    .strictObject({
+      maxPendingConnections: intIn(1, 65_536).optional(),
+      maxPendingPerAddress: intIn(1, 65_536).optional(),
+      associationRequestTimeoutMs: intIn(100, 600_000).optional(),
+      maxAssociationsPerCallingAe: intIn(1, 1024).optional(),
+    })
+    .prefault({}),
   strictCallingAe: flag().default(DEFAULTS.local.strictCallingAe),
   maxPduLength: pduLength().default(DEFAULTS.local.maxPduLength),
   timeouts: z

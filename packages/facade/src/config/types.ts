@@ -117,6 +117,15 @@ export interface LocalTlsOptions {
   readonly requireClientCertificate: boolean;
 }
 
+/** Bounds on what reaches the listener before and during an association (floods, slowloris). */
+export interface ListenerLimits {
+  readonly maxPendingConnections?: number;
+  readonly maxPendingPerAddress?: number;
+  /** From TCP accept to a complete A-ASSOCIATE-RQ (slowloris). */
+  readonly associationRequestTimeoutMs?: number;
+  readonly maxAssociationsPerCallingAe?: number;
+}
+
 /** Our own AE: the calling AE of every association and the listener (C-MOVE target, commitment reports). */
 export interface LocalAeOptions {
   readonly aeTitle: string;
@@ -126,8 +135,18 @@ export interface LocalAeOptions {
   readonly port: number;
   /** Concurrent inbound associations; bounds memory against connection floods. */
   readonly maxAssociations: number;
-  /** When set, only these calling AE titles may associate (compared without leading/trailing spaces). */
+  /**
+   * Calling AE titles that may associate (compared without leading/trailing spaces; others get
+   * A-ASSOCIATE-RJ 1/1/3). Default: the configured commitment SCP and PACS AE titles, the only
+   * peers that send us reports.
+   */
   readonly acceptCallingAeTitles?: readonly string[];
+  /** Accept any calling AE title (a PACS that reports under several AE titles). Default false. */
+  readonly acceptAnyCallingAeTitle: boolean;
+  /** Source addresses or CIDR subnets that may connect; any when omitted. */
+  readonly allowedAddresses?: readonly string[];
+  /** Connection limits of the listener; each defaults to @hnvue/net's DEFAULT_SERVER_LIMITS. */
+  readonly limits: ListenerLimits;
   /** Reject calling AE titles that break the PS3.5 AE VR; off by default, real devices send odd ones. */
   readonly strictCallingAe: boolean;
   readonly maxPduLength: number;
