@@ -71,6 +71,15 @@ export interface SimulatorOptions {
   readonly moveDestinations?: Readonly<Record<string, QrDestination>>;
   /** Wait before checking and reporting a commitment (a PACS archives first). Default 0. */
   readonly commitmentDelayMs?: number;
+  /**
+   * Who may associate to every listener of the simulator (RIS, PACS, printer), as a hospital's
+   * firewall and AE configuration would: calling AE titles (others get A-ASSOCIATE-RJ 1/1/3) and
+   * source addresses or CIDR subnets. Any when omitted.
+   */
+  readonly access?: {
+    readonly callingAeTitles?: readonly string[];
+    readonly allowedAddresses?: readonly string[];
+  };
   /** A Basic Grayscale Print SCP (FR-DICOM-11) on a third listener, rendering films to PNGs in `directory`. */
   readonly printer?: { readonly aeTitle?: string; readonly port?: number; readonly directory: string };
   readonly logger?: Logger;
@@ -119,6 +128,10 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
     this.#log = guardLogger(options.logger ?? silentLogger).child({ component: 'simulator' });
     this.#worklist = [...(options.worklist ?? seedWorklist())];
     for (const [ae, address] of Object.entries(options.modalities ?? {})) this.#modalities.set(ae, address);
+    const access = {
+      ...(options.access?.callingAeTitles ? { callingAeTitles: options.access.callingAeTitles } : {}),
+      ...(options.access?.allowedAddresses ? { allowedAddresses: options.access.allowedAddresses } : {}),
+    };
     const risAe = options.ris?.aeTitle ?? 'RIS';
     const pacsAe = options.pacs?.aeTitle ?? 'PACS';
     this.#mpps = createMppsScp({
@@ -126,6 +139,7 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
         this.emit('mpps', record.sopInstanceUid, record.status, operation),
     });
     this.#ris = createServer({
+      ...access,
       aeTitles: [risAe],
       contexts: [
         { abstractSyntax: VERIFICATION_SOP_CLASS, transferSyntaxes: NATIVE },
@@ -195,6 +209,7 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
       logger: this.#log,
     });
     this.#pacs = createServer({
+      ...access,
       aeTitles: [pacsAe],
       maxPduLength: 1024 * 1024,
       contexts: [
@@ -221,6 +236,7 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
       printer === undefined
         ? undefined
         : createServer({
+            ...access,
             aeTitles: [printer.aeTitle ?? 'PRINTER'],
             contexts: PRINT_SCP_CONTEXTS,
             handlers: printScpHandlers({
