@@ -6,13 +6,7 @@
  */
 
 import {
-  type CharacterSet,
-  type DatasetProblem,
-  DEFAULT_CHARACTER_SET,
-  decodeDataset,
-  encodeDataset,
   type NaturalDataset,
-  parseCharacterSet,
   type ScheduledProcedureStep,
   SOP_CLASS,
   type SopRef,
@@ -20,8 +14,7 @@ import {
   type WorklistItem,
 } from '@hnvue/dicom';
 import { Association, type AssociationOptions } from '../association.js';
-import { COMMAND_FIELD, dimseFailureError, PRIORITY } from '../dimse/index.js';
-import { CancelledError } from '../errors.js';
+import { type CFindMatch, type CFindOptions, cFind } from '../services/find.js';
 import {
   codes,
   formatDate,
@@ -209,36 +202,13 @@ export function parseWorklistItem(ds: NaturalDataset): WorklistItem {
 }
 
 /** One match as it arrived: the typed item, the naturalized data set and the bytes. */
-export interface WorklistResult {
+/** A worklist match: the decoded identifier (FF01: the SCP did not support some optional keys, PS3.4 K.4.1.2.2) and its item. */
+export interface WorklistResult extends CFindMatch {
   readonly item: WorklistItem;
-  readonly dataset: NaturalDataset;
-  /** The identifier as received, in `transferSyntax` (a copy). */
-  readonly bytes: Uint8Array;
-  readonly transferSyntax: string;
-  /** FF00, or FF01 when the SCP did not support some optional keys (PS3.4 K.4.1.2.2). */
-  readonly status: number;
-  readonly characterSet: CharacterSet;
-  /**
-   * Text values the character set could not decode (kept as Latin-1, byte per character): the
-   * item is flagged, not dropped. Empty for a clean match.
-   */
-  readonly problems: readonly DatasetProblem[];
 }
 
-export interface FindWorklistOptions {
-  /** Stops the query: C-CANCEL is sent (PS3.7 9.3.2.3) and the iteration ends without an error. */
-  readonly signal?: AbortSignal;
-  /** At most this many matches; then C-CANCEL, and the association stays usable. */
-  readonly limit?: number;
-  /** DIMSE timeout for each response (default: the association's). */
-  readonly timeoutMs?: number;
-  /** Applied to responses without Specific Character Set (fo-dicom #659). Default: the query's, else ISO_IR 6. */
-  readonly fallbackCharacterSet?: string | readonly string[];
-  /** 'flag' (default): undecodable text is flagged in `problems`; 'throw': CharsetError ends the query. */
-  readonly charsetErrors?: 'flag' | 'throw';
-  /** Priority (0000,0700); medium by default. */
-  readonly priority?: number;
-}
+/** Stop, limit, timeout, fallback character set, charset error policy and priority of the query. */
+export type FindWorklistOptions = CFindOptions;
 
 /**
  * Sends a worklist C-FIND on an established association (with an accepted Modality Worklist
@@ -250,63 +220,9 @@ export async function* findWorklist(
   query: WorklistQuery | NaturalDataset,
   options: FindWorklistOptions = {},
 ): AsyncGenerator<WorklistResult, void, undefined> {
-  const { transferSyntax } = association.contextFor(MODALITY_WORKLIST_FIND_SOP_CLASS);
   const identifier = isTypedQuery(query) ? buildWorklistIdentifier(query) : query;
-  const queryCharset =
-    identifier.SpecificCharacterSet === undefined
-      ? DEFAULT_CHARACTER_SET
-      : parseCharacterSet(identifier.SpecificCharacterSet as string | string[]);
-  const fallback =
-    options.fallbackCharacterSet === undefined
-      ? queryCharset
-      : parseCharacterSet(options.fallbackCharacterSet);
-  const bytes = encodeDataset(identifier, { transferSyntax });
-  const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  if (limit <= 0) return;
-  let count = 0;
-  try {
-    for await (const response of association.request({
-      abstractSyntax: MODALITY_WORKLIST_FIND_SOP_CLASS,
-      command: {
-        commandField: COMMAND_FIELD['C-FIND-RQ'],
-        affectedSopClassUid: MODALITY_WORKLIST_FIND_SOP_CLASS,
-        priority: options.priority ?? PRIORITY.medium,
-      },
-      dataset: bytes,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    })) {
-      if (response.statusClass === 'pending') {
-        if (options.signal?.aborted || response.dataset === undefined) continue;
-        const decoded = decodeDataset(response.dataset, {
-          transferSyntax: response.transferSyntax,
-          fallbackCharacterSet: fallback,
-          charsetErrors: options.charsetErrors ?? 'flag',
-          // The caller may keep the data set: its binary values get buffers of their own, not
-          // views that pin the received PDU.
-          copyBulk: true,
-        });
-        yield {
-          item: parseWorklistItem(decoded.dataset),
-          dataset: decoded.dataset,
-          // new Uint8Array(view) copies; a Buffer's slice() would be another view of the PDU.
-          bytes: new Uint8Array(response.dataset),
-          transferSyntax: response.transferSyntax,
-          status: response.status,
-          characterSet: decoded.characterSet,
-          problems: decoded.problems,
-        };
-        count++;
-        // Returning here runs the request's cleanup, which sends C-CANCEL and drains the rest.
-        if (count >= limit) return;
-        continue;
-      }
-      if (response.statusClass === 'failure') throw dimseFailureError(response.command);
-      // Success, Warning or Cancel (FE00): the query is over.
-    }
-  } catch (err) {
-    if (err instanceof CancelledError && options.signal?.aborted) return;
-    throw err;
+  for await (const match of cFind(association, MODALITY_WORKLIST_FIND_SOP_CLASS, identifier, options)) {
+    yield { ...match, item: parseWorklistItem(match.dataset) };
   }
 }
 
