@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -64,7 +64,7 @@ export interface QueueOptions {
    * (e.g. "this reference reached the PACS") is committed with it or not at all. A throw rolls
    * back only the hook's writes (a savepoint): the item is DONE either way, and the error is logged.
    */
-  readonly onDelivered?: (item: QueueItem, records: Records) => void;
+  readonly onDelivered?: (item: QueueItem, records: Records, queue: QueueInTransaction) => void;
   /**
    * Per-destination circuit breaker (default true): after a network failure one probe at a
    * time, spaced by the same back-off, decides for all the destination's items (breaker.ts).
@@ -79,7 +79,27 @@ export interface EnqueueOptions {
    * item as stored: the caller's records and the item are committed together. A throw rolls both
    * back and rejects the enqueue (the spool file of a new item is removed).
    */
-  readonly withRecords?: (records: Records, result: EnqueueResult) => void;
+  readonly withRecords?: (records: Records, result: EnqueueResult, queue: QueueInTransaction) => void;
+}
+
+/** A payload small enough to be written while the database transaction is open. */
+export type InTransactionInput = EnqueueInput & { readonly source: { readonly bytes: Uint8Array } };
+
+/**
+ * The queue as a hook sees it inside one of the queue's transactions (`transaction`, `withRecords`,
+ * `onDelivered`): `enqueue` writes the spool file synchronously and records the item in that same
+ * transaction, so the item and the records that led to it commit together or not at all
+ * (NFR-REL-01). `enqueued` is emitted once the outermost transaction commits; on a rollback the
+ * spool file is removed (or, after a crash, swept at the next start: spool.ts).
+ */
+export interface QueueInTransaction {
+  enqueue(input: InTransactionInput): EnqueueResult;
+}
+
+/** What an in-transaction enqueue does once the outermost transaction commits or rolls back. */
+interface TxEffect {
+  committed(): void;
+  rolledBack(): void;
 }
 
 export interface EnqueueInput {
@@ -202,6 +222,9 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
   #timerAt: number | undefined;
   #pumpScheduled = false;
   readonly #breakers: DestinationBreakers | undefined;
+  readonly #inTx: QueueInTransaction = { enqueue: (input) => this.#enqueueInTransaction(input) };
+  /** Effects of in-transaction enqueues, while an outermost transaction of #tx is open. */
+  #effects: TxEffect[] | undefined;
 
   private constructor(store: QueueStore, spoolDir: string, options: QueueOptions, log: Logger) {
     super();
@@ -230,9 +253,114 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
   }
 
   /** Runs `fn` in one IMMEDIATE transaction of the queue's database (synchronous; nested = savepoint). */
-  transaction<T>(fn: (records: Records) => T): T {
+  transaction<T>(fn: (records: Records, queue: QueueInTransaction) => T): T {
     this.#assertOpen();
-    return this.#store.transaction(() => fn(this.#records));
+    return this.#tx(() => fn(this.#records, this.#inTx));
+  }
+
+  /** One transaction (savepoint when nested) whose in-transaction enqueues settle with it. */
+  #tx<T>(fn: () => T): T {
+    if (this.#effects) {
+      // A savepoint: its own enqueues are undone if it rolls back while the outer one goes on.
+      const effects = this.#effects;
+      const mark = effects.length;
+      try {
+        return this.#store.transaction(fn);
+      } catch (err) {
+        for (const e of effects.splice(mark)) e.rolledBack();
+        throw err;
+      }
+    }
+    const effects: TxEffect[] = [];
+    this.#effects = effects;
+    let result: T;
+    try {
+      result = this.#store.transaction(fn);
+    } catch (err) {
+      this.#effects = undefined;
+      for (const e of effects) e.rolledBack();
+      throw err;
+    }
+    this.#effects = undefined;
+    for (const e of effects) e.committed();
+    return result;
+  }
+
+  #validate(input: EnqueueInput): { kind: QueueKind; dedupKey: string | null } {
+    const kind = input.kind ?? 'c-store';
+    if (!QUEUE_KINDS.includes(kind)) {
+      throw new QueueError(QUEUE_ERROR_CODES.invalidItem, `unknown queue item kind ${String(kind)}`);
+    }
+    for (const [name, value] of [
+      ['destination', input.destination],
+      ['sopClassUid', input.sopClassUid],
+      ['sopInstanceUid', input.sopInstanceUid],
+    ] as const) {
+      if (typeof value !== 'string' || value === '') {
+        throw new QueueError(QUEUE_ERROR_CODES.invalidItem, `enqueue needs a non-empty ${name}`);
+      }
+    }
+    const dedupKey =
+      input.dedupKey === undefined ? (kind === 'mpps-set' ? null : input.sopInstanceUid) : input.dedupKey;
+    return { kind, dedupKey };
+  }
+
+  /** QueueInTransaction.enqueue: the same outcomes as `enqueue`, inside the caller's transaction. */
+  #enqueueInTransaction(input: InTransactionInput): EnqueueResult {
+    this.#assertOpen();
+    const effects = this.#effects;
+    if (!effects || !this.#store.inTransaction) {
+      throw new QueueError(
+        QUEUE_ERROR_CODES.invalidItem,
+        'in-transaction enqueue outside a queue transaction',
+      );
+    }
+    const { kind, dedupKey } = this.#validate(input);
+    const existing =
+      dedupKey === null ? undefined : this.#store.findDuplicate(input.destination, kind, dedupKey);
+    if (existing && existing.state !== 'FAILED') return this.#duplicate(existing);
+    const spoolName = newSpoolName();
+    const path = join(this.#spoolDir, spoolName);
+    writeSpoolFileSync(this.#spoolDir, spoolName, input.source.bytes);
+    const size = input.source.bytes.byteLength;
+    let old: string | undefined;
+    let item: QueueItem;
+    try {
+      if (existing) {
+        old = this.#store.replacePayload(
+          existing.id,
+          { spoolName, size, sopClassUid: input.sopClassUid, priority: input.priority ?? 0 },
+          this.#clock.now(),
+        );
+        item = this.#store.get(existing.id)!;
+      } else {
+        item = this.#store.insert({
+          kind,
+          destination: input.destination,
+          sopClassUid: input.sopClassUid,
+          sopInstanceUid: input.sopInstanceUid,
+          dedupKey,
+          orderKey: input.orderKey ?? null,
+          spoolName,
+          size,
+          priority: input.priority ?? 0,
+          createdAt: this.#clock.now(),
+        })!;
+      }
+    } catch (err) {
+      unlinkQuietly(path);
+      throw err;
+    }
+    effects.push({
+      committed: () => {
+        if (old !== undefined) unlinkQuietly(join(this.#spoolDir, old));
+        this.#log.info(logFields(item), 'queue item enqueued');
+        this.#emit('enqueued', item);
+        this.#wake();
+      },
+      rolledBack: () => unlinkQuietly(path),
+    });
+    return { item, duplicate: false, outcome: existing ? 'requeued' : 'enqueued' };
   }
 
   /**
@@ -286,29 +414,15 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
   /** Writes the payload durably, then records the item; resolves once both are on disk. */
   async enqueue(input: EnqueueInput, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     this.#assertOpen();
-    const kind = input.kind ?? 'c-store';
-    if (!QUEUE_KINDS.includes(kind)) {
-      throw new QueueError(QUEUE_ERROR_CODES.invalidItem, `unknown queue item kind ${String(kind)}`);
-    }
-    for (const [name, value] of [
-      ['destination', input.destination],
-      ['sopClassUid', input.sopClassUid],
-      ['sopInstanceUid', input.sopInstanceUid],
-    ] as const) {
-      if (typeof value !== 'string' || value === '') {
-        throw new QueueError(QUEUE_ERROR_CODES.invalidItem, `enqueue needs a non-empty ${name}`);
-      }
-    }
-    const dedupKey =
-      input.dedupKey === undefined ? (kind === 'mpps-set' ? null : input.sopInstanceUid) : input.dedupKey;
+    const { kind, dedupKey } = this.#validate(input);
     let existing =
       dedupKey === null ? undefined : this.#store.findDuplicate(input.destination, kind, dedupKey);
     const withRecords = options.withRecords;
     if (existing && existing.state !== 'FAILED') {
       if (!withRecords) return this.#duplicate(existing);
-      return this.#store.transaction(() => {
+      return this.#tx(() => {
         const result = this.#duplicate(this.#store.get(existing!.id)!);
-        withRecords(this.#records, result);
+        withRecords(this.#records, result, this.#inTx);
         return result;
       });
     }
@@ -325,7 +439,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
       let old: string | undefined;
       let duplicate: EnqueueResult | undefined;
       try {
-        this.#store.transaction(() => {
+        this.#tx(() => {
           old =
             found.state === 'FAILED'
               ? this.#store.replacePayload(
@@ -336,7 +450,11 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
               : undefined;
           const item = this.#store.get(found.id)!;
           if (old === undefined) duplicate = this.#duplicate(item);
-          withRecords?.(this.#records, duplicate ?? { item, duplicate: false, outcome: 'requeued' });
+          withRecords?.(
+            this.#records,
+            duplicate ?? { item, duplicate: false, outcome: 'requeued' },
+            this.#inTx,
+          );
         });
       } catch (err) {
         await removeSpoolFile(join(this.#spoolDir, spoolName));
@@ -374,11 +492,15 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     let item: QueueItem | undefined;
     let raced: EnqueueResult | undefined;
     try {
-      this.#store.transaction(() => {
+      this.#tx(() => {
         item = this.#store.insert(newItem);
         // Lost a race with a concurrent enqueue of the same key: keep theirs.
         if (!item) raced = this.#duplicate(this.#store.findDuplicate(input.destination, kind, dedupKey!)!);
-        withRecords?.(this.#records, raced ?? { item: item!, duplicate: false, outcome: 'enqueued' });
+        withRecords?.(
+          this.#records,
+          raced ?? { item: item!, duplicate: false, outcome: 'enqueued' },
+          this.#inTx,
+        );
       });
     } catch (err) {
       await removeSpoolFile(join(this.#spoolDir, spoolName));
@@ -697,7 +819,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     // Abandoned by close(): the row stays IN_PROGRESS and the next open reschedules it.
     if (this.#closed) return;
     try {
-      const delivered = this.#store.transaction(() => {
+      const delivered = this.#tx(() => {
         const done = this.#store.settle(item, {
           state: 'DONE',
           outcome: 'delivered',
@@ -705,7 +827,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
         });
         if (this.#onDelivered) {
           try {
-            this.#store.transaction(() => this.#onDelivered!(done, this.#records));
+            this.#tx(() => this.#onDelivered!(done, this.#records, this.#inTx));
           } catch (err) {
             this.#log.error(
               { itemId: item.id, err: err instanceof Error ? err.message : String(err) },
@@ -804,5 +926,38 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
         'queue bookkeeping failed',
       );
     }
+  }
+}
+
+/** Synchronous twin of spool.ts `writeSpoolFile` for in-transaction enqueues: temp, fsync, rename, fsync the folder. */
+function writeSpoolFileSync(spoolDir: string, name: string, bytes: Uint8Array): void {
+  // The `.tmp-` prefix is spool.ts's: a temp file left by a crash is swept at the next start.
+  const temp = join(spoolDir, `.tmp-${name}`);
+  const fd = openSync(temp, 'wx');
+  try {
+    for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    unlinkQuietly(temp);
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(temp, join(spoolDir, name));
+  if (process.platform !== 'win32') {
+    const dir = openSync(spoolDir, 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone, or left for the start-up sweep (spool.ts).
   }
 }

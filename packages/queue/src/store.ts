@@ -175,6 +175,10 @@ export class QueueStore {
     return this.#db.open;
   }
 
+  get inTransaction(): boolean {
+    return this.#db.inTransaction;
+  }
+
   transaction<T>(fn: () => T): T {
     // Nested inside another transaction, better-sqlite3 runs this as a SAVEPOINT.
     if (this.#db.inTransaction) return this.#db.transaction(fn)();
