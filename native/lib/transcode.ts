@@ -10,6 +10,7 @@ import { type JpegLosslessOptions, jpegLosslessDecode, jpegLosslessEncode } from
 import { jpeg12Encode } from './jpeg12.js';
 import { jpeglsDecode, jpeglsEncode } from './jpegls.js';
 import { rleDecode, rleEncode } from './rle.js';
+import { packBitFrames, requireSingleBitCodec, unpackBitFrames, unpackedInfo } from './single-bit.js';
 import {
   isEncapsulatedTransferSyntax,
   isLossyTransferSyntax,
@@ -269,13 +270,23 @@ export async function transcodePixelData(
   if (!Number.isInteger(numberOfFrames) || numberOfFrames < 1) {
     throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'numberOfFrames must be a positive integer');
   }
-  const frames = pixelDataFrames(value, info, numberOfFrames, fromTransferSyntaxUid);
   const decodeOpts: DecodeOptions = {
     j2kBackend: options.j2kBackend,
     threads: options.threads ?? 0,
     libraryBackend: options.libraryBackend,
     photometricInterpretation: options.photometricInterpretation,
   };
+  if (info.bitsAllocated === 1) {
+    return transcodeSingleBit(
+      value,
+      info,
+      numberOfFrames,
+      fromTransferSyntaxUid,
+      toTransferSyntaxUid,
+      options,
+    );
+  }
+  const frames = pixelDataFrames(value, info, numberOfFrames, fromTransferSyntaxUid);
   if (isNativeTransferSyntax(toTransferSyntaxUid)) {
     const frameBytes = frameByteLength(info);
     const total = frameBytes * frames.length;
@@ -292,6 +303,32 @@ export async function transcodePixelData(
     const pixels = await decodeFrame(frame, info, fromTransferSyntaxUid, decodeOpts);
     encoded.push(await encodeFrame(pixels, info, toTransferSyntaxUid, options));
   }
+  return { value: encapsulate(encoded), encapsulated: true };
+}
+
+/** Bits Allocated 1 (lib/single-bit.ts): unpacked to a byte per pixel around the codecs. */
+async function transcodeSingleBit(
+  value: Uint8Array,
+  info: FrameInfo,
+  numberOfFrames: number,
+  from: string,
+  to: string,
+  options: EncodeOptions,
+): Promise<PixelDataValue> {
+  requireSingleBitCodec(from);
+  requireSingleBitCodec(to);
+  const bytes = unpackedInfo(info);
+  let frames: Uint8Array[];
+  if (isNativeTransferSyntax(from)) frames = unpackBitFrames(value, info, numberOfFrames);
+  else {
+    frames = [];
+    for (const frame of decapsulate(value, numberOfFrames))
+      frames.push(await decodeFrame(frame, bytes, from, options));
+  }
+  if (isNativeTransferSyntax(to)) return { value: packBitFrames(frames, info), encapsulated: false };
+  if (!isEncapsulatedTransferSyntax(to)) return unsupported(to, 'encode to');
+  const encoded: Uint8Array[] = [];
+  for (const frame of frames) encoded.push(await encodeFrame(frame, bytes, to, options));
   return { value: encapsulate(encoded), encapsulated: true };
 }
 

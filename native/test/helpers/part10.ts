@@ -43,6 +43,19 @@ export interface WriteOptions {
   readonly encapsulated: boolean;
   readonly numberOfFrames?: number;
   readonly photometric?: string;
+  /** PALETTE COLOR lookup tables (PS3.3 C.7.6.3.1.5-6), written after Pixel Representation. */
+  readonly palette?: PaletteLut;
+}
+
+/** A Palette Color LUT: descriptor values and the red, green and blue LUT Data bytes (OW). */
+export interface PaletteLut {
+  /** Number of entries (65536 is written as 0, C.7.6.3.1.5). */
+  readonly entries: number;
+  /** Bits per entry: 8 or 16. */
+  readonly bits: 8 | 16;
+  readonly red: Uint8Array;
+  readonly green: Uint8Array;
+  readonly blue: Uint8Array;
 }
 
 let uidCounter = 0;
@@ -79,6 +92,18 @@ export function writePart10(path: string, o: WriteOptions): void {
     element(0x0028, 0x0102, 'US', us(info.bitsStored - 1)),
     element(0x0028, 0x0103, 'US', us(info.pixelRepresentation)),
   );
+  if (o.palette) {
+    const { entries, bits } = o.palette;
+    const descriptor = Buffer.concat([us(entries === 65536 ? 0 : entries), us(0), us(bits)]);
+    parts.push(
+      element(0x0028, 0x1101, 'US', descriptor),
+      element(0x0028, 0x1102, 'US', descriptor),
+      element(0x0028, 0x1103, 'US', descriptor),
+      element(0x0028, 0x1201, 'OW', o.palette.red),
+      element(0x0028, 0x1202, 'OW', o.palette.green),
+      element(0x0028, 0x1203, 'OW', o.palette.blue),
+    );
+  }
   if (o.encapsulated) {
     const head = new Uint8Array(12);
     const v = new DataView(head.buffer);

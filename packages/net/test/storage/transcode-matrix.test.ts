@@ -13,6 +13,7 @@ import { isHnvError } from '@hnvue/core';
 import { TS } from '@hnvue/dicom';
 import { haveJpeg12, nativeStatus } from '@hnvue/native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPart10 } from '../../../../native/test/helpers/part10.js';
 import { type TempDir, tempDir } from '../../../../native/test/helpers/tools.js';
 import { Association } from '../../src/association.js';
 import { storageContexts } from '../../src/storage/negotiation.js';
@@ -56,9 +57,10 @@ function sample(px: Uint8Array, i: number, image: MatrixImage): number {
   return pixelRepresentation ? view.getInt32(4 * i, true) : view.getUint32(4 * i, true);
 }
 
-/** The largest sample difference, or Infinity when the lengths differ. */
+/** The largest sample difference, or Infinity when the lengths differ (1-bit: differing bytes). */
 function maxDifference(a: Uint8Array, b: Uint8Array, image: MatrixImage): number {
   if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  if (image.info.bitsAllocated === 1) return a.findIndex((v, i) => v !== b[i]) === -1 ? 0 : 1;
   const n = a.length / (image.info.bitsAllocated / 8);
   let max = 0;
   for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(sample(a, i, image) - sample(b, i, image)));
@@ -103,6 +105,11 @@ function expectedRefusal(source: MatrixSource, target: MatrixTarget): RegExp | u
   ];
   if (source.image.info.bitsAllocated === 32 && limited.includes(target.transferSyntax))
     return /holds (1|2)–16 bits; this image has 32/;
+  // Bits Allocated 1: JPEG 2000 and HTJ2K take it unpacked (native/lib/single-bit.ts); RLE, JPEG
+  // Lossless and JPEG-LS refuse it, as dcmcrle, dcmcjpeg and dcmcjpls do.
+  const byteCodecs: readonly string[] = [TS.rleLossless, TS.jpegLosslessSv1, TS.jpegLsLossless];
+  if (source.image.info.bitsAllocated === 1 && byteCodecs.includes(target.transferSyntax))
+    return /(holds 8, 16 or 32 bits allocated|holds 2–16 bits); this image has 1/;
   return undefined;
 }
 
@@ -185,6 +192,26 @@ async function runTarget(target: MatrixTarget): Promise<Cell[]> {
       if (colour && !allowed.includes(photometric)) {
         cells[i] = { kind: 'failed', source, why: `declares ${photometric}` };
         continue;
+      }
+      // PALETTE COLOR arrives as PALETTE COLOR with the same LUTs (issue 13: "kept").
+      const palette = source.image.palette;
+      if (palette !== undefined) {
+        const stored = readPart10(path).elements;
+        const same = (tag: string, want: Uint8Array) =>
+          Buffer.from(stored.get(tag) ?? new Uint8Array()).equals(Buffer.from(want));
+        if (
+          photometric !== 'PALETTE COLOR' ||
+          !same('00281201', palette.red) ||
+          !same('00281202', palette.green) ||
+          !same('00281203', palette.blue)
+        ) {
+          cells[i] = {
+            kind: 'failed',
+            source,
+            why: `declares ${photometric}; LUTs kept: ${same('00281201', palette.red)}`,
+          };
+          continue;
+        }
       }
       const decoded = await target.decode(dir, path, source.image);
       const diff = maxDifference(decoded, source.expected, source.image);

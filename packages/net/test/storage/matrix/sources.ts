@@ -10,7 +10,7 @@ import { parsePart10Header, TS } from '@hnvue/dicom';
 import { encapsulate, type FrameInfo } from '@hnvue/native';
 import { frameInfo, syntheticFrame } from '../../../../../native/test/helpers/images.js';
 import { writeNetpbm } from '../../../../../native/test/helpers/netpbm.js';
-import { readPart10, writePart10 } from '../../../../../native/test/helpers/part10.js';
+import { type PaletteLut, readPart10, writePart10 } from '../../../../../native/test/helpers/part10.js';
 import { nativePixels } from '../../../../../native/test/helpers/peers.js';
 import { runTool, type TempDir } from '../../../../../native/test/helpers/tools.js';
 
@@ -29,14 +29,58 @@ export interface MatrixImage {
   readonly name: string;
   readonly info: FrameInfo;
   readonly frames: number;
-  /** Native frames, concatenated, canonical. */
+  /** Native frames, concatenated, canonical (Bits Allocated 1: packed, PS3.5 8.1.1). */
   readonly pixels: Uint8Array;
+  /** MONOCHROME2 or RGB unless given. */
+  readonly photometric?: string;
+  readonly palette?: PaletteLut;
 }
 
 function image(name: string, info: FrameInfo, frames = 1): MatrixImage {
   const parts: Uint8Array[] = [];
   for (let f = 0; f < frames; f++) parts.push(syntheticFrame(info, 11 + f, 0.2));
   return { name, info, frames, pixels: Buffer.concat(parts) };
+}
+
+/** A Bits Allocated 1 MONOCHROME2 mask: blobs and stripes, packed least significant bit first. */
+function singleBit(name: string, rows: number, columns: number): MatrixImage {
+  const info: FrameInfo = {
+    rows,
+    columns,
+    bitsAllocated: 1,
+    bitsStored: 1,
+    pixelRepresentation: 0,
+    samplesPerPixel: 1,
+    planarConfiguration: 0,
+  };
+  const pixels = new Uint8Array(Math.ceil((rows * columns) / 8));
+  for (let i = 0; i < rows * columns; i++) {
+    const x = i % columns;
+    const y = Math.floor(i / columns);
+    const on = (x - 12) ** 2 + (y - 10) ** 2 < 50 || (x + 2 * y) % 7 === 0;
+    if (on) pixels[i >>> 3]! |= 1 << (i & 7);
+  }
+  return { name, info, frames: 1, pixels };
+}
+
+/** A PALETTE COLOR image: indices into a LUT of `entries` entries of `bits` bits (PS3.3 C.7.6.3.1.5). */
+function paletteImage(name: string, info: FrameInfo, entries: number, bits: 8 | 16): MatrixImage {
+  const base = image(name, info);
+  const table = (phase: number): Uint8Array => {
+    // 16-bit entries one per word; 8-bit entries two per word (C.7.6.3.1.6).
+    const out = new Uint8Array(bits === 16 ? 2 * entries : entries + (entries & 1));
+    for (let e = 0; e < entries; e++) {
+      const v = 0.5 + 0.5 * Math.sin((e / entries) * 6.283 + phase);
+      if (bits === 16) new DataView(out.buffer).setUint16(2 * e, Math.round(v * 65535), true);
+      else out[e] = Math.round(v * 255);
+    }
+    return out;
+  };
+  return {
+    ...base,
+    photometric: 'PALETTE COLOR',
+    palette: { entries, bits, red: table(0), green: table(2.1), blue: table(4.2) },
+  };
 }
 
 /** The images of the matrix: every depth and sign, colour, several frames, an odd size. */
@@ -49,6 +93,9 @@ export function matrixImages(): MatrixImage[] {
     image('32-bit', frameInfo(8, 16, 32, 32)),
     image('RGB', frameInfo(16, 24, 8, 8, false, 3, 0)),
     image('3-frame 8-bit', frameInfo(16, 16, 8, 8), 3),
+    singleBit('1-bit MONOCHROME2', 24, 32),
+    paletteImage('PALETTE COLOR 8-bit LUT', frameInfo(16, 24, 8, 8), 256, 8),
+    paletteImage('PALETTE COLOR 16-bit LUT', frameInfo(16, 24, 16, 12), 4096, 16),
   ];
 }
 
@@ -79,6 +126,10 @@ interface SourceKind {
 
 const mono = (i: MatrixImage) => i.info.samplesPerPixel === 1;
 const upTo16 = (i: MatrixImage) => i.info.bitsAllocated <= 16;
+/** Whole bytes per sample: what the tools compress (they refuse Bits Allocated 1, see below). */
+const bytes = (i: MatrixImage) => i.info.bitsAllocated >= 8;
+/** PS3.5 8.2: PALETTE COLOR only with lossless compression (A.4.4 for JPEG 2000). */
+const notPalette = (i: MatrixImage) => i.palette === undefined;
 const unsigned = (i: MatrixImage) => i.info.pixelRepresentation === 0;
 const eightBit = (i: MatrixImage) => i.info.bitsAllocated === 8;
 
@@ -113,6 +164,8 @@ function ojph(transferSyntax: string, extra: readonly string[]) {
       pixelData: encapsulate(codestreams),
       encapsulated: true,
       numberOfFrames: image.frames,
+      ...(image.photometric ? { photometric: image.photometric } : {}),
+      ...(image.palette ? { palette: image.palette } : {}),
     });
   };
 }
@@ -157,7 +210,7 @@ const KINDS: readonly SourceKind[] = [
     label: 'JPEG baseline .50 (dcmcjpeg +eb)',
     transferSyntax: TS.jpegBaseline,
     lossiness: 'lossy',
-    applies: eightBit,
+    applies: (i) => eightBit(i) && notPalette(i),
     make: tool('dcmcjpeg', '+eb'),
     reference: (_d, path, out) => runTool('dcmdjpeg', [path, out]),
   },
@@ -165,7 +218,8 @@ const KINDS: readonly SourceKind[] = [
     label: 'JPEG extended .51 (dcmcjpeg +ee)',
     transferSyntax: TS.jpegExtended,
     lossiness: 'lossy',
-    applies: (i) => mono(i) && upTo16(i) && unsigned(i) && i.info.bitsStored <= 12,
+    applies: (i) =>
+      mono(i) && bytes(i) && upTo16(i) && unsigned(i) && i.info.bitsStored <= 12 && notPalette(i),
     make: tool('dcmcjpeg', '+ee'),
     reference: (_d, path, out) => runTool('dcmdjpeg', [path, out]),
   },
@@ -194,7 +248,7 @@ const KINDS: readonly SourceKind[] = [
     label: 'JPEG-LS near-lossless .81 (dcmcjpls +en)',
     transferSyntax: TS.jpegLsNearLossless,
     lossiness: 'lossy',
-    applies: (i) => upTo16(i) && unsigned(i),
+    applies: (i) => upTo16(i) && unsigned(i) && notPalette(i),
     make: tool('dcmcjpls', '+en'),
     reference: (_d, path, out) => runTool('dcmdjpls', [path, out]),
   },
@@ -209,7 +263,7 @@ const KINDS: readonly SourceKind[] = [
     label: 'J2K .91 (gdcmconv --lossy)',
     transferSyntax: TS.jpeg2000,
     lossiness: 'lossy',
-    applies: upTo16,
+    applies: (i) => upTo16(i) && notPalette(i),
     make: tool('gdcmconv', '--j2k', '--lossy', '-q', '40'),
     reference: (_d, path, out) => runTool('gdcmconv', ['--raw', path, out]),
   },
@@ -217,14 +271,14 @@ const KINDS: readonly SourceKind[] = [
     label: 'HTJ2K lossless .201 (ojph_compress)',
     transferSyntax: TS.htj2kLossless,
     lossiness: 'lossless',
-    applies: (i) => upTo16(i) && unsigned(i),
+    applies: (i) => bytes(i) && upTo16(i) && unsigned(i),
     make: ojph(TS.htj2kLossless, ['-reversible', 'true']),
   },
   {
     label: 'HTJ2K .203 (ojph_compress, irreversible)',
     transferSyntax: TS.htj2k,
     lossiness: 'lossy',
-    applies: (i) => upTo16(i) && unsigned(i),
+    applies: (i) => bytes(i) && upTo16(i) && unsigned(i) && notPalette(i),
     make: ojph(TS.htj2k, ['-reversible', 'false', '-qstep', '0.005']),
   },
 ];
@@ -254,6 +308,8 @@ export async function writeMatrixSources(
         pixelData: img.pixels,
         encapsulated: false,
         numberOfFrames: img.frames,
+        ...(img.photometric ? { photometric: img.photometric } : {}),
+        ...(img.palette ? { palette: img.palette } : {}),
       });
       const path = dir.file(`src-${n}-${kind.transferSyntax}.dcm`);
       try {

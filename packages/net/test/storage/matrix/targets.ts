@@ -56,8 +56,26 @@ async function profile(dir: TempDir, dcmtkName: string): Promise<string> {
   return path;
 }
 
+/** One byte (0/1) per pixel → Bits Allocated 1 packing, least significant bit first (PS3.5 8.1.1). */
+function packBits(unpacked: Uint8Array, pixels: number): Uint8Array {
+  const out = new Uint8Array(Math.ceil(pixels / 8));
+  for (let i = 0; i < pixels; i++) if (unpacked[i]! & 1) out[i >>> 3]! |= 1 << (i & 7);
+  return out;
+}
+
+const uint16At = (file: Part10, tag: string): number | undefined => {
+  const v = file.elements.get(tag);
+  return v === undefined ? undefined : v[0]! | (v[1]! << 8);
+};
+
 /** Every frame of a native Part 10 file, canonical, in the image's planar layout. */
 export function nativeFrames(file: Part10, image: MatrixImage): Uint8Array {
+  if (image.info.bitsAllocated === 1) {
+    // GDCM decodes a 1-bit JPEG 2000 frame to 8 bits allocated, a byte per pixel: pack it again.
+    const pixels = image.info.rows * image.info.columns * image.frames;
+    if (uint16At(file, '00280100') === 8) return packBits(file.pixelData, pixels);
+    return file.pixelData.subarray(0, Math.ceil(pixels / 8));
+  }
   const frameBytes = image.pixels.length / image.frames;
   const parts: Uint8Array[] = [];
   for (let f = 0; f < image.frames; f++) {
@@ -88,7 +106,9 @@ export async function htj2kFramesIndependently(
   image: MatrixImage,
 ): Promise<Uint8Array> {
   const file = readPart10(path);
-  const { info } = image;
+  const singleBit = image.info.bitsAllocated === 1;
+  // Bits Allocated 1: the codestream holds a byte per pixel at 1-bit precision (PGM maxval 1).
+  const info = singleBit ? { ...image.info, bitsAllocated: 8 } : image.info;
   const interleaved = { ...info, planarConfiguration: 0 as const };
   const parts: Uint8Array[] = [];
   for (const codestream of decapsulate(file.pixelData, image.frames)) {
@@ -104,7 +124,7 @@ export async function htj2kFramesIndependently(
     let px = canonicalSamples(readNetpbm(output, interleaved), interleaved);
     if (info.samplesPerPixel === 3 && info.planarConfiguration === 1)
       px = toPlanar(px, info.rows * info.columns);
-    parts.push(px);
+    parts.push(singleBit ? packBits(px, info.rows * info.columns) : px);
   }
   return Buffer.concat(parts);
 }
