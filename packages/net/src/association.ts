@@ -20,3 +20,4 @@ export {
   type IncomingRequest,
   type RequestHandler,
 } from './association/types.js';
+export { withAssociation } from './association/with.js';

@@ -49,6 +49,7 @@ export {
   type FramingOptions,
   type IncomingRequest,
   type RequestHandler,
+  withAssociation,
 } from './association.js';
 export { type ConnectOptions, type Connector, type DicomSocket, tcpConnector } from './connector.js';
 export {

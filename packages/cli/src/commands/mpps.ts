@@ -1,6 +1,5 @@
 import { associationOptionsFor, requireDestination } from '@hnvue/facade/config';
 import {
-  Association,
   buildMppsCreate,
   buildMppsEnd,
   MPPS_CONTEXT,
@@ -8,6 +7,7 @@ import {
   resolveInstance,
   sendMppsCreate,
   sendMppsSet,
+  withAssociation,
 } from '@hnvue/net';
 import { createUidGenerator } from '@hnvue/uid';
 import { CONNECTION_OPTIONS, configFor, logLevelOf, parse, stringOption } from '../args.js';
@@ -43,22 +43,25 @@ export async function mppsCommand(argv: readonly string[], ctx: CliContext): Pro
     ...(config.uid.orgRoot ? { orgRoot: config.uid.orgRoot } : {}),
     deviceSerial: config.uid.deviceSerial,
   });
-  const association = await Association.open({
+  const options = {
     ...associationOptionsFor(config, destination, logger),
     presentationContexts: [MPPS_CONTEXT],
     signal: ctx.signal,
-  });
-  try {
-    let sopInstanceUid: string;
-    if (action === 'start') {
+  };
+  // Checked before anything goes on the wire.
+  const uid = action === 'start' ? undefined : stringOption(parsed.values, 'uid');
+  if (action !== 'start' && !uid)
+    throw new UsageError(`mpps ${action} needs --uid (the MPPS SOP Instance UID)`);
+  const sopInstanceUid = await withAssociation(options, async (association) => {
+    if (uid === undefined) {
       // One request per process: the stateless N-CREATE; the SCP keeps the step's state.
-      sopInstanceUid = uids.next();
+      const created = uids.next();
       const patientId = stringOption(parsed.values, 'patient-id');
       await sendMppsCreate(
         association,
-        sopInstanceUid,
+        created,
         buildMppsCreate({
-          performedProcedureStepId: sopInstanceUid.slice(-16),
+          performedProcedureStepId: created.slice(-16),
           startedAt: new Date(),
           performedStationAeTitle: config.local.aeTitle,
           modality: stringOption(parsed.values, 'modality') ?? 'DX',
@@ -66,41 +69,35 @@ export async function mppsCommand(argv: readonly string[], ctx: CliContext): Pro
           ...(patientId ? { patient: { id: patientId } } : {}),
         }),
       );
-    } else {
-      const uid = stringOption(parsed.values, 'uid');
-      if (!uid) throw new UsageError(`mpps ${action} needs --uid (the MPPS SOP Instance UID)`);
-      sopInstanceUid = uid;
-      const series = new Map<
-        string,
-        PerformedSeries & { referencedImages: { sopClassUid: string; sopInstanceUid: string }[] }
-      >();
-      const seriesUid = uids.next();
-      const { files: paths } = files.length ? await collectDicomFiles(files) : { files: [] };
-      for (const path of paths) {
-        const r = await resolveInstance(path);
-        const s = series.get(seriesUid) ?? {
-          seriesInstanceUid: seriesUid,
-          protocolName: 'DX',
-          referencedImages: [],
-        };
-        s.referencedImages.push({ sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid });
-        series.set(seriesUid, s);
-      }
-      const dataset = buildMppsEnd({
-        status: action === 'complete' ? 'COMPLETED' : 'DISCONTINUED',
-        endedAt: new Date(),
-        performedSeries: [...series.values()],
-      });
-      // N-SET of a step created by another process: whether it may still be updated is the
-      // SCP's to say (0110 with Error ID A710, PS3.4 F.7.2.2.4), an exit 6.
-      await sendMppsSet(association, uid, dataset);
+      return created;
     }
-    await association.release();
-    if (parsed.values.json) ctx.out(`${JSON.stringify({ action, sopInstanceUid })}\n`);
-    else ctx.out(`${sopInstanceUid}\n`);
-    return EXIT_CODES.ok;
-  } catch (err) {
-    association.abort();
-    throw err;
-  }
+    const series = new Map<
+      string,
+      PerformedSeries & { referencedImages: { sopClassUid: string; sopInstanceUid: string }[] }
+    >();
+    const seriesUid = uids.next();
+    const { files: paths } = files.length ? await collectDicomFiles(files) : { files: [] };
+    for (const path of paths) {
+      const r = await resolveInstance(path);
+      const s = series.get(seriesUid) ?? {
+        seriesInstanceUid: seriesUid,
+        protocolName: 'DX',
+        referencedImages: [],
+      };
+      s.referencedImages.push({ sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid });
+      series.set(seriesUid, s);
+    }
+    const dataset = buildMppsEnd({
+      status: action === 'complete' ? 'COMPLETED' : 'DISCONTINUED',
+      endedAt: new Date(),
+      performedSeries: [...series.values()],
+    });
+    // N-SET of a step created by another process: whether it may still be updated is the
+    // SCP's to say (0110 with Error ID A710, PS3.4 F.7.2.2.4), an exit 6.
+    await sendMppsSet(association, uid, dataset);
+    return uid;
+  });
+  if (parsed.values.json) ctx.out(`${JSON.stringify({ action, sopInstanceUid })}\n`);
+  else ctx.out(`${sopInstanceUid}\n`);
+  return EXIT_CODES.ok;
 }

@@ -6,7 +6,6 @@
 import { formatPersonName, personNameFromDcmjs } from '@hnvue/dicom';
 import { associationOptionsFor, requireDestination } from '@hnvue/facade/config';
 import {
-  Association,
   buildQrIdentifier,
   type InformationModel,
   isLevelOf,
@@ -16,6 +15,7 @@ import {
   type QueryLevel,
   qrContexts,
   qrFind,
+  withAssociation,
 } from '@hnvue/net';
 import {
   CONNECTION_OPTIONS,
@@ -92,25 +92,18 @@ export async function queryCommand(argv: readonly string[], ctx: CliContext): Pr
   const { model, level, keys } = qrKeysOf(parsed);
   const identifier = buildQrIdentifier({ model, level, keys });
   const limit = numberOption(parsed.values, 'limit');
-  const association = await Association.open({
-    ...associationOptionsFor(config, destination, logger),
-    presentationContexts: qrContexts([model], ['find']),
-    signal: ctx.signal,
-  });
   const results: QrMatch[] = [];
-  try {
-    for await (const m of qrFind(
-      association,
-      { model, identifier },
-      { signal: ctx.signal, ...(limit === undefined ? {} : { limit }) },
-    )) {
-      results.push(m);
-    }
-    await association.release();
-  } catch (err) {
-    association.abort();
-    throw err;
-  }
+  await withAssociation(
+    {
+      ...associationOptionsFor(config, destination, logger),
+      presentationContexts: qrContexts([model], ['find']),
+      signal: ctx.signal,
+    },
+    async (association) => {
+      const options = { signal: ctx.signal, ...(limit === undefined ? {} : { limit }) };
+      for await (const m of qrFind(association, { model, identifier }, options)) results.push(m);
+    },
+  );
   if (parsed.values.json) {
     ctx.out(`${JSON.stringify(results.map((r) => toDicomJson(r.dataset)))}\n`);
     return EXIT_CODES.ok;

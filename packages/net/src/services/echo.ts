@@ -4,10 +4,10 @@
 import { TS } from '@hnvue/dicom';
 import { VERIFICATION_SOP_CLASS } from '../acse/negotiate.js';
 import {
-  Association,
   type AssociationOptions,
   type DimseResponse,
   type RequestHandler,
+  withAssociation,
 } from '../association.js';
 import { STATUS } from '../dimse/index.js';
 
@@ -30,16 +30,8 @@ export const echoHandler: RequestHandler = () => ({ status: STATUS.success });
  * anything after opening fails, so no association is left behind.
  */
 export async function echo(options: AssociationOptions): Promise<DimseResponse> {
-  const association = await Association.open({
-    ...options,
-    presentationContexts: options.presentationContexts ?? [VERIFICATION_CONTEXT],
-  });
-  try {
-    const response = await association.echo(options.signal ? { signal: options.signal } : {});
-    await association.release();
-    return response;
-  } catch (err) {
-    association.abort();
-    throw err;
-  }
+  return await withAssociation(
+    { ...options, presentationContexts: options.presentationContexts ?? [VERIFICATION_CONTEXT] },
+    (association) => association.echo(options.signal ? { signal: options.signal } : {}),
+  );
 }
