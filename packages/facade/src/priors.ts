@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import type { Logger } from '@hnvue/core';
 import type { NaturalDataset } from '@hnvue/dicom';
 import {
-  Association,
   createStorageScp,
   DEFAULT_STORE_SOP_CLASSES,
   getAssociationOptions,
@@ -24,6 +23,7 @@ import {
   type RetrieveResult,
   retrieveAll,
   type StoredInstance,
+  withAssociation,
 } from '@hnvue/net';
 import type { DicomServiceOptions } from './config/index.js';
 import { associationOptionsFor, requireDestination } from './destinations.js';
@@ -85,29 +85,22 @@ export async function findPriors(
     );
   }
   const destination = requireDestination(config, 'queryRetrieve');
-  const association = await Association.open({
-    ...associationOptionsFor(config, destination, options.logger),
-    presentationContexts: qrContexts(['study'], ['find']),
-  });
-  try {
-    const matches = await qrFindAll(
-      association,
-      {
-        level: 'STUDY',
-        patientId,
-        ...(options.since ? { studyDate: { from: options.since } } : {}),
-        ...(options.modality ? { modalitiesInStudy: options.modality } : {}),
-        returnKeys: ['StudyDescription', 'NumberOfStudyRelatedInstances', 'ModalitiesInStudy'],
-      },
-      options.signal ? { signal: options.signal } : {},
-    );
-    await association.release();
-    const studies = matches.map(toStudy).sort((a, b) => b.studyDate.localeCompare(a.studyDate));
-    return options.limit === undefined ? studies : studies.slice(0, Math.max(0, options.limit));
-  } catch (err) {
-    association.abort();
-    throw err;
-  }
+  const query = {
+    level: 'STUDY',
+    patientId,
+    ...(options.since ? { studyDate: { from: options.since } } : {}),
+    ...(options.modality ? { modalitiesInStudy: options.modality } : {}),
+    returnKeys: ['StudyDescription', 'NumberOfStudyRelatedInstances', 'ModalitiesInStudy'],
+  } as const;
+  const matches = await withAssociation(
+    {
+      ...associationOptionsFor(config, destination, options.logger),
+      presentationContexts: qrContexts(['study'], ['find']),
+    },
+    (association) => qrFindAll(association, query, options.signal ? { signal: options.signal } : {}),
+  );
+  const studies = matches.map(toStudy).sort((a, b) => b.studyDate.localeCompare(a.studyDate));
+  return options.limit === undefined ? studies : studies.slice(0, Math.max(0, options.limit));
 }
 
 export interface PriorsCacheOptions {
@@ -226,17 +219,13 @@ export class PriorsCache {
       let result: RetrieveResult;
       if ((options.via ?? 'get') === 'get') {
         const sopClasses = options.sopClasses ?? DEFAULT_STORE_SOP_CLASSES;
-        const association = await Association.open({
-          ...associationOptionsFor(config, destination, options.logger),
-          ...getAssociationOptions({ models: ['study'], operations: ['get'], sopClasses, storage }),
-        });
-        try {
-          result = await retrieveAll(qrGet(association, target, events), options.onProgress);
-          await association.release();
-        } catch (err) {
-          association.abort();
-          throw err;
-        }
+        result = await withAssociation(
+          {
+            ...associationOptionsFor(config, destination, options.logger),
+            ...getAssociationOptions({ models: ['study'], operations: ['get'], sopClasses, storage }),
+          },
+          (association) => retrieveAll(qrGet(association, target, events), options.onProgress),
+        );
       } else {
         if (options.movePort === undefined) {
           throw new FacadeError(
@@ -247,20 +236,17 @@ export class PriorsCache {
         const scp = createStorageScp({ ...storage, server: { aeTitles: [config.local.aeTitle] } });
         await scp.listen(options.movePort);
         try {
-          const association = await Association.open({
-            ...associationOptionsFor(config, destination, options.logger),
-            presentationContexts: qrContexts(['study'], ['move']),
-          });
-          try {
-            result = await retrieveAll(
-              qrMove(association, target, { ...events, destination: config.local.aeTitle }),
-              options.onProgress,
-            );
-            await association.release();
-          } catch (err) {
-            association.abort();
-            throw err;
-          }
+          result = await withAssociation(
+            {
+              ...associationOptionsFor(config, destination, options.logger),
+              presentationContexts: qrContexts(['study'], ['move']),
+            },
+            (association) =>
+              retrieveAll(
+                qrMove(association, target, { ...events, destination: config.local.aeTitle }),
+                options.onProgress,
+              ),
+          );
         } finally {
           await scp.close();
         }
