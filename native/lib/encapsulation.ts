@@ -1,4 +1,10 @@
 import { CODEC_ERROR_CODES, CodecError } from './errors.js';
+import {
+  type ExtendedOffsetTable,
+  type ExtendedOffsetTableElements,
+  planOffsets,
+  writeExtendedOffsetTable,
+} from './extended-offset-table.js';
 
 /**
  * Encapsulated pixel data (PS3.5 A.4): the value of (7FE0,0010) with undefined length is a Basic
@@ -48,6 +54,76 @@ export function encapsulate(frames: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Which offset table `encapsulateParts` fills. */
+export type OffsetTableChoice = 'auto' | 'basic' | 'extended';
+
+export interface EncapsulatedParts {
+  /** The (7FE0,0010) value after its undefined-length header, as buffers for writev (frames are views). */
+  readonly parts: Uint8Array[];
+  /** Byte length of all parts. */
+  readonly length: number;
+  /** The (7FE0,0001)/(7FE0,0002) values when the Extended Offset Table is used (the BOT is then empty). */
+  readonly extendedOffsetTable?: ExtendedOffsetTableElements;
+}
+
+/**
+ * `encapsulate` without one contiguous buffer, so without its 4 GiB limit: item headers and the
+ * frames themselves (no copy), one fragment per frame. `'auto'` (the default) fills the Basic
+ * Offset Table while every frame starts below 4 GiB and otherwise leaves it empty and returns the
+ * Extended Offset Table (PS3.5 A.4); `'basic'` refuses what the BOT cannot hold; `'extended'`
+ * always uses the Extended Offset Table.
+ */
+export function encapsulateParts(
+  frames: readonly Uint8Array[],
+  offsetTable: OffsetTableChoice = 'auto',
+): EncapsulatedParts {
+  const padded = frames.map((f) => f.length + (f.length & 1));
+  for (const length of padded) {
+    if (length > 0xfffffffe) {
+      throw new CodecError(
+        CODEC_ERROR_CODES.invalidArgument,
+        'a frame of 4 GiB or more cannot be one fragment',
+        {
+          details: { length },
+        },
+      );
+    }
+  }
+  const { table, fitsBasicOffsetTable } = planOffsets(padded);
+  if (offsetTable === 'basic' && !fitsBasicOffsetTable) {
+    throw new CodecError(
+      CODEC_ERROR_CODES.invalidArgument,
+      'a frame starts 4 GiB or more into the pixel data: the Basic Offset Table cannot hold its offset',
+      {
+        hint: "use the Extended Offset Table (offsetTable 'auto' or 'extended')",
+        details: { frames: frames.length },
+      },
+    );
+  }
+  const extended = offsetTable === 'extended' || (offsetTable === 'auto' && !fitsBasicOffsetTable);
+  const bot = new Uint8Array(8 + (extended ? 0 : 4 * frames.length));
+  const botView = new DataView(bot.buffer);
+  writeItemHeader(botView, 0, ITEM, bot.length - 8);
+  if (!extended)
+    for (const [k, offset] of table.offsets.entries()) botView.setUint32(8 + 4 * k, offset, true);
+  const parts: Uint8Array[] = [bot];
+  let length = bot.length;
+  for (const [k, frame] of frames.entries()) {
+    const header = new Uint8Array(8);
+    writeItemHeader(new DataView(header.buffer), 0, ITEM, padded[k]!);
+    parts.push(header, frame);
+    if (frame.length & 1) parts.push(new Uint8Array(1));
+    length += 8 + padded[k]!;
+  }
+  const end = new Uint8Array(8);
+  writeItemHeader(new DataView(end.buffer), 0, SEQUENCE_DELIMITER, 0);
+  parts.push(end);
+  length += 8;
+  return extended
+    ? { parts, length, extendedOffsetTable: writeExtendedOffsetTable(table) }
+    : { parts, length };
+}
+
 interface Fragment {
   readonly start: number;
   readonly end: number;
@@ -73,8 +149,15 @@ function startsFrame(value: Uint8Array, f: Fragment): boolean {
  * Without a Basic Offset Table, `numberOfFrames` (0028,0008) decides: one frame takes every
  * fragment; as many fragments as frames maps one to one; otherwise a fragment that starts with
  * a JPEG/JPEG 2000 start marker starts a new frame. The Sequence Delimitation Item may be absent.
+ * With an Extended Offset Table (`readExtendedOffsetTable` of (7FE0,0001)/(7FE0,0002)) each
+ * entry names one fragment and the frame's length within it; the Basic Offset Table is then
+ * empty (PS3.5 A.4) and ignored if not.
  */
-export function decapsulate(value: Uint8Array, numberOfFrames = 1): Uint8Array[] {
+export function decapsulate(
+  value: Uint8Array,
+  numberOfFrames = 1,
+  extendedOffsetTable?: ExtendedOffsetTable,
+): Uint8Array[] {
   const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
   const items: Fragment[] = [];
   let at = 0;
@@ -103,6 +186,8 @@ export function decapsulate(value: Uint8Array, numberOfFrames = 1): Uint8Array[]
   if (bot === undefined) corrupt('no Basic Offset Table item', {});
   if (items.length === 0) corrupt('no fragments', {});
   const botLength = bot.end - bot.start;
+  if (extendedOffsetTable !== undefined)
+    return byExtendedOffsets(value, items, extendedOffsetTable, numberOfFrames);
   let groups: Fragment[][];
   if (botLength > 0) {
     if (botLength % 4 !== 0) corrupt('Basic Offset Table length is not a multiple of 4', { botLength });
@@ -143,5 +228,30 @@ export function decapsulate(value: Uint8Array, numberOfFrames = 1): Uint8Array[]
       o += f.end - f.start;
     }
     return out;
+  });
+}
+
+/** Frames named by an Extended Offset Table: entry k is the fragment at offsets[k], lengths[k] long. */
+function byExtendedOffsets(
+  value: Uint8Array,
+  items: readonly Fragment[],
+  table: ExtendedOffsetTable,
+  numberOfFrames: number,
+): Uint8Array[] {
+  if (numberOfFrames >= 1 && table.offsets.length !== numberOfFrames) {
+    corrupt('Extended Offset Table entries do not match Number of Frames', {
+      entries: table.offsets.length,
+      numberOfFrames,
+    });
+  }
+  const byOffset = new Map(items.map((f) => [f.offset, f]));
+  return table.offsets.map((offset, k) => {
+    const item = byOffset.get(offset);
+    if (item === undefined) corrupt('Extended Offset Table entry does not point at a fragment', { frame: k });
+    const length = table.lengths[k]!;
+    if (length > item.end - item.start) {
+      corrupt('Extended Offset Table length runs past its fragment', { frame: k, length });
+    }
+    return value.subarray(item.start, item.start + length);
   });
 }

@@ -2,8 +2,22 @@
 import './register.js';
 
 export type { CodecBackend } from './codec-support.js';
-export { decapsulate, encapsulate } from './encapsulation.js';
+export {
+  decapsulate,
+  type EncapsulatedParts,
+  encapsulate,
+  encapsulateParts,
+  type OffsetTableChoice,
+} from './encapsulation.js';
 export { CODEC_ERROR_CODES, CodecError, type CodecErrorCode } from './errors.js';
+export {
+  BASIC_OFFSET_LIMIT,
+  type ExtendedOffsetTable,
+  type ExtendedOffsetTableElements,
+  planOffsets,
+  readExtendedOffsetTable,
+  writeExtendedOffsetTable,
+} from './extended-offset-table.js';
 export { canonicalSamples, type FrameInfo, frameByteLength } from './frame.js';
 export {
   type NativePDataOptions,

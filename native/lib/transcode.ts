@@ -2,6 +2,7 @@ import { transferSyntax } from '@hnvue/dicom';
 import type { CodecBackend } from './codec-support.js';
 import { decapsulate, encapsulate } from './encapsulation.js';
 import { CODEC_ERROR_CODES, CodecError } from './errors.js';
+import type { ExtendedOffsetTable } from './extended-offset-table.js';
 import { type FrameInfo, frameByteLength, requireWholeFrame } from './frame.js';
 import { htj2kDecode, htj2kEncode } from './htj2k.js';
 import { type J2kBackend, j2kDecode, j2kEncode } from './j2k.js';
@@ -42,9 +43,13 @@ export interface EncodeOptions extends JpegLosslessOptions {
   readonly libraryBackend?: CodecBackend;
   /** Photometric Interpretation of the source data set (JPEG decode: YCbCr or RGB stream). */
   readonly photometricInterpretation?: string;
+  /** The source's Extended Offset Table (`readExtendedOffsetTable`), when it has one. */
+  readonly extendedOffsetTable?: ExtendedOffsetTable;
 }
 
 export interface DecodeOptions {
+  /** The source's Extended Offset Table (`readExtendedOffsetTable`), when it has one. */
+  readonly extendedOffsetTable?: ExtendedOffsetTable;
   readonly j2kBackend?: J2kBackend;
   readonly threads?: number;
   /** Force the backend of the library codecs (JPEG-LS, HTJ2K, JPEG 8-bit); default native when built. */
@@ -239,8 +244,10 @@ export function pixelDataFrames(
   info: FrameInfo,
   numberOfFrames: number,
   transferSyntaxUid: string,
+  extendedOffsetTable?: ExtendedOffsetTable,
 ): Uint8Array[] {
-  if (isEncapsulatedTransferSyntax(transferSyntaxUid)) return decapsulate(value, numberOfFrames);
+  if (isEncapsulatedTransferSyntax(transferSyntaxUid))
+    return decapsulate(value, numberOfFrames, extendedOffsetTable);
   if (!isNativeTransferSyntax(transferSyntaxUid)) return unsupported(transferSyntaxUid, 'read pixel data of');
   const frameBytes = frameByteLength(info);
   if (value.length < frameBytes * numberOfFrames) {
@@ -286,7 +293,13 @@ export async function transcodePixelData(
       options,
     );
   }
-  const frames = pixelDataFrames(value, info, numberOfFrames, fromTransferSyntaxUid);
+  const frames = pixelDataFrames(
+    value,
+    info,
+    numberOfFrames,
+    fromTransferSyntaxUid,
+    options.extendedOffsetTable,
+  );
   if (isNativeTransferSyntax(toTransferSyntaxUid)) {
     const frameBytes = frameByteLength(info);
     const total = frameBytes * frames.length;
@@ -322,7 +335,7 @@ async function transcodeSingleBit(
   if (isNativeTransferSyntax(from)) frames = unpackBitFrames(value, info, numberOfFrames);
   else {
     frames = [];
-    for (const frame of decapsulate(value, numberOfFrames))
+    for (const frame of decapsulate(value, numberOfFrames, options.extendedOffsetTable))
       frames.push(await decodeFrame(frame, bytes, from, options));
   }
   if (isNativeTransferSyntax(to)) return { value: packBitFrames(frames, info), encapsulated: false };

@@ -45,6 +45,8 @@ export interface WriteOptions {
   readonly photometric?: string;
   /** PALETTE COLOR lookup tables (PS3.3 C.7.6.3.1.5-6), written after Pixel Representation. */
   readonly palette?: PaletteLut;
+  /** (7FE0,0001) and (7FE0,0002) values (OV), written before Pixel Data. */
+  readonly extendedOffsetTable?: { readonly offsets: Uint8Array; readonly lengths: Uint8Array };
 }
 
 /** A Palette Color LUT: descriptor values and the red, green and blue LUT Data bytes (OW). */
@@ -102,6 +104,12 @@ export function writePart10(path: string, o: WriteOptions): void {
       element(0x0028, 0x1201, 'OW', o.palette.red),
       element(0x0028, 0x1202, 'OW', o.palette.green),
       element(0x0028, 0x1203, 'OW', o.palette.blue),
+    );
+  }
+  if (o.extendedOffsetTable) {
+    parts.push(
+      element(0x7fe0, 0x0001, 'OV', o.extendedOffsetTable.offsets),
+      element(0x7fe0, 0x0002, 'OV', o.extendedOffsetTable.lengths),
     );
   }
   if (o.encapsulated) {
