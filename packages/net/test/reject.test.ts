@@ -84,7 +84,16 @@ describe('association rejections come back typed', () => {
     const ct = [...association.negotiated.contexts.values()].find((c) => c.abstractSyntax === CT_STORAGE);
     expect(ct?.result).toBe(PRESENTATION_CONTEXT_RESULT.abstractSyntaxNotSupported);
     const error = await association
-      .send({ abstractSyntax: CT_STORAGE, command: { commandField: 0x0001 }, dataset: new Uint8Array(0) })
+      .send({
+        abstractSyntax: CT_STORAGE,
+        command: {
+          commandField: 0x0001,
+          affectedSopClassUid: CT_STORAGE,
+          affectedSopInstanceUid: '2.25.1',
+          priority: 0,
+        },
+        dataset: new Uint8Array(0),
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NoPresentationContextError);
     expect((error as NoPresentationContextError).code).toBe('HNV_ERR_NO_PRESENTATION_CONTEXT');

@@ -6,6 +6,7 @@ import type { Logger } from '@hnvue/core';
 import type { AsyncOpsWindow, ProposedContext, UserIdentity } from '../acse/negotiate.js';
 import type { Connector, DicomSocket } from '../connector.js';
 import type { DimseCommand } from '../dimse/command.js';
+import type { RequestCommand } from '../dimse/requests.js';
 import type { StatusClass } from '../dimse/status.js';
 import type { UpperLayer } from '../dul/upper-layer.js';
 import type {
@@ -74,6 +75,12 @@ export interface FramingOptions {
   readonly maxPdvsPerPdu?: number;
   /** Command and data set in separate PDUs; true by default (what DCMTK sends). */
   readonly separateCommandAndData?: boolean;
+  /**
+   * Receive on the native PDU path (one addon call frames a socket read and splits its PDVs;
+   * dul/pdu-source.ts). Default: HNVUE_NATIVE_PDU=1, else TypeScript, which is faster as measured
+   * (native/README.md, "PDU framing"); without the addon it falls back to TypeScript.
+   */
+  readonly nativePdu?: boolean;
 }
 
 /** A data set to send: one buffer, or chunks from an Iterable / AsyncIterable (streamed with back-pressure). */
@@ -84,8 +91,11 @@ export interface DimseRequest {
   readonly abstractSyntax: string;
   /** Only use a context that accepted this transfer syntax (e.g. the data set's own). */
   readonly transferSyntax?: string;
-  /** The command set; messageId and hasDataset are filled in. */
-  readonly command: Omit<DimseCommand, 'messageId' | 'hasDataset'>;
+  /**
+   * The command set, typed per request (dimse/requests.ts: what PS3.7 makes mandatory is
+   * required); messageId and hasDataset are filled in.
+   */
+  readonly command: RequestCommand;
   readonly dataset?: DatasetSource;
   /**
    * Cancels: before sending, the request is dropped; a C-FIND/C-MOVE/C-GET in progress gets a

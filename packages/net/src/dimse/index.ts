@@ -61,4 +61,18 @@ export {
   MIN_PEER_MAX_PDU_LENGTH,
   pduByteLength,
 } from './fragment.js';
+export type {
+  CEchoRequestCommand,
+  CFindRequestCommand,
+  CGetRequestCommand,
+  CMoveRequestCommand,
+  CStoreRequestCommand,
+  NActionRequestCommand,
+  NCreateRequestCommand,
+  NDeleteRequestCommand,
+  NEventReportRequestCommand,
+  NGetRequestCommand,
+  NSetRequestCommand,
+  RequestCommand,
+} from './requests.js';
 export { classifyStatus, describeStatus, dimseFailureError, STATUS, type StatusClass } from './status.js';

@@ -14,6 +14,7 @@
 import { encodeDataset, type NaturalDataset } from '@hnvue/dicom';
 import type { Association, DimseResponse } from '../association.js';
 import { COMMAND_FIELD, describeStatus, PRIORITY } from '../dimse/index.js';
+import type { CGetRequestCommand, CMoveRequestCommand } from '../dimse/requests.js';
 import { CancelledError, InvalidArgumentError, ProtocolError } from '../errors.js';
 import { RetrieveFailedError } from './errors.js';
 import { type InformationModel, type QueryLevel, qrSopClass, UNIQUE_KEY } from './models.js';
@@ -87,16 +88,26 @@ async function* run(
   const sopClass = qrSopClass(model, operation);
   const { transferSyntax } = association.contextFor(sopClass);
   const bytes = encodeDataset(retrieveIdentifier(target), { transferSyntax });
+  const priority = options.priority ?? PRIORITY.medium;
+  let command: CMoveRequestCommand | CGetRequestCommand;
+  if (operation === 'get') {
+    command = { commandField: COMMAND_FIELD['C-GET-RQ'], affectedSopClassUid: sopClass, priority };
+  } else if (options.destination === undefined || options.destination.trim() === '') {
+    // PS3.7 Table 9.3-7: Move Destination is mandatory.
+    throw new InvalidArgumentError('a C-MOVE needs its move destination AE title');
+  } else {
+    command = {
+      commandField: COMMAND_FIELD['C-MOVE-RQ'],
+      affectedSopClassUid: sopClass,
+      priority,
+      moveDestination: options.destination,
+    };
+  }
   let last: DimseResponse | undefined;
   try {
     for await (const response of association.request({
       abstractSyntax: sopClass,
-      command: {
-        commandField: operation === 'move' ? COMMAND_FIELD['C-MOVE-RQ'] : COMMAND_FIELD['C-GET-RQ'],
-        affectedSopClassUid: sopClass,
-        priority: options.priority ?? PRIORITY.medium,
-        ...(options.destination === undefined ? {} : { moveDestination: options.destination }),
-      },
+      command,
       dataset: bytes,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
