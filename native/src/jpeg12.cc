@@ -128,6 +128,7 @@ Output jpeg12Decode(const uint8_t* data, size_t length, const FrameParams& p) {
   err.pub.error_exit = onErrorExit;
   err.pub.emit_message = onEmitMessage;
   const char* failure = nullptr;
+  const char* failureCode = kErrCorrupt;
   if (setjmp(err.jump)) {
     jpeg_destroy_decompress(&cinfo);
     throw CodecError(kErrCorrupt, std::string("JPEG 12-bit: ") + err.message);
@@ -146,8 +147,11 @@ Output jpeg12Decode(const uint8_t* data, size_t length, const FrameParams& p) {
     failure = "JPEG 12-bit: image size does not match rows/columns";
   else if (static_cast<uint32_t>(cinfo.num_components) != p.samplesPerPixel)
     failure = "JPEG 12-bit: component count does not match samplesPerPixel";
-  else if (cinfo.data_precision != 12 || cinfo.process != JPROC_SEQUENTIAL)
+  else if (cinfo.data_precision != 12 || cinfo.process != JPROC_SEQUENTIAL) {
+    // A progressive (or hierarchical) 12-bit stream is not Process 4: PS3.5 A.4.1, .51 only.
     failure = "JPEG 12-bit: not a 12-bit sequential DCT stream (Process 4)";
+    failureCode = kErrUnsupported;
+  }
   if (failure == nullptr) {
     if (p.samplesPerPixel == 3) {
       if (p.colorTransform == 1) cinfo.jpeg_color_space = JCS_YCbCr;
@@ -166,7 +170,7 @@ Output jpeg12Decode(const uint8_t* data, size_t length, const FrameParams& p) {
     jpeg_finish_decompress(&cinfo);
   }
   jpeg_destroy_decompress(&cinfo);
-  if (failure != nullptr) throw CodecError(kErrCorrupt, failure);
+  if (failure != nullptr) throw CodecError(failureCode, failure);
   // JSAMPLE is a native short holding 0..4095: as little-endian words, then into p's layout.
   for (size_t i = 0; i < n; ++i) writeWord(tmp.get() + 2 * i, 2, static_cast<uint16_t>(target[i]));
   FrameParams dst = p;

@@ -161,6 +161,25 @@ describe.runIf(available)('JPEG 12-bit (GDCM libgdcmjpeg12) against DCMTK', () =
     expect(sign.message).toBe('JPEG 12-bit holds unsigned samples; this image is signed');
   });
 
+  it('FR-DICOM-04: a 12-bit progressive stream (dcmcjpeg +ep) offered as .51 is refused: not Process 4', async () => {
+    const info = frameInfo(16, 16, 16, 12);
+    const jpeg = throughTool(
+      dir,
+      'dcmcjpeg',
+      ['+ep'],
+      info,
+      TransferSyntax.explicitVrLittleEndian,
+      syntheticFrame(info, 4),
+      false,
+    );
+    const [frame] = decapsulate(jpeg.pixelData, 1);
+    const err = (await decodeFrame(frame!, info, TransferSyntax.jpegExtended).catch(
+      (e: unknown) => e,
+    )) as CodecError;
+    expect(err.code).toBe(CODEC_ERROR_CODES.unsupported);
+    expect(err.message).toBe('JPEG 12-bit: not a 12-bit sequential DCT stream (Process 4)');
+  });
+
   it('FR-DICOM-04: every truncation of a 12-bit stream fails typed, never invents pixels', async () => {
     const info = frameInfo(16, 16, 16, 12);
     const jpeg = throughTool(
