@@ -1,12 +1,15 @@
 /**
- * Storage commitment bookkeeping (FR-DICOM-07): a study's commitment is queued once every object
- * of it is delivered and its procedure is closed; pending transactions survive restarts, time out
- * on our own timers (a late report still counts) and end with the N-EVENT-REPORT.
+ * Storage commitment bookkeeping (FR-DICOM-07), in the queue's records (state.ts): a delivered
+ * c-store is recorded against its study in the transaction that marks it DONE, and the study's
+ * commitment is queued in the transaction where it becomes ready (its last object delivered, or
+ * its procedure closed): no DONE row is ever read back, so `purgeDone()` changes nothing here.
+ * Pending transactions survive restarts, time out on our own timers (a late report still counts)
+ * and end with the N-EVENT-REPORT.
  */
 import { type CommitmentResult, STORAGE_COMMITMENT_SOP_CLASS, StorageCommitmentScu } from '@hnvue/net';
-import type { QueueItem, TransmissionQueue } from '@hnvue/queue';
+import type { QueueInTransaction, QueueItem, Records } from '@hnvue/queue';
 import type { CommitmentInfo } from './events.js';
-import type { SopRef } from './state.js';
+import { NS, type PendingCommitmentState, type SopRef, type StudyState } from './state.js';
 import type { FacadeContext } from './wiring.js';
 
 export interface PendingCommitment {
@@ -30,22 +33,21 @@ export class Commitments {
   }
 
   pending(): PendingCommitment[] {
-    return Object.entries(this.#ctx.state().commitments).map(([transactionUid, p]) => ({
-      transactionUid,
-      studyInstanceUid: p.studyInstanceUid,
-      requestedAt: new Date(p.requestedAt),
-      timedOut: p.timedOut,
+    const records = this.#ctx.queue()?.records;
+    return (records?.list<PendingCommitmentState>(NS.commitment) ?? []).map(({ key, value }) => ({
+      transactionUid: key,
+      studyInstanceUid: value.studyInstanceUid,
+      requestedAt: new Date(value.requestedAt),
+      timedOut: value.timedOut,
     }));
   }
 
-  /** Re-arms the timers of the commitments restored from disk. */
+  /** Re-arms the timers of the commitments of an earlier run. */
   restore(): void {
-    for (const [transactionUid, pending] of Object.entries(this.#ctx.state().commitments)) {
-      this.arm(transactionUid, pending.requestedAt);
-    }
+    for (const p of this.pending()) if (!p.timedOut) this.arm(p.transactionUid, p.requestedAt.getTime());
   }
 
-  /** Clears every timer (stop); the commitments stay on disk. */
+  /** Clears every timer (stop); the commitments stay in the queue's database. */
   stop(): void {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
@@ -55,47 +57,42 @@ export class Commitments {
     this.scu.close();
   }
 
-  /** A delivered c-store: recorded against its study, which may now be ready for commitment. */
-  onStoreDelivered(item: QueueItem): void {
-    for (const [uid, study] of Object.entries(this.#ctx.state().studies)) {
-      if (study.references.some((r) => r.sopInstanceUid === item.sopInstanceUid)) {
-        if (!study.delivered.includes(item.sopInstanceUid)) study.delivered.push(item.sopInstanceUid);
-        this.#ctx.save();
-        void this.maybeRequest(uid).catch((err: Error) =>
-          this.#ctx.log.error({ err: err.message }, 'storage commitment could not be queued'),
-        );
-      }
+  /** The queue's onDelivered, inside the DONE transaction: a c-store counts against its study. */
+  onDelivered(item: QueueItem, records: Records, tx: QueueInTransaction): void {
+    if (item.kind === 'c-store') this.markDelivered(records, tx, item.sopInstanceUid);
+  }
+
+  markDelivered(records: Records, tx: QueueInTransaction, sopInstanceUid: string): void {
+    for (const { key, value } of records.list<StudyState>(NS.study)) {
+      if (!value.references.some((r) => r.sopInstanceUid === sopInstanceUid)) continue;
+      if (value.delivered.includes(sopInstanceUid)) continue;
+      records.put(NS.study, key, { ...value, delivered: [...value.delivered, sopInstanceUid] });
+      this.requestIfReady(records, tx, key);
     }
   }
 
-  async maybeRequest(studyInstanceUid: string): Promise<void> {
-    const study = this.#ctx.state().studies[studyInstanceUid];
+  /**
+   * Inside a queue transaction: a closed study whose every object is delivered gets its commitment
+   * queued, and its transaction UID recorded, in that same transaction (NFR-REL-01).
+   */
+  requestIfReady(records: Records, tx: QueueInTransaction, studyInstanceUid: string): void {
+    const study = records.get<StudyState>(NS.study, studyInstanceUid);
     if (!study?.closed || study.commitment || study.references.length === 0) return;
     if (!study.references.every((r) => study.delivered.includes(r.sopInstanceUid))) return;
-    const queue = this.#ctx.queue();
-    if (!this.#ctx.config.commitment || !queue) return;
+    if (!this.#ctx.config.commitment) return;
     const transactionUid = this.#ctx.uids.next();
-    // Set in memory at once (a concurrent delivery event must not queue a second transaction), on
-    // disk only once queued: a crash or an enqueue error in between leaves no transaction UID
-    // without its queue item, which start() would otherwise skip forever (NFR-REL-01).
-    study.commitment = transactionUid;
-    try {
-      await this.#enqueue(queue, transactionUid, studyInstanceUid, study.references);
-    } catch (err) {
-      if (study.commitment === transactionUid) delete study.commitment;
-      throw err;
-    }
-    this.#ctx.save();
+    records.put(NS.study, studyInstanceUid, { ...study, commitment: transactionUid });
+    this.enqueueRequest(tx, transactionUid, studyInstanceUid, study.references);
   }
 
-  async #enqueue(
-    queue: TransmissionQueue,
+  enqueueRequest(
+    tx: QueueInTransaction,
     transactionUid: string,
     studyInstanceUid: string,
     references: readonly SopRef[],
-  ): Promise<void> {
-    // The dedup key is the transaction UID: queuing it again (start() reconciling) is a no-op.
-    await queue.enqueue({
+  ): void {
+    // The dedup key is the transaction UID: one queue item per transaction.
+    tx.enqueue({
       kind: 'storage-commitment',
       destination: 'commitment',
       sopClassUid: STORAGE_COMMITMENT_SOP_CLASS,
@@ -104,81 +101,27 @@ export class Commitments {
     });
   }
 
-  /** After a restart: every study ready for commitment is queued (a crash after its last delivery). */
-  async requestReady(): Promise<void> {
-    for (const studyInstanceUid of Object.keys(this.#ctx.state().studies))
-      await this.maybeRequest(studyInstanceUid);
-  }
-
-  /**
-   * A kill between the queue committing a delivery (DONE) and the facade recording it: the study
-   * would wait forever. Every reference whose c-store item is DONE counts as delivered.
-   */
-  reconcileWithQueue(queue: TransmissionQueue): void {
-    const studies = Object.values(this.#ctx.state().studies).filter(
-      (s) => s.delivered.length < s.references.length,
-    );
-    if (studies.length === 0) return;
-    const done = new Set(
-      queue
-        .list({ state: 'DONE', destination: 'pacs' })
-        .filter((i) => i.kind === 'c-store')
-        .map((i) => i.sopInstanceUid),
-    );
-    let marked = 0;
-    for (const study of studies) {
-      for (const ref of study.references) {
-        if (done.has(ref.sopInstanceUid) && !study.delivered.includes(ref.sopInstanceUid)) {
-          study.delivered.push(ref.sopInstanceUid);
-          marked++;
-        }
-      }
-    }
-    if (marked === 0) return;
-    this.#ctx.save();
-    this.#ctx.log.info({ delivered: marked }, 'deliveries recorded from the queue after a restart');
-  }
-
-  /**
-   * A transaction UID on disk with neither a queue item nor a pending commitment (a crash between
-   * the two writes of an earlier version): queue it again. Idempotent through the dedup key.
-   */
-  async requeueLost(queue: TransmissionQueue): Promise<void> {
-    if (!this.#ctx.config.commitment) return;
-    const state = this.#ctx.state();
-    for (const [studyInstanceUid, study] of Object.entries(state.studies)) {
-      const transactionUid = study.commitment;
-      if (!transactionUid || state.commitments[transactionUid]) continue;
-      try {
-        await this.#enqueue(queue, transactionUid, studyInstanceUid, study.references);
-      } catch (err) {
-        this.#ctx.log.error(
-          { transactionUid, err: (err as Error).name },
-          'storage commitment could not be queued',
-        );
-      }
-    }
-  }
-
   arm(transactionUid: string, requestedAt: number): void {
     const timeoutMs = this.#ctx.config.commitment?.timeoutMs ?? 600_000;
-    const pending = this.#ctx.state().commitments[transactionUid];
-    if (!pending || pending.timedOut) return;
     const delay = Math.max(0, requestedAt + timeoutMs - Date.now());
     // A retried request re-arms: one timer per transaction.
     clearTimeout(this.#timers.get(transactionUid));
     const timer = setTimeout(() => {
       this.#timers.delete(transactionUid);
-      const current = this.#ctx.state().commitments[transactionUid];
-      if (!current) return;
-      current.timedOut = true;
+      // A timer callback has no caller: a throw here would be an uncaught exception that ends the
+      // console. The commitment stays pending; the event still tells the operator.
+      let current: PendingCommitmentState | undefined;
       try {
-        this.#ctx.save();
+        current = this.#ctx.queue()?.transaction((records) => {
+          const c = records.get<PendingCommitmentState>(NS.commitment, transactionUid);
+          if (c) records.put(NS.commitment, transactionUid, { ...c, timedOut: true });
+          return c;
+        });
       } catch (err) {
-        // A timer callback has no caller: a throw here would be an uncaught exception that ends the
-        // console. The flag stays set in memory and reaches the disk with the next save.
-        this.#ctx.log.error({ transactionUid, err: (err as Error).name }, 'facade state not saved');
+        this.#ctx.log.error({ transactionUid, err: (err as Error).name }, 'commitment timeout not recorded');
+        current = this.#ctx.queue()?.records.get<PendingCommitmentState>(NS.commitment, transactionUid);
       }
+      if (!current) return;
       this.#ctx.log.warn({ transactionUid }, 'storage commitment timed out');
       this.#ctx.events.emit('commitmentTimedOut', {
         transactionUid,
@@ -190,32 +133,38 @@ export class Commitments {
   }
 
   #onReport(result: CommitmentResult): void {
-    const state = this.#ctx.state();
-    const pending = state.commitments[result.transactionUid];
-    if (!pending) {
-      this.#ctx.log.warn(
-        { transactionUid: result.transactionUid },
-        'commitment report for an unknown transaction',
-      );
+    const { transactionUid } = result;
+    let pending: PendingCommitmentState | undefined;
+    try {
+      // The pending commitment and (all committed) its study end in one transaction.
+      pending = this.#ctx.queue()?.transaction((records) => {
+        const p = records.get<PendingCommitmentState>(NS.commitment, transactionUid);
+        if (!p) return undefined;
+        records.delete(NS.commitment, transactionUid);
+        const study = records.get<StudyState>(NS.study, p.studyInstanceUid);
+        if (study?.commitment === transactionUid && result.failed.length === 0) {
+          records.delete(NS.study, p.studyInstanceUid);
+        }
+        return p;
+      });
+    } catch (err) {
+      this.#ctx.log.error({ transactionUid, err: (err as Error).name }, 'commitment report not recorded');
       return;
     }
-    delete state.commitments[result.transactionUid];
-    const study = state.studies[pending.studyInstanceUid];
-    if (study?.commitment === result.transactionUid && result.failed.length === 0) {
-      delete state.studies[pending.studyInstanceUid];
+    if (!pending) {
+      this.#ctx.log.warn({ transactionUid }, 'commitment report for an unknown transaction');
+      return;
     }
-    this.#ctx.save();
-    const timer = this.#timers.get(result.transactionUid);
-    if (timer) clearTimeout(timer);
-    this.#timers.delete(result.transactionUid);
+    clearTimeout(this.#timers.get(transactionUid));
+    this.#timers.delete(transactionUid);
     const info: CommitmentInfo = {
-      transactionUid: result.transactionUid,
+      transactionUid,
       studyInstanceUid: pending.studyInstanceUid,
       committed: result.committed,
       failed: result.failed,
     };
     this.#ctx.log.info(
-      { transactionUid: result.transactionUid, committed: info.committed.length, failed: info.failed.length },
+      { transactionUid, committed: info.committed.length, failed: info.failed.length },
       'storage commitment report',
     );
     this.#ctx.events.emit(result.failed.length === 0 ? 'committed' : 'commitmentFailed', info);

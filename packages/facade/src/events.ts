@@ -52,15 +52,11 @@ export function deliveryInfo(item: QueueItem): DeliveryInfo {
   };
 }
 
-/**
- * Maps the queue's events onto the facade's; `onStoreDelivered` runs for a delivered c-store
- * before `delivered` is emitted (the commitment bookkeeping).
- */
+/** Maps the queue's events onto the facade's (the bookkeeping is done in the queue's onDelivered). */
 export function wireQueueEvents(
   queue: TransmissionQueue,
   emitter: FacadeEmitter,
   current: () => TransmissionQueue | undefined,
-  onStoreDelivered: (item: QueueItem) => void,
 ): void {
   const status = () => {
     const q = current();
@@ -77,7 +73,6 @@ export function wireQueueEvents(
     status();
   });
   queue.on('delivered', (item) => {
-    if (item.kind === 'c-store') onStoreDelivered(item);
     emitter.emit('delivered', deliveryInfo(item));
     status();
   });

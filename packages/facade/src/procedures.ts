@@ -3,6 +3,11 @@
  * Starting it queues the N-CREATE, each image (FR-DICOM-04, -08) and the dose report (FR-DICOM-09)
  * is built with the worklist item's IHE SWF attributes and queued for the PACS, and ending it
  * queues the N-SET; the study's storage commitment follows once everything is delivered.
+ *
+ * The procedure's state lives in the queue's records (state.ts) and each change is written in the
+ * transaction of the queue item it goes with: the procedure and its worklist slice with the
+ * N-CREATE, an object's reference with its c-store item, the end (procedure and slice deleted,
+ * study closed, commitment if ready) with the N-SET. A kill at any instant leaves both or neither.
  */
 import {
   type BuiltImage,
@@ -16,7 +21,6 @@ import {
 } from '@hnvue/iod';
 import {
   buildMppsCreate,
-  buildMppsEnd,
   type CharacterSet,
   type CodedEntry,
   type DoseSummary,
@@ -24,17 +28,18 @@ import {
   type WorklistItem,
   type WorklistResult,
 } from '@hnvue/net';
+import type { QueueInTransaction, Records } from '@hnvue/queue';
 import type { Commitments } from './commitments.js';
 import { requireDestination } from './destinations.js';
 import { FACADE_ERROR_CODES, FacadeError } from './errors.js';
+import { mppsEndDataset } from './mpps-end.js';
 import {
+  type DoseEventState,
+  emptyStudy,
+  NS,
   type ProcedureState,
-  readSubject,
-  removeSubject,
   type SopRef,
   type StudyState,
-  sweepSubjects,
-  writeSubject,
 } from './state.js';
 import type { FacadeContext } from './wiring.js';
 
@@ -80,27 +85,13 @@ export interface CompleteInput {
   readonly protocolName?: string;
 }
 
-export interface ProcedureEntry {
-  id: string;
-  studyInstanceUid: string;
-  seriesInstanceUid: string;
-  status: Procedure['status'];
-  /** Undefined for a procedure restored without its worklist file: it can only be ended. */
-  readonly worklistItem: WorklistItem | undefined;
-  readonly characterSet: CharacterSet | undefined;
-  readonly startedAt: Date;
-  readonly description: string | undefined;
-  readonly images: SopRef[];
-  readonly others: SopRef[];
-  readonly doseEvents: IrradiationEvent[];
-}
+type EndInput = CompleteInput & { readonly reason?: CodedEntry };
 
 export class Procedures {
   readonly #ctx: FacadeContext;
   readonly #commitments: Commitments;
-  readonly #entries = new Map<string, ProcedureEntry>();
-  /** Ended in memory, N-SET not queued yet: still written to the state file as IN PROGRESS. */
-  readonly #ending = new Set<string>();
+  /** Ended in this run: `procedure(id)` still shows them. */
+  readonly #ended = new Map<string, Procedure>();
 
   constructor(ctx: FacadeContext, commitments: Commitments) {
     this.#ctx = ctx;
@@ -108,8 +99,10 @@ export class Procedures {
   }
 
   get(procedureId: string): Procedure | undefined {
-    const entry = this.#entries.get(procedureId);
-    return entry ? this.view(entry) : undefined;
+    const ended = this.#ended.get(procedureId);
+    if (ended) return ended;
+    const state = this.#ctx.queue()?.records.get<ProcedureState>(NS.procedure, procedureId);
+    return state ? view(procedureId, state, 'IN PROGRESS') : undefined;
   }
 
   /** Starts a procedure: MPPS N-CREATE IN PROGRESS, queued (FR-DICOM-05). */
@@ -119,47 +112,47 @@ export class Procedures {
     const characterSet = input.worklist.characterSet;
     const id = this.#ctx.uids.next();
     const studyInstanceUid = item.studyInstanceUid ?? this.#ctx.uids.next();
-    const entry: ProcedureEntry = {
-      id,
+    const startedAt = input.startedAt ?? new Date();
+    const description = input.description ?? item.requestedProcedureDescription;
+    const state: ProcedureState = {
       studyInstanceUid,
       seriesInstanceUid: this.#ctx.uids.next(),
-      status: 'IN PROGRESS',
-      // The one WorklistItem shape: the builders copy it as it came, with the study we use.
-      worklistItem: { ...item, studyInstanceUid },
-      characterSet,
-      startedAt: input.startedAt ?? new Date(),
-      description: input.description ?? item.requestedProcedureDescription,
+      startedAt: startedAt.getTime(),
+      ...(description === undefined ? {} : { description }),
+      ...(characterSet ? { characterSet } : {}),
       images: [],
       others: [],
       doseEvents: [],
     };
-    // The worklist slice first: a procedure in the state file always finds it, bar a crash in between.
-    if (entry.worklistItem) writeSubject(this.#ctx.queueDir, id, entry.worklistItem);
-    this.#entries.set(id, entry);
-    this.#ctx.state().studies[studyInstanceUid] ??= { references: [], delivered: [], closed: false };
-    this.#ctx.save();
-    if (this.#ctx.config.mpps) {
-      const step = item.scheduledProcedureSteps[0];
-      const dataset = buildMppsCreate({
-        worklistItem: item,
-        performedProcedureStepId: id.slice(-16),
-        startedAt: entry.startedAt,
-        ...(entry.description ? { description: entry.description } : {}),
-        performedStationAeTitle: this.#ctx.config.local.aeTitle,
-        modality: step?.modality ?? 'DX',
-        studyInstanceUid,
-        ...(characterSet?.terms.length ? { specificCharacterSet: characterSet.terms } : {}),
-      });
-      await queue.enqueue({
-        kind: 'mpps-create',
-        destination: 'mpps',
-        sopClassUid: MPPS_SOP_CLASS,
-        sopInstanceUid: id,
-        source: { bytes: Buffer.from(JSON.stringify(dataset)) },
-        orderKey: id,
-      });
-    }
-    return this.view(entry);
+    const mpps = this.#ctx.config.mpps
+      ? buildMppsCreate({
+          worklistItem: item,
+          performedProcedureStepId: id.slice(-16),
+          startedAt,
+          ...(description ? { description } : {}),
+          performedStationAeTitle: this.#ctx.config.local.aeTitle,
+          modality: item.scheduledProcedureSteps[0]?.modality ?? 'DX',
+          studyInstanceUid,
+          ...(characterSet?.terms.length ? { specificCharacterSet: characterSet.terms } : {}),
+        })
+      : undefined;
+    queue.transaction((records, tx) => {
+      records.put(NS.procedure, id, state);
+      // The one WorklistItem shape: the builders copy it as it came, with the study we use.
+      records.put(NS.subject, id, { ...item, studyInstanceUid });
+      if (!records.get(NS.study, studyInstanceUid)) records.put(NS.study, studyInstanceUid, emptyStudy());
+      if (mpps) {
+        tx.enqueue({
+          kind: 'mpps-create',
+          destination: 'mpps',
+          sopClassUid: MPPS_SOP_CLASS,
+          sopInstanceUid: id,
+          source: { bytes: Buffer.from(JSON.stringify(mpps)) },
+          orderKey: id,
+        });
+      }
+    });
+    return view(id, state, 'IN PROGRESS');
   }
 
   /**
@@ -167,16 +160,13 @@ export class Procedures {
    * and queues it for the PACS (FR-DICOM-04, -08). Resolves once the image is safely queued.
    */
   async storeImage(procedureId: string, input: ImageInput): Promise<StoredObject> {
-    const entry = this.#openProcedure(procedureId);
-    const worklistItem = this.#requireWorklistItem(entry);
-    const options = {
-      uid: () => this.#ctx.uids.next(),
-      characterSet: entry.characterSet,
-    };
+    const state = this.#openProcedure(procedureId);
+    const worklistItem = this.#requireWorklistItem(procedureId);
+    const options = { uid: () => this.#ctx.uids.next(), characterSet: state.characterSet };
     const series = {
-      seriesInstanceUid: entry.seriesInstanceUid,
+      seriesInstanceUid: state.seriesInstanceUid,
       seriesNumber: 1,
-      performedProcedureStep: { sopInstanceUid: entry.id, start: entry.startedAt },
+      performedProcedureStep: { sopInstanceUid: procedureId, start: new Date(state.startedAt) },
     };
     const common = { worklistItem, equipment: this.#ctx.equipment, series };
     let built: BuiltImage;
@@ -187,29 +177,18 @@ export class Procedures {
       const { kind: _kind, ...rest } = input;
       built = buildDxImage({ ...rest, ...common }, options);
     }
-    const sopClassUid = String(built.dataset.SOPClassUID);
-    const sopInstanceUid = String(built.dataset.SOPInstanceUID);
+    const ref = {
+      sopClassUid: String(built.dataset.SOPClassUID),
+      sopInstanceUid: String(built.dataset.SOPInstanceUID),
+    };
     const part10 = toPart10Buffer(built.dataset, built.pixelData);
-    const doseEventCount = entry.doseEvents.length;
-    entry.images.push({ sopClassUid, sopInstanceUid });
-    if (input.acquisition?.dapDgyCm2 !== undefined) {
-      entry.doseEvents.push({
-        start: input.image.acquisitionDateTime ?? new Date(),
-        dapDgyCm2: input.acquisition.dapDgyCm2,
-        ...(input.acquisition.kvp === undefined ? {} : { kvp: input.acquisition.kvp }),
-        ...(input.acquisition.tubeCurrentMa === undefined
-          ? {}
-          : { tubeCurrentMa: input.acquisition.tubeCurrentMa }),
-        ...(input.acquisition.exposureTimeMs === undefined
-          ? {}
-          : { exposureTimeMs: input.acquisition.exposureTimeMs }),
-      });
-    }
-    const queueItemId = await this.#queueForPacs(entry, { sopClassUid, sopInstanceUid }, part10, () => {
-      removeRef(entry.images, sopInstanceUid);
-      entry.doseEvents.length = doseEventCount;
-    });
-    return { sopClassUid, sopInstanceUid, queueItemId, part10 };
+    const dose = doseEvent(input);
+    const queueItemId = await this.#queueForPacs(procedureId, ref, part10, (p) => ({
+      ...p,
+      images: [...p.images, ref],
+      doseEvents: dose ? [...p.doseEvents, dose] : p.doseEvents,
+    }));
+    return { ...ref, queueItemId, part10 };
   }
 
   /**
@@ -220,268 +199,165 @@ export class Procedures {
     procedureId: string,
     input: { readonly events?: readonly IrradiationEvent[] } = {},
   ): Promise<StoredObject> {
-    const entry = this.#openProcedure(procedureId);
-    const worklistItem = this.#requireWorklistItem(entry);
-    const events = input.events ?? entry.doseEvents;
+    const state = this.#openProcedure(procedureId);
+    const worklistItem = this.#requireWorklistItem(procedureId);
+    const events = input.events ?? state.doseEvents.map((e) => ({ ...e, start: new Date(e.start) }));
     if (events.length === 0) {
       throw new FacadeError(FACADE_ERROR_CODES.procedure, 'no irradiation event to report', {
         hint: 'store an image with acquisition.dapDgyCm2, or pass events',
       });
     }
+    const { equipment, config } = this.#ctx;
     const report = buildRdsr(
       {
         worklistItem,
         equipment: {
-          ...this.#ctx.equipment,
-          manufacturerModelName: this.#ctx.equipment.manufacturerModelName ?? 'HnVue DR',
-          deviceSerialNumber: this.#ctx.equipment.deviceSerialNumber ?? this.#ctx.config.uid.deviceSerial,
-          softwareVersions:
-            this.#ctx.equipment.softwareVersions ?? this.#ctx.config.implementation.versionName,
+          ...equipment,
+          manufacturerModelName: equipment.manufacturerModelName ?? 'HnVue DR',
+          deviceSerialNumber: equipment.deviceSerialNumber ?? config.uid.deviceSerial,
+          softwareVersions: equipment.softwareVersions ?? config.implementation.versionName,
         },
         series: { seriesNumber: 900 },
         observer: {
           uid: this.#ctx.uids.next(),
-          name: this.#ctx.config.local.aeTitle,
-          manufacturer: this.#ctx.equipment.manufacturer,
+          name: config.local.aeTitle,
+          manufacturer: equipment.manufacturer,
         },
         events,
-        images: entry.images.map((i) => ({ ...i, seriesInstanceUid: entry.seriesInstanceUid })),
+        images: state.images.map((i) => ({ ...i, seriesInstanceUid: state.seriesInstanceUid })),
       },
-      { uid: () => this.#ctx.uids.next(), characterSet: entry.characterSet },
+      { uid: () => this.#ctx.uids.next(), characterSet: state.characterSet },
     );
     const sopInstanceUid = String(report.dataset.SOPInstanceUID);
     const ref = { sopClassUid: XRAY_RADIATION_DOSE_SR_SOP_CLASS as string, sopInstanceUid };
     const part10 = toPart10Buffer(report.dataset);
-    entry.others.push(ref);
-    const queueItemId = await this.#queueForPacs(entry, ref, part10, () =>
-      removeRef(entry.others, sopInstanceUid),
-    );
+    const queueItemId = await this.#queueForPacs(procedureId, ref, part10, (p) => ({
+      ...p,
+      others: [...p.others, ref],
+    }));
     return { ...ref, queueItemId, part10 };
   }
 
-  #openProcedure(id: string): ProcedureEntry {
-    const entry = this.#entries.get(id);
-    if (!entry) throw new FacadeError(FACADE_ERROR_CODES.procedure, 'unknown procedure', { details: { id } });
-    if (entry.status !== 'IN PROGRESS') {
-      throw new FacadeError(FACADE_ERROR_CODES.procedure, `procedure is ${entry.status}`, {
-        details: { id },
-      });
-    }
-    return entry;
+  /** Completes or discontinues: the N-SET queued, the procedure ended, its study closed, in one transaction. */
+  async end(id: string, status: 'COMPLETED' | 'DISCONTINUED', input: EndInput): Promise<Procedure> {
+    const queue = this.#ctx.requireQueue();
+    const ended = queue.transaction((records, tx) => {
+      // Read inside the transaction: the N-SET lists exactly the objects committed before it.
+      const state = this.#openProcedure(id, records);
+      if (this.#ctx.config.mpps) {
+        const dataset = mppsEndDataset(this.#ctx.config, state, status, input);
+        tx.enqueue({
+          kind: 'mpps-set',
+          destination: 'mpps',
+          sopClassUid: MPPS_SOP_CLASS,
+          sopInstanceUid: id,
+          source: { bytes: Buffer.from(JSON.stringify(dataset)) },
+          orderKey: id,
+          dedupKey: null,
+        });
+      }
+      records.delete(NS.procedure, id);
+      records.delete(NS.subject, id);
+      const study = records.get<StudyState>(NS.study, state.studyInstanceUid) ?? emptyStudy();
+      records.put(NS.study, state.studyInstanceUid, { ...study, closed: true });
+      this.#commitments.requestIfReady(records, tx, state.studyInstanceUid);
+      return view(id, state, status);
+    });
+    this.#ended.set(id, ended);
+    return ended;
   }
 
-  #requireWorklistItem(entry: ProcedureEntry): WorklistItem {
-    if (entry.worklistItem) return entry.worklistItem;
+  #openProcedure(id: string, records?: Records): ProcedureState {
+    const state = (records ?? this.#ctx.requireQueue().records).get<ProcedureState>(NS.procedure, id);
+    if (state) return state;
+    const ended = this.#ended.get(id);
+    throw new FacadeError(
+      FACADE_ERROR_CODES.procedure,
+      ended ? `procedure is ${ended.status}` : 'unknown procedure',
+      { details: { id } },
+    );
+  }
+
+  #requireWorklistItem(id: string): WorklistItem {
+    const item = this.#ctx.requireQueue().records.get<WorklistItem>(NS.subject, id);
+    if (item) return item;
     throw new FacadeError(
       FACADE_ERROR_CODES.procedure,
       'the worklist attributes of this procedure were lost',
       {
-        hint: 'complete or discontinue it; a crash between the writes of startProcedure lost its worklist file',
-        details: { id: entry.id },
+        hint: 'complete or discontinue it; an earlier version lost its worklist file in a crash',
+        details: { id },
       },
     );
   }
 
-  #readSubject(id: string): WorklistItem | undefined {
-    try {
-      return readSubject(this.#ctx.queueDir, id);
-    } catch (err) {
-      // Unreadable (it is written atomically, so a damaged disk): the procedure can still be ended.
-      this.#ctx.log.warn(
-        { procedureId: id, err: (err as Error).name },
-        'worklist file of a procedure unreadable',
-      );
-      return undefined;
-    }
-  }
-
-  /** Procedures IN PROGRESS in an earlier run (console switched off mid-procedure), back in the map. */
-  restore(): void {
-    sweepSubjects(this.#ctx.queueDir, new Set(Object.keys(this.#ctx.state().procedures)));
-    for (const [id, p] of Object.entries(this.#ctx.state().procedures)) {
-      if (this.#entries.get(id)?.status === 'IN PROGRESS') continue;
-      this.#entries.set(id, {
-        id,
-        studyInstanceUid: p.studyInstanceUid,
-        seriesInstanceUid: p.seriesInstanceUid,
-        status: 'IN PROGRESS',
-        worklistItem: this.#readSubject(id),
-        characterSet: p.characterSet,
-        startedAt: new Date(p.startedAt),
-        description: p.description,
-        images: [...p.images],
-        others: [...p.others],
-        doseEvents: p.doseEvents.map((e) => ({ ...e, start: new Date(e.start) })),
-      });
-    }
-    if (Object.keys(this.#ctx.state().procedures).length > 0) {
-      this.#ctx.log.info(
-        { procedures: Object.keys(this.#ctx.state().procedures).length },
-        'procedures restored',
-      );
-    }
-  }
-
-  view(entry: ProcedureEntry): Procedure {
-    return {
-      id: entry.id,
-      studyInstanceUid: entry.studyInstanceUid,
-      seriesInstanceUid: entry.seriesInstanceUid,
-      status: entry.status,
-      objects: [...entry.images, ...entry.others],
-    };
-  }
-
   /**
-   * Records the reference (study and procedure, one atomic write) before it is queued, so a crash
-   * after the enqueue never leaves a delivered object out of the N-SET or the commitment. An
-   * enqueue that fails takes the reference back out (`rollback` undoes the procedure's part):
-   * otherwise the study would wait forever for an object that was never queued (NFR-REL-01).
+   * Queues the object for the PACS; its reference reaches the procedure and the study in the
+   * transaction that records the c-store item, so a reference never exists without its item and
+   * its bytes in the spool (NFR-REL-01). A procedure ended meanwhile refuses it (rolled back).
    */
   async #queueForPacs(
-    entry: ProcedureEntry,
+    procedureId: string,
     ref: SopRef,
     part10: Uint8Array,
-    rollback: () => void,
+    update: (p: ProcedureState) => ProcedureState,
   ): Promise<number> {
-    let study: StudyState | undefined;
-    try {
-      const queue = this.#ctx.requireQueue();
-      requireDestination(this.#ctx.config, 'pacs');
-      this.#ctx.state().studies[entry.studyInstanceUid] ??= { references: [], delivered: [], closed: false };
-      study = this.#ctx.state().studies[entry.studyInstanceUid]!;
-      study.references.push(ref);
-      this.#ctx.save();
-      const { item } = await queue.enqueue({
+    const queue = this.#ctx.requireQueue();
+    requireDestination(this.#ctx.config, 'pacs');
+    const { item } = await queue.enqueue(
+      {
         kind: 'c-store',
         destination: 'pacs',
         sopClassUid: ref.sopClassUid,
         sopInstanceUid: ref.sopInstanceUid,
         source: { bytes: part10 },
-      });
-      return item.id;
-    } catch (err) {
-      rollback();
-      if (study) removeRef(study.references, ref.sopInstanceUid);
-      try {
-        this.#ctx.save();
-      } catch (saveErr) {
-        // The enqueue error is the one to report; a stale reference on disk is reconciled at start().
-        this.#ctx.log.error(
-          { err: (saveErr as Error).name },
-          'facade state not saved after a failed enqueue',
-        );
-      }
-      throw err;
-    }
-  }
-
-  async end(
-    id: string,
-    status: 'COMPLETED' | 'DISCONTINUED',
-    input: CompleteInput & { reason?: CodedEntry },
-  ): Promise<Procedure> {
-    const entry = this.#openProcedure(id);
-    // Ended in memory at once (a second call is refused), on disk only once its N-SET is queued:
-    // a crash in between leaves it IN PROGRESS after the restart, never ended without its N-SET.
-    entry.status = status;
-    this.#ending.add(id);
-    try {
-      await this.#queueMppsEnd(entry, status, input);
-    } catch (err) {
-      entry.status = 'IN PROGRESS';
-      throw err;
-    } finally {
-      this.#ending.delete(id);
-    }
-    const study = this.#ctx.state().studies[entry.studyInstanceUid];
-    if (study) study.closed = true;
-    this.#ctx.save();
-    removeSubject(this.#ctx.queueDir, id);
-    await this.#commitments.maybeRequest(entry.studyInstanceUid);
-    return this.view(entry);
-  }
-
-  async #queueMppsEnd(
-    entry: ProcedureEntry,
-    status: 'COMPLETED' | 'DISCONTINUED',
-    input: CompleteInput & { reason?: CodedEntry },
-  ): Promise<void> {
-    const queue = this.#ctx.requireQueue();
-    if (this.#ctx.config.mpps) {
-      const performedSeries =
-        entry.images.length + entry.others.length > 0
-          ? [
-              {
-                seriesInstanceUid: entry.seriesInstanceUid,
-                protocolName: input.protocolName ?? entry.description ?? 'DX',
-                retrieveAeTitle: this.#ctx.config.pacs?.aeTitle,
-                referencedImages: entry.images,
-                referencedNonImages: entry.others,
-              },
-            ]
-          : [];
-      const endedAt = input.endedAt ?? new Date();
-      const specificCharacterSet = entry.characterSet?.terms.length ? entry.characterSet.terms : undefined;
-      const dataset = buildMppsEnd(
-        status === 'COMPLETED'
-          ? {
-              status,
-              endedAt,
-              performedSeries,
-              ...(input.dose ? { dose: input.dose } : {}),
-              ...(specificCharacterSet ? { specificCharacterSet } : {}),
-            }
-          : {
-              status,
-              endedAt,
-              performedSeries,
-              ...(input.reason ? { reason: input.reason } : {}),
-              ...(input.dose ? { dose: input.dose } : {}),
-              ...(specificCharacterSet ? { specificCharacterSet } : {}),
-            },
-      );
-      await queue.enqueue({
-        kind: 'mpps-set',
-        destination: 'mpps',
-        sopClassUid: MPPS_SOP_CLASS,
-        sopInstanceUid: entry.id,
-        source: { bytes: Buffer.from(JSON.stringify(dataset)) },
-        orderKey: entry.id,
-        dedupKey: null,
-      });
-    }
-  }
-
-  /** The open procedures as the state file keeps them. */
-  toState(): Record<string, ProcedureState> {
-    // Open procedures are written from the map on every save, so an image's reference lands on
-    // disk with its study's (one atomic write, before the image is queued).
-    const procedures: Record<string, ProcedureState> = {};
-    for (const e of this.#entries.values()) {
-      if (e.status !== 'IN PROGRESS' && !this.#ending.has(e.id)) continue;
-      procedures[e.id] = {
-        studyInstanceUid: e.studyInstanceUid,
-        seriesInstanceUid: e.seriesInstanceUid,
-        startedAt: e.startedAt.getTime(),
-        ...(e.description === undefined ? {} : { description: e.description }),
-        ...(e.characterSet ? { characterSet: e.characterSet } : {}),
-        images: e.images,
-        others: e.others,
-        doseEvents: e.doseEvents.map((d) => ({
-          start: d.start.getTime(),
-          dapDgyCm2: d.dapDgyCm2,
-          ...(d.kvp === undefined ? {} : { kvp: d.kvp }),
-          ...(d.tubeCurrentMa === undefined ? {} : { tubeCurrentMa: d.tubeCurrentMa }),
-          ...(d.exposureTimeMs === undefined ? {} : { exposureTimeMs: d.exposureTimeMs }),
-        })),
-      };
-    }
-    return procedures;
+      },
+      {
+        withRecords: (records, result, tx) => {
+          const state = this.#openProcedure(procedureId, records);
+          records.put(NS.procedure, procedureId, update(state));
+          addReference(records, tx, this.#commitments, state.studyInstanceUid, ref, result.outcome);
+        },
+      },
+    );
+    return item.id;
   }
 }
 
-function removeRef(refs: SopRef[], sopInstanceUid: string): void {
-  const at = refs.findIndex((r) => r.sopInstanceUid === sopInstanceUid);
-  if (at >= 0) refs.splice(at, 1);
+function addReference(
+  records: Records,
+  tx: QueueInTransaction,
+  commitments: Commitments,
+  studyInstanceUid: string,
+  ref: SopRef,
+  outcome: string,
+): void {
+  const study = records.get<StudyState>(NS.study, studyInstanceUid) ?? emptyStudy();
+  if (!study.references.some((r) => r.sopInstanceUid === ref.sopInstanceUid)) {
+    records.put(NS.study, studyInstanceUid, { ...study, references: [...study.references, ref] });
+  }
+  // The PACS has it already (same SOP Instance UID queued and delivered before): delivered now.
+  if (outcome === 'already-delivered') commitments.markDelivered(records, tx, ref.sopInstanceUid);
+}
+
+function view(id: string, p: ProcedureState, status: Procedure['status']): Procedure {
+  return {
+    id,
+    studyInstanceUid: p.studyInstanceUid,
+    seriesInstanceUid: p.seriesInstanceUid,
+    status,
+    objects: [...p.images, ...p.others],
+  };
+}
+
+function doseEvent(input: ImageInput): DoseEventState | undefined {
+  const a = input.acquisition;
+  if (a?.dapDgyCm2 === undefined) return undefined;
+  return {
+    start: (input.image.acquisitionDateTime ?? new Date()).getTime(),
+    dapDgyCm2: a.dapDgyCm2,
+    ...(a.kvp === undefined ? {} : { kvp: a.kvp }),
+    ...(a.tubeCurrentMa === undefined ? {} : { tubeCurrentMa: a.tubeCurrentMa }),
+    ...(a.exposureTimeMs === undefined ? {} : { exposureTimeMs: a.exposureTimeMs }),
+  };
 }

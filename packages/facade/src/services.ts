@@ -24,6 +24,7 @@ import { Commitments, type PendingCommitment } from './commitments.js';
 import { type DicomServiceOptions, parseConfig } from './config/index.js';
 import { FACADE_ERROR_CODES, FacadeError } from './errors.js';
 import { type DicomServicesEvents, wireQueueEvents } from './events.js';
+import { migrateLegacyState } from './migrate.js';
 import {
   type CompleteInput,
   type ImageInput,
@@ -33,7 +34,6 @@ import {
   type StoredObject,
 } from './procedures.js';
 import { createSender } from './senders/index.js';
-import { emptyState, type FacadeState, readState, writeState } from './state.js';
 import {
   type CreateDicomServicesOptions,
   createListener,
@@ -42,7 +42,6 @@ import {
   type FacadeContext,
   openQueue,
   queueDirFor,
-  statePathFor,
 } from './wiring.js';
 import { type WorklistOptions, worklist } from './worklist.js';
 
@@ -61,10 +60,8 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
   readonly uids: UidGenerator;
   readonly #log: Logger;
   readonly #ctx: FacadeContext;
-  readonly #statePath: string;
   readonly #commitments: Commitments;
   readonly #procedures: Procedures;
-  #state: FacadeState = emptyState();
   #queue: TransmissionQueue | undefined;
   #storage: StorageClient | undefined;
   #listener: DicomServer | undefined;
@@ -80,7 +77,6 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       deviceSerial: this.config.uid.deviceSerial,
     });
     const queueDir = options.queueDir ?? queueDirFor(this.config.queue.path);
-    this.#statePath = statePathFor(queueDir);
     this.#ctx = {
       config: this.config,
       log: this.#log,
@@ -88,10 +84,8 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       queueDir,
       equipment: options.equipment ?? defaultEquipment(this.config),
       events: this,
-      state: () => this.#state,
       requireQueue: () => this.#requireQueue(),
       queue: () => this.#queue,
-      save: () => this.#save(),
     };
     this.#commitments = new Commitments(this.#ctx);
     this.#procedures = new Procedures(this.#ctx, this.#commitments);
@@ -107,24 +101,19 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
   }
 
   /**
-   * Opens the queue (items of an earlier run are rescheduled), restores pending commitments and
-   * the procedures in progress, starts the listener and the delivery worker.
+   * Opens the queue (items of an earlier run are rescheduled; its records hold the procedures in
+   * progress, the studies and the pending commitments), starts the listener and the delivery worker.
    */
   async start(): Promise<void> {
     if (this.#running) return;
     mkdirSync(this.#ctx.queueDir, { recursive: true });
-    this.#state = readState(this.#statePath);
-    this.#procedures.restore();
     this.#storage = createStorage(this.config, this.#log);
     const sender = createSender(this.#ctx, this.#commitments, () => this.#storage);
-    this.#queue = await openQueue(this.config, this.#ctx.queueDir, sender, this.#log);
-    wireQueueEvents(
-      this.#queue,
-      this,
-      () => this.#queue,
-      (item) => this.#commitments.onStoreDelivered(item),
-    );
+    const onDelivered = this.#commitments.onDelivered.bind(this.#commitments);
+    this.#queue = await openQueue(this.config, this.#ctx.queueDir, sender, onDelivered, this.#log);
+    wireQueueEvents(this.#queue, this, () => this.#queue);
     try {
+      migrateLegacyState(this.#ctx.queueDir, this.#queue, this.#commitments, this.#log);
       // The listener is up before any N-ACTION goes out: Orthanc may report before its N-ACTION-RSP is read.
       if (this.config.commitment) {
         this.#listener = createListener(this.config, this.#commitments.scu.reportHandler, this.#log);
@@ -140,22 +129,16 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       this.#storage = undefined;
       throw err;
     }
-    this.#commitments.restore();
     this.#running = true;
-    this.#commitments.reconcileWithQueue(this.#queue);
+    this.#commitments.restore();
     this.#queue.start();
-    // A crash between the last delivery and queuing its commitment: queue it now.
-    await this.#commitments.requestReady();
-    await this.#commitments.requeueLost(this.#queue);
-    this.#log.info(
-      { listenerPort: this.#listenerPort, pendingCommitments: Object.keys(this.#state.commitments).length },
-      'DICOM services started',
-    );
+    const pendingCommitments = this.#commitments.pending().length;
+    this.#log.info({ listenerPort: this.#listenerPort, pendingCommitments }, 'DICOM services started');
   }
 
   /**
    * Graceful stop: deliveries in flight get `graceMs` to finish (then go back to the queue), the
-   * association pools are released, the listener closes. Pending commitments stay on disk.
+   * association pools are released, the listener closes. Pending commitments stay in the queue's database.
    */
   async stop(options: { readonly graceMs?: number } = {}): Promise<void> {
     if (!this.#running) return;
@@ -252,13 +235,6 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       });
     }
     return this.#queue;
-  }
-
-  #save(): void {
-    // Open procedures are written from memory on every save, so an image's reference lands on
-    // disk with its study's (one atomic write, before the image is queued).
-    this.#state.procedures = this.#procedures.toState();
-    writeState(this.#statePath, this.#state);
   }
 }
 

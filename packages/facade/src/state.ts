@@ -1,38 +1,39 @@
 /**
- * What the facade must remember across restarts, next to the queue: the studies whose images are
- * still being delivered (so commitment is requested once the last one is), the commitments
- * awaiting their N-EVENT-REPORT (FR-DICOM-07: pending commitments survive restarts) and the
- * procedures in progress (so a console switched off mid-procedure can still complete or
- * discontinue it, FR-DICOM-05). UIDs, times and exposure numbers only, no patient data
- * (NFR-SEC-01). One small JSON file, replaced atomically (write, fsync, rename).
+ * What the facade must remember across restarts, kept as records in the queue's own SQLite
+ * database (packages/queue/src/records.ts) and written in the same transaction as the queue item
+ * that depends on it (NFR-REL-01), so there is no second store to reconcile at start-up:
  *
- * The worklist attributes images copy (patient, accession, requested procedure) are PHI and are
- * kept apart, one file per open procedure (`procedures/<id>.json`), deleted when it ends.
+ * - `procedure/<MPPS SOP Instance UID>`: a procedure IN PROGRESS, what its N-SET and later
+ *   objects need (FR-DICOM-05); written with its N-CREATE, deleted with its N-SET.
+ * - `subject/<MPPS SOP Instance UID>`: the worklist slice images copy (patient, accession,
+ *   requested procedure). PHI, so it lives exactly as long as its procedure and goes in the same
+ *   transaction that ends it (NFR-SEC-01); the queue's spool holds PHI images already.
+ * - `study/<Study Instance UID>`: what was queued for the PACS, what was delivered, whether the
+ *   procedure is closed and the commitment transaction once queued (FR-DICOM-07).
+ * - `commitment/<Transaction UID>`: a commitment awaiting its N-EVENT-REPORT.
  */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
-import { join } from 'node:path';
-import type { CharacterSet, SopRef, WorklistItem } from '@hnvue/dicom';
+import type { CharacterSet, SopRef } from '@hnvue/dicom';
 
 export type { SopRef };
 
+/** The record namespaces of the facade in the queue's database. */
+export const NS = {
+  procedure: 'procedure',
+  subject: 'subject',
+  study: 'study',
+  commitment: 'commitment',
+  /** Facade bookkeeping (the one-time migration of the earlier state files). */
+  meta: 'facade',
+} as const;
+
 export interface StudyState {
   /** Everything queued for the PACS in this study (images, dose report). */
-  readonly references: SopRef[];
-  readonly delivered: string[];
+  readonly references: readonly SopRef[];
+  readonly delivered: readonly string[];
   /** No more objects will be added (procedure completed or discontinued). */
-  closed: boolean;
+  readonly closed: boolean;
   /** Transaction UID once the commitment was queued. */
-  commitment?: string;
+  readonly commitment?: string;
 }
 
 export interface PendingCommitmentState {
@@ -40,7 +41,7 @@ export interface PendingCommitmentState {
   readonly references: readonly SopRef[];
   /** Epoch ms of the N-ACTION. */
   readonly requestedAt: number;
-  timedOut: boolean;
+  readonly timedOut: boolean;
 }
 
 /** An exposure of the procedure, for its dose report (FR-DICOM-09); `start` in epoch ms. */
@@ -67,88 +68,6 @@ export interface ProcedureState {
   readonly doseEvents: readonly DoseEventState[];
 }
 
-export interface FacadeState {
-  studies: Record<string, StudyState>;
-  commitments: Record<string, PendingCommitmentState>;
-  procedures: Record<string, ProcedureState>;
-}
-
-export function emptyState(): FacadeState {
-  return { studies: {}, commitments: {}, procedures: {} };
-}
-
-export function readState(path: string): FacadeState {
-  try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<FacadeState>;
-    return {
-      studies: parsed.studies ?? {},
-      commitments: parsed.commitments ?? {},
-      // A state file written before procedures were kept has none.
-      procedures: parsed.procedures ?? {},
-    };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
-    throw err;
-  }
-}
-
-export function writeState(path: string, state: FacadeState): void {
-  writeAtomically(path, JSON.stringify(state));
-}
-
-/** `procedures/<id>.json` beside the state file: the worklist slice of one open procedure. */
-export function subjectPath(dir: string, procedureId: string): string {
-  return join(dir, 'procedures', `${procedureId}.json`);
-}
-
-export function writeSubject(dir: string, procedureId: string, item: WorklistItem): void {
-  mkdirSync(join(dir, 'procedures'), { recursive: true });
-  writeAtomically(subjectPath(dir, procedureId), JSON.stringify(item));
-}
-
-/** Undefined when the file is gone (a crash between the two writes of startProcedure). */
-export function readSubject(dir: string, procedureId: string): WorklistItem | undefined {
-  try {
-    const item = JSON.parse(readFileSync(subjectPath(dir, procedureId), 'utf8')) as WorklistItem;
-    // A file written before the shared WorklistItem (facade 0.x `{ patient, … }`) is not one.
-    if (!Array.isArray(item.scheduledProcedureSteps)) throw new TypeError('not a WorklistItem');
-    return item;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-export function removeSubject(dir: string, procedureId: string): void {
-  rmSync(subjectPath(dir, procedureId), { force: true });
-}
-
-/**
- * Removes worklist files of procedures not in `keep` (a crash after the file was written but before
- * the state was, or during its write: `.tmp`), so no patient data outlives its procedure.
- */
-export function sweepSubjects(dir: string, keep: ReadonlySet<string>): void {
-  let names: string[];
-  try {
-    names = readdirSync(join(dir, 'procedures'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  for (const name of names) {
-    if (name.endsWith('.json') && keep.has(name.slice(0, -'.json'.length))) continue;
-    rmSync(join(dir, 'procedures', name), { force: true });
-  }
-}
-
-function writeAtomically(path: string, text: string): void {
-  const temp = `${path}.tmp`;
-  const fd = openSync(temp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
+export function emptyStudy(): StudyState {
+  return { references: [], delivered: [], closed: false };
 }

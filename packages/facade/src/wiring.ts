@@ -1,6 +1,6 @@
 /**
  * What the services share and how they are wired: the context every part of the facade reads
- * (configuration, logger, UIDs, the queue, the state file), the queue folder, the default
+ * (configuration, logger, UIDs, the queue whose records hold the facade's state), the queue folder, the default
  * equipment, the StorageClient destination and the listener for storage commitment reports.
  */
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -15,12 +15,11 @@ import {
   type StorageCommitmentScu,
   VERIFICATION_SOP_CLASS,
 } from '@hnvue/net';
-import { type QueueItem, type SendContext, TransmissionQueue } from '@hnvue/queue';
+import { type QueueOptions, TransmissionQueue } from '@hnvue/queue';
 import type { UidGenerator } from '@hnvue/uid';
 import type { DicomServiceConfig, DicomServiceOptions } from './config/index.js';
 import { associationOptionsFor } from './destinations.js';
 import type { FacadeEmitter } from './events.js';
-import type { FacadeState } from './state.js';
 
 export interface CreateDicomServicesOptions {
   /**
@@ -44,24 +43,16 @@ export interface FacadeContext {
   readonly queueDir: string;
   readonly equipment: EquipmentInput;
   readonly events: FacadeEmitter;
-  /** The state read at start(). */
-  state(): FacadeState;
   /** The queue once started (throws HNV_ERR_NOT_RUNNING otherwise). */
   requireQueue(): TransmissionQueue;
-  /** The queue, running or not. */
+  /** The queue (its records hold the facade's state, state.ts), running or not. */
   queue(): TransmissionQueue | undefined;
-  /** Writes the state file (open procedures from memory, studies and commitments). */
-  save(): void;
 }
 
 /** The queue folder for `queue.path`: `hnvue-queue.sqlite` → `hnvue-queue/` beside it. */
 export function queueDirFor(path: string): string {
   const absolute = resolve(path);
   return join(dirname(absolute), basename(absolute, extname(absolute)));
-}
-
-export function statePathFor(queueDir: string): string {
-  return join(queueDir, 'facade-state.json');
 }
 
 export function defaultEquipment(config: DicomServiceOptions): EquipmentInput {
@@ -155,12 +146,14 @@ export function createListener(
 export async function openQueue(
   config: DicomServiceOptions,
   dir: string,
-  sender: (item: QueueItem, ctx: SendContext) => Promise<void>,
+  sender: QueueOptions['sender'],
+  onDelivered: QueueOptions['onDelivered'],
   logger: Logger,
 ): Promise<TransmissionQueue> {
   return await TransmissionQueue.open({
     dir,
     sender,
+    ...(onDelivered ? { onDelivered } : {}),
     logger,
     initialIntervalMs: config.queue.initialIntervalMs,
     backoffMultiplier: config.queue.backoffMultiplier,

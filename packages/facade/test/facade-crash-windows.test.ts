@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Association, type WorklistItem } from '@hnvue/net';
 import { QUEUE_ERROR_CODES, QueueError, TransmissionQueue } from '@hnvue/queue';
@@ -6,11 +6,11 @@ import { RisPacsSimulator } from '@hnvue/simulator';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freePort, makeTempDir, rmTempDir } from '../../../testing/peers.js';
 import { type CommitmentInfo, createDicomServices, type DicomServices } from '../src/index.js';
-import type { FacadeState } from '../src/state.js';
-import { SMALL_DX, waitFor } from './support.js';
+import type { StudyState } from '../src/state.js';
+import { readRecords, SMALL_DX, sendCommitmentReport, waitFor } from './support.js';
 
-// The windows between two writes (queue database, facade state file, the network) where a kill -9,
-// a full disk or a failing release used to lose a study's storage commitment.
+// The windows where a kill -9, a full disk, a purge or a failing release used to lose (or repeat) a
+// study's storage commitment; the facade's state now lives in the queue's transactions (state.ts).
 const ITEM: WorklistItem = {
   patientName: { alphabetic: 'Crash^Window' },
   patientId: 'CRW-1',
@@ -50,13 +50,12 @@ async function setup(options: { readonly register?: boolean; readonly timeoutMs?
     queue: { path: join(dir, 'q.sqlite'), initialIntervalMs: 200, backoffMultiplier: 1 },
   };
   const queueDir = join(dir, 'q');
-  const statePath = join(queueDir, 'facade-state.json');
   const open = async () => {
     const services = createDicomServices({ config });
     cleanups.push(() => services.stop({ graceMs: 0 }));
     return services;
   };
-  return { sim, pacs, queueDir, statePath, open };
+  return { sim, pacs, queueDir, open };
 }
 
 function delivered(services: DicomServices, kind: string, uid?: string): Promise<void> {
@@ -70,8 +69,8 @@ function delivered(services: DicomServices, kind: string, uid?: string): Promise
   );
 }
 
-function readStateFile(path: string): FacadeState {
-  return JSON.parse(readFileSync(path, 'utf8')) as FacadeState;
+function ref(o: { readonly sopClassUid: string; readonly sopInstanceUid: string }) {
+  return { sopClassUid: o.sopClassUid, sopInstanceUid: o.sopInstanceUid };
 }
 
 /** First run: one image delivered, the procedure left open, then the console goes away. */
@@ -118,71 +117,125 @@ describe('facade crash windows', () => {
     expect(services.pendingCommitments()).toEqual([]);
   });
 
-  it('NFR-REL-01: a delivery the queue committed but the facade never recorded (kill -9) still leads to the commitment', async () => {
-    const { open, statePath } = await setup();
+  it('NFR-REL-01: a delivery is recorded in the transaction that marks its item DONE; the study needs no reconciliation', async () => {
+    const { open, queueDir } = await setup();
     const { procedure, image } = await firstRunWithDeliveredImage(open);
-    // What a kill between the queue's DONE and the facade's state write leaves on disk.
-    const state = readStateFile(statePath);
-    state.studies[ITEM.studyInstanceUid!]!.delivered.length = 0;
-    writeFileSync(statePath, JSON.stringify(state));
+    const [study] = await readRecords<StudyState>(queueDir, 'study');
+    expect(study).toEqual({
+      key: ITEM.studyInstanceUid,
+      value: { references: [ref(image)], delivered: [image.sopInstanceUid], closed: false },
+    });
 
     const second = await open();
     await second.start();
-    expect(readStateFile(statePath).studies[ITEM.studyInstanceUid!]?.delivered).toEqual([
-      image.sopInstanceUid,
-    ]);
     const committed = waitFor<CommitmentInfo>((done) => second.on('committed', done), 'commitment');
     await second.completeProcedure(procedure.id);
     const info = await committed;
     expect(info.committed.map((r) => r.sopInstanceUid)).toEqual([image.sopInstanceUid]);
   });
 
-  it('NFR-REL-01: a transaction UID saved without its queue item (crash before the enqueue) is queued at the restart', async () => {
-    const { open, statePath } = await setup();
-    const { image } = await firstRunWithDeliveredImage(open);
-    // The study closed and its commitment recorded, but the process died before the enqueue.
-    const state = readStateFile(statePath);
-    const study = state.studies[ITEM.studyInstanceUid!]!;
-    study.closed = true;
-    study.commitment = '2.25.424242';
-    state.procedures = {};
-    writeFileSync(statePath, JSON.stringify(state));
-
-    const second = await open();
-    const committed = waitFor<CommitmentInfo>((done) => second.on('committed', done), 'commitment');
-    await second.start();
-    const info = await committed;
-    expect(info.transactionUid).toBe('2.25.424242');
-    expect(info.committed.map((r) => r.sopInstanceUid)).toEqual([image.sopInstanceUid]);
-    expect(second.queueItems({ destination: 'commitment' })).toHaveLength(1);
-  });
-
-  it('NFR-REL-01: an image whose enqueue fails is not left in the study, the procedure or the dose events', async () => {
-    const { open, statePath } = await setup();
+  it('NFR-REL-01: an image reference is recorded only with its queue item: a failed enqueue transaction leaves neither, nor its spool file', async () => {
+    const { open, queueDir } = await setup();
     const services = await open();
     await services.start();
     const procedure = await services.startProcedure({ worklist: { item: ITEM } });
-    vi.spyOn(TransmissionQueue.prototype, 'enqueue').mockRejectedValueOnce(
-      new QueueError(QUEUE_ERROR_CODES.closed, 'queue closed under the enqueue'),
-    );
+    const enqueue = TransmissionQueue.prototype.enqueue;
+    // The facade's writes run, then the transaction fails (a full disk at COMMIT, say).
+    vi.spyOn(TransmissionQueue.prototype, 'enqueue').mockImplementationOnce(function (
+      this: TransmissionQueue,
+      input,
+      options = {},
+    ) {
+      return enqueue.call(this, input, {
+        withRecords: (records, result, tx) => {
+          options.withRecords?.(records, result, tx);
+          throw new QueueError(QUEUE_ERROR_CODES.closed, 'transaction failed under the enqueue');
+        },
+      });
+    });
     await expect(services.storeImage(procedure.id, IMAGE)).rejects.toMatchObject({
       code: QUEUE_ERROR_CODES.closed,
     });
     expect(services.procedure(procedure.id)?.objects).toEqual([]);
-    expect(readStateFile(statePath).studies[ITEM.studyInstanceUid!]?.references).toEqual([]);
+    expect(services.queueItems({ destination: 'pacs' })).toEqual([]);
+    expect(readdirSync(join(queueDir, 'spool'))).toEqual([]);
     // The dose report would list the failed exposure's DAP otherwise.
     await expect(services.storeDoseReport(procedure.id)).rejects.toThrow(/no irradiation event/);
+    await services.stop({ graceMs: 0 });
+    const [study] = await readRecords<StudyState>(queueDir, 'study');
+    expect(study?.value.references).toEqual([]);
 
-    const image = await services.storeImage(procedure.id, IMAGE);
-    const committed = waitFor<CommitmentInfo>((done) => services.on('committed', done), 'commitment');
-    await services.completeProcedure(procedure.id);
+    const second = await open();
+    await second.start();
+    const image = await second.storeImage(procedure.id, IMAGE);
+    const committed = waitFor<CommitmentInfo>((done) => second.on('committed', done), 'commitment');
+    await second.completeProcedure(procedure.id);
     const info = await committed;
     expect(info.committed.map((r) => r.sopInstanceUid)).toEqual([image.sopInstanceUid]);
   });
 
+  it('FR-DICOM-07: purgeDone() never causes a commitment to be requested again (its bookkeeping reads no DONE row)', async () => {
+    // No modality registered: the simulator cannot report; the test reports a failure itself.
+    const { open, queueDir, sim } = await setup({ register: false });
+    const actions: string[] = [];
+    sim.on('commitmentReportFailed', (uid) => actions.push(uid));
+    const first = await open();
+    await first.start();
+    const procedure = await first.startProcedure({ worklist: { item: ITEM } });
+    const image = await first.storeImage(procedure.id, IMAGE);
+    const requested = delivered(first, 'storage-commitment');
+    const reportFailed = new Promise((r) => sim.once('commitmentReportFailed', r));
+    await first.completeProcedure(procedure.id);
+    await requested;
+    await reportFailed;
+    const [pending] = first.pendingCommitments();
+    const failed = waitFor<CommitmentInfo>((done) => first.on('commitmentFailed', done), 'failure report');
+    await sendCommitmentReport(
+      first.listenerPort,
+      'HNVUE_CW',
+      pending!.transactionUid,
+      [],
+      [{ ...ref(image), failureReason: 0x0110 }],
+    );
+    expect((await failed).transactionUid).toBe(pending!.transactionUid);
+    await first.stop({ graceMs: 0 });
+    const queue = await TransmissionQueue.open({ dir: queueDir, sender: async () => {} });
+    expect(queue.purgeDone(Date.now() + 60_000)).toBeGreaterThanOrEqual(2);
+    await queue.close();
+
+    // A second study after the restart: its commitment is the only one the queue sends.
+    const second = await open();
+    await second.start();
+    const next = await second.startProcedure({
+      worklist: { item: { ...ITEM, studyInstanceUid: '2.25.77772' } },
+    });
+    await second.storeImage(next.id, IMAGE);
+    const nextRequested = delivered(second, 'storage-commitment');
+    await second.completeProcedure(next.id);
+    await nextRequested;
+    const commitmentItems = second.queueItems({ destination: 'commitment' });
+    expect(commitmentItems).toHaveLength(1);
+    expect(commitmentItems[0]?.sopInstanceUid).not.toBe(pending!.transactionUid);
+    expect(actions).toHaveLength(2);
+    expect(actions[1]).not.toBe(pending!.transactionUid);
+  });
+
+  it('FR-DICOM-07: a study delivered before purgeDone() and closed after it still gets its commitment', async () => {
+    const { open, queueDir } = await setup();
+    const { procedure, image } = await firstRunWithDeliveredImage(open);
+    const queue = await TransmissionQueue.open({ dir: queueDir, sender: async () => {} });
+    expect(queue.purgeDone(Date.now() + 60_000)).toBe(1);
+    await queue.close();
+    const second = await open();
+    await second.start();
+    const committed = waitFor<CommitmentInfo>((done) => second.on('committed', done), 'commitment');
+    await second.completeProcedure(procedure.id);
+    expect((await committed).committed.map((r) => r.sopInstanceUid)).toEqual([image.sopInstanceUid]);
+  });
+
   it('FR-DICOM-07: a commitment timeout whose state write fails is reported, not an uncaught exception', async () => {
     // No modality registered: the report cannot come, the commitment times out.
-    const { open, statePath, sim } = await setup({ register: false, timeoutMs: 300 });
+    const { open, sim } = await setup({ register: false, timeoutMs: 300 });
     const services = await open();
     await services.start();
     const procedure = await services.startProcedure({ worklist: { item: ITEM } });
@@ -192,14 +245,17 @@ describe('facade crash windows', () => {
     await services.completeProcedure(procedure.id);
     await requested;
     await reportFailed;
-    // The atomic write's temp path is a directory now: every state write fails (EISDIR).
-    mkdirSync(`${statePath}.tmp`);
+    // The record write of the timeout fails (a full disk, say).
+    vi.spyOn(TransmissionQueue.prototype, 'transaction').mockImplementationOnce(() => {
+      throw new QueueError(QUEUE_ERROR_CODES.closed, 'database write failed');
+    });
     const timedOut = waitFor<{ transactionUid: string }>(
       (done) => services.on('commitmentTimedOut', done),
       'commitment timeout',
     );
     const [pending] = services.pendingCommitments();
     expect((await timedOut).transactionUid).toBe(pending?.transactionUid);
-    expect(services.pendingCommitments()[0]?.timedOut).toBe(true);
+    // Not recorded as timed out, still pending: a late report still counts.
+    expect(services.pendingCommitments().map((p) => p.transactionUid)).toEqual([pending?.transactionUid]);
   });
 });

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NaturalDataset, WorklistItem } from '@hnvue/net';
 import { RisPacsSimulator } from '@hnvue/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, rmTempDir } from '../../../testing/peers.js';
 import { type CommitmentInfo, createDicomServices, type DicomServices } from '../src/index.js';
-import { SMALL_DX, waitFor } from './support.js';
+import { readRecords, SMALL_DX, waitFor } from './support.js';
 
 // A console switched off mid-procedure: after the restart the operator completes or discontinues it.
 const ITEM: WorklistItem = {
@@ -54,20 +54,19 @@ async function restartMidProcedure(
   const procedure = await first.startProcedure({ worklist: { item: ITEM } });
   const image = await first.storeImage(procedure.id, IMAGE);
   await first.stop({ graceMs: 0 });
-  // NFR-SEC-01: the state file holds UIDs, not the patient; the worklist slice is kept apart.
-  const stateText = readFileSync(join(queueDir, 'facade-state.json'), 'utf8');
-  expect(stateText).toContain(procedure.id);
-  for (const phi of PHI) expect(stateText).not.toContain(phi);
-  const subjectFile = join(queueDir, 'procedures', `${procedure.id}.json`);
-  expect(existsSync(subjectFile)).toBe(true);
-  // A worklist file whose procedure never reached the state file (crash in between) is swept.
-  const orphan = join(queueDir, 'procedures', '2.25.999.json');
-  writeFileSync(orphan, '{}');
+  // NFR-SEC-01: the procedure and study records hold UIDs, not the patient; the worklist slice is
+  // kept apart, for as long as its procedure is open.
+  const kept = JSON.stringify([
+    ...(await readRecords(queueDir, 'procedure')),
+    ...(await readRecords(queueDir, 'study')),
+  ]);
+  expect(kept).toContain(procedure.id);
+  for (const phi of PHI) expect(kept).not.toContain(phi);
+  expect((await readRecords(queueDir, 'subject')).map((r) => r.key)).toEqual([procedure.id]);
 
   const second = createDicomServices({ config });
   await second.start();
   cleanups.push(() => second.stop({ graceMs: 0 }));
-  expect(existsSync(orphan)).toBe(false);
   sim.registerModality('HNVUE_RS', { host: '127.0.0.1', port: second.listenerPort });
   expect(second.procedure(procedure.id)).toMatchObject({
     status: 'IN PROGRESS',
@@ -84,7 +83,10 @@ async function restartMidProcedure(
   const images = [image.sopInstanceUid, ...(await end(second, procedure.id))];
   await nSet;
   const info = await committed;
-  expect(existsSync(subjectFile)).toBe(false);
+  await second.stop({ graceMs: 0 });
+  // The worklist slice went in the transaction that ended the procedure.
+  expect(await readRecords(queueDir, 'subject')).toEqual([]);
+  expect(await readRecords(queueDir, 'procedure')).toEqual([]);
   const record = sim.mppsRecords.get(procedure.id);
   const [series] = (record?.dataset.PerformedSeriesSequence ?? []) as NaturalDataset[];
   const refs = (series?.ReferencedImageSequence ?? []) as NaturalDataset[];

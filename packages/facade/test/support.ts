@@ -1,4 +1,14 @@
 /** Shared by the restart and crash-window tests of the facade. */
+import {
+  Association,
+  buildCommitmentReport,
+  COMMAND_FIELD,
+  encodeDataset,
+  STORAGE_COMMITMENT_SOP_CLASS,
+  STORAGE_COMMITMENT_SOP_INSTANCE,
+} from '@hnvue/net';
+import { TransmissionQueue } from '@hnvue/queue';
+import type { SopRef } from '../src/index.js';
 
 /** A tiny 12-bit DX frame with the acquisition values the builders need. */
 export const SMALL_DX = {
@@ -25,4 +35,52 @@ export function waitFor<T>(register: (done: (value: T) => void) => void, what: s
       resolve(value);
     });
   });
+}
+
+/**
+ * The facade's records (packages/facade/src/state.ts) in the queue database of a stopped facade,
+ * read through the queue's own API.
+ */
+export async function readRecords<T>(
+  queueDir: string,
+  namespace: string,
+): Promise<{ readonly key: string; readonly value: T }[]> {
+  const queue = await TransmissionQueue.open({ dir: queueDir, sender: async () => {} });
+  try {
+    return queue.records.list<T>(namespace);
+  } finally {
+    await queue.close({ graceMs: 0 });
+  }
+}
+
+/** Sends a storage commitment report to `port` as a PACS would on a new association (PS3.4 J.3.3). */
+export async function sendCommitmentReport(
+  port: number,
+  calledAeTitle: string,
+  transactionUid: string,
+  committed: readonly SopRef[],
+  failed: readonly (SopRef & { readonly failureReason: number })[],
+): Promise<void> {
+  const association = await Association.open({
+    host: '127.0.0.1',
+    port,
+    callingAeTitle: 'PACS',
+    calledAeTitle,
+    presentationContexts: [
+      { abstractSyntax: STORAGE_COMMITMENT_SOP_CLASS, transferSyntaxes: ['1.2.840.10008.1.2'] },
+    ],
+    roles: [{ sopClassUid: STORAGE_COMMITMENT_SOP_CLASS, scuRole: false, scpRole: true }],
+  });
+  const report = buildCommitmentReport(transactionUid, committed, failed);
+  await association.send({
+    abstractSyntax: STORAGE_COMMITMENT_SOP_CLASS,
+    command: {
+      commandField: COMMAND_FIELD['N-EVENT-REPORT-RQ'],
+      affectedSopClassUid: STORAGE_COMMITMENT_SOP_CLASS,
+      affectedSopInstanceUid: STORAGE_COMMITMENT_SOP_INSTANCE,
+      eventTypeId: report.eventTypeId,
+    },
+    dataset: encodeDataset(report.dataset, { transferSyntax: '1.2.840.10008.1.2' }),
+  });
+  await association.release();
 }

@@ -7,7 +7,8 @@ import { Association, STORAGE_COMMITMENT_CONTEXT, type StorageCommitmentScu } fr
 import type { QueueItem } from '@hnvue/queue';
 import type { Commitments } from '../commitments.js';
 import { associationOptionsFor, requireDestination } from '../destinations.js';
-import type { SopRef } from '../state.js';
+import { FACADE_ERROR_CODES, FacadeError } from '../errors.js';
+import { NS, type PendingCommitmentState, type SopRef } from '../state.js';
 import type { FacadeContext } from '../wiring.js';
 
 export async function sendCommitment(
@@ -21,22 +22,24 @@ export async function sendCommitment(
     studyInstanceUid: string;
     references: SopRef[];
   };
-  const state = ctx.state();
+  const records = ctx.queue()?.records;
+  if (!records) throw new FacadeError(FACADE_ERROR_CODES.notRunning, 'DICOM services are not started');
   const requestedAt = Date.now();
-  state.commitments[payload.transactionUid] = {
+  // Pending from just before the request (a report may beat the N-ACTION-RSP); a failed request
+  // takes it back, and a kill in between leaves the item to be sent again with the same UID.
+  const pendingState: PendingCommitmentState = {
     studyInstanceUid: payload.studyInstanceUid,
     references: payload.references,
     requestedAt,
     timedOut: false,
   };
-  ctx.save();
+  records.put(NS.commitment, payload.transactionUid, pendingState);
   const association = await Association.open({
     ...associationOptionsFor(ctx.config, commitment, ctx.log),
     presentationContexts: [STORAGE_COMMITMENT_CONTEXT],
     requestHandler: commitments.scu.reportHandler,
   }).catch((err: unknown) => {
-    delete state.commitments[payload.transactionUid];
-    ctx.save();
+    records.delete(NS.commitment, payload.transactionUid);
     throw err;
   });
   let pending: Awaited<ReturnType<StorageCommitmentScu['request']>>;
@@ -47,10 +50,7 @@ export async function sendCommitment(
     });
   } catch (err) {
     association.abort();
-    if (state.commitments[payload.transactionUid]) {
-      delete state.commitments[payload.transactionUid];
-      ctx.save();
-    }
+    records.delete(NS.commitment, payload.transactionUid);
     throw err;
   }
   // The N-ACTION-RSP arrived (PS3.4 J.3.2): the request is delivered and the report may come on
