@@ -117,9 +117,17 @@ Output jpeg12Decode(const uint8_t* data, size_t length, const FrameParams& p) {
   out.reserve(frameBytes);
   out.size = frameBytes;
   const size_t n = static_cast<size_t>(p.rows) * p.columns * p.samplesPerPixel;
-  std::unique_ptr<uint8_t[], FreeDeleter> tmp(static_cast<uint8_t*>(bigAlloc(n * sizeof(JSAMPLE))));
-  if (!tmp) throw std::bad_alloc();
-  auto* target = reinterpret_cast<JSAMPLE*>(tmp.get());
+  // JSAMPLE is a native short holding 0..4095: on a little-endian host, an unsigned frame of at
+  // least 12 bits stored, interleaved, is already its canonical native layout; decode in place.
+  static_assert(sizeof(JSAMPLE) == 2, "12-bit IJG build expected");
+  const bool direct = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !p.isSigned && p.bitsStored >= 12 &&
+                      (p.samplesPerPixel == 1 || p.planarConfiguration == 0);
+  std::unique_ptr<uint8_t[], FreeDeleter> tmp;
+  if (!direct) {
+    tmp.reset(static_cast<uint8_t*>(bigAlloc(n * sizeof(JSAMPLE))));
+    if (!tmp) throw std::bad_alloc();
+  }
+  auto* target = reinterpret_cast<JSAMPLE*>(direct ? out.data : tmp.get());
 
   jpeg_decompress_struct cinfo;
   ErrorManager err{};
@@ -171,7 +179,8 @@ Output jpeg12Decode(const uint8_t* data, size_t length, const FrameParams& p) {
   }
   jpeg_destroy_decompress(&cinfo);
   if (failure != nullptr) throw CodecError(failureCode, failure);
-  // JSAMPLE is a native short holding 0..4095: as little-endian words, then into p's layout.
+  if (direct) return out;
+  // As little-endian words, then into p's layout.
   for (size_t i = 0; i < n; ++i) writeWord(tmp.get() + 2 * i, 2, static_cast<uint16_t>(target[i]));
   FrameParams dst = p;
   dst.bitsStored = std::min<uint32_t>(p.bitsStored, 12);

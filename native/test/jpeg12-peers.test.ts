@@ -138,6 +138,27 @@ describe.runIf(available)('JPEG 12-bit (GDCM libgdcmjpeg12) against DCMTK', () =
         expect(firstDifference(ours, theirs)).toBe(-1);
         expect(psnr(ours, native.subarray(f * fb, (f + 1) * fb), 12)).toBeGreaterThan(40);
       }
+      if (info.samplesPerPixel === 3) {
+        // The copying path (src/jpeg12.cc decodes interleaved unsigned frames in place): planar out.
+        const planarInfo = { ...info, planarConfiguration: 1 as const };
+        const interleaved = new Uint16Array(
+          (
+            await decodeFrame(fragments[0]!, info, TransferSyntax.jpegExtended, {
+              photometricInterpretation: photometric,
+            })
+          ).slice().buffer,
+        );
+        const planar = new Uint16Array(
+          (
+            await decodeFrame(fragments[0]!, planarInfo, TransferSyntax.jpegExtended, {
+              photometricInterpretation: photometric,
+            })
+          ).slice().buffer,
+        );
+        const n = info.rows * info.columns;
+        for (let i = 0; i < n; i++)
+          for (let c = 0; c < 3; c++) expect(planar[c * n + i]).toBe(interleaved[3 * i + c]);
+      }
     });
   }
 
