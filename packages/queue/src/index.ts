@@ -9,6 +9,13 @@ export {
 export { type Clock, systemClock } from './clock.js';
 export { DeliveryError, QUEUE_ERROR_CODES, QueueError } from './errors.js';
 export {
+  type InspectedItem,
+  inspectQueue,
+  publishQueueSnapshots,
+  type QueueInspection,
+  queueExists,
+} from './inspect.js';
+export {
   type DiscardOptions,
   type EnqueueInput,
   type EnqueueOptions,
