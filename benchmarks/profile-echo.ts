@@ -10,9 +10,8 @@
 import { performance } from 'node:perf_hooks';
 import { Duplex } from 'node:stream';
 import { Association, type DicomSocket } from '@hnvue/net';
-import { decodeCommand, encodeCommand } from '../packages/net/src/dimse/command.js';
-import { decodePdu, encodePdu } from '../packages/net/src/pdu/index.js';
-import { decodePDataPdvs, singlePdvHeader } from '../packages/net/src/pdu/pdata.js';
+import { decodeCommand, encodeCommand } from '@hnvue/net/dimse';
+import { decodePDataPdvs, decodePdu, encodePdu, singlePdvHeader } from '@hnvue/net/pdu';
 import { startStorescp } from '../testing/peers.js';
 
 const n = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 20000);

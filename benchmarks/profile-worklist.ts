@@ -11,10 +11,9 @@
 import { performance } from 'node:perf_hooks';
 import { Duplex } from 'node:stream';
 import type { DicomSocket } from '@hnvue/net';
+import { decodeCommand, encodeCommand } from '@hnvue/net/dimse';
+import { decodePDataPdvs, decodePdu, encodePdu, singlePdvHeader } from '@hnvue/net/pdu';
 import { encodeDataset } from '../packages/dicom/src/index.js';
-import { decodeCommand, encodeCommand } from '../packages/net/src/dimse/command.js';
-import { decodePdu, encodePdu } from '../packages/net/src/pdu/index.js';
-import { decodePDataPdvs, singlePdvHeader } from '../packages/net/src/pdu/pdata.js';
 import { queryWorklist } from '../packages/net/src/workflow/index.js';
 import { makeTempDir, rmTempDir, startWlmscpfs } from '../testing/peers.js';
 import { worklistItem, writeWorklistFiles } from '../testing/worklist.js';

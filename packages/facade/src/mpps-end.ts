@@ -1,5 +1,7 @@
 /** The MPPS N-SET dataset that ends a procedure (FR-DICOM-05), from its recorded state (state.ts). */
-import { buildMppsEnd, type CodedEntry, type DoseSummary, type NaturalDataset } from '@hnvue/net';
+
+import type { NaturalDataset } from '@hnvue/dicom';
+import { buildMppsEnd, type CodedEntry, type DoseSummary } from '@hnvue/net';
 import type { DicomServiceOptions } from './config/index.js';
 import type { ProcedureState } from './state.js';
 

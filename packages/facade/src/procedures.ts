@@ -9,6 +9,7 @@
  * N-CREATE, an object's reference with its c-store item, the end (procedure and slice deleted,
  * study closed, commitment if ready) with the N-SET. A kill at any instant leaves both or neither.
  */
+import type { CharacterSet } from '@hnvue/dicom';
 import {
   type BuiltImage,
   buildCrImage,
@@ -21,7 +22,6 @@ import {
 } from '@hnvue/iod';
 import {
   buildMppsCreate,
-  type CharacterSet,
   type CodedEntry,
   type DoseSummary,
   MPPS_SOP_CLASS,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NaturalDataset, WorklistItem } from '@hnvue/net';
+import type { NaturalDataset } from '@hnvue/dicom';
+import type { WorklistItem } from '@hnvue/net';
 import { RisPacsSimulator } from '@hnvue/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, rmTempDir } from '../../../testing/peers.js';

@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import type { Logger } from '@hnvue/core';
+import { encodeDataset } from '@hnvue/dicom';
 import {
   Association,
   buildCommitmentReport,
-  COMMAND_FIELD,
-  encodeDataset,
   STORAGE_COMMITMENT_SOP_CLASS,
   STORAGE_COMMITMENT_SOP_INSTANCE,
   type WorklistItem,
 } from '@hnvue/net';
+import { COMMAND_FIELD } from '@hnvue/net/dimse';
 import { RisPacsSimulator } from '@hnvue/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, makeTempDir, rmTempDir } from '../../../testing/peers.js';

@@ -1,12 +1,13 @@
 /** Shared by the restart and crash-window tests of the facade. */
+
+import { encodeDataset } from '@hnvue/dicom';
 import {
   Association,
   buildCommitmentReport,
-  COMMAND_FIELD,
-  encodeDataset,
   STORAGE_COMMITMENT_SOP_CLASS,
   STORAGE_COMMITMENT_SOP_INSTANCE,
 } from '@hnvue/net';
+import { COMMAND_FIELD } from '@hnvue/net/dimse';
 import { TransmissionQueue } from '@hnvue/queue';
 import type { SopRef } from '../src/index.js';
 

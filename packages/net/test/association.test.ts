@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { COMMAND_FIELD } from '../src/dimse/index.js';
 import {
   Association,
   AssociationPool,
   AssociationRejectedError,
   CancelledError,
-  COMMAND_FIELD,
   createServer,
   type DicomServer,
   DimseFailureError,

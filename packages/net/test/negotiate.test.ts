@@ -5,7 +5,8 @@ import {
   negotiatedFromAc,
   type RequestorParameters,
 } from '../src/acse/negotiate.js';
-import { PRESENTATION_CONTEXT_RESULT, TRANSFER_SYNTAX, VERIFICATION_SOP_CLASS } from '../src/index.js';
+import { TRANSFER_SYNTAX, VERIFICATION_SOP_CLASS } from '../src/index.js';
+import { PRESENTATION_CONTEXT_RESULT } from '../src/pdu/index.js';
 import type { AssociateAc } from '../src/pdu/types.js';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';

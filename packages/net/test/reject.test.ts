@@ -7,12 +7,11 @@ import {
   type DicomServer,
   InvalidArgumentError,
   NoPresentationContextError,
-  PRESENTATION_CONTEXT_RESULT,
-  REJECT_REASON,
   type RejectionInfo,
   TRANSFER_SYNTAX,
   VERIFICATION_SOP_CLASS,
 } from '../src/index.js';
+import { PRESENTATION_CONTEXT_RESULT, REJECT_REASON } from '../src/pdu/index.js';
 
 const MWL_FIND = '1.2.840.10008.5.1.4.31';
 const CT_STORAGE = '1.2.840.10008.5.1.4.1.1.2';

@@ -10,16 +10,20 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { guardLogger, type Logger, silentLogger } from '@hnvue/core';
-import { decodeDataset, parsePart10Header, TS } from '@hnvue/dicom';
+import {
+  decodeDataset,
+  decodeDatasetStream,
+  encodeDataset,
+  type NaturalDataset,
+  parsePart10Header,
+  TS,
+} from '@hnvue/dicom';
 import {
   Association,
   type DimseReply,
-  decodeDatasetStream,
-  encodeDataset,
   type IncomingRequest,
   type InformationModel,
   isLevelOf,
-  type NaturalDataset,
   QR_SOP_CLASS,
   type QueryLevel,
   type RequestHandler,

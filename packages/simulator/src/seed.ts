@@ -1,9 +1,9 @@
+import type { NaturalDataset } from '@hnvue/dicom';
 /**
  * The simulated RIS's worklist: fictional patients, scheduled today, in the character sets a
  * Korean site meets (FR-DICOM-03): Korean in ISO 2022 IR 149 and in UTF-8, Latin-1, plain ASCII.
  * Every name, ID and accession number here is invented.
  */
-import type { NaturalDataset } from '@hnvue/net';
 
 export interface SeedOptions {
   /** Scheduled date of every item; default today. */

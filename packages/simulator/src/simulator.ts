@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { guardLogger, type Logger, silentLogger } from '@hnvue/core';
-import { TS } from '@hnvue/dicom';
+import { type NaturalDataset, TS } from '@hnvue/dicom';
 import {
   createMppsScp,
   createServer,
@@ -22,7 +22,6 @@ import {
   MPPS_CONTEXT,
   type MppsRecord,
   type MppsScp,
-  type NaturalDataset,
   qrContexts,
   type ReferencedSop,
   STORAGE_COMMITMENT_SOP_CLASS,

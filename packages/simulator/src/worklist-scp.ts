@@ -4,15 +4,16 @@
  * keys as asked (C.2.2.1.2: every requested key comes back, empty when unknown), pending responses
  * one per match, C-CANCEL honoured (FE00).
  */
-import { type DateTimeVr, formatPersonName, matchesDateTime, personNameFromDcmjs } from '@hnvue/dicom';
 import {
-  type DimseReply,
+  type DateTimeVr,
   decodeDatasetStream,
   encodeDataset,
+  formatPersonName,
+  matchesDateTime,
   type NaturalDataset,
-  type RequestHandler,
-  STATUS,
-} from '@hnvue/net';
+  personNameFromDcmjs,
+} from '@hnvue/dicom';
+import { type DimseReply, type RequestHandler, STATUS } from '@hnvue/net';
 
 const IGNORED = new Set(['_vrMap', 'SpecificCharacterSet', 'QueryRetrieveLevel']);
 

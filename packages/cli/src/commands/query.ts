@@ -3,14 +3,13 @@
  * `-k key=value` (repeatable; an empty value asks for the key back), `--level`. Output: a table
  * per level, or DICOM JSON (PS3.18 F) with --json.
  */
-import { formatPersonName, personNameFromDcmjs } from '@hnvue/dicom';
+import { formatPersonName, type NaturalDataset, personNameFromDcmjs } from '@hnvue/dicom';
 import { associationOptionsFor, requireDestination } from '@hnvue/facade/config';
 import {
   buildQrIdentifier,
   type InformationModel,
   isLevelOf,
   LEVELS,
-  type NaturalDataset,
   type QrMatch,
   type QueryLevel,
   qrContexts,

@@ -1,15 +1,9 @@
 /** The queue's MPPS sender: one N-CREATE or N-SET per item, on its own association (FR-DICOM-05). */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '@hnvue/core';
-import {
-  Association,
-  COMMAND_FIELD,
-  DimseFailureError,
-  encodeDataset,
-  MPPS_CONTEXT,
-  MPPS_SOP_CLASS,
-  type NaturalDataset,
-} from '@hnvue/net';
+import { encodeDataset, type NaturalDataset } from '@hnvue/dicom';
+import { Association, DimseFailureError, MPPS_CONTEXT, MPPS_SOP_CLASS } from '@hnvue/net';
+import { COMMAND_FIELD } from '@hnvue/net/dimse';
 import type { QueueItem } from '@hnvue/queue';
 import type { DicomServiceOptions } from '../config/index.js';
 import { associationOptionsFor, requireDestination } from '../destinations.js';

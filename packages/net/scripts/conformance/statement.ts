@@ -11,7 +11,6 @@ import { isPermanentDimseStatus } from '@hnvue/core';
 import { registeredCodecs, SUPPORTED_CHARACTER_SETS, sopClass, TS, transferSyntax } from '@hnvue/dicom';
 import '@hnvue/native';
 import {
-  COMMAND_FIELD,
   classifyStatus,
   DEFAULT_MAX_PDU_LENGTH,
   DEFAULT_SCP_SOP_CLASSES,
@@ -34,6 +33,7 @@ import {
   STORAGE_COMMITMENT_LISTENER_CONTEXT,
   WORKLIST_CONTEXT,
 } from '@hnvue/net';
+import { COMMAND_FIELD } from '@hnvue/net/dimse';
 import { VERIFICATION_CONTEXT } from '../../src/services/echo.js';
 
 interface Context {

@@ -13,10 +13,9 @@ import {
   createServer,
   type DicomServer,
   InvalidArgumentError,
-  REJECT_REASON,
   type ServerOptions,
 } from '../../src/index.js';
-import { decodePdu, encodePdu } from '../../src/pdu/index.js';
+import { decodePdu, encodePdu, REJECT_REASON } from '../../src/pdu/index.js';
 import { destroyAll, echoRq, openIdle } from './helpers.js';
 
 let server: DicomServer | undefined;

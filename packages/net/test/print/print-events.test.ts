@@ -1,13 +1,7 @@
 import { encodeDataset, SOP_CLASS, SOP_INSTANCE, TS } from '@hnvue/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  COMMAND_FIELD,
-  createServer,
-  type DicomServer,
-  type PrintEvent,
-  PrintScu,
-  STATUS,
-} from '../../src/index.js';
+import { COMMAND_FIELD } from '../../src/dimse/index.js';
+import { createServer, type DicomServer, type PrintEvent, PrintScu, STATUS } from '../../src/index.js';
 
 // dcmprscp 3.6.7 never sends N-EVENT-REPORT, so a scripted printer does: on N-GET it reports a
 // WARNING "FILM JAM" (PS3.4 H.4.6.1.1, event type 2), then a print job DONE (H.4.5.1.1, type 3).

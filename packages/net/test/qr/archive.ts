@@ -8,12 +8,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeDataset, encodePart10Header, type NaturalDataset, parsePart10Header } from '@hnvue/dicom';
-import {
-  Association,
-  HNVUE_IMPLEMENTATION_CLASS_UID,
-  storageContexts,
-  storeInstances,
-} from '../../src/index.js';
+import { Association, HNVUE_IMPLEMENTATION_CLASS_UID, storeInstances } from '../../src/index.js';
+import { storageContexts } from '../../src/storage/index.js';
 
 export const DX = '1.2.840.10008.5.1.4.1.1.1.1';
 export const CR = '1.2.840.10008.5.1.4.1.1.1';

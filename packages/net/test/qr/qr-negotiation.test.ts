@@ -3,14 +3,14 @@
  * refuses the storage SCP role gives a typed error naming the SOP class before anything is
  * sent; relational queries only when the SCP accepted the extended negotiation.
  */
+
+import { decodeDatasetStream, encodeDataset } from '@hnvue/dicom';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Association,
   buildQrIdentifier,
   createServer,
   type DicomServer,
-  decodeDatasetStream,
-  encodeDataset,
   getAssociationOptions,
   type IncomingRequest,
   InvalidArgumentError,
@@ -20,9 +20,9 @@ import {
   qrGet,
   type RequestHandler,
   RoleNotAcceptedError,
-  relationalNegotiation,
   STATUS,
 } from '../../src/index.js';
+import { relationalNegotiation } from '../../src/qr/index.js';
 
 const DX = '1.2.840.10008.5.1.4.1.1.1.1';
 const CR = '1.2.840.10008.5.1.4.1.1.1';

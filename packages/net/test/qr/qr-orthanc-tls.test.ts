@@ -25,10 +25,10 @@ import {
   qrGet,
   qrMove,
   retrieveAll,
-  storageContexts,
   storeInstances,
   tlsConnector,
 } from '../../src/index.js';
+import { storageContexts } from '../../src/storage/index.js';
 import { type ArchiveInstance, CR, DX, datasetOf, EXPLICIT, makeTempDir, writeArchive } from './helpers.js';
 
 describe('FR-DICOM-06: Query/Retrieve against Orthanc over mutual TLS', { timeout: 90_000 }, () => {

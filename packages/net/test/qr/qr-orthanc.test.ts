@@ -7,6 +7,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { decodeDataset } from '@hnvue/dicom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OrthancPeer, rmTempDir, startOrthanc } from '../../../../testing/peers.js';
 import { KOREAN_NAME, UTF8_NAME } from '../../../../testing/worklist.js';
@@ -14,7 +15,6 @@ import {
   Association,
   createStorageScp,
   type DicomServer,
-  decodeDataset,
   getAssociationOptions,
   qrContexts,
   qrFindAll,

@@ -2,14 +2,11 @@
  * FR-DICOM-06: the pure parts of C-MOVE / C-GET: the retrieve identifier (unique keys only, UID
  * lists multi-valued), sub-operation counts of a response and its Failed SOP Instance UID List.
  */
+
+import { encodeDataset } from '@hnvue/dicom';
 import { describe, expect, it } from 'vitest';
-import {
-  type DimseResponse,
-  encodeDataset,
-  failedSopInstanceUids,
-  InvalidArgumentError,
-  retrieveIdentifier,
-} from '../../src/index.js';
+import { type DimseResponse, InvalidArgumentError, retrieveIdentifier } from '../../src/index.js';
+import { failedSopInstanceUids } from '../../src/qr/index.js';
 import { countsOf } from '../../src/qr/progress.js';
 
 const EXPLICIT = '1.2.840.10008.1.2.1';

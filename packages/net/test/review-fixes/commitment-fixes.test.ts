@@ -1,14 +1,8 @@
 import { DatasetTooLargeError, decodeDatasetStream } from '@hnvue/dicom';
 import { createUidGenerator } from '@hnvue/uid';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  Association,
-  COMMAND_FIELD,
-  createServer,
-  type DicomServer,
-  DimseFailureError,
-  STATUS,
-} from '../../src/index.js';
+import { COMMAND_FIELD } from '../../src/dimse/index.js';
+import { Association, createServer, type DicomServer, DimseFailureError, STATUS } from '../../src/index.js';
 import {
   buildCommitmentReport,
   STORAGE_COMMITMENT_CONTEXT,

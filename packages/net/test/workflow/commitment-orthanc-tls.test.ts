@@ -19,10 +19,10 @@ import {
   type Connector,
   createServer,
   type DicomServer,
-  storageContexts,
   storeInstances,
   tlsConnector,
 } from '../../src/index.js';
+import { storageContexts } from '../../src/storage/index.js';
 import {
   COMMITMENT_FAILURE_REASON,
   type CommitmentResult,

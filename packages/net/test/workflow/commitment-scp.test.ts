@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { createUidGenerator } from '@hnvue/uid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitForPort } from '../../../../testing/peers.js';
-import { Association, COMMAND_FIELD, createServer, type DicomServer } from '../../src/index.js';
+import { COMMAND_FIELD } from '../../src/dimse/index.js';
+import { Association, createServer, type DicomServer } from '../../src/index.js';
 import {
   type CommitmentResult,
   encodeDataset,

@@ -3,13 +3,8 @@ import { createUidGenerator } from '@hnvue/uid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitForPort } from '../../../../testing/peers.js';
 import { KOREAN_NAME, worklistItem } from '../../../../testing/worklist.js';
-import {
-  Association,
-  COMMAND_FIELD,
-  createServer,
-  type DicomServer,
-  DimseFailureError,
-} from '../../src/index.js';
+import { COMMAND_FIELD } from '../../src/dimse/index.js';
+import { Association, createServer, type DicomServer, DimseFailureError } from '../../src/index.js';
 import {
   buildMppsCreate,
   buildMppsEnd,
