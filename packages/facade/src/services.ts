@@ -107,10 +107,11 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
   async start(): Promise<void> {
     if (this.#running) return;
     mkdirSync(this.#ctx.queueDir, { recursive: true });
-    this.#storage = createStorage(this.config, this.#log);
     const sender = createSender(this.#ctx, this.#commitments, () => this.#storage);
     const onDelivered = this.#commitments.onDelivered.bind(this.#commitments);
     this.#queue = await openQueue(this.config, this.#ctx.queueDir, sender, onDelivered, this.#log);
+    // After the queue: a queue that does not open (locked, damaged) leaves no pool behind.
+    this.#storage = createStorage(this.config, this.#log);
     wireQueueEvents(this.#queue, this, () => this.#queue);
     try {
       migrateLegacyState(this.#ctx.queueDir, this.#queue, this.#commitments, this.#log);
