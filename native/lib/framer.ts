@@ -91,6 +91,26 @@ interface Pending {
   readonly total: number;
 }
 
+/** The framer's two header limits from its options, with net's checks and defaults. */
+function framerLimits(options: NativePduFramerOptions): { pdataLimit: number; associateLimit: number } {
+  const hard = options.hardMaxPduLength ?? DEFAULT_HARD_MAX_PDU_LENGTH;
+  const leniency = options.leniencyBytes ?? DEFAULT_PDATA_LENIENCY_BYTES;
+  for (const [name, value] of [
+    ['maxPduLength', options.maxPduLength],
+    ['hardMaxPduLength', hard],
+    ['leniencyBytes', leniency],
+    ['maxAssociatePduLength', options.maxAssociatePduLength ?? 0],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
+      throw new RangeError(`${name} must be an integer 0-4294967295, got ${value}`);
+    }
+  }
+  return {
+    pdataLimit: options.maxPduLength === 0 ? hard : Math.min(hard, options.maxPduLength + leniency),
+    associateLimit: Math.min(hard, options.maxAssociatePduLength ?? DEFAULT_MAX_ASSOCIATE_PDU_LENGTH),
+  };
+}
+
 /**
  * The PduFramer of @hnvue/net on the native fast path. `next()` throws NativePduDecodeError on an
  * unknown PDU type (reason 1) or a length over its limit (reason 6), after returning every PDU
@@ -117,20 +137,9 @@ export class NativePduFramer {
   /** Throws CodecError HNV_ERR_CODEC_UNAVAILABLE when the addon (or its framer) is not loaded. */
   constructor(options: NativePduFramerOptions) {
     this.#binding = requireBinding();
-    const hard = options.hardMaxPduLength ?? DEFAULT_HARD_MAX_PDU_LENGTH;
-    const leniency = options.leniencyBytes ?? DEFAULT_PDATA_LENIENCY_BYTES;
-    for (const [name, value] of [
-      ['maxPduLength', options.maxPduLength],
-      ['hardMaxPduLength', hard],
-      ['leniencyBytes', leniency],
-      ['maxAssociatePduLength', options.maxAssociatePduLength ?? 0],
-    ] as const) {
-      if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
-        throw new RangeError(`${name} must be an integer 0-4294967295, got ${value}`);
-      }
-    }
-    this.#pdataLimit = options.maxPduLength === 0 ? hard : Math.min(hard, options.maxPduLength + leniency);
-    this.#associateLimit = Math.min(hard, options.maxAssociatePduLength ?? DEFAULT_MAX_ASSOCIATE_PDU_LENGTH);
+    const limits = framerLimits(options);
+    this.#pdataLimit = limits.pdataLimit;
+    this.#associateLimit = limits.associateLimit;
   }
 
   /** Bytes pushed and not yet returned by `next()`. */
@@ -282,6 +291,287 @@ export class NativePduFramer {
       this.#head = 0;
     }
   }
+}
+
+/** src/framer.cc frameChunk: the PDVs of the PDU at the stop offset are malformed. */
+const STATUS_PDV_ERROR = 3;
+
+/** frameChunk of src/framer.cc (declared here until lib/native.ts lists it; optional: older addons lack it). */
+type FrameChunk = (
+  bytes: Uint8Array,
+  offset: number,
+  associateLimit: number,
+  pdataLimit: number,
+  out: Float64Array,
+) => string | undefined;
+
+function frameChunkBinding(): FrameChunk | undefined {
+  return (nativeBinding() as { frameChunk?: FrameChunk } | undefined)?.frameChunk;
+}
+
+/** True when the addon frames a whole read and splits its PDVs in one call (NativePduStream). */
+export function nativeChunkFramingAvailable(): boolean {
+  return frameChunkBinding() !== undefined;
+}
+
+/**
+ * One framed PDU of a NativePduStream, as views of the chunks it arrived in (`parts`, one when
+ * it lay inside one chunk; `length` its size, header included). For a P-DATA-TF inside one chunk
+ * the addon also split its PDVs: `pdvs` holds them, or `pdvError` says why they could not be
+ * split (the error decodePDataPdvs of @hnvue/net throws); for one spread over chunks both are
+ * absent and the caller splits the parts.
+ */
+export interface NativeFramedPdu {
+  readonly pduType: number;
+  readonly parts: readonly Uint8Array[];
+  readonly length: number;
+  readonly pdvs?: readonly NativePdv[];
+  readonly pdvError?: NativePduDecodeError;
+}
+
+interface StreamPending {
+  readonly pduType: number;
+  readonly total: number;
+  readonly parts: Uint8Array[];
+  have: number;
+}
+
+/**
+ * The native PDU path of @hnvue/net's upper layer (issue 14 item 6): `framer.nextParts()` plus
+ * `decodePDataPdvParts` with one addon call per socket read instead of work per PDU. Same limits,
+ * same errors (a bad header is thrown after every PDU before it, then on every call until
+ * `reset()`), same `bufferedBytes`; nothing is copied but the < 6 bytes of a header cut by a read.
+ * Results are turned into objects right after each call, so streams never share addon output.
+ */
+export class NativePduStream {
+  readonly #frameChunk: FrameChunk;
+  readonly #pdataLimit: number;
+  readonly #associateLimit: number;
+  #out = new Float64Array(4096);
+  #chunks: Uint8Array[] = [];
+  #chunkHead = 0;
+  /** Where framing resumes in the head chunk. */
+  #offset = 0;
+  #buffered = 0;
+  #ready: NativeFramedPdu[] = [];
+  #readyHead = 0;
+  /** The first bytes of a header cut by a read (fewer than 6). */
+  #headerTail: Uint8Array | undefined;
+  #pending: StreamPending | undefined;
+  #deferred: NativePduDecodeError | undefined;
+  #error: NativePduDecodeError | undefined;
+
+  /** Throws CodecError HNV_ERR_CODEC_UNAVAILABLE when the addon lacks frameChunk. */
+  constructor(options: NativePduFramerOptions) {
+    const frameChunk = frameChunkBinding();
+    if (frameChunk === undefined) {
+      throw new CodecError(CODEC_ERROR_CODES.unavailable, 'native chunk framing is not available', {
+        hint: NATIVE_FIX_HINT,
+      });
+    }
+    this.#frameChunk = frameChunk;
+    const limits = framerLimits(options);
+    this.#pdataLimit = limits.pdataLimit;
+    this.#associateLimit = limits.associateLimit;
+  }
+
+  /** Bytes pushed and not yet returned by `next()`. */
+  get bufferedBytes(): number {
+    return this.#buffered;
+  }
+
+  /** Append bytes received from the peer; the stream keeps the chunk and never writes to it. */
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+  }
+
+  reset(): void {
+    this.#chunks = [];
+    this.#chunkHead = 0;
+    this.#offset = 0;
+    this.#buffered = 0;
+    this.#ready = [];
+    this.#readyHead = 0;
+    this.#headerTail = undefined;
+    this.#pending = undefined;
+    this.#deferred = undefined;
+    this.#error = undefined;
+  }
+
+  /** The next complete PDU, or undefined when more bytes are needed. */
+  next(): NativeFramedPdu | undefined {
+    for (;;) {
+      if (this.#error !== undefined) throw this.#error;
+      const ready = this.#ready[this.#readyHead];
+      if (ready !== undefined) {
+        this.#readyHead++;
+        if (this.#readyHead === this.#ready.length) {
+          this.#ready = [];
+          this.#readyHead = 0;
+        }
+        this.#buffered -= ready.length;
+        return ready;
+      }
+      if (this.#deferred !== undefined) {
+        this.#error = this.#deferred;
+        throw this.#error;
+      }
+      const chunk = this.#chunks[this.#chunkHead];
+      if (chunk === undefined) return undefined;
+      this.#consume(chunk);
+    }
+  }
+
+  /** Takes what the head chunk holds from #offset: completes a pending PDU, then one addon call. */
+  #consume(chunk: Uint8Array): void {
+    let pos = this.#offset;
+    const tail = this.#headerTail;
+    if (tail !== undefined) {
+      const need = PDU_HEADER_LENGTH - tail.length;
+      if (chunk.length - pos < need) {
+        const longer = new Uint8Array(tail.length + chunk.length - pos);
+        longer.set(tail);
+        longer.set(chunk.subarray(pos), tail.length);
+        this.#headerTail = longer;
+        this.#nextChunk();
+        return;
+      }
+      const header = new Uint8Array(PDU_HEADER_LENGTH);
+      header.set(tail);
+      header.set(chunk.subarray(pos, pos + need), tail.length);
+      this.#headerTail = undefined;
+      const out = this.#out;
+      const message = this.#frameChunk(header, 0, this.#associateLimit, this.#pdataLimit, out);
+      if (out[4] === 1) {
+        // A PDU of header only (PS3.8 allows a 0-length P-DATA-TF): complete with the cut header.
+        this.#ready.push({
+          pduType: out[5] as number,
+          parts: [tail, chunk.subarray(pos, pos + need)],
+          length: 6,
+        });
+        this.#offset = pos + need;
+        return;
+      }
+      if (out[0] === STATUS_ERROR) {
+        this.#deferred = new NativePduDecodeError(message ?? '', out[2] as number);
+        return;
+      }
+      this.#pending = {
+        pduType: out[2] as number,
+        total: out[3] as number,
+        parts: [tail],
+        have: tail.length,
+      };
+    }
+    const pending = this.#pending;
+    if (pending !== undefined) {
+      const take = Math.min(pending.total - pending.have, chunk.length - pos);
+      pending.parts.push(chunk.subarray(pos, pos + take));
+      pending.have += take;
+      pos += take;
+      if (pending.have === pending.total) {
+        this.#pending = undefined;
+        this.#ready.push({ pduType: pending.pduType, parts: pending.parts, length: pending.total });
+      }
+      if (pos === chunk.length) this.#nextChunk();
+      else this.#offset = pos;
+      return;
+    }
+    if (chunk.length - pos < PDU_HEADER_LENGTH) {
+      this.#headerTail = chunk.slice(pos);
+      this.#nextChunk();
+      return;
+    }
+    this.#frame(chunk, pos);
+  }
+
+  /** One addon call over `chunk` from `pos`; its PDUs (and their PDVs) become #ready. */
+  #frame(chunk: Uint8Array, pos: number): void {
+    let out = this.#out;
+    let message = this.#frameChunk(chunk, pos, this.#associateLimit, this.#pdataLimit, out);
+    if (out[4] === 0 && out[0] === 0 && (out[3] as number) > out.length) {
+      // One PDU with more PDVs than the array holds: grow it to that PDU's worst case and retry.
+      this.#out = out = new Float64Array(out[3] as number);
+      message = this.#frameChunk(chunk, pos, this.#associateLimit, this.#pdataLimit, out);
+    }
+    const count = out[4] as number;
+    for (let i = 0, at = 5; i < count; i++) {
+      const start = out[at + 1] as number;
+      const end = out[at + 2] as number;
+      const bytes = chunk.subarray(start, end);
+      const pduType = out[at] as number;
+      const n = out[at + 3] as number;
+      at += 4;
+      if (pduType !== 0x04) {
+        this.#ready.push({ pduType, parts: [bytes], length: end - start });
+        continue;
+      }
+      const pdvs: NativePdv[] = [];
+      for (let k = 0; k < n; k++, at += 4) {
+        const control = out[at + 1] as number;
+        pdvs.push({
+          contextId: out[at] as number,
+          // PS3.8 E.2 message control header bits.
+          isCommand: (control & 0x01) !== 0,
+          isLast: (control & 0x02) !== 0,
+          data: chunk.subarray(out[at + 2] as number, out[at + 3] as number),
+        });
+      }
+      this.#ready.push({ pduType, parts: [bytes], length: end - start, pdvs });
+    }
+    let next = out[1] as number;
+    const status = out[0] as number;
+    if (status === STATUS_PDV_ERROR) {
+      // The PDU is framed (consumed, as net's nextParts does) but its PDVs are not usable.
+      const total = PDU_HEADER_LENGTH + readLength(chunk, next);
+      this.#ready.push({
+        pduType: 0x04,
+        parts: [chunk.subarray(next, next + total)],
+        length: total,
+        pdvError: new NativePduDecodeError(message ?? '', out[2] as number),
+      });
+      next += total;
+    } else if (status === STATUS_ERROR) {
+      this.#deferred = new NativePduDecodeError(message ?? '', out[2] as number);
+      this.#offset = next;
+      return;
+    } else if (status === STATUS_PARTIAL) {
+      const total = out[3] as number;
+      this.#pending = {
+        pduType: out[2] as number,
+        total,
+        parts: [chunk.subarray(next)],
+        have: chunk.length - next,
+      };
+      this.#nextChunk();
+      return;
+    }
+    if (next === chunk.length) this.#nextChunk();
+    else this.#offset = next;
+  }
+
+  #nextChunk(): void {
+    this.#offset = 0;
+    this.#chunkHead++;
+    if (this.#chunkHead >= this.#chunks.length) {
+      this.#chunks = [];
+      this.#chunkHead = 0;
+    } else if (this.#chunkHead > 64 && this.#chunkHead * 2 > this.#chunks.length) {
+      this.#chunks = this.#chunks.slice(this.#chunkHead);
+      this.#chunkHead = 0;
+    }
+  }
+}
+
+/** PS3.8 9.3.1: the 32-bit big-endian PDU length at bytes 2-5 of a header. */
+function readLength(bytes: Uint8Array, at: number): number {
+  return (
+    ((bytes[at + 2] as number) * 0x1000000 +
+      (((bytes[at + 3] as number) << 16) | ((bytes[at + 4] as number) << 8) | (bytes[at + 5] as number))) >>>
+    0
+  );
 }
 
 /** One PDV of a P-DATA-TF; `data` is a view into the PDU (Pdv of @hnvue/net). */

@@ -20,12 +20,15 @@ export {
 } from './extended-offset-table.js';
 export { canonicalSamples, type FrameInfo, frameByteLength } from './frame.js';
 export {
+  type NativeFramedPdu,
   type NativePDataOptions,
   NativePduDecodeError,
   NativePduFramer,
   type NativePduFramerOptions,
+  NativePduStream,
   type NativePdv,
   type NativeRawPdu,
+  nativeChunkFramingAvailable,
   nativeDecodePDataPdvs,
   nativePDataPdus,
   nativePduFramingAvailable,

@@ -10,7 +10,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { fragmentMessage } from '../../packages/net/src/dimse/fragment.js';
+import { createPduSource, type PduSource } from '../../packages/net/src/dul/pdu-source.js';
 import { createPduFramer, decodePDataPdvs } from '../../packages/net/src/pdu/index.js';
+import { decodePDataPdvParts } from '../../packages/net/src/pdu/pdata.js';
 import {
   NativePduFramer,
   type NativePduFramerOptions,
@@ -285,6 +287,71 @@ export function framingCase(seed: number): CaseResult {
   return { mismatch: undefined, events: ts.length, errors };
 }
 
+/**
+ * What the upper layer sees from a PDU source (dul/pdu-source.ts): each PDU's bytes, and for a
+ * P-DATA-TF its PDVs as the upper layer takes them (the source's split, else decodePDataPdvParts),
+ * piece by piece, or the error; errors thrown by `next()` and the repeat throw; bufferedBytes is
+ * not part of PduSource, so the chunk stream is compared on what it delivers.
+ */
+function sourceTranscript(source: PduSource, chunks: readonly Uint8Array[]): Event[] {
+  const events: Event[] = [];
+  for (const chunk of chunks) {
+    source.push(chunk);
+    try {
+      for (let p = source.next(); p !== undefined; p = source.next()) {
+        events.push({ kind: 'pdu', pduType: p.pduType, bytes: Buffer.concat(p.parts) });
+        if (p.pduType !== 4) continue;
+        if (p.pdvError) {
+          events.push({ kind: 'error', text: errorText(p.pdvError) });
+          continue;
+        }
+        events.push(
+          pdvEvent(() => p.pdvs ?? decodePDataPdvParts(p.parts, p.length), p.parts[0] ?? new Uint8Array(0)),
+        );
+      }
+    } catch (err) {
+      events.push({ kind: 'error', text: errorText(err) });
+      try {
+        source.next();
+        events.push({ kind: 'error', text: 'no repeat throw' });
+      } catch (again) {
+        events.push({ kind: 'error', text: `again ${errorText(again)}` });
+      }
+      break;
+    }
+  }
+  return events;
+}
+
+/**
+ * One case of the native PDU path as the upper layer uses it: net's PduSource on TypeScript
+ * (framer.nextParts + decodePDataPdvParts) against the same on NativePduStream (one frameChunk
+ * call per read), same stream, limits and split points as framingCase.
+ */
+export function chunkCase(seed: number): CaseResult {
+  const next = seeded(seed);
+  const options = randomOptions(next);
+  const chunks = split(next, randomStream(next));
+  const ts = sourceTranscript(createPduSource({ ...options, native: false }), chunks);
+  const nativeSource = createPduSource({ ...options, native: true });
+  if (nativeSource.kind !== 'native')
+    return { mismatch: 'the native PDU path is not available', events: 0, errors: 0 };
+  const native = sourceTranscript(nativeSource, chunks);
+  const errors = ts.filter((e) => e.kind === 'error').length;
+  for (let i = 0; i < Math.max(ts.length, native.length); i++) {
+    const a = ts[i];
+    const b = native[i];
+    if (a === undefined || b === undefined || !sameEvent(a, b)) {
+      return {
+        mismatch: `seed ${seed} ${JSON.stringify(options)} event ${i}: TypeScript ${describeEvent(a)}, native ${describeEvent(b)}`,
+        events: i,
+        errors,
+      };
+    }
+  }
+  return { mismatch: undefined, events: ts.length, errors };
+}
+
 /** Minimal Implicit VR LE command set announcing a data set: (0000,0800) US 0000H (PS3.7 E.1). */
 const COMMAND_WITH_DATASET = Uint8Array.of(0x00, 0x00, 0x00, 0x08, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00);
 
@@ -335,7 +402,8 @@ async function main(): Promise<void> {
   let errors = 0;
   console.log(`framer-diff: ${seconds} s from seed ${seed}`);
   while (Date.now() < end) {
-    const r = seed % 8 === 0 ? await buildingCase(seed) : framingCase(seed);
+    const r =
+      seed % 8 === 0 ? await buildingCase(seed) : seed % 2 === 0 ? chunkCase(seed) : framingCase(seed);
     if (r.mismatch !== undefined) {
       console.error(`MISMATCH ${r.mismatch}`);
       process.exitCode = 1;

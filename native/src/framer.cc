@@ -203,6 +203,126 @@ Napi::Value SplitPdvs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(count));
 }
 
+// Splits the P-DATA-TF at data[start, end) into out as [contextId, control, start, end, ...]
+// (offsets into data), at most `capacity` PDVs. Returns the count, -1 when it does not fit, or -2
+// with `check` filled: the checks and messages of decodePDataPdvs (pdata.ts), as SplitPdvs.
+int64_t splitInto(const uint8_t* data, size_t start, size_t end, double* out, size_t capacity, Check& check) {
+  const size_t size = end - start;
+  auto fail = [&](uint32_t reason, std::string message) {
+    check.reason = reason;
+    check.message = std::move(message);
+    return static_cast<int64_t>(-2);
+  };
+  if (size < kHeader || data[start] != 0x04) return fail(kUnexpectedPdu, "not a P-DATA-TF PDU");
+  const uint32_t pduLength = be32(data + start + 2);
+  if (pduLength != size - kHeader) {
+    return fail(kInvalidParameter, "P-DATA-TF length " + std::to_string(pduLength) + " does not match the " +
+                                       std::to_string(size - kHeader) + " bytes given");
+  }
+  size_t count = 0;
+  size_t offset = start + kHeader;
+  while (offset < end) {
+    if (offset + 4 > end) return fail(kInvalidParameter, "truncated PDV item length");
+    const uint32_t itemLength = be32(data + offset);
+    if (itemLength < 2)
+      return fail(kInvalidParameter, "PDV item length " + std::to_string(itemLength) + " is below 2");
+    const uint64_t stop = static_cast<uint64_t>(offset) + 4 + itemLength;
+    if (stop > end) {
+      return fail(kInvalidParameter,
+                  "PDV item of " + std::to_string(itemLength) + " bytes overruns the P-DATA-TF");
+    }
+    const uint32_t contextId = data[offset + 4];
+    if (contextId % 2 == 0) {
+      return fail(kInvalidParameter, "PDV presentation context ID " + std::to_string(contextId) + " is not odd");
+    }
+    if (count == capacity) return -1;
+    double* pdv = out + 4 * count++;
+    pdv[0] = contextId;
+    pdv[1] = data[offset + 5];
+    pdv[2] = static_cast<double>(offset + 6);
+    pdv[3] = static_cast<double>(stop);
+    offset = static_cast<size_t>(stop);
+  }
+  return static_cast<int64_t>(count);
+}
+
+// Status of a frameChunk result beyond those of framePdus: the PDVs of the PDU at nextOffset are
+// malformed (a = reason, the message is returned); that PDU is not in the records.
+constexpr uint32_t kPdvError = 3;
+
+// frameChunk(bytes, offset, associateLimit, pdataLimit, out): the whole unit of work of one socket
+// read in one call (issue 14 item 6): frames every complete PDU of `bytes` from `offset` and splits
+// the PDVs of each P-DATA-TF. out = [status, nextOffset, a, b, count, then per PDU: type, start,
+// end, pdvCount, pdvCount x (contextId, control, start, end)]. Statuses as framePdus (a PDU that
+// would not fit in `out` ends the call with kNeedMore at its offset; b = the doubles it needs when
+// it is the first), plus kPdvError. Every check and message is that of framePdus and splitPdvs.
+Napi::Value FrameChunk(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Uint8Array buf = bytesArg(info, 0);
+  const double offsetArg = numberArg(info, 1, "offset");
+  const double associateLimit = numberArg(info, 2, "associateLimit");
+  const double pdataLimit = numberArg(info, 3, "pdataLimit");
+  Napi::Float64Array outArray = outArg(info, 4, 9);
+  double* out = outArray.Data();
+  const size_t length = outArray.ElementLength();
+  const uint8_t* data = buf.Data();
+  const size_t size = buf.ByteLength();
+  if (!(offsetArg >= 0 && offsetArg <= static_cast<double>(size)))
+    throw Napi::RangeError::New(env, "offset is out of range");
+  size_t pos = static_cast<size_t>(offsetArg);
+  size_t count = 0;
+  size_t at = 5;
+  out[0] = kNeedMore;
+  out[2] = 0;
+  out[3] = 0;
+  Napi::Value result = env.Undefined();
+  while (size - pos >= kHeader) {
+    const uint32_t type = data[pos];
+    const uint32_t pduLength = be32(data + pos + 2);
+    Check check;
+    if (!checkHeader(type, pduLength, associateLimit, pdataLimit, check)) {
+      out[0] = kError;
+      out[2] = check.reason;
+      result = Napi::String::New(env, check.message);
+      break;
+    }
+    const uint64_t total = static_cast<uint64_t>(kHeader) + pduLength;
+    if (size - pos < total) {
+      out[0] = kPartial;
+      out[2] = type;
+      out[3] = static_cast<double>(total);
+      break;
+    }
+    if (length - at < 4) break;
+    const size_t end = pos + static_cast<size_t>(total);
+    int64_t pdvs = 0;
+    if (type == 0x04) {
+      pdvs = splitInto(data, pos, end, out + at + 4, (length - at - 4) / 4, check);
+      if (pdvs == -2) {
+        out[0] = kPdvError;
+        out[2] = check.reason;
+        result = Napi::String::New(env, check.message);
+        break;
+      }
+      if (pdvs == -1) {
+        // Every PDV takes at least 6 bytes (PS3.8 9.3.5.1): room for the worst case of this PDU.
+        if (count == 0) out[3] = static_cast<double>(9 + 4 * (total / 6));
+        break;
+      }
+    }
+    out[at] = type;
+    out[at + 1] = static_cast<double>(pos);
+    out[at + 2] = static_cast<double>(end);
+    out[at + 3] = static_cast<double>(pdvs);
+    at += 4 + 4 * static_cast<size_t>(pdvs);
+    count++;
+    pos = end;
+  }
+  out[1] = static_cast<double>(pos);
+  out[4] = static_cast<double>(count);
+  return result;
+}
+
 // buildPDataHeaders(contextId, isCommand, totalLength, maxPdvLength) -> one Buffer of n x 12 bytes:
 // the header of each single-PDV P-DATA-TF carrying `totalLength` value bytes in fragments of
 // `maxPdvLength` (even; PS3.8 E.1), the last one flagged last. An empty value is one empty last PDV.
@@ -257,5 +377,6 @@ void registerFramer(Napi::Env env, Napi::Object exports) {
   exports.Set("framePdus", Napi::Function::New(env, FramePdus));
   exports.Set("splitPdvs", Napi::Function::New(env, SplitPdvs));
   exports.Set("buildPDataHeaders", Napi::Function::New(env, BuildPDataHeaders));
+  exports.Set("frameChunk", Napi::Function::New(env, FrameChunk));
 }
 }  // namespace hnv

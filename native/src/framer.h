@@ -3,6 +3,6 @@
 #include <napi.h>
 
 namespace hnv {
-// Adds framePdus, splitPdvs and buildPDataHeaders to the addon's exports.
+// Adds framePdus, splitPdvs, frameChunk and buildPDataHeaders to the addon's exports.
 void registerFramer(Napi::Env env, Napi::Object exports);
 }  // namespace hnv

@@ -349,6 +349,7 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
       peer,
       trace: levelEnabled(this.#options.logger, 'trace'),
       maxAssociatePduLength: this.#limits.maxAssociateRqLength,
+      nativePdu: this.#options.framing?.nativePdu,
       screenAssociateRq: (bytes) => {
         const verdict = screenAssociateRq(bytes, this.#limits);
         if (verdict === undefined) return undefined;

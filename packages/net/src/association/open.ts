@@ -77,6 +77,7 @@ export async function openRequestor(
     logger: log,
     peer,
     trace: levelEnabled(options.logger, 'trace'),
+    nativePdu: options.framing?.nativePdu,
   });
   const wiring = create({
     role: 'requestor',

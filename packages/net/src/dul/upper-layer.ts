@@ -12,9 +12,8 @@ import type { ScreenVerdict } from '../acse/bounds.js';
 import type { DicomSocket } from '../connector.js';
 import { AssociationAbortedError, AssociationClosedError, PduDecodeError, ProtocolError } from '../errors.js';
 import { type Effect, type EventId, eventForPdu, type State, type StepContext, step } from '../fsm/index.js';
-import { createPduFramer, type PduFramer } from '../pdu/framer.js';
 import { decodePdu, encodePdu } from '../pdu/index.js';
-import { decodePDataPdvs } from '../pdu/pdata.js';
+import { decodePDataPdvParts } from '../pdu/pdata.js';
 import {
   ABORT_REASON,
   type AssociateAc,
@@ -25,6 +24,7 @@ import {
   type Pdv,
 } from '../pdu/types.js';
 import { toTlsError } from '../tls/index.js';
+import { createPduSource, type FramedPdu, type PduSource } from './pdu-source.js';
 
 /** Below this a multi-buffer PDU is joined and written once (measured: writev costs more here). */
 const SMALL_WRITE = 16 * 1024;
@@ -75,13 +75,15 @@ export interface UpperLayerOptions {
    * A-ASSOCIATE-RJ through AE-6 without an indication: the request is never decoded.
    */
   readonly screenAssociateRq?: (bytes: Uint8Array) => ScreenVerdict | undefined;
+  /** Frame on the native PDU path (dul/pdu-source.ts); default HNVUE_NATIVE_PDU=1, else TypeScript. */
+  readonly nativePdu?: boolean | undefined;
 }
 
 /** Largest bytes one 'data' handler call processes before yielding is not bounded here: PDUs are. */
 export class UpperLayer {
   #state: State = 'Sta1';
   readonly #socket: DicomSocket;
-  readonly #framer: PduFramer;
+  readonly #framer: PduSource;
   readonly #options: UpperLayerOptions;
   readonly #log: Logger;
   #user: UpperLayerUser | undefined;
@@ -106,8 +108,9 @@ export class UpperLayer {
     this.#options = options;
     this.#socket = options.socket;
     this.#log = options.logger;
-    this.#framer = createPduFramer({
+    this.#framer = createPduSource({
       maxPduLength: options.maxPduLength,
+      ...(options.nativePdu === undefined ? {} : { native: options.nativePdu }),
       ...(options.maxAssociatePduLength === undefined
         ? {}
         : { maxAssociatePduLength: options.maxAssociatePduLength }),
@@ -478,18 +481,23 @@ export class UpperLayer {
       // PS3.8 Sta13 (after our A-ABORT, RJ or RP) ignores PDUs (AA-6) except A-ABORT; stop
       // framing once the association is gone.
       if (this.#closed || (this.#state as State) === 'Sta1') return;
-      let raw: ReturnType<PduFramer['next']>;
+      let framed: FramedPdu | undefined;
       try {
-        raw = this.#framer.next();
+        framed = this.#framer.next();
       } catch (err) {
         this.#onDecodeError(err);
         return;
       }
-      if (raw === undefined) return;
-      if (raw.pduType === PDU_TYPE['P-DATA-TF']) {
-        let pdvs: Pdv[];
+      if (framed === undefined) return;
+      if (framed.pduType === PDU_TYPE['P-DATA-TF']) {
+        // A P-DATA-TF spread over socket reads is split in place, never joined (issue 19 item 3).
+        let pdvs: readonly Pdv[];
+        if (framed.pdvError) {
+          this.#onDecodeError(framed.pdvError);
+          return;
+        }
         try {
-          pdvs = decodePDataPdvs(raw.bytes);
+          pdvs = framed.pdvs ?? decodePDataPdvParts(framed.parts, framed.length);
         } catch (err) {
           this.#onDecodeError(err);
           return;
@@ -499,6 +507,7 @@ export class UpperLayer {
         this.#incomingPdvs = undefined;
         continue;
       }
+      const raw = { pduType: framed.pduType, bytes: joinParts(framed.parts, framed.length) };
       if (raw.pduType === PDU_TYPE['A-ASSOCIATE-RQ'] && raw.bytes.length >= 42) {
         this.#rqAeTitles = raw.bytes.slice(10, 42);
         const screen = this.#options.screenAssociateRq;
@@ -588,4 +597,16 @@ export class UpperLayer {
     if (this.#artim) clearTimeout(this.#artim);
     this.#artim = undefined;
   }
+}
+
+/** The bytes of a non-P-DATA PDU in one buffer (a view when it arrived in one read). */
+function joinParts(parts: readonly Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }

@@ -126,6 +126,123 @@ export function decodePDataPdvs(bytes: Uint8Array): Pdv[] {
 }
 
 /**
+ * decodePDataPdvs for a PDU given as consecutive views (framer `nextParts()`), with the same checks
+ * in the same order and the same errors, all made before any PDV is returned. A PDV whose value
+ * crosses a part boundary comes back as one Pdv per part, in order, with `isLast` only on the
+ * final one: PS3.8 E.2 lets a message fragment at any PDV boundary, so the DIMSE assembler reads
+ * them as the one PDV they were, and no value byte is copied.
+ */
+export function decodePDataPdvParts(parts: readonly Uint8Array[], length: number): Pdv[] {
+  if (parts.length === 1) return decodePDataPdvs(parts[0]!);
+  const reader = new PartsReader(parts);
+  if (length < PDU_HEADER_LENGTH || reader.byte(0) !== 0x04) {
+    throw new PduDecodeError('not a P-DATA-TF PDU', ABORT_REASON.unexpectedPdu);
+  }
+  const pduLength = reader.uint32(2);
+  if (pduLength !== length - PDU_HEADER_LENGTH) {
+    throw new PduDecodeError(
+      `P-DATA-TF length ${pduLength} does not match the ${length - PDU_HEADER_LENGTH} bytes given`,
+      ABORT_REASON.invalidPduParameterValue,
+    );
+  }
+  const pdvs: Pdv[] = [];
+  let offset = PDU_HEADER_LENGTH;
+  while (offset < length) {
+    if (offset + 4 > length) {
+      throw new PduDecodeError('truncated PDV item length', ABORT_REASON.invalidPduParameterValue);
+    }
+    const itemLength = reader.uint32(offset);
+    // PS3.8 9.3.5.1: the item length covers the context ID and the message control header.
+    if (itemLength < 2) {
+      throw new PduDecodeError(
+        `PDV item length ${itemLength} is below 2`,
+        ABORT_REASON.invalidPduParameterValue,
+      );
+    }
+    const end = offset + 4 + itemLength;
+    if (end > length) {
+      throw new PduDecodeError(
+        `PDV item of ${itemLength} bytes overruns the P-DATA-TF`,
+        ABORT_REASON.invalidPduParameterValue,
+      );
+    }
+    const contextId = reader.byte(offset + 4);
+    if (contextId % 2 === 0) {
+      // PS3.8 9.3.2.2: presentation context IDs are odd integers 1-255.
+      throw new PduDecodeError(
+        `PDV presentation context ID ${contextId} is not odd`,
+        ABORT_REASON.invalidPduParameterValue,
+      );
+    }
+    const control = reader.byte(offset + 5);
+    const isCommand = (control & 0x01) !== 0;
+    const isLast = (control & 0x02) !== 0;
+    const values = reader.slices(offset + 6, end);
+    const last = values.length - 1;
+    for (let i = 0; i <= last; i++) {
+      pdvs.push({ contextId, isCommand, isLast: isLast && i === last, data: values[i]! });
+    }
+    offset = end;
+  }
+  return pdvs;
+}
+
+/** Random reads over consecutive views, forward-moving (each part is found from the last one). */
+class PartsReader {
+  readonly #parts: readonly Uint8Array[];
+  #index = 0;
+  #start = 0;
+
+  constructor(parts: readonly Uint8Array[]) {
+    this.#parts = parts;
+  }
+
+  /** The part holding byte `pos`, and sets `#start` to that part's first position. */
+  #seek(pos: number): Uint8Array {
+    if (pos < this.#start) {
+      this.#index = 0;
+      this.#start = 0;
+    }
+    for (;;) {
+      const part = this.#parts[this.#index];
+      if (part === undefined) throw new RangeError('read past the PDU');
+      if (pos < this.#start + part.length) return part;
+      this.#start += part.length;
+      this.#index++;
+    }
+  }
+
+  byte(pos: number): number {
+    const part = this.#seek(pos);
+    return part[pos - this.#start] ?? 0;
+  }
+
+  /** PS3.8 9.3: lengths are 32-bit big endian, possibly straddling two parts. */
+  uint32(pos: number): number {
+    return (
+      (this.byte(pos) * 0x1000000 +
+        ((this.byte(pos + 1) << 16) | (this.byte(pos + 2) << 8) | this.byte(pos + 3))) >>>
+      0
+    );
+  }
+
+  /** Views of bytes [start, end) in order; one empty view for an empty range. */
+  slices(start: number, end: number): Uint8Array[] {
+    if (start === end) return [new Uint8Array(0)];
+    const out: Uint8Array[] = [];
+    let pos = start;
+    while (pos < end) {
+      const part = this.#seek(pos);
+      const from = pos - this.#start;
+      const to = Math.min(part.length, end - this.#start);
+      out.push(part.subarray(from, to));
+      pos = this.#start + to;
+    }
+    return out;
+  }
+}
+
+/**
  * One P-DATA-TF holding `pdvs`, in order (one copy of every value). To send a large value without
  * copying it, use `singlePdvHeader` and write the header and the value separately.
  */

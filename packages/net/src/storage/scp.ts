@@ -1,10 +1,10 @@
 /**
  * C-STORE SCP (PS3.4 Annex B, FR-DICOM-04/06): each received data set is streamed to disk as a
  * Part 10 file (meta header added, transfer syntax = the accepted one) under a temporary name and
- * renamed once complete, so a half-received object is never visible. Memory stays bounded whatever
- * the size: the association pauses the socket above its high-water mark and the sink writes in
- * 1 MiB batches, so objects below 1 MiB reach the disk in one write (fo-dicom #1412: no per-chunk
- * temp-file churn for small objects).
+ * renamed once complete, so a half-received object is never visible (storage/receive-file.ts, which
+ * also states the fsync policy). Memory stays bounded whatever the size: the association pauses the
+ * socket above its high-water mark and the sink writes in 1 MiB batches, so objects below 1 MiB
+ * reach the disk in one write (fo-dicom #1412: no per-chunk temp-file churn for small objects).
  *
  * One hook decides (an intervention): store (where, with which status) or refuse (with which
  * status), before the data set arrives. Notifications tell what happened. File names come from
@@ -13,7 +13,7 @@
  */
 import { join } from 'node:path';
 import { guardLogger, type Logger, silentLogger } from '@hnvue/core';
-import { fileNameForInstance, SOP_CLASS, TS, writePart10File } from '@hnvue/dicom';
+import { fileNameForInstance, SOP_CLASS, TS } from '@hnvue/dicom';
 import { HNVUE_IMPLEMENTATION_CLASS_UID, HNVUE_IMPLEMENTATION_VERSION_NAME } from '../acse/negotiate.js';
 import type { DimseReply, IncomingRequest, RequestHandler } from '../association.js';
 import { STATUS } from '../dimse/index.js';
@@ -23,6 +23,7 @@ import {
   DEFAULT_SCP_TRANSFER_SYNTAXES,
   storageSupportedContexts,
 } from './negotiation.js';
+import { Part10Sink } from './receive-file.js';
 
 /** What is known about an incoming C-STORE before its data set arrives (PHI-free). */
 export interface StoreRequestInfo {
@@ -74,6 +75,7 @@ export interface StorageScpOptions {
 /** The C-STORE handler, for `createServer({ handlers: { 'C-STORE': storageScpHandler(...) } })`. */
 export function storageScpHandler(options: StorageScpOptions): RequestHandler {
   const log = guardLogger(options.logger ?? silentLogger).child({ component: 'store-scp' });
+  const sink = new Part10Sink({ fsync: options.fsync ?? true });
   return async (request: IncomingRequest): Promise<DimseReply> => {
     const { command } = request;
     const association = request.association;
@@ -126,9 +128,7 @@ export function storageScpHandler(options: StorageScpOptions): RequestHandler {
     };
     let datasetBytes: number;
     try {
-      ({ datasetBytes } = await writePart10File(path, meta, request.dataset, {
-        fsync: options.fsync ?? true,
-      }));
+      ({ datasetBytes } = await sink.write(path, meta, request.dataset));
     } catch (err) {
       const error = err as Error;
       options.onFailed?.(info, error);
