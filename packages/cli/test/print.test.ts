@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeDataset, readPart10File } from '@hnvue/dicom';
@@ -111,6 +112,46 @@ describe('hnvue print against DCMTK dcmprscp', { timeout: 120_000 }, () => {
       const prepared = await preparePrintImage(dataset, { rows: 40, columns: 40, bitDepth: 12 });
       expect(stored).toContainEqual(Array.from(prepared.data));
     }
+  });
+
+  it('FR-DICOM-11: hnvue print --presentation-state prints with the GSPS (dcmpsmk-made, dcmodify-edited) of its image', async () => {
+    const gspsFile = join(dir, 'img0.gsps.dcm');
+    execFileSync('dcmpsmk', ['+Vw', files[0]!, gspsFile]);
+    execFileSync('dcmodify', [
+      '-nb',
+      ...['(0028,3110)[0].(0028,1050)=1200', '(0028,3110)[0].(0028,1051)=900'].flatMap((e) => ['-m', e]),
+      ...['(2050,0020)=INVERSE', '(0070,0041)=N', '(0070,0042)=90'].flatMap((e) => ['-i', e]),
+      gspsFile,
+    ]);
+    const before = new Set(await scp.storedFiles());
+    const ctx = context();
+    const args = ['print', files[0]!, '--presentation-state', gspsFile, '--box', '40x40', ...target()];
+    expect(await main(args, ctx), ctx.stdout.join('')).toBe(EXIT_CODES.ok);
+    const stored = [];
+    for (const f of (await scp.storedFiles()).filter((f) => !before.has(f))) {
+      const p10 = await readPart10File(f);
+      if (p10.meta.mediaStorageSopClassUid !== HARDCOPY_GRAYSCALE) continue;
+      const { dataset } = decodeDataset(p10.dataset, {
+        transferSyntax: p10.datasetTransferSyntax,
+        copyBulk: true,
+      });
+      stored.push(Array.from(new Uint16Array((dataset.PixelData as ArrayBuffer[])[0] as ArrayBuffer)));
+    }
+    const dataset = readPart10(await readFile(files[0]!));
+    const box = { rows: 40, columns: 40, bitDepth: 12 } as const;
+    const withGsps = await preparePrintImage(dataset, {
+      ...box,
+      presentationState: readPart10(await readFile(gspsFile)),
+    });
+    const plain = await preparePrintImage(dataset, box);
+    expect(stored).toEqual([Array.from(withGsps.data)]);
+    expect(Array.from(withGsps.data)).not.toEqual(Array.from(plain.data));
+    // A presentation state of another image is a usage error, before the printer is called.
+    const other = join(dir, 'img1.gsps.dcm');
+    execFileSync('dcmpsmk', [files[1]!, other]);
+    expect(await main(['print', files[0]!, '--presentation-state', other, ...target()], context())).toBe(
+      EXIT_CODES.usage,
+    );
   });
 
   it('FR-DICOM-11: hnvue print without files or --status is a usage error', async () => {

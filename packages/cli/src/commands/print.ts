@@ -36,6 +36,8 @@ export const PRINT_HELP = `hnvue print FILE… [options]     hnvue print --statu
   --medium M, --destination D, --magnification M, --border BLACK|WHITE
   --bits 8|12               image box depth (default 12; sent as 8 bits if the printer refuses 12)
   --box ROWSxCOLS           image box matrix in pixels (default 1024x1024)
+  --presentation-state GSPS a Grayscale Softcopy Presentation State (repeatable): the images it
+                            references print with its window, polarity, displayed area, flip and rotation
   --host H --port P         the printer, instead of the configuration's
   --status                  only N-GET the printer's status`;
 
@@ -52,12 +54,23 @@ function box(text: string): { rows: number; columns: number } {
   return { rows: Number(m[1]), columns: Number(m[2]) };
 }
 
+/** True when a presentation state's Referenced Series Sequence names the image (PS3.3 C.11.11). */
+function referencesImage(gsps: NaturalDataset, image: NaturalDataset): boolean {
+  const uid = image.SOPInstanceUID;
+  const series = (gsps.ReferencedSeriesSequence as NaturalDataset[] | undefined) ?? [];
+  return series.some((s) =>
+    ((s.ReferencedImageSequence as NaturalDataset[] | undefined) ?? []).some(
+      (r) => r.ReferencedSOPInstanceUID === uid,
+    ),
+  );
+}
+
 /** A Part 10 file as a data set with native pixel data (compressed syntaxes decoded first). */
-async function loadImage(path: string): Promise<NaturalDataset> {
+async function loadImage(path: string, pixels = true): Promise<NaturalDataset> {
   const file = parsePart10File(new Uint8Array(await readFile(path)));
   let bytes = file.dataset;
   let ts = file.datasetTransferSyntax;
-  if (!isNativeTransferSyntax(ts)) {
+  if (pixels && !isNativeTransferSyntax(ts)) {
     bytes = concatBytes(await transcodeDataset(bytes, ts, TS.explicitVrLittleEndian));
     ts = TS.explicitVrLittleEndian;
   }
@@ -80,6 +93,7 @@ export async function printCommand(argv: readonly string[], ctx: CliContext): Pr
     border: { type: 'string' },
     bits: { type: 'string' },
     box: { type: 'string' },
+    'presentation-state': { type: 'string', multiple: true },
   });
   const v = parsed.values;
   const host = stringOption(v, 'host');
@@ -102,14 +116,29 @@ export async function printCommand(argv: readonly string[], ctx: CliContext): Pr
   const copies = numberOption(v, 'copies') ?? 1;
   if (!Number.isInteger(copies) || copies < 1) throw new UsageError('--copies: a positive integer');
   // Prepared before connecting: a bad file fails without holding the printer.
+  const states = await Promise.all(
+    ((v['presentation-state'] as string[] | undefined) ?? []).map(async (f) => ({
+      file: f,
+      gsps: await loadImage(f, false),
+    })),
+  );
+  const used = new Set<string>();
   const images: ImageBoxContent[] = [];
   for (const file of files) {
-    const pixels = await preparePrintImage(await loadImage(file), {
+    const dataset = await loadImage(file);
+    const state = states.find((s) => referencesImage(s.gsps, dataset));
+    if (state) used.add(state.file);
+    const pixels = await preparePrintImage(dataset, {
       ...matrix,
       bitDepth: bits === '8' ? 8 : 12,
       border,
+      ...(state ? { presentationState: state.gsps } : {}),
     });
     images.push({ pixels });
+  }
+  const unused = states.filter((s) => !used.has(s.file)).map((s) => s.file);
+  if (unused.length > 0) {
+    throw new UsageError(`--presentation-state: ${unused.join(', ')} references none of the images given`);
   }
   const scu = await PrintScu.open({ ...associationOptionsFor(config, printer, logger), signal: ctx.signal });
   scu.on('event', (e) => {

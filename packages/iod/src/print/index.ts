@@ -6,3 +6,4 @@ export {
   presentationValues,
   storedValues,
 } from './prepare.js';
+export { type GrayscalePipeline, presentationStatePipeline } from './presentation-state.js';

@@ -7,15 +7,19 @@
  * rest filled with the border (BLACK or WHITE). Native (uncompressed) pixel data only: a caller
  * holding a compressed image decodes it first (@hnvue/net transcodeDataset, @hnvue/native).
  */
-import { HnvError, type HnvErrorOptions } from '@hnvue/core';
 import type { NaturalDataset } from '@hnvue/dicom';
 import sharp from 'sharp';
+import { PrintPrepareError } from './errors.js';
+import {
+  first,
+  type GrayscalePipeline,
+  imagePipeline,
+  numberOf as number,
+  presentationStatePipeline,
+  transformValues,
+} from './presentation-state.js';
 
-export class PrintPrepareError extends HnvError {
-  constructor(message: string, options: HnvErrorOptions = {}) {
-    super('HNV_ERR_PRINT_PREPARE', message, options);
-  }
-}
+export { PrintPrepareError };
 
 export interface PrepareOptions {
   /** The image box's pixel matrix (from the printer or the configuration). */
@@ -26,6 +30,12 @@ export interface PrepareOptions {
   readonly border?: 'BLACK' | 'WHITE';
   /** Overrides the data set's VOI (in rescaled units). */
   readonly window?: { readonly center: number; readonly width: number };
+  /**
+   * A Grayscale Softcopy Presentation State referencing the image: its Modality LUT, Softcopy VOI
+   * LUT, Presentation LUT Shape, Displayed Area and Spatial Transformation apply instead of the
+   * image's own (presentation-state.ts). Not together with `window`.
+   */
+  readonly presentationState?: NaturalDataset;
   /** sharp's resampling kernel (default lanczos3). */
   readonly kernel?: 'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos2' | 'lanczos3';
 }
@@ -34,14 +44,6 @@ export interface PrepareOptions {
 export type PreparedPixels =
   | { readonly bitDepth: 8; readonly rows: number; readonly columns: number; readonly data: Uint8Array }
   | { readonly bitDepth: 12; readonly rows: number; readonly columns: number; readonly data: Uint16Array };
-
-const first = (v: unknown): unknown => (Array.isArray(v) ? v[0] : v);
-const number = (ds: NaturalDataset, key: string): number | undefined => {
-  const v = first(ds[key]);
-  if (v === undefined || v === null || v === '') return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
-};
 
 /** Stored pixel values as numbers (PS3.5 8.1.1; little endian; signed when Pixel Representation 1). */
 export function storedValues(ds: NaturalDataset): { rows: number; columns: number; values: Int32Array } {
@@ -88,15 +90,18 @@ export function presentationValues(
   max: number,
   window?: PrepareOptions['window'],
 ): Uint16Array {
-  const { values } = storedValues(ds);
-  const slope = number(ds, 'RescaleSlope') ?? 1;
-  const intercept = number(ds, 'RescaleIntercept') ?? 0;
+  return applyPipeline(storedValues(ds).values, imagePipeline(ds, window), max);
+}
+
+function applyPipeline(values: Int32Array, p: GrayscalePipeline, max: number): Uint16Array {
+  const { slope, intercept } = p;
   const out = new Uint16Array(values.length);
-  const invert = String(first(ds.PhotometricInterpretation)) === 'MONOCHROME1';
-  const voi = window === undefined ? voiLut(ds) : undefined;
-  let center = window?.center ?? number(ds, 'WindowCenter');
-  let width = window?.width ?? number(ds, 'WindowWidth');
-  if (voi === undefined && (center === undefined || width === undefined || width < 1)) {
+  const voi = p.voi !== undefined && 'data' in p.voi ? p.voi : undefined;
+  const window = p.voi !== undefined && 'center' in p.voi ? p.voi : undefined;
+  let center = window?.center;
+  let width = window?.width;
+  if (voi === undefined && (center === undefined || width === undefined)) {
+    // No VOI (or the identity of a presentation state without one): the pixel range.
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
     for (const v of values) {
@@ -123,25 +128,9 @@ export function presentationValues(
       else y = ((m - (c - 0.5)) / (w - 1) + 0.5) * max;
     }
     const v = Math.round(Math.min(max, Math.max(0, y)));
-    out[i] = invert ? max - v : v;
+    out[i] = p.invert ? max - v : v;
   }
   return out;
-}
-
-/** The first VOI LUT of the data set (PS3.3 C.11.2), if any. */
-function voiLut(ds: NaturalDataset): { firstMapped: number; max: number; data: Uint16Array } | undefined {
-  const item = (ds.VOILUTSequence as NaturalDataset[] | undefined)?.[0];
-  if (item === undefined) return undefined;
-  const descriptor = item.LUTDescriptor as number[] | undefined;
-  const data = first(item.LUTData);
-  if (descriptor === undefined || descriptor.length < 3) return undefined;
-  const entries = descriptor[0] === 0 ? 65536 : (descriptor[0] as number);
-  const bits = descriptor[2] as number;
-  let lut: Uint16Array;
-  if (data instanceof ArrayBuffer) lut = new Uint16Array(data.slice(0, entries * 2));
-  else if (Array.isArray(item.LUTData)) lut = Uint16Array.from(item.LUTData as number[]);
-  else return undefined;
-  return { firstMapped: descriptor[1] as number, max: 2 ** bits - 1, data: lut };
 }
 
 /** Prepares one image for an image box of `rows` × `columns`. */
@@ -150,8 +139,20 @@ export async function preparePrintImage(
   options: PrepareOptions,
 ): Promise<PreparedPixels> {
   const max = options.bitDepth === 8 ? 255 : 4095;
-  const { rows, columns } = storedValues(ds);
-  const values = presentationValues(ds, max, options.window);
+  if (options.presentationState !== undefined && options.window !== undefined) {
+    throw new PrintPrepareError('give a window or a presentation state, not both');
+  }
+  const stored = storedValues(ds);
+  const pipeline =
+    options.presentationState === undefined
+      ? imagePipeline(ds, options.window)
+      : presentationStatePipeline(options.presentationState, ds);
+  const { rows, columns, values } = transformValues(
+    applyPipeline(stored.values, pipeline, max),
+    stored.rows,
+    stored.columns,
+    pipeline,
+  );
   if (!(options.rows >= 1 && options.columns >= 1))
     throw new PrintPrepareError('the image box matrix must be at least 1×1');
   const scale = Math.min(options.rows / rows, options.columns / columns);
