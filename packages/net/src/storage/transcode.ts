@@ -37,12 +37,14 @@ import {
 } from '@hnvue/dicom';
 import {
   CodecError,
+  type ExtendedOffsetTable,
   type FrameInfo,
   isEncapsulatedTransferSyntax,
   isNativeTransferSyntax,
   photometricAfterDecode,
   photometricAfterEncode,
   planarConfigurationFor,
+  readExtendedOffsetTable,
   transcodePixelData,
 } from '@hnvue/native';
 
@@ -228,10 +230,16 @@ async function transcodeLittleEndian(
     const photometric =
       stringValue(dataset, findElement(elements, TAG.photometricInterpretation)) ?? 'MONOCHROME2';
     const value = dataset.subarray(pixel.valueStart, pixel.end);
+    const extendedOffsetTable = sourceExtendedOffsetTable(dataset, elements, from);
+    // It describes the source's fragments: re-encoded pixels never keep it (PS3.5 A.4).
+    for (const tag of [TAG.ExtendedOffsetTable, TAG.ExtendedOffsetTableLengths]) {
+      if (findElement(elements, tag) !== undefined) overrides.set(tag, undefined);
+    }
     let result: Awaited<ReturnType<typeof transcodePixelData>>;
     try {
       result = await transcodePixelData(value, info, frames, from, to, {
         allowLossy: options.allowLossy === true,
+        ...(extendedOffsetTable ? { extendedOffsetTable } : {}),
       });
     } catch (err) {
       const code = err instanceof CodecError ? err.code : undefined;
@@ -302,6 +310,31 @@ function reencodeWithEncapsulatedPixels(
     encapsulated,
     ...reencodeDataset(dataset, { ...common, start: pixel.end }),
   ];
+}
+
+/**
+ * The source's Extended Offset Table (PS3.3 C.7.6.3.1.8), when an encapsulated source has both
+ * elements; frames are then found through it. A malformed one is a TranscodeError, not a guess.
+ */
+function sourceExtendedOffsetTable(
+  dataset: Uint8Array,
+  elements: ReturnType<typeof readElements>['elements'],
+  from: string,
+): ExtendedOffsetTable | undefined {
+  const offsets = findElement(elements, TAG.ExtendedOffsetTable);
+  const lengths = findElement(elements, TAG.ExtendedOffsetTableLengths);
+  if (offsets === undefined || lengths === undefined || !isEncapsulatedTransferSyntax(from)) return undefined;
+  try {
+    return readExtendedOffsetTable(
+      dataset.subarray(offsets.valueStart, offsets.end),
+      dataset.subarray(lengths.valueStart, lengths.end),
+    );
+  } catch (err) {
+    throw new TranscodeError(`the Extended Offset Table of the ${syntaxName(from)} pixel data is malformed`, {
+      cause: err,
+      details: { from, codecError: err instanceof CodecError ? err.code : undefined },
+    });
+  }
 }
 
 function frameInfo(
