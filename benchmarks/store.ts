@@ -12,7 +12,10 @@
  *   run, as it is used), to `storescp --ignore` and to storescp writing to tmpfs (/dev/shm);
  *   the same over mutual TLS;
  * - many ~100 KB instances on one association (1000; 200 with --short);
- * - our SCP receiving from storescu vs storescp receiving from storescu (50 MB, tmpfs);
+ * - our SCP receiving from storescu vs storescp receiving from storescu (50 MB, and 100 × 2 MiB,
+ *   30 with --short; tmpfs);
+ * - beside ours, where given, ours on the native PDU path (framing.nativePdu) and a raw-TCP floor
+ *   (the same byte count over a bare loopback socket), every cell median (min–max);
  * - transcoding sends: 18 MB Explicit VR LE to a JPEG-2000-only and a JPEG-Lossless-only storescp,
  *   with DCMTK/GDCM's convert-then-send as the reference;
  * - peak RSS of our sender for a 500 MB file and of our SCP receiving it (long run only).
@@ -21,7 +24,8 @@
  * docs/benchmarks.md. Exits 1 only when a 50 MB store takes more than 10 s (NFR-PERF-01).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { stat as fileStat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer as createNetServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -53,6 +57,8 @@ const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 const repsAt = process.argv.indexOf('--reps');
 const reps = repsAt > 0 ? Number(process.argv[repsAt + 1]) : short ? 3 : 7;
 const smallCount = short ? 200 : 1000;
+/** 2 MiB instances (1024 × 1024 × 16 bit) for our SCP receiving many objects. */
+const mediumCount = short ? 30 : 100;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 // ---------------------------------------------------------------------------------------------
@@ -172,8 +178,14 @@ async function makeDx(path: string, rows: number, columns: number): Promise<numb
   return header.length + dataset.length;
 }
 
-async function ourStore(port: number, files: readonly string[], connector?: Connector): Promise<void> {
+async function ourStore(
+  port: number,
+  files: readonly string[],
+  connector?: Connector,
+  nativePdu = false,
+): Promise<void> {
   const association = await Association.open({
+    framing: { nativePdu },
     host: '127.0.0.1',
     port,
     callingAeTitle: 'HNVUE',
@@ -204,15 +216,41 @@ async function storescu(
   if (r.code !== 0) throw new Error(`storescu failed: ${r.stderr.slice(0, 500)}`);
 }
 
+/** Median and min–max of one column's runs (issue 19 item 7: spreads beside medians). */
+interface Stat {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
 interface Row {
   readonly name: string;
-  readonly ours: number;
-  readonly dcmtk: number;
+  readonly ours: Stat;
+  /** Ours with the native PDU path (HNVUE_NATIVE_PDU / framing.nativePdu), same run. */
+  readonly native?: Stat;
+  readonly dcmtk: Stat;
+  /** The same bytes over a bare loopback socket, same run: the floor under both. */
+  readonly floor?: Stat;
   readonly target?: number;
   readonly note?: string;
 }
 
 const rows: Row[] = [];
+
+function stat(values: readonly number[]): Stat {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
+const fmt = (s: Stat): string => `${s.median.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
+
+interface Extra {
+  readonly target?: number;
+  readonly note?: string;
+  /** Ours again on the native PDU path. */
+  readonly native?: () => Promise<unknown>;
+  /** Bytes for the raw-TCP floor column. */
+  readonly floorBytes?: number;
+}
 
 async function compare(
   name: string,
@@ -220,41 +258,86 @@ async function compare(
   dcmtkFn: () => Promise<unknown>,
   target?: number,
   note?: string,
+  extra: Omit<Extra, 'target' | 'note'> = {},
 ): Promise<Row | undefined> {
   if (only !== undefined && !name.includes(only)) return undefined;
+  const floorFn = extra.floorBytes === undefined ? undefined : rawTcp(extra.floorBytes);
+  const sides: { fn: () => Promise<unknown>; times: number[] }[] = [
+    { fn: oursFn, times: [] },
+    { fn: dcmtkFn, times: [] },
+    ...(extra.native ? [{ fn: extra.native, times: [] as number[] }] : []),
+    ...(floorFn ? [{ fn: floorFn, times: [] as number[] }] : []),
+  ];
   // Warm-up once each (JIT, page cache, storescp's first association).
-  await oursFn();
-  await dcmtkFn();
-  const ours: number[] = [];
-  const dcmtk: number[] = [];
+  for (const side of sides) await side.fn();
   // ABBA order: whichever runs right after the other's association pays for storescp still
   // closing it (measured: identical code 252 vs 165 ms by position alone).
   for (let i = 0; i < reps; i++) {
-    if (i % 2 === 0) {
-      ours.push(await time(oursFn));
-      dcmtk.push(await time(dcmtkFn));
-    } else {
-      dcmtk.push(await time(dcmtkFn));
-      ours.push(await time(oursFn));
-    }
+    const order = i % 2 === 0 ? sides : [...sides].reverse();
+    for (const side of order) side.times.push(await time(side.fn));
   }
+  const [ours, dcmtk, ...rest] = sides.map((side) => stat(side.times));
+  const native = extra.native ? rest.shift() : undefined;
+  const floor = floorFn ? rest.shift() : undefined;
   const row: Row = {
     name,
-    ours: median(ours),
-    dcmtk: median(dcmtk),
+    ours: ours!,
+    dcmtk: dcmtk!,
+    ...(native ? { native } : {}),
+    ...(floor ? { floor } : {}),
     ...(target ? { target } : {}),
     ...(note ? { note } : {}),
   };
   rows.push(row);
   if (process.env.BENCH_VERBOSE)
-    console.log(
-      `  ours ${ours.map((t) => t.toFixed(0)).join(' ')}  dcmtk ${dcmtk.map((t) => t.toFixed(0)).join(' ')}`,
-    );
-  const ratio = row.ours / row.dcmtk;
+    console.log(`  ${sides.map((side) => side.times.map((t) => t.toFixed(0)).join(' ')).join('  |  ')}`);
+  const ratio = row.ours.median / row.dcmtk.median;
   console.log(
-    `${name.padEnd(58)} ours ${row.ours.toFixed(0).padStart(6)} ms   DCMTK ${row.dcmtk.toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)}${target ? ` (target ≤ ${target})` : ''}`,
+    `${name.padEnd(58)} ours ${fmt(row.ours)} ms${native ? `  native PDU ${fmt(native)} ms` : ''}   DCMTK ${fmt(row.dcmtk)} ms${floor ? `   raw TCP ${fmt(floor)} ms` : ''}   ratio ${ratio.toFixed(2)}${target ? ` (target ≤ ${target})` : ''}`,
   );
   return row;
+}
+
+/**
+ * The raw-TCP floor (issue 19 item 7): `bytes` written from this process to a bare loopback
+ * socket in 128 KiB writes, the receiver counting them and answering one byte at the end; no
+ * DICOM, no disk. Sockets are opened per run, as associations are.
+ */
+function rawTcp(bytes: number): () => Promise<void> {
+  const block = Buffer.alloc(128 * 1024, 0x5a);
+  return async () => {
+    const server = createNetServer({ noDelay: true }, (socket) => {
+      let got = 0;
+      socket.on('data', (d: Buffer) => {
+        got += d.length;
+        if (got >= bytes) socket.end(Buffer.of(1));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve, reject) => {
+      const client = connect({ host: '127.0.0.1', port, noDelay: true }, () => {
+        let left = bytes;
+        const pump = (): void => {
+          while (left > 0) {
+            const n = Math.min(left, block.length);
+            left -= n;
+            if (!client.write(n === block.length ? block : block.subarray(0, n))) {
+              client.once('drain', pump);
+              return;
+            }
+          }
+        };
+        pump();
+      });
+      client.on('data', () => {
+        client.destroy();
+        resolve();
+      });
+      client.on('error', reject);
+    });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
 }
 
 function storescpProfile(dir: string, tsName: string): Promise<string> {
@@ -365,13 +448,16 @@ async function main(): Promise<void> {
       ['50 MB', f50],
       ['18 MB', f18],
     ] as const) {
+      const size = (await fileStat(file)).size;
       const row = await compare(
         `${label} assoc+store+release → storescp --ignore`,
         () => ourStore(ignore.port, [file]),
         () => storescu(ignore.port, [file]),
         0.8,
+        undefined,
+        { native: () => ourStore(ignore.port, [file], undefined, true), floorBytes: size },
       );
-      if (label === '50 MB' && row && row.ours > 10_000) failed = true;
+      if (label === '50 MB' && row && row.ours.median > 10_000) failed = true;
       await compare(
         `${label} → storescp writing to tmpfs`,
         () => ourStore(tmpfs.port, [file]),
@@ -390,24 +476,45 @@ async function main(): Promise<void> {
       () => ourStore(ignore.port, small),
       () => storescu(ignore.port, small),
       1.0,
+      undefined,
+      { native: () => ourStore(ignore.port, small, undefined, true) },
     );
 
-    // Our SCP vs storescp, both receiving from storescu and writing to tmpfs (no fsync on either).
-    const ourScp = createStorageScp({
-      directory: join(work, 'our-scp'),
-      fsync: false,
-      server: { aeTitles: ['STORESCP'] },
-    });
-    const ourScpPort = await ourScp.listen(0);
+    // Our SCP vs storescp, both receiving from storescu and writing to tmpfs (no fsync on either),
+    // ours on the TypeScript and on the native PDU path, and the same bytes over a bare socket.
+    const medium: string[] = [];
+    for (let i = 0; i < mediumCount; i++) {
+      const f = join(work, 'medium', `${i}.dcm`);
+      await mkdir(join(work, 'medium'), { recursive: true });
+      await makeDx(f, 1024, 1024);
+      medium.push(f);
+    }
+    const scps = [false, true].map((nativePdu) =>
+      createStorageScp({
+        directory: join(work, nativePdu ? 'our-scp-native' : 'our-scp'),
+        fsync: false,
+        server: { aeTitles: ['STORESCP'], framing: { nativePdu } },
+      }),
+    );
+    const [tsPort, nativePort] = [await scps[0]!.listen(0), await scps[1]!.listen(0)];
     try {
-      await compare(
-        '50 MB storescu → our SCP vs → storescp (tmpfs)',
-        () => storescu(ourScpPort, [f50]),
-        () => storescu(tmpfs.port, [f50]),
-        1.0,
-      );
+      for (const [label, files] of [
+        ['50 MB', [f50]],
+        [`${mediumCount} × 2 MiB`, medium],
+      ] as const) {
+        let bytes = 0;
+        for (const f of files) bytes += (await fileStat(f)).size;
+        await compare(
+          `${label} storescu → our SCP vs → storescp (tmpfs)`,
+          () => storescu(tsPort, files),
+          () => storescu(tmpfs.port, files),
+          0.9,
+          undefined,
+          { native: () => storescu(nativePort, files), floorBytes: bytes },
+        );
+      }
     } finally {
-      await ourScp.close();
+      for (const scp of scps) await scp.close();
     }
 
     // Transcoding sends: the peer accepts one compressed syntax only; DCMTK/GDCM convert first.
@@ -500,11 +607,14 @@ async function writeDocs(
     'Against `storescp --ignore` a 50 MB store is bound by storescp receiving it (an in-memory data set is not much faster), and single runs',
     'swing by ±50% on this shared machine: see benchmarks/README.md (C-STORE) for what the sender does and the limits seen.',
     '',
-    '| scenario | ours (ms) | DCMTK (ms) | ratio | target |',
-    '|---|---:|---:|---:|---|',
+    'Each cell: median (min–max). "native PDU": ours again with the native PDU path on (`framing.nativePdu`); "raw TCP": the same',
+    'number of bytes over a bare loopback socket from Node in the same run, the floor under both columns.',
+    '',
+    '| scenario | ours (ms) | ours, native PDU (ms) | DCMTK (ms) | raw TCP (ms) | ratio | ratio native | target |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
     ...results.map(
       (r) =>
-        `| ${r.name}${r.note ? ` (${r.note})` : ''} | ${r.ours.toFixed(0)} | ${r.dcmtk.toFixed(0)} | ${(r.ours / r.dcmtk).toFixed(2)} | ${r.target ? `≤ ${r.target}` : '—'} |`,
+        `| ${r.name}${r.note ? ` (${r.note})` : ''} | ${fmt(r.ours)} | ${r.native ? fmt(r.native) : '—'} | ${fmt(r.dcmtk)} | ${r.floor ? fmt(r.floor) : '—'} | ${(r.ours.median / r.dcmtk.median).toFixed(2)} | ${r.native ? (r.native.median / r.dcmtk.median).toFixed(2) : '—'} | ${r.target ? `≤ ${r.target}` : '—'} |`,
     ),
     '',
     rss ? rssLine(rss) : 'Peak RSS (500 MB file) is measured by the full run only.',
