@@ -165,6 +165,66 @@ function memberLine(member) {
   return `${readonly}${member.name}${optional}: ${checker.typeToString(type, decl, flags)}`;
 }
 
+/** Every symbol any entry point of any workspace package exports (aliases resolved). */
+const exportedAnywhere = new Set();
+for (const pkg of packages) {
+  for (const [, file] of pkg.entries) {
+    const source = program.getSourceFile(file);
+    const moduleSymbol = source && checker.getSymbolAtLocation(source);
+    for (const symbol of moduleSymbol ? checker.getExportsOfModule(moduleSymbol) : []) {
+      exportedAnywhere.add(symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol);
+    }
+  }
+}
+
+/**
+ * Types of this repository that an exported declaration names (in a parameter, a return type, a
+ * property) but that no entry point exports: a consumer cannot name them. Bodies and initialisers
+ * are not visited, only type nodes.
+ */
+function unexportedTypes(symbol) {
+  const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+  const found = new Set();
+  const visit = (node) => {
+    if (ts.isBlock(node) || node.kind === ts.SyntaxKind.PrivateIdentifier) return;
+    if (ts.isPropertyDeclaration(node) || ts.isMethodDeclaration(node) || ts.isGetAccessor(node)) {
+      if (
+        isPrivate(checker.getSymbolAtLocation(node.name) ?? { name: '' }) ||
+        ts.getJSDocTags(node).some((t) => t.tagName.text === 'internal')
+      )
+        return;
+    }
+    if (ts.isTypeReferenceNode(node) || ts.isExpressionWithTypeArguments(node)) {
+      const name = ts.isTypeReferenceNode(node) ? node.typeName : node.expression;
+      let ref = checker.getSymbolAtLocation(name);
+      if (ref && ref.flags & ts.SymbolFlags.Alias) ref = checker.getAliasedSymbol(ref);
+      const decl = ref?.declarations?.[0];
+      const file = decl?.getSourceFile().fileName ?? '';
+      const local = decl && ts.isTypeParameterDeclaration(decl);
+      if (
+        ref &&
+        !local &&
+        file.startsWith(root) &&
+        !file.includes('/node_modules/') &&
+        !exportedAnywhere.has(ref)
+      ) {
+        found.add(ref.name);
+      }
+    }
+    if (ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node) || ts.isParameter(node)) {
+      if (node.type) visit(node.type);
+      if (ts.isParameter(node)) return;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const decl of target.declarations ?? []) {
+    if (decl.getSourceFile().fileName.includes('/node_modules/')) continue;
+    ts.forEachChild(decl, visit);
+  }
+  return [...found].sort();
+}
+
 function report(pkg) {
   const out = [
     `# API report: ${pkg.name}`,
@@ -194,6 +254,16 @@ function report(pkg) {
     out.push('', '```ts');
     for (const { lines } of described) out.push(...lines);
     out.push('```', '');
+    const hidden = new Set(exported.flatMap((symbol) => unexportedTypes(symbol)));
+    if (hidden.size > 0) {
+      out.push(
+        `Named by these declarations but exported by no entry point: ${[...hidden]
+          .sort()
+          .map((n) => `\`${n}\``)
+          .join(', ')}.`,
+        '',
+      );
+    }
   }
   return { text: `${out.join('\n').trimEnd()}\n`, counts };
 }

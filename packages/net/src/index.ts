@@ -139,6 +139,7 @@ export {
   type ServiceName,
 } from './server.js';
 export { echo, echoHandler } from './services/echo.js';
+export type { CFindMatch, CFindOptions } from './services/find.js';
 export {
   canTranscode,
   createStorageScp,
@@ -182,6 +183,7 @@ export {
   type TransferSyntaxPolicy,
   transcodeDataset,
 } from './storage/index.js';
+export type { StorageSopClassName } from './storage/negotiation.js';
 export {
   classifyTlsError,
   loadTlsCredentials,
