@@ -44,7 +44,7 @@ function merged(pdvs: ReturnType<typeof decodePDataPdvs>): [number, boolean, boo
 }
 
 describe('P-DATA-TF split over the reads it arrived in (framer nextParts + decodePDataPdvParts)', () => {
-  it('FR-DICOM-02: every cut of a P-DATA-TF gives the bytes, PDVs and errors of the joined PDU', () => {
+  it('FR-DICOM-02.pdu: every cut of a P-DATA-TF gives the bytes, PDVs and errors of the joined PDU', () => {
     const next = seeded(7);
     for (let round = 0; round < 300; round++) {
       const pdvs = Array.from({ length: 1 + Math.floor(next() * 3) }, (_, i) => ({
@@ -55,7 +55,11 @@ describe('P-DATA-TF split over the reads it arrived in (framer nextParts + decod
         i,
       }));
       const bytes = encodePDataTf(pdvs);
-      if (round % 3 === 1) bytes[6 + Math.floor(next() * (bytes.length - 6))] ^= 1 << Math.floor(next() * 8);
+      if (round % 3 === 1) {
+        // A bit flip after the PDU header: a PDV length, context ID or value byte.
+        const at = 6 + Math.floor(next() * (bytes.length - 6));
+        bytes[at] = (bytes[at] ?? 0) ^ (1 << Math.floor(next() * 8));
+      }
       const cuts = [
         ...new Set(Array.from({ length: 3 }, () => 1 + Math.floor(next() * (bytes.length - 1)))),
       ].sort((a, b) => a - b);
@@ -79,7 +83,7 @@ describe('P-DATA-TF split over the reads it arrived in (framer nextParts + decod
     }
   });
 
-  it('FR-DICOM-02: a PDV crossing a read comes as views of both reads, isLast on the final piece only', () => {
+  it('FR-DICOM-02.pdu: a PDV crossing a read comes as views of both reads, isLast on the final piece only', () => {
     const bytes = encodePDataTf([
       { contextId: 3, isCommand: false, isLast: true, data: new Uint8Array(20).fill(9) },
     ]);
