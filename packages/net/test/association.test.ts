@@ -36,7 +36,7 @@ const open = (port: number, more: Partial<Parameters<typeof Association.open>[0]
   Association.open({ host: '127.0.0.1', port, callingAeTitle: 'SCU', calledAeTitle: 'HNVUE', ...more });
 
 describe('Association', () => {
-  it('FR-DICOM-02: several outstanding C-ECHOs on one association when the async window is negotiated', async () => {
+  it('FR-DICOM-02.negotiation: several outstanding C-ECHOs on one association when the async window is negotiated', async () => {
     let active = 0;
     let maxActive = 0;
     let release: () => void = () => {};
@@ -66,7 +66,7 @@ describe('Association', () => {
     await association.release();
   });
 
-  it('FR-DICOM-02: without a proposed window only one request is outstanding at a time', async () => {
+  it('FR-DICOM-02.negotiation: without a proposed window only one request is outstanding at a time', async () => {
     let active = 0;
     let maxActive = 0;
     const port = await start({
@@ -88,7 +88,7 @@ describe('Association', () => {
     await association.release();
   });
 
-  it('FR-DICOM-02: the SCP bounds concurrent associations (A-ASSOCIATE-RJ transient, local limit exceeded)', async () => {
+  it('FR-DICOM-02.limits: the SCP bounds concurrent associations (A-ASSOCIATE-RJ transient, local limit exceeded)', async () => {
     const port = await start({ maxAssociations: 1 });
     const first = await open(port);
     const error = await open(port).catch((e: unknown) => e);
@@ -98,7 +98,7 @@ describe('Association', () => {
     await first.release();
   });
 
-  it('FR-DICOM-02: role selection and extended negotiation are negotiated and passed through', async () => {
+  it('FR-DICOM-02.negotiation: role selection and extended negotiation are negotiated and passed through', async () => {
     const port = await start({
       contexts: [{ abstractSyntax: CT_STORAGE, transferSyntaxes: ELE, requestorScp: true }],
       extendedNegotiation: (received) => received.map((item) => ({ ...item })),
@@ -119,7 +119,7 @@ describe('Association', () => {
     await association.release();
   });
 
-  it('FR-DICOM-02: a data set streams from an AsyncIterable to the handler as chunks, within the peer max PDU', async () => {
+  it('FR-DICOM-02.dimse: a data set streams from an AsyncIterable to the handler as chunks, within the peer max PDU', async () => {
     const chunks = Array.from({ length: 64 }, (_, i) => new Uint8Array(65_536).fill(i));
     const expected = createHash('sha256');
     for (const c of chunks) expected.update(c);
@@ -166,7 +166,7 @@ describe('Association', () => {
     await association.release();
   });
 
-  it('FR-DICOM-02: back-pressure: a handler that does not read stops the sender (bounded memory both sides)', async () => {
+  it('FR-DICOM-02.dimse: back-pressure: a handler that does not read stops the sender (bounded memory both sides)', async () => {
     const MiB = 1024 * 1024;
     const total = 48;
     let openGate: () => void = () => {};
@@ -218,7 +218,7 @@ describe('Association', () => {
     await association.release();
   });
 
-  it('FR-DICOM-02: multi-response operations stream as an AsyncIterable; AbortSignal sends C-CANCEL', async () => {
+  it('FR-DICOM-02.dimse: multi-response operations stream as an AsyncIterable; AbortSignal sends C-CANCEL', async () => {
     let cancelled = false;
     const port = await start({
       contexts: [{ abstractSyntax: STUDY_ROOT_FIND, transferSyntaxes: ELE }],
@@ -266,7 +266,7 @@ describe('Association', () => {
     await association.release();
   });
 
-  it('FR-DICOM-02: an AbortSignal fired before sending cancels with CancelledError and leaves the association usable', async () => {
+  it('FR-DICOM-02.dimse: an AbortSignal fired before sending cancels with CancelledError and leaves the association usable', async () => {
     const port = await start({});
     const association = await open(port);
     const controller = new AbortController();
@@ -277,7 +277,7 @@ describe('Association', () => {
     await association.release();
   });
 
-  it('FR-DICOM-02: an unknown service gets 0x0211 and the association stays open', async () => {
+  it('FR-DICOM-02.dimse: an unknown service gets 0x0211 and the association stays open', async () => {
     const port = await start({
       contexts: [{ abstractSyntax: VERIFICATION_SOP_CLASS, transferSyntaxes: ELE }],
     });
@@ -299,7 +299,7 @@ describe('Association', () => {
     await association.release();
   });
 
-  it('FR-DICOM-02: an Association is a pool resource: pooled associations carry the negotiated window as capacity', async () => {
+  it('FR-DICOM-02.pool: an Association is a pool resource: pooled associations carry the negotiated window as capacity', async () => {
     const port = await start({ asyncOpsWindow: { maxOperationsInvoked: 1, maxOperationsPerformed: 2 } });
     const created: Association[] = [];
     const pool = new AssociationPool<Association>({
@@ -324,7 +324,7 @@ describe('Association', () => {
     expect(created.every((a) => !a.usable)).toBe(true);
   });
 
-  it('FR-DICOM-02: a Failure status is a DimseFailureError; a Warning is data; a throwing handler answers 0110', async () => {
+  it('FR-DICOM-02.dimse: a Failure status is a DimseFailureError; a Warning is data; a throwing handler answers 0110', async () => {
     const statuses = [0xb000, 0xa700];
     const port = await start({
       handlers: {

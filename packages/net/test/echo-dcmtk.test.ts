@@ -18,7 +18,7 @@ describe('C-ECHO against DCMTK', () => {
     await server?.close();
   });
 
-  it('FR-DICOM-02: our C-ECHO SCU → storescp succeeds and releases', async () => {
+  it('FR-DICOM-02.negotiation: our C-ECHO SCU → storescp succeeds and releases', async () => {
     const association = await Association.open({
       host: '127.0.0.1',
       port: storescp.port,
@@ -35,7 +35,7 @@ describe('C-ECHO against DCMTK', () => {
     await association.closed;
   });
 
-  it('FR-DICOM-02: echo() helper opens, echoes and releases in one call', async () => {
+  it('FR-DICOM-02.negotiation: echo() helper opens, echoes and releases in one call', async () => {
     const response = await echo({
       host: '127.0.0.1',
       port: storescp.port,
@@ -45,7 +45,7 @@ describe('C-ECHO against DCMTK', () => {
     expect(response.status).toBe(0);
   });
 
-  it('FR-DICOM-02: several C-ECHOs on one association, one at a time by default', async () => {
+  it('FR-DICOM-02.negotiation: several C-ECHOs on one association, one at a time by default', async () => {
     const association = await Association.open({
       host: '127.0.0.1',
       port: storescp.port,
@@ -58,18 +58,18 @@ describe('C-ECHO against DCMTK', () => {
     await association.release();
   });
 
-  it('FR-DICOM-02: DCMTK echoscu → our SCP succeeds', async () => {
+  it('FR-DICOM-02.negotiation: DCMTK echoscu → our SCP succeeds', async () => {
     const result = await runEchoscu({ port, calledAe: 'HNVUE', callingAe: 'ECHOSCU', extraArgs: ['-v'] });
     expect(result.code, result.stderr + result.stdout).toBe(0);
     expect(result.stdout + result.stderr).toMatch(/Received Echo Response \(Success\)/);
   });
 
-  it('FR-DICOM-02: echoscu with a lowercase called AE title is accepted (tolerant by default)', async () => {
+  it('FR-DICOM-02.negotiation: echoscu with a lowercase called AE title is accepted (tolerant by default)', async () => {
     const result = await runEchoscu({ port, calledAe: 'hnvue', callingAe: 'echo scu' });
     expect(result.code, result.stderr + result.stdout).toBe(0);
   });
 
-  it('FR-DICOM-02: echoscu to an unknown called AE title is rejected (called AE not recognized)', async () => {
+  it('FR-DICOM-02.negotiation: echoscu to an unknown called AE title is rejected (called AE not recognized)', async () => {
     const result = await runEchoscu({ port, calledAe: 'SOMEONE', extraArgs: ['-v'] });
     expect(result.code).not.toBe(0);
     expect(result.stdout + result.stderr).toMatch(/Called AE Title Not Recognized/i);

@@ -30,7 +30,7 @@ describe('C-ECHO against Orthanc', () => {
     if (tls) await rmTempDir(tls.dir);
   });
 
-  it('FR-DICOM-02: our C-ECHO SCU → Orthanc (plain TCP)', async () => {
+  it('FR-DICOM-02.negotiation: our C-ECHO SCU → Orthanc (plain TCP)', async () => {
     const association = await Association.open({
       host: '127.0.0.1',
       port: plain.port,

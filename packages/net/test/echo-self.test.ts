@@ -14,7 +14,7 @@ describe('C-ECHO between our SCU and our SCP', () => {
     await server.close();
   });
 
-  it('FR-DICOM-02: opens, echoes, releases', async () => {
+  it('FR-DICOM-02.negotiation: opens, echoes, releases', async () => {
     const association = await Association.open({
       host: '127.0.0.1',
       port,

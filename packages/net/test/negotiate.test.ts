@@ -34,7 +34,7 @@ const policy = {
 };
 
 describe('ACSE negotiation (pure)', () => {
-  it('FR-DICOM-02: proposes exactly the given transfer syntaxes with odd context IDs and no window item by default', () => {
+  it('FR-DICOM-02.negotiation: proposes exactly the given transfer syntaxes with odd context IDs and no window item by default', () => {
     const rq = buildAssociateRq(params);
     expect(rq.presentationContexts.map((c) => [c.id, c.transferSyntaxes])).toEqual([
       [1, [ILE]],
@@ -45,7 +45,7 @@ describe('ACSE negotiation (pure)', () => {
     expect(rq.userInformation.implementationVersionName).toBe('TEST');
   });
 
-  it("FR-DICOM-02: the acceptor's transfer syntax preference wins over the proposal order", () => {
+  it("FR-DICOM-02.negotiation: the acceptor's transfer syntax preference wins over the proposal order", () => {
     const decision = decideAssociation(buildAssociateRq(params), policy);
     expect(decision.type).toBe('accept');
     if (decision.type !== 'accept') return;
@@ -57,7 +57,7 @@ describe('ACSE negotiation (pure)', () => {
     expect(decision.ac.userInformation.maxPduLength).toBe(16384);
   });
 
-  it('FR-DICOM-02: protocol version without bit 0 → RJ (1, 2, 2); foreign application context → RJ (1, 1, 2)', () => {
+  it('FR-DICOM-02.negotiation: protocol version without bit 0 → RJ (1, 2, 2); foreign application context → RJ (1, 1, 2)', () => {
     const rq = buildAssociateRq(params);
     expect(decideAssociation({ ...rq, protocolVersion: 2 }, policy)).toEqual({
       type: 'reject',
@@ -69,7 +69,7 @@ describe('ACSE negotiation (pure)', () => {
     });
   });
 
-  it('FR-DICOM-02: calling AE titles of spaces-trimmed lowercase are accepted unless case-sensitive matching is asked', () => {
+  it('FR-DICOM-02.negotiation: calling AE titles of spaces-trimmed lowercase are accepted unless case-sensitive matching is asked', () => {
     const rq = { ...buildAssociateRq(params), calledAeTitle: ' pacs ' };
     expect(decideAssociation(rq, { ...policy, aeTitles: ['PACS'] }).type).toBe('accept');
     expect(
@@ -77,7 +77,7 @@ describe('ACSE negotiation (pure)', () => {
     ).toBe('reject');
   });
 
-  it('FR-DICOM-02: the asynchronous operations window is the minimum of both sides, 0 meaning unlimited', () => {
+  it('FR-DICOM-02.negotiation: the asynchronous operations window is the minimum of both sides, 0 meaning unlimited', () => {
     const rq = buildAssociateRq({
       ...params,
       asyncOpsWindow: { maxOperationsInvoked: 8, maxOperationsPerformed: 1 },
@@ -97,7 +97,7 @@ describe('ACSE negotiation (pure)', () => {
     expect(decision.negotiated.requestorMaxInvoked).toBe(8);
   });
 
-  it('FR-DICOM-02: no window item in the AC means 1 outstanding operation', () => {
+  it('FR-DICOM-02.negotiation: no window item in the AC means 1 outstanding operation', () => {
     const rq = buildAssociateRq({
       ...params,
       asyncOpsWindow: { maxOperationsInvoked: 8, maxOperationsPerformed: 8 },
@@ -108,7 +108,7 @@ describe('ACSE negotiation (pure)', () => {
     expect(negotiatedFromAc(rq, decision.ac).requestorMaxInvoked).toBe(1);
   });
 
-  it('FR-DICOM-02: an AC accepting a transfer syntax we never proposed is not an acceptance', () => {
+  it('FR-DICOM-02.negotiation: an AC accepting a transfer syntax we never proposed is not an acceptance', () => {
     const rq = buildAssociateRq(params);
     const decision = decideAssociation(rq, policy);
     if (decision.type !== 'accept') throw new Error('expected accept');
@@ -124,7 +124,7 @@ describe('ACSE negotiation (pure)', () => {
     expect(negotiated.contexts.get(3)?.result).toBe(PRESENTATION_CONTEXT_RESULT.acceptance);
   });
 
-  it('FR-DICOM-02: role selection: a role is granted only when proposed and allowed; replied only when proposed', () => {
+  it('FR-DICOM-02.negotiation: role selection: a role is granted only when proposed and allowed; replied only when proposed', () => {
     const rq = buildAssociateRq({ ...params, roles: [{ sopClassUid: CT, scuRole: false, scpRole: true }] });
     const denied = decideAssociation(rq, policy);
     if (denied.type !== 'accept') throw new Error('expected accept');
@@ -144,7 +144,7 @@ describe('ACSE negotiation (pure)', () => {
     expect(negotiated.contexts.get(3)?.requestorScu).toBe(false);
   });
 
-  it('FR-DICOM-02: user identity: rejected by the hook → RJ (1, 1, 1); positive response only when requested', () => {
+  it('FR-DICOM-02.negotiation: user identity: rejected by the hook → RJ (1, 1, 1); positive response only when requested', () => {
     const rq = buildAssociateRq({
       ...params,
       userIdentity: { type: 'username', username: 'tech', positiveResponseRequested: true },

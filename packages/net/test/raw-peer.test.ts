@@ -95,7 +95,7 @@ describe('our SCP against a raw peer', () => {
     return raw;
   }
 
-  it('FR-DICOM-02: unknown PDU type before association → A-ABORT (provider, unrecognized PDU), close, typed report', async () => {
+  it('FR-DICOM-02.fsm: unknown PDU type before association → A-ABORT (provider, unrecognized PDU), close, typed report', async () => {
     const before = connectionErrors.length;
     const raw = await connectRaw(port);
     raw.send(UNKNOWN_PDU);
@@ -108,7 +108,7 @@ describe('our SCP against a raw peer', () => {
     expect(error.cause).toBeInstanceOf(PduDecodeError);
   });
 
-  it('FR-DICOM-02: unknown PDU type on an established association → A-ABORT (2, 1) and a typed A-P-ABORT', async () => {
+  it('FR-DICOM-02.fsm: unknown PDU type on an established association → A-ABORT (2, 1) and a typed A-P-ABORT', async () => {
     const before = aborted.length;
     const raw = await established();
     raw.send(UNKNOWN_PDU);
@@ -121,14 +121,14 @@ describe('our SCP against a raw peer', () => {
     expect(error.cause).toBeInstanceOf(PduDecodeError);
   });
 
-  it('FR-DICOM-02: a P-DATA-TF length of 0xFFFFFFFF is refused at the header (6 bytes sent) → A-ABORT (2, 6)', async () => {
+  it('FR-DICOM-02.pdu: a P-DATA-TF length of 0xFFFFFFFF is refused at the header (6 bytes sent) → A-ABORT (2, 6)', async () => {
     const raw = await established();
     raw.send([0x04, 0x00, 0xff, 0xff, 0xff, 0xff]);
     expect([...(await raw.nextPdu()).bytes]).toEqual(abortBytes(2, 6));
     await raw.waitClosed();
   });
 
-  it('FR-DICOM-02: an A-ASSOCIATE-RQ longer than the associate limit is refused at the header', async () => {
+  it('FR-DICOM-02.pdu: an A-ASSOCIATE-RQ longer than the associate limit is refused at the header', async () => {
     const raw = await connectRaw(port);
     raw.send([0x01, 0x00, 0x7f, 0xff, 0xff, 0xff]);
     const pdu = await raw.nextPdu();
@@ -137,14 +137,14 @@ describe('our SCP against a raw peer', () => {
     await raw.waitClosed();
   });
 
-  it('FR-DICOM-02: a truncated PDU then close → no crash, the connection is dropped', async () => {
+  it('FR-DICOM-02.fsm: a truncated PDU then close → no crash, the connection is dropped', async () => {
     const raw = await established();
     const truncated = echoPData.subarray(0, echoPData.length - 5);
     raw.sendAndEnd(truncated);
     await raw.waitClosed();
   });
 
-  it('FR-DICOM-02: item lengths that overrun the A-ASSOCIATE-RQ → A-ABORT with the decoder reason', async () => {
+  it('FR-DICOM-02.pdu: item lengths that overrun the A-ASSOCIATE-RQ → A-ABORT with the decoder reason', async () => {
     const bytes = new Uint8Array(rqBytes());
     // The application context item starts at offset 74; its length (offset 76) now overruns the PDU.
     bytes[76] = 0xff;
@@ -162,7 +162,7 @@ describe('our SCP against a raw peer', () => {
     await raw.waitClosed();
   });
 
-  it('FR-DICOM-02: P-DATA-TF before the association → A-ABORT (2, unexpected PDU), typed report', async () => {
+  it('FR-DICOM-02.fsm: P-DATA-TF before the association → A-ABORT (2, unexpected PDU), typed report', async () => {
     const before = connectionErrors.length;
     const raw = await connectRaw(port);
     raw.send(echoPData);
@@ -173,7 +173,7 @@ describe('our SCP against a raw peer', () => {
     expect([error.code, error.source, error.reason]).toEqual(['HNV_ERR_ASSOC_ABORTED', 2, 2]);
   });
 
-  it('FR-DICOM-02: a calling AE title of spaces and lowercase called AE are tolerated by default', async () => {
+  it('FR-DICOM-02.negotiation: a calling AE title of spaces and lowercase called AE are tolerated by default', async () => {
     const bytes = new Uint8Array(rqBytes('hnvue'));
     // PS3.8 Table 9-11: calling AE title at offsets 26-41.
     bytes.fill(0x20, 26, 42);
@@ -188,7 +188,7 @@ describe('our SCP against a raw peer', () => {
     raw.destroy();
   });
 
-  it('FR-DICOM-02: A-ASSOCIATE-AC sent to the acceptor (wrong state) → A-ABORT (2, 2), before and after establishment', async () => {
+  it('FR-DICOM-02.fsm: A-ASSOCIATE-AC sent to the acceptor (wrong state) → A-ABORT (2, 2), before and after establishment', async () => {
     const raw = await connectRaw(port);
     raw.send(acBytes);
     expect([...(await raw.nextPdu()).bytes]).toEqual(abortBytes(2, 2));
@@ -199,7 +199,7 @@ describe('our SCP against a raw peer', () => {
     await raw2.waitClosed();
   });
 
-  it('FR-DICOM-02: garbage after a valid PDU → A-ABORT (2, 1)', async () => {
+  it('FR-DICOM-02.fsm: garbage after a valid PDU → A-ABORT (2, 1)', async () => {
     const raw = await established();
     raw.send(Buffer.concat([echoPData, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x00, 0x00, 0x00])]));
     await raw.waitClosed();
@@ -209,7 +209,7 @@ describe('our SCP against a raw peer', () => {
     expect([...(pdus.at(-1)?.bytes ?? [])]).toEqual(abortBytes(2, 1));
   });
 
-  it('FR-DICOM-02: a peer that connects and says nothing is dropped by the ARTIM timer', async () => {
+  it('FR-DICOM-02.timers: a peer that connects and says nothing is dropped by the ARTIM timer', async () => {
     const raw = await connectRaw(port);
     await raw.waitClosed(5000);
   });
@@ -243,7 +243,7 @@ describe('our SCU against a raw peer', () => {
     return { raw, error: await opening };
   }
 
-  it('FR-DICOM-02: unknown PDU instead of A-ASSOCIATE-AC → A-ABORT (2, 1), open rejects typed', async () => {
+  it('FR-DICOM-02.fsm: unknown PDU instead of A-ASSOCIATE-AC → A-ABORT (2, 1), open rejects typed', async () => {
     const { raw, error } = await respondWith(UNKNOWN_PDU);
     expect(error).toBeInstanceOf(AssociationAbortedError);
     expect([(error as AssociationAbortedError).source, (error as AssociationAbortedError).reason]).toEqual([
@@ -253,21 +253,21 @@ describe('our SCU against a raw peer', () => {
     await raw.waitClosed();
   });
 
-  it('FR-DICOM-02: P-DATA-TF instead of A-ASSOCIATE-AC → A-ABORT (2, 2)', async () => {
+  it('FR-DICOM-02.fsm: P-DATA-TF instead of A-ASSOCIATE-AC → A-ABORT (2, 2)', async () => {
     const { raw, error } = await respondWith(echoPData);
     expect(error).toBeInstanceOf(AssociationAbortedError);
     expect([...(await raw.nextPdu()).bytes]).toEqual(abortBytes(2, 2));
     await raw.waitClosed();
   });
 
-  it('FR-DICOM-02: an A-ASSOCIATE-AC declaring 0xFFFFFFFF bytes is refused at the header → A-ABORT (2, 6)', async () => {
+  it('FR-DICOM-02.pdu: an A-ASSOCIATE-AC declaring 0xFFFFFFFF bytes is refused at the header → A-ABORT (2, 6)', async () => {
     const { raw, error } = await respondWith([0x02, 0x00, 0xff, 0xff, 0xff, 0xff]);
     expect(error).toBeInstanceOf(AssociationAbortedError);
     expect([...(await raw.nextPdu()).bytes]).toEqual(abortBytes(2, 6));
     await raw.waitClosed();
   });
 
-  it('FR-DICOM-02: item lengths that overrun the A-ASSOCIATE-AC → A-ABORT with the decoder reason', async () => {
+  it('FR-DICOM-02.pdu: item lengths that overrun the A-ASSOCIATE-AC → A-ABORT with the decoder reason', async () => {
     const bytes = new Uint8Array(acBytes);
     bytes[76] = 0xff;
     let expectedReason = -1;
@@ -281,7 +281,7 @@ describe('our SCU against a raw peer', () => {
     expect([...(await raw.nextPdu()).bytes]).toEqual(abortBytes(2, expectedReason));
   });
 
-  it('FR-DICOM-02: a second A-ASSOCIATE-AC on an established association → A-ABORT (2, 2), pending C-ECHO fails typed', async () => {
+  it('FR-DICOM-02.fsm: a second A-ASSOCIATE-AC on an established association → A-ABORT (2, 2), pending C-ECHO fails typed', async () => {
     const { raw, error } = await respondWith(acBytes);
     const association = error as Association;
     expect(association).toBeInstanceOf(Association);
@@ -293,7 +293,7 @@ describe('our SCU against a raw peer', () => {
     await raw.waitClosed();
   });
 
-  it('FR-DICOM-02: a truncated response then close → the C-ECHO fails with A-P-ABORT', async () => {
+  it('FR-DICOM-02.fsm: a truncated response then close → the C-ECHO fails with A-P-ABORT', async () => {
     const { raw, error } = await respondWith(acBytes);
     const association = error as Association;
     const echoing = association.echo().catch((e: unknown) => e);
@@ -305,7 +305,7 @@ describe('our SCU against a raw peer', () => {
     await association.closed;
   });
 
-  it('FR-DICOM-02: a peer that never answers the A-ASSOCIATE-RQ → NetTimeoutError(acse), A-ABORT sent', async () => {
+  it('FR-DICOM-02.timers: a peer that never answers the A-ASSOCIATE-RQ → NetTimeoutError(acse), A-ABORT sent', async () => {
     const opening = open({ acseMs: 300 }).catch((e: unknown) => e);
     const raw = await peer.nextConnection();
     expect((await raw.nextPdu()).type).toBe(0x01);
@@ -316,7 +316,7 @@ describe('our SCU against a raw peer', () => {
     await raw.waitClosed();
   });
 
-  it('FR-DICOM-02: a peer that never answers a C-ECHO → NetTimeoutError(dimse), A-ABORT sent', async () => {
+  it('FR-DICOM-02.timers: a peer that never answers a C-ECHO → NetTimeoutError(dimse), A-ABORT sent', async () => {
     const { raw, error } = await respondWith(acBytes);
     const association = error as Association;
     const aborted: Error[] = [];
@@ -331,7 +331,7 @@ describe('our SCU against a raw peer', () => {
     expect(aborted[0]).toBeInstanceOf(NetTimeoutError);
   });
 
-  it('FR-DICOM-02: a connector that never connects → NetTimeoutError(connect)', async () => {
+  it('FR-DICOM-02.timers: a connector that never connects → NetTimeoutError(connect)', async () => {
     const error = await Association.open({
       host: '192.0.2.1',
       port: 104,
@@ -344,7 +344,7 @@ describe('our SCU against a raw peer', () => {
     expect((error as NetTimeoutError).timeout).toBe('connect');
   });
 
-  it('FR-DICOM-02: the network idle timeout aborts a silent association → NetTimeoutError(idle), A-ABORT sent', async () => {
+  it('FR-DICOM-02.timers: the network idle timeout aborts a silent association → NetTimeoutError(idle), A-ABORT sent', async () => {
     const opening = open({ idleMs: 300 }).catch((e: unknown) => e);
     const raw = await peer.nextConnection();
     expect((await raw.nextPdu()).type).toBe(0x01);
@@ -356,7 +356,7 @@ describe('our SCU against a raw peer', () => {
     expect([...(await raw.nextPdu()).bytes]).toEqual(abortBytes(0, 0));
   });
 
-  it('FR-DICOM-02: a slow response that keeps making progress does not trip the DIMSE timeout', async () => {
+  it('FR-DICOM-02.timers: a slow response that keeps making progress does not trip the DIMSE timeout', async () => {
     const { raw, error } = await respondWith(acBytes);
     const association = error as Association;
     const echoing = association.echo({ timeoutMs: 1000 });

@@ -50,7 +50,7 @@ describe('association rejections come back typed', () => {
     await server?.close();
   });
 
-  it('FR-DICOM-02: wrong called AE to wlmscpfs → A-ASSOCIATE-RJ permanent / user / called AE not recognized', async () => {
+  it('FR-DICOM-02.negotiation: wrong called AE to wlmscpfs → A-ASSOCIATE-RJ permanent / user / called AE not recognized', async () => {
     const error = await Association.open({
       host: '127.0.0.1',
       port: wlm.port,
@@ -66,7 +66,7 @@ describe('association rejections come back typed', () => {
     expect([rj.result, rj.source, rj.reason]).toEqual([1, 1, REJECT_REASON.user.calledAeNotRecognized]);
   });
 
-  it('FR-DICOM-02: a context nobody accepts → HNV_ERR_NO_PRESENTATION_CONTEXT when used, association stays open', async () => {
+  it('FR-DICOM-02.negotiation: a context nobody accepts → HNV_ERR_NO_PRESENTATION_CONTEXT when used, association stays open', async () => {
     const association = await Association.open({
       host: '127.0.0.1',
       port: wlm.port,
@@ -101,7 +101,7 @@ describe('association rejections come back typed', () => {
     await association.release();
   });
 
-  it('FR-DICOM-02: our SCP reports per-context results: acceptance, user rejection, abstract/transfer syntax not supported', async () => {
+  it('FR-DICOM-02.negotiation: our SCP reports per-context results: acceptance, user rejection, abstract/transfer syntax not supported', async () => {
     const association = await Association.open({
       host: '127.0.0.1',
       port,
@@ -135,7 +135,7 @@ describe('association rejections come back typed', () => {
     await association.release();
   });
 
-  it('FR-DICOM-02: our SCP rejects an unknown called AE title with reason 7 and notifies', async () => {
+  it('FR-DICOM-02.negotiation: our SCP rejects an unknown called AE title with reason 7 and notifies', async () => {
     const before = rejections.length;
     const error = await Association.open({
       host: '127.0.0.1',
@@ -149,7 +149,7 @@ describe('association rejections come back typed', () => {
     expect(rejections.at(-1)?.error.reason).toBe(7);
   });
 
-  it('FR-DICOM-02: our SCP rejects an unknown calling AE title with reason 3', async () => {
+  it('FR-DICOM-02.negotiation: our SCP rejects an unknown calling AE title with reason 3', async () => {
     const error = await Association.open({
       host: '127.0.0.1',
       port,
@@ -159,7 +159,7 @@ describe('association rejections come back typed', () => {
     expect((error as AssociationRejectedError).reason).toBe(REJECT_REASON.user.callingAeNotRecognized);
   });
 
-  it('FR-DICOM-02: user identity username+passcode is decided by the acceptor hook', async () => {
+  it('FR-DICOM-02.negotiation: user identity username+passcode is decided by the acceptor hook', async () => {
     const good = await Association.open({
       host: '127.0.0.1',
       port,
@@ -187,7 +187,7 @@ describe('association rejections come back typed', () => {
     ]);
   });
 
-  it('FR-DICOM-02: we are strict in what we send: an AE title over 16 characters is refused before connecting', async () => {
+  it('FR-DICOM-02.negotiation: we are strict in what we send: an AE title over 16 characters is refused before connecting', async () => {
     const error = await Association.open({
       host: '127.0.0.1',
       port,

@@ -23,7 +23,7 @@ const open = (port: number) =>
   Association.open({ host: '127.0.0.1', port, callingAeTitle: 'SCU', calledAeTitle: 'HNVUE' });
 
 describe('A-RELEASE and A-ABORT (PS3.8 7.2, 7.3)', () => {
-  it('FR-DICOM-02: release collision (PS3.8 9.2.1): both sides release at once and both complete', async () => {
+  it('FR-DICOM-02.release: release collision (PS3.8 9.2.1): both sides release at once and both complete', async () => {
     const port = await start({});
     const accepted = new Promise<Association>((resolve) => server?.once('association', resolve));
     const client = await open(port);
@@ -34,7 +34,7 @@ describe('A-RELEASE and A-ABORT (PS3.8 7.2, 7.3)', () => {
     expect(acceptor.usable).toBe(false);
   });
 
-  it('FR-DICOM-02: the acceptor may release; the requestor is told through the released event', async () => {
+  it('FR-DICOM-02.release: the acceptor may release; the requestor is told through the released event', async () => {
     const port = await start({});
     const accepted = new Promise<Association>((resolve) => server?.once('association', resolve));
     const client = await open(port);
@@ -45,7 +45,7 @@ describe('A-RELEASE and A-ABORT (PS3.8 7.2, 7.3)', () => {
     expect(client.usable).toBe(false);
   });
 
-  it('FR-DICOM-02: A-ABORT from the requestor reaches the acceptor as a typed A-ABORT (source 0)', async () => {
+  it('FR-DICOM-02.release: A-ABORT from the requestor reaches the acceptor as a typed A-ABORT (source 0)', async () => {
     const port = await start({});
     const accepted = new Promise<Association>((resolve) => server?.once('association', resolve));
     const client = await open(port);

@@ -26,7 +26,7 @@ describe('withAssociation: open, use, release or abort', () => {
     return endings.at(n - 1);
   };
 
-  it('FR-DICOM-02: returns what the work returns and releases the association', async () => {
+  it('FR-DICOM-02.release: returns what the work returns and releases the association', async () => {
     let borrowed: Association | undefined;
     const status = await withAssociation(options(), async (a) => {
       borrowed = a;
@@ -37,7 +37,7 @@ describe('withAssociation: open, use, release or abort', () => {
     expect(await ended(1)).toBe('released');
   });
 
-  it('FR-DICOM-02: a failure in the work aborts the association and is rethrown unchanged', async () => {
+  it('FR-DICOM-02.release: a failure in the work aborts the association and is rethrown unchanged', async () => {
     const failure = new Error('work failed');
     let borrowed: Association | undefined;
     await expect(
@@ -51,7 +51,7 @@ describe('withAssociation: open, use, release or abort', () => {
     expect(await ended(2)).toBe('aborted');
   });
 
-  it('FR-DICOM-02: a work that released the association itself is not released twice', async () => {
+  it('FR-DICOM-02.release: a work that released the association itself is not released twice', async () => {
     await withAssociation(options(), async (a) => {
       await a.release();
     });

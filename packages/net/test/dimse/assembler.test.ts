@@ -53,7 +53,7 @@ function violation(fn: () => unknown): DimseProtocolViolation | undefined {
 }
 
 describe('DIMSE message assembly from PDVs (PS3.8 Annex E)', () => {
-  it('FR-DICOM-02: assembles the DCMTK C-STORE-RQ command and streams its data set chunk by chunk', () => {
+  it('FR-DICOM-02.dimse: assembles the DCMTK C-STORE-RQ command and streams its data set chunk by chunk', () => {
     const a = new DimseAssembler();
     const command = hexFixture('dcmtk-c-store-rq.hex');
     const data = new Uint8Array(288).map((_, i) => i & 0xff);
@@ -74,7 +74,7 @@ describe('DIMSE message assembly from PDVs (PS3.8 Annex E)', () => {
     expect(a.inMessage).toBe(false);
   });
 
-  it('FR-DICOM-02: joins a command split across many PDVs of odd sizes, and emits nothing before the last', () => {
+  it('FR-DICOM-02.dimse: joins a command split across many PDVs of odd sizes, and emits nothing before the last', () => {
     const rand = prng(7);
     const parts = split(STORE_BYTES, () => 1 + Math.floor(rand() * 9));
     expect(parts.length).toBeGreaterThan(10);
@@ -108,7 +108,7 @@ describe('DIMSE message assembly from PDVs (PS3.8 Annex E)', () => {
     expect(a.inMessage).toBe(false);
   });
 
-  it('FR-DICOM-02: accepts odd-length and empty data set PDVs (fo-dicom #284)', () => {
+  it('FR-DICOM-02.dimse: accepts odd-length and empty data set PDVs (fo-dicom #284)', () => {
     const a = new DimseAssembler();
     a.push(pdv(1, true, true, STORE_BYTES));
     expect(a.push(pdv(1, false, false, [1, 2, 3]))).toMatchObject({
@@ -119,7 +119,7 @@ describe('DIMSE message assembly from PDVs (PS3.8 Annex E)', () => {
     expect(a.push(pdv(1, false, true, []))).toMatchObject({ chunk: new Uint8Array(0), isLast: true });
   });
 
-  it('FR-DICOM-02: handles consecutive messages, with and without data sets, on different contexts', () => {
+  it('FR-DICOM-02.dimse: handles consecutive messages, with and without data sets, on different contexts', () => {
     const a = new DimseAssembler();
     const events = feed(a, [
       pdv(1, true, true, ECHO_BYTES),
@@ -136,25 +136,25 @@ describe('DIMSE message assembly from PDVs (PS3.8 Annex E)', () => {
     expect(events[0]).toMatchObject({ hasDataset: false });
   });
 
-  it('FR-DICOM-02: rejects a data set PDV before any command', () => {
+  it('FR-DICOM-02.dimse: rejects a data set PDV before any command', () => {
     expect(violation(() => new DimseAssembler().push(pdv(1, false, true, [0, 0])))).toBe(
       'dataset-before-command',
     );
   });
 
-  it('FR-DICOM-02: rejects a data set PDV before the last command fragment', () => {
+  it('FR-DICOM-02.dimse: rejects a data set PDV before the last command fragment', () => {
     const a = new DimseAssembler();
     a.push(pdv(1, true, false, STORE_BYTES.subarray(0, 10)));
     expect(violation(() => a.push(pdv(1, false, false, [0, 0])))).toBe('dataset-before-command');
   });
 
-  it('FR-DICOM-02: rejects a command PDV in the middle of a data set (interleaved messages, PS3.8 E.1)', () => {
+  it('FR-DICOM-02.dimse: rejects a command PDV in the middle of a data set (interleaved messages, PS3.8 E.1)', () => {
     const a = new DimseAssembler();
     feed(a, [pdv(1, true, true, STORE_BYTES), pdv(1, false, false, [1, 2])]);
     expect(violation(() => a.push(pdv(1, true, true, ECHO_BYTES)))).toBe('command-during-dataset');
   });
 
-  it('FR-DICOM-02: rejects a context change inside a command and inside a data set', () => {
+  it('FR-DICOM-02.dimse: rejects a context change inside a command and inside a data set', () => {
     const a = new DimseAssembler();
     a.push(pdv(1, true, false, STORE_BYTES.subarray(0, 8)));
     expect(violation(() => a.push(pdv(3, true, true, STORE_BYTES.subarray(8))))).toBe('context-changed');
@@ -163,13 +163,13 @@ describe('DIMSE message assembly from PDVs (PS3.8 Annex E)', () => {
     expect(violation(() => b.push(pdv(3, false, true, [3, 4])))).toBe('context-changed');
   });
 
-  it('FR-DICOM-02: rejects a data set after a command that announced none', () => {
+  it('FR-DICOM-02.dimse: rejects a data set after a command that announced none', () => {
     const a = new DimseAssembler();
     expect(a.push(pdv(1, true, true, ECHO_BYTES))).toMatchObject({ kind: 'command', hasDataset: false });
     expect(violation(() => a.push(pdv(1, false, true, [0, 0])))).toBe('unexpected-dataset');
   });
 
-  it('FR-DICOM-02: caps command fragments at 64 KiB by default and at the configured limit', () => {
+  it('FR-DICOM-02.dimse: caps command fragments at 64 KiB by default and at the configured limit', () => {
     const a = new DimseAssembler();
     const big = new Uint8Array(16 * 1024);
     for (let i = 0; i < 4; i++) a.push(pdv(1, true, false, big));
@@ -178,7 +178,7 @@ describe('DIMSE message assembly from PDVs (PS3.8 Annex E)', () => {
     expect(violation(() => small.push(pdv(1, true, true, STORE_BYTES)))).toBe('command-too-large');
   });
 
-  it('FR-DICOM-02: surfaces a malformed command set as DimseDecodeError', () => {
+  it('FR-DICOM-02.dimse: surfaces a malformed command set as DimseDecodeError', () => {
     const a = new DimseAssembler();
     expect(() => a.push(pdv(1, true, true, STORE_BYTES.subarray(0, STORE_BYTES.length - 3)))).toThrow(
       DimseDecodeError,
@@ -186,7 +186,7 @@ describe('DIMSE message assembly from PDVs (PS3.8 Annex E)', () => {
     expect(() => new DimseAssembler().push(pdv(1, true, true, []))).toThrow(DimseDecodeError);
   });
 
-  it('FR-DICOM-02: end() reports a message cut off in its command or its data set', () => {
+  it('FR-DICOM-02.dimse: end() reports a message cut off in its command or its data set', () => {
     const a = new DimseAssembler();
     a.push(pdv(1, true, false, STORE_BYTES.subarray(0, 8)));
     expect(violation(() => a.end())).toBe('stream-ended-mid-message');

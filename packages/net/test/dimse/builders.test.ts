@@ -74,7 +74,7 @@ describe('DIMSE command builders', () => {
     }),
   ];
 
-  it('FR-DICOM-02: every builder produces a request that encodes and decodes to itself', () => {
+  it('FR-DICOM-02.dimse: every builder produces a request that encodes and decodes to itself', () => {
     for (const rq of requests) {
       const defined = Object.fromEntries(Object.entries(rq).filter(([, v]) => v !== undefined));
       expect(decodeCommand(encodeCommand(rq)), commandFieldLabel(rq.commandField)).toEqual(defined);
@@ -133,7 +133,7 @@ describe('DIMSE command builders', () => {
     });
   });
 
-  it('FR-DICOM-02: C-CANCEL-RQ and responses have no response', () => {
+  it('FR-DICOM-02.dimse: C-CANCEL-RQ and responses have no response', () => {
     expect(() => responseTo(cCancelRq(1), 0)).toThrow(DimseEncodeError);
     expect(responseFieldFor(COMMAND_FIELD['C-ECHO-RSP'])).toBeUndefined();
     expect(responseFieldFor(0x0777)).toBeUndefined();

@@ -67,7 +67,7 @@ const commands: DimseCommand[] = [
 ];
 
 describe('command set fast path', () => {
-  it('FR-DICOM-02: commandHasDataset reads (0000,0800) in place as decodeCommand does', () => {
+  it('FR-DICOM-02.dimse: commandHasDataset reads (0000,0800) in place as decodeCommand does', () => {
     for (const cmd of commands) expect(commandHasDataset(encodeCommand(cmd))).toBe(cmd.hasDataset);
     const dcmtk = hexFixture('dcmtk-c-store-rq.hex');
     expect(commandHasDataset(dcmtk)).toBe(decodeCommand(dcmtk).hasDataset);
@@ -77,7 +77,7 @@ describe('command set fast path', () => {
     expect(commandHasDataset(new Uint8Array([8, 0, 0, 8, 2, 0, 0, 0, 1, 1]))).toBeUndefined();
   });
 
-  it('FR-DICOM-02: commandHasDataset never disagrees with decodeCommand on 3000 mutated command sets', () => {
+  it('FR-DICOM-02.dimse: commandHasDataset never disagrees with decodeCommand on 3000 mutated command sets', () => {
     const rand = prng(0xfa57);
     const seeds = commands.map((c) => encodeCommand(c));
     for (let round = 0; round < 3000; round++) {
@@ -95,7 +95,7 @@ describe('command set fast path', () => {
     }
   });
 
-  it('FR-DICOM-02: encodeCommandWithHeadroom is encodeCommand behind zeroed headroom', () => {
+  it('FR-DICOM-02.dimse: encodeCommandWithHeadroom is encodeCommand behind zeroed headroom', () => {
     for (const cmd of commands) {
       const plain = encodeCommand(cmd);
       for (const headroom of [0, PDATA_SINGLE_PDV_HEADER_LENGTH, 3]) {
@@ -106,7 +106,7 @@ describe('command set fast path', () => {
     }
   });
 
-  it('FR-DICOM-02: a command set that fits one PDU is the single PDU fragmentCommand yields', () => {
+  it('FR-DICOM-02.dimse: a command set that fits one PDU is the single PDU fragmentCommand yields', () => {
     for (const cmd of commands.filter((c) => !c.hasDataset)) {
       const command = encodeCommand(cmd);
       for (const peerMax of [0, 8, 9, 50, command.length + 5, command.length + 6, 16384]) {

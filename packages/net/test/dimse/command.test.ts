@@ -239,7 +239,7 @@ function withGroupLength(body: number[]): Uint8Array {
 }
 
 describe('DIMSE command set codec', () => {
-  it('FR-DICOM-02: has a sample for every PS3.7 command field and COMMAND_FIELD matches PS3.7', () => {
+  it('FR-DICOM-02.dimse: has a sample for every PS3.7 command field and COMMAND_FIELD matches PS3.7', () => {
     expect(Object.keys(SAMPLES).sort()).toEqual(Object.keys(COMMAND_FIELD).sort());
     for (const [name, sample] of Object.entries(SAMPLES)) {
       expect(sample.commandField, name).toBe(COMMAND_FIELD[name as CommandFieldName]);
@@ -251,7 +251,7 @@ describe('DIMSE command set codec', () => {
   });
 
   for (const [name, sample] of Object.entries(SAMPLES)) {
-    it(`FR-DICOM-02: round-trips ${name} through Implicit VR LE`, () => {
+    it(`FR-DICOM-02.dimse: round-trips ${name} through Implicit VR LE`, () => {
       const bytes = encodeCommand(sample);
       expect(bytes.length % 2).toBe(0);
       expect(decodeCommand(bytes)).toEqual(sample);
@@ -272,7 +272,7 @@ describe('DIMSE command set codec', () => {
     });
   }
 
-  it('FR-DICOM-02: pads UIDs with NUL and AE titles and LO with space (PS3.5 6.2)', () => {
+  it('FR-DICOM-02.negotiation: pads UIDs with NUL and AE titles and LO with space (PS3.5 6.2)', () => {
     const bytes = encodeCommand(SAMPLES['C-STORE-RSP']);
     const uid = elements(bytes).find((e) => e.tag === 0x1000)!;
     expect(uid.length).toBe(INSTANCE_ODD.length + 1);
@@ -284,13 +284,13 @@ describe('DIMSE command set codec', () => {
     expect(Buffer.from(rsp.find((e) => e.tag === 0x0902)!.value).toString('latin1')).toBe('odd ');
   });
 
-  it('FR-DICOM-02: encodes AT values as group then element, little endian', () => {
+  it('FR-DICOM-02.dimse: encodes AT values as group then element, little endian', () => {
     const els = elements(encodeCommand(SAMPLES['N-SET-RSP']));
     const at = els.find((e) => e.tag === 0x0901)!;
     expect([...at.value]).toEqual([0x40, 0x00, 0x52, 0x02, 0x40, 0x00, 0x50, 0x02]);
   });
 
-  it('FR-DICOM-02: keeps unknown (retired) group 0000 elements and writes them back in tag order', () => {
+  it('FR-DICOM-02.dimse: keeps unknown (retired) group 0000 elements and writes them back in tag order', () => {
     const numberOfMatches = { tag: 0x0850, value: new Uint8Array([5, 0]) };
     const priv = { tag: 0x4000, value: new Uint8Array([0x41, 0x42]) };
     const cmd: DimseCommand = { ...SAMPLES['C-FIND-RSP'], unknownElements: [priv, numberOfMatches] };
@@ -303,7 +303,7 @@ describe('DIMSE command set codec', () => {
     expect(encodeCommand(decoded)).toEqual(bytes);
   });
 
-  it('FR-DICOM-02: decodes the C-ECHO-RQ captured from DCMTK echoscu and re-encodes it byte for byte', () => {
+  it('FR-DICOM-02.dimse: decodes the C-ECHO-RQ captured from DCMTK echoscu and re-encodes it byte for byte', () => {
     const bytes = hexFixture('dcmtk-c-echo-rq.hex');
     const cmd = decodeCommand(bytes);
     expect(cmd).toEqual({
@@ -349,7 +349,7 @@ describe('DIMSE command set codec', () => {
     expect(encodeCommand(decodeCommand(echo))).toEqual(echo);
   });
 
-  it('FR-DICOM-02: DCMTK dcmdump reads our command sets as we meant them', () => {
+  it('FR-DICOM-02.dimse: DCMTK dcmdump reads our command sets as we meant them', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hnv-dimse-dcmdump-'));
     try {
       const dump = (cmd: DimseCommand): string => {
@@ -375,7 +375,7 @@ describe('DIMSE command set codec', () => {
     }
   });
 
-  it('FR-DICOM-02: accepts odd value lengths, unpadded UIDs, trailing-space UIDs and a wrong group length', () => {
+  it('FR-DICOM-02.dimse: accepts odd value lengths, unpadded UIDs, trailing-space UIDs and a wrong group length', () => {
     const uid = [...Buffer.from('1.2.840.10008.1.1', 'latin1')]; // 17 bytes, odd, no padding
     const body = [
       ...element(0x0002, uid),
@@ -398,7 +398,7 @@ describe('DIMSE command set codec', () => {
     expect(decodeCommand(spaced).affectedSopClassUid).toBe('1.2.3');
   });
 
-  it('FR-DICOM-02: treats any Command Data Set Type other than 0101H as a data set (PS3.7 E.1-1)', () => {
+  it('FR-DICOM-02.dimse: treats any Command Data Set Type other than 0101H as a data set (PS3.7 E.1-1)', () => {
     for (const value of [0x0000, 0x0001, 0x0102, 0xfefe]) {
       const bytes = withGroupLength([
         ...element(0x0100, [0x01, 0x00]),
@@ -408,7 +408,7 @@ describe('DIMSE command set codec', () => {
     }
   });
 
-  it('FR-DICOM-02: accepts elements out of order and a missing group length', () => {
+  it('FR-DICOM-02.dimse: accepts elements out of order and a missing group length', () => {
     const bytes = new Uint8Array([...element(0x0800, [0x01, 0x01]), ...element(0x0100, [0x30, 0x80])]);
     expect(decodeCommand(bytes)).toEqual({ commandField: 0x8030, hasDataset: false });
   });
@@ -464,7 +464,7 @@ describe('DIMSE command set codec', () => {
     ['nothing at all', new Uint8Array(0)],
   ];
   for (const [what, bytes] of malformed) {
-    it(`FR-DICOM-02: rejects a command set with ${what} as DimseDecodeError`, () => {
+    it(`FR-DICOM-02.dimse: rejects a command set with ${what} as DimseDecodeError`, () => {
       let caught: unknown;
       try {
         decodeCommand(bytes);
@@ -476,7 +476,7 @@ describe('DIMSE command set codec', () => {
     });
   }
 
-  it('FR-DICOM-02: decodes views into a larger buffer at any offset, and copies what it keeps', () => {
+  it('FR-DICOM-02.dimse: decodes views into a larger buffer at any offset, and copies what it keeps', () => {
     const bytes = encodeCommand({
       ...SAMPLES['C-ECHO-RQ'],
       unknownElements: [{ tag: 0x0850, value: new Uint8Array([1, 0]) }],
@@ -507,19 +507,19 @@ describe('DIMSE command set codec', () => {
     ],
   ];
   for (const [what, cmd] of invalid) {
-    it(`FR-DICOM-02: refuses to encode ${what}`, () => {
+    it(`FR-DICOM-02.dimse: refuses to encode ${what}`, () => {
       expect(() => encodeCommand(cmd)).toThrow(DimseEncodeError);
     });
   }
 
-  it('FR-DICOM-02: sanitises Error Comment to 64 characters of the default repertoire', () => {
+  it('FR-DICOM-02.dimse: sanitises Error Comment to 64 characters of the default repertoire', () => {
     const cmd = decodeCommand(
       encodeCommand({ ...SAMPLES['C-ECHO-RSP'], errorComment: `é\\${'x'.repeat(80)}` }),
     );
     expect(cmd.errorComment).toBe(`??${'x'.repeat(62)}`);
   });
 
-  it('FR-DICOM-02: decodes or rejects with DimseDecodeError, never anything else, 5000 mutated command sets', () => {
+  it('FR-DICOM-02.dimse: decodes or rejects with DimseDecodeError, never anything else, 5000 mutated command sets', () => {
     const rand = prng(0xd15e);
     const seeds = Object.values(SAMPLES).map((c) => encodeCommand(c));
     for (let round = 0; round < 5000; round++) {

@@ -220,7 +220,7 @@ afterAll(() => {
 });
 
 describe('DIMSE against DCMTK storescp', () => {
-  it('FR-DICOM-02: storescp answers a C-ECHO we framed, and its C-ECHO-RSP assembles', async () => {
+  it('FR-DICOM-02.dimse: storescp answers a C-ECHO we framed, and its C-ECHO-RSP assembles', async () => {
     const s = await Session.open();
     try {
       expect(s.peerMax).toBe(SCP_MAX_PDU);

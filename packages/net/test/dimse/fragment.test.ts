@@ -117,7 +117,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
   });
 
   for (const peerMax of [16383, 4097, 1001, 9, 8]) {
-    it(`FR-DICOM-02: at odd or tiny peer max ${peerMax} keeps every fragment even and within the limit`, async () => {
+    it(`FR-DICOM-02.dimse: at odd or tiny peer max ${peerMax} keeps every fragment even and within the limit`, async () => {
       const data = randomBytes(5000 + 1, prng(peerMax)); // odd total: only the last fragment may be odd
       const r = reassemble(
         await collect({
@@ -136,7 +136,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     });
   }
 
-  it('FR-DICOM-02: fragments a command larger than one PDV into command PDVs with only the last flagged', async () => {
+  it('FR-DICOM-02.dimse: fragments a command larger than one PDV into command PDVs with only the last flagged', async () => {
     const r = reassemble(
       await collect({
         contextId: 1,
@@ -153,7 +153,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     expect(r.command).toEqual(STORE);
   });
 
-  it('FR-DICOM-02: can share the command PDU with the first data PDV when separateCommandAndData is false', async () => {
+  it('FR-DICOM-02.dimse: can share the command PDU with the first data PDV when separateCommandAndData is false', async () => {
     const data = randomBytes(40_000, prng(5));
     const r = reassemble(
       await collect({
@@ -173,7 +173,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     expect(sameBytes(r.data, data)).toBe(true);
   });
 
-  it('FR-DICOM-02: puts a small message whole into one PDU when packing is allowed', async () => {
+  it('FR-DICOM-02.dimse: puts a small message whole into one PDU when packing is allowed', async () => {
     const r = reassemble(
       await collect({
         contextId: 3,
@@ -188,7 +188,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     expect(layout(r)).toEqual([`cmd/last:${STORE_BYTES.length} + data/last:200`]);
   });
 
-  it('FR-DICOM-02: maxPdvsPerPdu=1 keeps one PDV per PDU even when packing is allowed (fo-dicom #502)', async () => {
+  it('FR-DICOM-02.dimse: maxPdvsPerPdu=1 keeps one PDV per PDU even when packing is allowed (fo-dicom #502)', async () => {
     const r = reassemble(
       await collect({
         contextId: 3,
@@ -204,7 +204,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     expect(layout(r)).toEqual([`cmd/last:${STORE_BYTES.length}`, 'data/last:200']);
   });
 
-  it('FR-DICOM-02: sends an empty data set as one zero-length last data PDV', async () => {
+  it('FR-DICOM-02.dimse: sends an empty data set as one zero-length last data PDV', async () => {
     const r = reassemble(
       await collect({ contextId: 1, command: STORE_BYTES, dataset: [], peerMaxPduLength: 16384 }),
       16384,
@@ -213,7 +213,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     expect(layout(r)).toEqual([`cmd/last:${STORE_BYTES.length}`, 'data/last:0']);
   });
 
-  it('FR-DICOM-02: ends exactly on a PDV boundary with a full last PDV, not an empty extra one', async () => {
+  it('FR-DICOM-02.dimse: ends exactly on a PDV boundary with a full last PDV, not an empty extra one', async () => {
     const data = randomBytes(3 * 16378, prng(6));
     const r = reassemble(
       await collect({
@@ -228,7 +228,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     expect(layout(r).slice(1)).toEqual(['data:16378', 'data:16378', 'data/last:16378']);
   });
 
-  it('FR-DICOM-02: uses the 1 MiB ceiling when the peer sets no maximum (0), or a configured ceiling', async () => {
+  it('FR-DICOM-02.dimse: uses the 1 MiB ceiling when the peer sets no maximum (0), or a configured ceiling', async () => {
     const data = randomBytes(2_500_000, prng(8));
     const unlimited = reassemble(
       await collect({ contextId: 1, command: STORE_BYTES, dataset: [data], peerMaxPduLength: 0 }),
@@ -290,7 +290,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     expect(sameBytes(reassemble(mixedPdus, 16384, 1).data, concat(mixed))).toBe(true);
   });
 
-  it('FR-DICOM-02: reassemble(fragment(x)) equals x for 60 random sizes, chunkings and options', async () => {
+  it('FR-DICOM-02.dimse: reassemble(fragment(x)) equals x for 60 random sizes, chunkings and options', async () => {
     const rand = prng(2026);
     for (let round = 0; round < 60; round++) {
       const length = round < 5 ? round : Math.floor(rand() ** 2 * 120_000);
@@ -437,7 +437,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     expect(pulled).toBe(2);
   });
 
-  it('FR-DICOM-02: fragmentCommand frames a message without data set synchronously', () => {
+  it('FR-DICOM-02.dimse: fragmentCommand frames a message without data set synchronously', () => {
     const pdus = fragmentCommand({ contextId: 7, command: ECHO_BYTES, peerMaxPduLength: 16384 });
     expect(pdus).toHaveLength(1);
     expect(concat(pdus[0]!)).toEqual(
@@ -470,7 +470,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     ['a source yielding strings', { dataset: ['text' as unknown as Uint8Array] }],
   ];
   for (const [what, override] of bad) {
-    it(`FR-DICOM-02: refuses ${what}`, async () => {
+    it(`FR-DICOM-02.dimse: refuses ${what}`, async () => {
       const options = {
         contextId: 1,
         command: STORE_BYTES,

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { COMMAND_FIELD, encodeCommand, PRIORITY, type RequestCommand } from '../../src/dimse/index.js';
 import { qrMove } from '../../src/qr/index.js';
 
-describe('FR-DICOM-02: DIMSE requests typed per command (PS3.7 9.3, 10.3)', () => {
-  it('FR-DICOM-02: a request missing a mandatory field does not compile; a complete one encodes', () => {
+describe('FR-DICOM-02.dimse: DIMSE requests typed per command (PS3.7 9.3, 10.3)', () => {
+  it('FR-DICOM-02.dimse: a request missing a mandatory field does not compile; a complete one encodes', () => {
     const store: RequestCommand = {
       commandField: COMMAND_FIELD['C-STORE-RQ'],
       affectedSopClassUid: '1.2.840.10008.5.1.4.1.1.1.1',
@@ -41,7 +41,7 @@ describe('FR-DICOM-02: DIMSE requests typed per command (PS3.7 9.3, 10.3)', () =
     expect(incomplete).toHaveLength(4);
   });
 
-  it('FR-DICOM-02: a C-MOVE without a destination is refused before anything is sent', async () => {
+  it('FR-DICOM-02.dimse: a C-MOVE without a destination is refused before anything is sent', async () => {
     // No association is needed: the check comes before the first use of it.
     const association = {
       contextFor: () => ({ transferSyntax: '1.2.840.10008.1.2.1' }),

@@ -19,7 +19,7 @@ function expectedClass(s: number): StatusClass {
 }
 
 describe('DIMSE status codes (PS3.7 Annex C)', () => {
-  it('FR-DICOM-02: classifies every one of the 65536 status values', () => {
+  it('FR-DICOM-02.dimse: classifies every one of the 65536 status values', () => {
     const counts: Record<StatusClass, number> = { success: 0, warning: 0, failure: 0, pending: 0, cancel: 0 };
     for (let s = 0; s <= 0xffff; s++) {
       const cls = classifyStatus(s);
@@ -64,7 +64,7 @@ describe('DIMSE status codes (PS3.7 Annex C)', () => {
     [0xfe01, 'failure'],
   ];
   for (const [status, cls] of table) {
-    it(`FR-DICOM-02: 0x${status.toString(16).padStart(4, '0')} is ${cls}`, () => {
+    it(`FR-DICOM-02.dimse: 0x${status.toString(16).padStart(4, '0')} is ${cls}`, () => {
       expect(classifyStatus(status)).toBe(cls);
     });
   }
@@ -123,7 +123,7 @@ describe('DIMSE status codes (PS3.7 Annex C)', () => {
     expect(describeStatus(0x0333)).toBe('0x0333 Failure (unknown status code)');
   });
 
-  it('FR-DICOM-02: STATUS names the codes with the values PS3.7 gives them', () => {
+  it('FR-DICOM-02.dimse: STATUS names the codes with the values PS3.7 gives them', () => {
     expect(STATUS.success).toBe(0);
     expect(STATUS.pending).toBe(0xff00);
     expect(STATUS.pendingWarning).toBe(0xff01);

@@ -85,7 +85,7 @@ function primitives(m: Machine): string[] {
 }
 
 describe('association lives', () => {
-  it('FR-DICOM-02: requestor life Sta1→Sta4→Sta5→Sta6→Sta7→Sta1 with data both ways', () => {
+  it('FR-DICOM-02.fsm: requestor life Sta1→Sta4→Sta5→Sta6→Sta7→Sta1 with data both ways', () => {
     const m = new Machine(true);
     m.fire('Evt1');
     m.fire('Evt2');
@@ -107,7 +107,7 @@ describe('association lives', () => {
     expect(m.artimRunning).toBe(false);
   });
 
-  it('FR-DICOM-02: acceptor life Sta1→Sta2→Sta3→Sta6→Sta8→Sta13→Sta1 with ARTIM started and stopped', () => {
+  it('FR-DICOM-02.fsm: acceptor life Sta1→Sta2→Sta3→Sta6→Sta8→Sta13→Sta1 with ARTIM started and stopped', () => {
     const m = new Machine(false);
     m.fire('Evt5');
     expect(m.artimRunning).toBe(true);
@@ -126,7 +126,7 @@ describe('association lives', () => {
     expect(m.artimRunning).toBe(false);
   });
 
-  it('FR-DICOM-02: a requestor and an acceptor wired together associate, exchange data and release', () => {
+  it('FR-DICOM-02.fsm: a requestor and an acceptor wired together associate, exchange data and release', () => {
     const rq = new Machine(true);
     const ac = new Machine(false);
     rq.fire('Evt1');
@@ -148,7 +148,7 @@ describe('association lives', () => {
 });
 
 describe('rejection', () => {
-  it('FR-DICOM-02: requestor receiving A-ASSOCIATE-RJ confirms the rejection and closes (AE-4)', () => {
+  it('FR-DICOM-02.fsm: requestor receiving A-ASSOCIATE-RJ confirms the rejection and closes (AE-4)', () => {
     const m = new Machine(true);
     m.fire('Evt1');
     m.fire('Evt2');
@@ -158,7 +158,7 @@ describe('rejection', () => {
     expect(m.transportOpen).toBe(false);
   });
 
-  it('FR-DICOM-02: acceptor user rejection sends A-ASSOCIATE-RJ, waits in Sta13 under ARTIM, peer closes', () => {
+  it('FR-DICOM-02.fsm: acceptor user rejection sends A-ASSOCIATE-RJ, waits in Sta13 under ARTIM, peer closes', () => {
     const rq = new Machine(true);
     const ac = new Machine(false);
     rq.fire('Evt1');
@@ -174,7 +174,7 @@ describe('rejection', () => {
     expect(ac.artimRunning).toBe(false);
   });
 
-  it('FR-DICOM-02: provider rejection in AE-6 never reaches the user and ends on ARTIM expiry', () => {
+  it('FR-DICOM-02.fsm: provider rejection in AE-6 never reaches the user and ends on ARTIM expiry', () => {
     const m = new Machine(false);
     m.fire('Evt5');
     m.fire('Evt6', { rejection: { result: 1, source: 2, reason: 2 } });
@@ -188,7 +188,7 @@ describe('rejection', () => {
 });
 
 describe('release collision', () => {
-  it('FR-DICOM-02: requestor side Sta6→Sta7→Sta9→Sta11→Sta1', () => {
+  it('FR-DICOM-02.fsm: requestor side Sta6→Sta7→Sta9→Sta11→Sta1', () => {
     const m = new Machine(true);
     m.state = 'Sta6';
     m.transportOpen = true;
@@ -201,7 +201,7 @@ describe('release collision', () => {
     expect(m.transportOpen).toBe(false);
   });
 
-  it('FR-DICOM-02: acceptor side Sta6→Sta7→Sta10→Sta12→Sta13→Sta1', () => {
+  it('FR-DICOM-02.fsm: acceptor side Sta6→Sta7→Sta10→Sta12→Sta13→Sta1', () => {
     const m = new Machine(false);
     m.state = 'Sta6';
     m.transportOpen = true;
@@ -214,7 +214,7 @@ describe('release collision', () => {
     expect(m.actions).toEqual(['AR-1', 'AR-8', 'AR-10', 'AR-4', 'AR-5']);
   });
 
-  it('FR-DICOM-02: both peers releasing at once resolve the collision with the requestor answering first', () => {
+  it('FR-DICOM-02.fsm: both peers releasing at once resolve the collision with the requestor answering first', () => {
     const rq = new Machine(true);
     const ac = new Machine(false);
     for (const m of [rq, ac]) {
@@ -239,7 +239,7 @@ describe('release collision', () => {
 });
 
 describe('ARTIM and aborts', () => {
-  it('FR-DICOM-02: ARTIM expiry in Sta2 (no A-ASSOCIATE-RQ arrived) closes the transport', () => {
+  it('FR-DICOM-02.fsm: ARTIM expiry in Sta2 (no A-ASSOCIATE-RQ arrived) closes the transport', () => {
     const m = new Machine(false);
     m.fire('Evt5');
     const effects = step(m.state, 'Evt18').effects;
@@ -249,7 +249,7 @@ describe('ARTIM and aborts', () => {
     expect(m.transportOpen).toBe(false);
   });
 
-  it('FR-DICOM-02: ARTIM expiry in Sta13 after a local abort closes the transport; late PDUs before it are ignored', () => {
+  it('FR-DICOM-02.fsm: ARTIM expiry in Sta13 after a local abort closes the transport; late PDUs before it are ignored', () => {
     const m = new Machine(true);
     m.state = 'Sta6';
     m.transportOpen = true;
@@ -267,7 +267,7 @@ describe('ARTIM and aborts', () => {
     expect(step('Sta1', 'Evt18')).toEqual({ next: 'Sta1', action: null, effects: [], invalid: true });
   });
 
-  it('FR-DICOM-02: an unexpected PDU on an established association aborts both sides (AA-8 then AA-3)', () => {
+  it('FR-DICOM-02.fsm: an unexpected PDU on an established association aborts both sides (AA-8 then AA-3)', () => {
     const rq = new Machine(true);
     const ac = new Machine(false);
     for (const m of [rq, ac]) {
@@ -283,7 +283,7 @@ describe('ARTIM and aborts', () => {
     expect(ac.state).toBe('Sta1');
   });
 
-  it('FR-DICOM-02: the transport dropping on an established association gives an A-P-ABORT (AA-4)', () => {
+  it('FR-DICOM-02.fsm: the transport dropping on an established association gives an A-P-ABORT (AA-4)', () => {
     const m = new Machine(true);
     m.state = 'Sta6';
     m.transportOpen = true;
@@ -293,7 +293,7 @@ describe('ARTIM and aborts', () => {
     expect(m.state).toBe('Sta1');
   });
 
-  it('FR-DICOM-02: aborting while the transport connect is pending closes it (AA-2 in Sta4)', () => {
+  it('FR-DICOM-02.fsm: aborting while the transport connect is pending closes it (AA-2 in Sta4)', () => {
     const m = new Machine(true);
     m.fire('Evt1');
     m.fire('Evt15');
@@ -302,7 +302,7 @@ describe('ARTIM and aborts', () => {
     expect(m.transportOpen).toBe(false);
   });
 
-  it('FR-DICOM-02: a local primitive in the wrong state is refused without touching the association', () => {
+  it('FR-DICOM-02.fsm: a local primitive in the wrong state is refused without touching the association', () => {
     for (const [state, event] of [
       ['Sta7', 'Evt9'],
       ['Sta5', 'Evt11'],

@@ -184,7 +184,7 @@ describe('PS3.8 Table 9-10, every state/event cell', () => {
       const action = EXPECTED.get(`${state}|${event}`);
       if (action === undefined) throw new Error(`grid lacks ${state} ${event}`);
       const label = action === null ? 'blank: invalid, no effects, state kept' : action;
-      it(`FR-DICOM-02: ${state} + ${event} → ${label}`, () => {
+      it(`FR-DICOM-02.fsm: ${state} + ${event} → ${label}`, () => {
         const got = step(state, event, contextFor(action));
         if (action === null) {
           expect(got).toEqual({ next: state, action: null, effects: [], invalid: true });
@@ -200,7 +200,7 @@ describe('PS3.8 Table 9-10, every state/event cell', () => {
     }
   }
 
-  it('FR-DICOM-02: all 13 × 19 = 247 cells were tested, 123 with an action and 124 blank', () => {
+  it('FR-DICOM-02.fsm: all 13 × 19 = 247 cells were tested, 123 with an action and 124 blank', () => {
     expect(tested.size).toBe(247);
     const defined = [...EXPECTED.values()].filter((a) => a !== null).length;
     expect(defined).toBe(123);

@@ -47,8 +47,8 @@ afterEach(async () => {
   lines.length = 0;
 });
 
-describe('FR-DICOM-02: access control on the listener', () => {
-  it('FR-DICOM-02: an unknown calling AE is rejected 1/1/3 (our SCU and echoscu) with a PHI-free log event', async () => {
+describe('FR-DICOM-02.limits: access control on the listener', () => {
+  it('FR-DICOM-02.limits: an unknown calling AE is rejected 1/1/3 (our SCU and echoscu) with a PHI-free log event', async () => {
     const port = await start({ callingAeTitles: ['PACS'] });
     expect(await rejection(open(port, 'INTRUDER'))).toEqual([
       1,
@@ -86,7 +86,7 @@ describe('FR-DICOM-02: access control on the listener', () => {
     await allowed.release();
   });
 
-  it('FR-DICOM-02: an unknown called AE is rejected 1/1/7', async () => {
+  it('FR-DICOM-02.limits: an unknown called AE is rejected 1/1/7', async () => {
     const port = await start({});
     expect(await rejection(open(port, 'SCU', 'SOMEONE'))).toEqual([
       1,
@@ -95,7 +95,7 @@ describe('FR-DICOM-02: access control on the listener', () => {
     ]);
   });
 
-  it('FR-DICOM-02: a source address outside allowedAddresses is rejected 1/1/3; an allowed subnet is served', async () => {
+  it('FR-DICOM-02.limits: a source address outside allowedAddresses is rejected 1/1/3; an allowed subnet is served', async () => {
     let port = await start({ allowedAddresses: ['10.0.0.0/8', 'fd00::/8'] });
     expect(await rejection(open(port))).toEqual([1, 1, 3]);
     expect(lines.find((l) => l.event === 'association.rejected')).toMatchObject({
@@ -107,7 +107,7 @@ describe('FR-DICOM-02: access control on the listener', () => {
     await association.release();
   });
 
-  it('FR-DICOM-02: bad limits and address entries are typed errors at construction', () => {
+  it('FR-DICOM-02.limits: bad limits and address entries are typed errors at construction', () => {
     expect(() => createServer({ limits: { maxPresentationContexts: 129 } })).toThrow(InvalidArgumentError);
     expect(() => createServer({ limits: { maxPendingConnections: 0 } })).toThrow(/maxPendingConnections/);
     expect(() => createServer({ allowedAddresses: ['not-an-address'] })).toThrow(InvalidArgumentError);
@@ -115,8 +115,8 @@ describe('FR-DICOM-02: access control on the listener', () => {
   });
 });
 
-describe('FR-DICOM-02: association limits', () => {
-  it('FR-DICOM-02: idle connections awaiting their request hold no association slot (issue 17: 31 of 32)', async () => {
+describe('FR-DICOM-02.limits: association limits', () => {
+  it('FR-DICOM-02.limits: idle connections awaiting their request hold no association slot (issue 17: 31 of 32)', async () => {
     const port = await start({ maxAssociations: 4 });
     const idle = await openIdle(port, 50, 25);
     const associations = await Promise.all([1, 2, 3, 4].map((i) => open(port, `SCU${i}`)));
@@ -126,7 +126,7 @@ describe('FR-DICOM-02: association limits', () => {
     destroyAll(idle);
   });
 
-  it('FR-DICOM-02: requests decided at the same time behind an async hook cannot overshoot the limit', async () => {
+  it('FR-DICOM-02.limits: requests decided at the same time behind an async hook cannot overshoot the limit', async () => {
     const port = await start({
       maxAssociations: 3,
       authenticate: async () => {
@@ -149,7 +149,7 @@ describe('FR-DICOM-02: association limits', () => {
     await again.release();
   });
 
-  it('FR-DICOM-02: one calling AE beyond maxAssociationsPerCallingAe gets RJ 2/3/2 (not a reset); another AE is served', async () => {
+  it('FR-DICOM-02.limits: one calling AE beyond maxAssociationsPerCallingAe gets RJ 2/3/2 (not a reset); another AE is served', async () => {
     const port = await start({ limits: { maxAssociationsPerCallingAe: 2 } });
     const held = [await open(port, 'GREEDY'), await open(port, 'GREEDY')];
     // A raw requestor sees the RJ PDU itself, and the connection stays open for it to close (Sta13).

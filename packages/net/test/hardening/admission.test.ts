@@ -24,8 +24,8 @@ function conn(
 
 const limits = { ...DEFAULT_SERVER_LIMITS, maxPendingConnections: 4, maxPendingPerAddress: 2 };
 
-describe('FR-DICOM-02: admission of pending connections', () => {
-  it('FR-DICOM-02: a new connection is always admitted; the oldest idle of its address is closed first', () => {
+describe('FR-DICOM-02.limits: admission of pending connections', () => {
+  it('FR-DICOM-02.limits: a new connection is always admitted; the oldest idle of its address is closed first', () => {
     const admission = new Admission(limits);
     const a1 = conn('10.0.0.1');
     const a2 = conn('10.0.0.1');
@@ -37,7 +37,7 @@ describe('FR-DICOM-02: admission of pending connections', () => {
     expect(admission.has(a3)).toBe(true);
   });
 
-  it('FR-DICOM-02: the global limit closes the connection idle the longest, whatever its address', () => {
+  it('FR-DICOM-02.limits: the global limit closes the connection idle the longest, whatever its address', () => {
     const admission = new Admission(limits);
     const busy = conn('10.0.0.1', { last: 1000 });
     const idle = conn('10.0.0.2', { last: 1 });
@@ -48,7 +48,7 @@ describe('FR-DICOM-02: admission of pending connections', () => {
     expect(admission.pendingCount).toBe(4);
   });
 
-  it('FR-DICOM-02: disallowed addresses go first, then connections already closing after an RJ', () => {
+  it('FR-DICOM-02.limits: disallowed addresses go first, then connections already closing after an RJ', () => {
     const admission = new Admission(limits);
     const oldest = conn('10.0.0.1', { last: 0 });
     const closing = conn('10.0.0.2', { phase: 'closing', last: 900 });
@@ -60,7 +60,7 @@ describe('FR-DICOM-02: admission of pending connections', () => {
     expect(admission.admit(conn('10.0.0.7'))[0]?.victim).toBe(oldest);
   });
 
-  it('FR-DICOM-02: a request being decided is never dropped and does not count as pending', () => {
+  it('FR-DICOM-02.limits: a request being decided is never dropped and does not count as pending', () => {
     const admission = new Admission({ ...limits, maxPendingConnections: 1 });
     const deciding = conn('10.0.0.1', { phase: 'deciding', last: 0 });
     admission.admit(deciding);
@@ -72,8 +72,8 @@ describe('FR-DICOM-02: admission of pending connections', () => {
   });
 });
 
-describe('FR-DICOM-02: association slots', () => {
-  it('FR-DICOM-02: slots are bounded globally and per calling AE, and freed once each', () => {
+describe('FR-DICOM-02.limits: association slots', () => {
+  it('FR-DICOM-02.limits: slots are bounded globally and per calling AE, and freed once each', () => {
     const admission = new Admission({ ...limits, maxAssociations: 3, maxAssociationsPerCallingAe: 2 });
     const a = admission.reserve('MODALITY');
     const b = admission.reserve('MODALITY');
@@ -95,7 +95,7 @@ describe('FR-DICOM-02: association slots', () => {
     expect(admission.reserve('OTHER').ok).toBe(false);
   });
 
-  it('FR-DICOM-02: pending connections hold no slot (the 31-of-32 race of issue 17)', () => {
+  it('FR-DICOM-02.limits: pending connections hold no slot (the 31-of-32 race of issue 17)', () => {
     const admission = new Admission({
       ...limits,
       maxAssociations: 2,

@@ -32,8 +32,8 @@ function firstContextIdOffset(bytes: Uint8Array): number {
   return offset + 4;
 }
 
-describe('FR-DICOM-02: the A-ASSOCIATE-RQ screen (pure, on raw bytes)', () => {
-  it('FR-DICOM-02: 128 contexts with distinct odd IDs pass; the 129th is a repeated ID → abort reason 6', () => {
+describe('FR-DICOM-02.limits: the A-ASSOCIATE-RQ screen (pure, on raw bytes)', () => {
+  it('FR-DICOM-02.limits: 128 contexts with distinct odd IDs pass; the 129th is a repeated ID → abort reason 6', () => {
     expect(screenAssociateRq(manyContextsRq(128))).toBeUndefined();
     const verdict = screenAssociateRq(manyContextsRq(129));
     expect(verdict?.type).toBe('abort');
@@ -42,7 +42,7 @@ describe('FR-DICOM-02: the A-ASSOCIATE-RQ screen (pure, on raw bytes)', () => {
     expect(verdict.error.abortReason).toBe(6);
   });
 
-  it('FR-DICOM-02: a repeated or an even presentation-context ID → abort reason 6', () => {
+  it('FR-DICOM-02.limits: a repeated or an even presentation-context ID → abort reason 6', () => {
     const repeated = manyContextsRq(2);
     // Second context's ID byte: make it equal to the first (1).
     const first = firstContextIdOffset(repeated);
@@ -58,7 +58,7 @@ describe('FR-DICOM-02: the A-ASSOCIATE-RQ screen (pure, on raw bytes)', () => {
     expect(screenAssociateRq(zero)).toMatchObject({ type: 'abort', error: { abortReason: 6 } });
   });
 
-  it('FR-DICOM-02: local caps (contexts, transfer syntaxes, user identity lengths) → A-ASSOCIATE-RJ 1/3/2 naming the limit', () => {
+  it('FR-DICOM-02.limits: local caps (contexts, transfer syntaxes, user identity lengths) → A-ASSOCIATE-RJ 1/3/2 naming the limit', () => {
     const rj = { type: 'A-ASSOCIATE-RJ', result: 1, source: 3, reason: 2 };
     expect(
       screenAssociateRq(manyContextsRq(10), { ...DEFAULT_NEGOTIATION_LIMITS, maxPresentationContexts: 8 }),
@@ -84,7 +84,7 @@ describe('FR-DICOM-02: the A-ASSOCIATE-RQ screen (pure, on raw bytes)', () => {
     });
   });
 
-  it('FR-DICOM-02: user-information sub-items beyond maxSubItems → RJ 1/3/2', () => {
+  it('FR-DICOM-02.limits: user-information sub-items beyond maxSubItems → RJ 1/3/2', () => {
     const base = echoRq();
     const roles = Array.from({ length: 40 }, (_, i) => ({
       sopClassUid: `1.2.3.${i}`,
@@ -100,7 +100,7 @@ describe('FR-DICOM-02: the A-ASSOCIATE-RQ screen (pure, on raw bytes)', () => {
   });
 });
 
-describe('FR-DICOM-02: bounded negotiation on the wire', () => {
+describe('FR-DICOM-02.limits: bounded negotiation on the wire', () => {
   let server: DicomServer;
   let port: number;
   const rejections: RejectionInfo[] = [];
@@ -121,7 +121,7 @@ describe('FR-DICOM-02: bounded negotiation on the wire', () => {
     await server.close({ abort: true });
   });
 
-  it('FR-DICOM-02: a 10,000-context A-ASSOCIATE-RQ is refused with A-ABORT (2, 6), never decoded, memory bounded', async () => {
+  it('FR-DICOM-02.limits: a 10,000-context A-ASSOCIATE-RQ is refused with A-ABORT (2, 6), never decoded, memory bounded', async () => {
     const bytes = manyContextsRq(10_000);
     expect(bytes.length).toBeGreaterThan(400_000);
     const before = associations;
@@ -139,7 +139,7 @@ describe('FR-DICOM-02: bounded negotiation on the wire', () => {
     console.info(`10,000-PC RQ (${bytes.length} bytes): ${JSON.stringify(figures)}`);
   });
 
-  it('FR-DICOM-02: an A-ASSOCIATE-RQ longer than maxAssociateRqLength is aborted at its header (reason 6)', async () => {
+  it('FR-DICOM-02.limits: an A-ASSOCIATE-RQ longer than maxAssociateRqLength is aborted at its header (reason 6)', async () => {
     const raw = await connectRaw(port);
     // Only the header: a 2 MiB length is refused before any body byte is buffered.
     raw.send([0x01, 0x00, 0x00, 0x20, 0x00, 0x00]);
@@ -148,7 +148,7 @@ describe('FR-DICOM-02: bounded negotiation on the wire', () => {
     await raw.waitClosed(3000);
   });
 
-  it('FR-DICOM-02: a context with more transfer syntaxes than configured → A-ASSOCIATE-RJ 1/3/2 and a rejection event', async () => {
+  it('FR-DICOM-02.limits: a context with more transfer syntaxes than configured → A-ASSOCIATE-RJ 1/3/2 and a rejection event', async () => {
     const raw = await connectRaw(port);
     raw.send(manyContextsRq(1, 9));
     const pdu = await raw.nextPdu(3000);
@@ -159,7 +159,7 @@ describe('FR-DICOM-02: bounded negotiation on the wire', () => {
     expect(last?.error.details).toMatchObject({ limit: 'maxTransferSyntaxesPerContext', value: 9 });
   });
 
-  it('FR-DICOM-02: a requestor asking for an unlimited window is granted maxOperationsGranted (16), not unlimited', async () => {
+  it('FR-DICOM-02.limits: a requestor asking for an unlimited window is granted maxOperationsGranted (16), not unlimited', async () => {
     const association = await Association.open({
       host: '127.0.0.1',
       port,

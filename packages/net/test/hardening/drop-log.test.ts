@@ -6,8 +6,8 @@ import { createJsonLogger } from '@hnvue/core';
 import { describe, expect, it } from 'vitest';
 import { DropLog } from '../../src/server/drop-log.js';
 
-describe('FR-DICOM-02: drop log', () => {
-  it('FR-DICOM-02: 500 drops in a burst are two log lines: the first at once, then the count', async () => {
+describe('FR-DICOM-02.limits: drop log', () => {
+  it('FR-DICOM-02.limits: 500 drops in a burst are two log lines: the first at once, then the count', async () => {
     const lines: Record<string, unknown>[] = [];
     const logger = createJsonLogger({ level: 'info', write: (line) => lines.push(JSON.parse(line)) });
     const log = new DropLog(logger, 50);

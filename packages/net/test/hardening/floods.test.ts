@@ -39,8 +39,8 @@ afterEach(async () => {
   drops.length = 0;
 });
 
-describe('FR-DICOM-02: floods against our SCP (defaults), every legitimate echo served', () => {
-  it('FR-DICOM-02: 1,000 idle TCP connects in batches of 50, 10 concurrent C-ECHOs during and after, all served within 1 s', async () => {
+describe('FR-DICOM-02.limits: floods against our SCP (defaults), every legitimate echo served', () => {
+  it('FR-DICOM-02.limits: 1,000 idle TCP connects in batches of 50, 10 concurrent C-ECHOs during and after, all served within 1 s', async () => {
     const port = await start();
     const memory = new MemorySampler();
     const flood = (async () => {
@@ -65,7 +65,7 @@ describe('FR-DICOM-02: floods against our SCP (defaults), every legitimate echo 
     );
   });
 
-  it('FR-DICOM-02: 100 silent A-ASSOCIATE-RQ holders: 16 accepted, the rest RJ 2/3/2; 10 concurrent C-ECHOs all served within 1 s', async () => {
+  it('FR-DICOM-02.limits: 100 silent A-ASSOCIATE-RQ holders: 16 accepted, the rest RJ 2/3/2; 10 concurrent C-ECHOs all served within 1 s', async () => {
     const port = await start();
     const memory = new MemorySampler();
     const rq = encodePdu(echoRq('HOLDER'));
@@ -92,7 +92,7 @@ describe('FR-DICOM-02: floods against our SCP (defaults), every legitimate echo 
     );
   });
 
-  it('FR-DICOM-02: slowloris: 20 requests trickled a byte every 50 ms are cut at the request deadline; 10 C-ECHOs meanwhile served within 1 s', async () => {
+  it('FR-DICOM-02.limits: slowloris: 20 requests trickled a byte every 50 ms are cut at the request deadline; 10 C-ECHOs meanwhile served within 1 s', async () => {
     const deadline = 1000;
     const port = await start({ limits: { associationRequestTimeoutMs: deadline } });
     const rq = encodePdu(echoRq('SLOW'));

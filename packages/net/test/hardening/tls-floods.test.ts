@@ -36,7 +36,7 @@ describe('FR-DICOM-02 / NFR-SEC-02: floods against a TLS listener', () => {
     if (tls) await rmTempDir(tls.dir);
   });
 
-  it('FR-DICOM-02: 100 TCP connections that never handshake are bounded per address and cut at the deadline; TLS echoes are served within 1 s', async () => {
+  it('FR-DICOM-02.limits: 100 TCP connections that never handshake are bounded per address and cut at the deadline; TLS echoes are served within 1 s', async () => {
     const started = Date.now();
     const idle = await openIdle(port, 100, 25);
     expect(server.pendingConnections).toBeLessThanOrEqual(16);

@@ -38,7 +38,7 @@ function hex(s: string): Uint8Array {
 
 describe('PDU round trip', () => {
   it.each(samplePdus.map((pdu, i) => [`${i} ${pdu.type}`, pdu] as const))(
-    'FR-DICOM-02: %s decodes to what was encoded',
+    'FR-DICOM-02.pdu: %s decodes to what was encoded',
     (_name, pdu) => {
       const bytes = encodePdu(pdu);
       expect(decodePdu(bytes)).toEqual(pdu);
@@ -47,7 +47,7 @@ describe('PDU round trip', () => {
     },
   );
 
-  it('FR-DICOM-02: every user information sub-item survives a round trip', () => {
+  it('FR-DICOM-02.pdu: every user information sub-item survives a round trip', () => {
     const rq = decodePdu(encodePdu(fullAssociateRq));
     if (rq.type !== 'A-ASSOCIATE-RQ') throw new Error(rq.type);
     const ui = rq.userInformation;
@@ -70,7 +70,7 @@ describe('PDU round trip', () => {
     expect(ac.presentationContexts.map((pc) => pc.result)).toEqual([0, 4, 3, 1, 2]);
   });
 
-  it('FR-DICOM-02: 500 random PDUs round-trip (seeded)', () => {
+  it('FR-DICOM-02.pdu: 500 random PDUs round-trip (seeded)', () => {
     const seed = 0x5eed_0001;
     const rand = prng(seed);
     for (let i = 0; i < 500; i++) {
@@ -126,7 +126,7 @@ describe('unknown and unexpected items (PS3.8 9.3.1)', () => {
     return out;
   }
 
-  it('FR-DICOM-02: ignores an A-ASSOCIATE item of unknown type', () => {
+  it('FR-DICOM-02.pdu: ignores an A-ASSOCIATE item of unknown type', () => {
     const bytes = withItem(fullAssociateRq, hex('77 00 0003 010203'));
     expect(decodePdu(bytes)).toEqual(fullAssociateRq);
   });
@@ -175,13 +175,13 @@ function findUserInformation(bytes: Uint8Array): number {
 }
 
 describe('decode errors carry the A-ABORT reason to send', () => {
-  it('FR-DICOM-02: an unknown PDU type is an unrecognized PDU (reason 1)', () => {
+  it('FR-DICOM-02.pdu: an unknown PDU type is an unrecognized PDU (reason 1)', () => {
     const err = decodeError(hex('08 00 00000004 00000000'));
     expect(err.abortReason).toBe(ABORT_REASON.unrecognizedPdu);
     expect(err.code).toBe('HNV_ERR_PDU_DECODE');
   });
 
-  it('FR-DICOM-02: a truncated PDU fails at every cut', () => {
+  it('FR-DICOM-02.pdu: a truncated PDU fails at every cut', () => {
     for (const pdu of samplePdus) {
       const bytes = encodePdu(pdu);
       for (let cut = 0; cut < bytes.length; cut++) {

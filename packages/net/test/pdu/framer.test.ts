@@ -38,7 +38,7 @@ function pdataHeader(length: number): Uint8Array {
 }
 
 describe('createPduFramer: incremental framing', () => {
-  it('FR-DICOM-02: a stream split at every byte offset yields the same PDUs', () => {
+  it('FR-DICOM-02.pdu: a stream split at every byte offset yields the same PDUs', () => {
     for (let split = 0; split <= joined.length; split++) {
       const framer = createPduFramer({ maxPduLength: 16384 });
       framer.push(joined.subarray(0, split));
@@ -54,7 +54,7 @@ describe('createPduFramer: incremental framing', () => {
     }
   });
 
-  it('FR-DICOM-02: 1-byte chunks yield the same PDUs, with the right type and decodable bytes', () => {
+  it('FR-DICOM-02.pdu: 1-byte chunks yield the same PDUs, with the right type and decodable bytes', () => {
     const framer = createPduFramer({ maxPduLength: 16384 });
     const got: RawPdu[] = [];
     for (let i = 0; i < joined.length; i++) {
@@ -151,7 +151,7 @@ describe('createPduFramer: incremental framing', () => {
 });
 
 describe('createPduFramer: limits (DICOM-PITFALLS: cap before allocating)', () => {
-  it('FR-DICOM-02: rejects a P-DATA-TF declaring 0xFFFFFFFF bytes on its header, before any body byte', () => {
+  it('FR-DICOM-02.pdu: rejects a P-DATA-TF declaring 0xFFFFFFFF bytes on its header, before any body byte', () => {
     const framer = createPduFramer({ maxPduLength: 16384 });
     framer.push(pdataHeader(0xffff_ffff));
     const err = framerError(framer);
@@ -160,7 +160,7 @@ describe('createPduFramer: limits (DICOM-PITFALLS: cap before allocating)', () =
     expect(() => framer.next()).toThrow(err);
   });
 
-  it('FR-DICOM-02: rejects a P-DATA-TF longer than maxPduLength + leniencyBytes, accepts up to it', () => {
+  it('FR-DICOM-02.pdu: rejects a P-DATA-TF longer than maxPduLength + leniencyBytes, accepts up to it', () => {
     const strict = createPduFramer({ maxPduLength: 16384, leniencyBytes: 0 });
     strict.push(pdataHeader(16385));
     expect(framerError(strict).message).toContain('16384');
@@ -211,7 +211,7 @@ describe('createPduFramer: limits (DICOM-PITFALLS: cap before allocating)', () =
     expect(framerError(framer).abortReason).toBe(ABORT_REASON.invalidPduParameterValue);
   });
 
-  it('FR-DICOM-02: rejects an unknown PDU type as unrecognized (reason 1)', () => {
+  it('FR-DICOM-02.pdu: rejects an unknown PDU type as unrecognized (reason 1)', () => {
     for (const type of [0x00, 0x08, 0x10, 0xff]) {
       const framer = createPduFramer({ maxPduLength: 16384 });
       framer.push(Uint8Array.of(type, 0, 0, 0, 0, 4, 0, 0, 0, 0));

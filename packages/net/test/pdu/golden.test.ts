@@ -37,7 +37,7 @@ describe('golden PDUs from DCMTK 3.6.7', () => {
   });
 
   it.each(goldens.map((g) => [g.name, g] as const))(
-    'FR-DICOM-02: %s re-encodes to the captured bytes',
+    'FR-DICOM-02.pdu: %s re-encodes to the captured bytes',
     (_n, g) => {
       const encoded = encodePdu(decodePdu(g.bytes));
       expect(encoded.length).toBe(g.bytes.length);
@@ -134,7 +134,7 @@ describe('golden PDUs from DCMTK 3.6.7', () => {
     expect(golden('abort-user')).toEqual({ type: 'A-ABORT', source: 0, reason: 0 });
   });
 
-  it('FR-DICOM-02: all goldens as one stream, in random chunks, frame back to the same PDUs', () => {
+  it('FR-DICOM-02.pdu: all goldens as one stream, in random chunks, frame back to the same PDUs', () => {
     const all = Buffer.concat(goldens.map((g) => g.bytes));
     const seed = 20261127;
     const rand = prng(seed);

@@ -30,7 +30,7 @@ describe('association pool with real peers', () => {
     await rmTempDir(out);
   });
 
-  it('FR-DICOM-02: 8 concurrent stores to one destination use at most 4 associations', async () => {
+  it('FR-DICOM-02.pool: 8 concurrent stores to one destination use at most 4 associations', async () => {
     // --fork: one process per association, so several can be open at once.
     const peer = await startStorescp({ args: ['-v', '--ignore', '--fork'] });
     const client = createStoreScu({
@@ -60,7 +60,7 @@ describe('association pool with real peers', () => {
     }
   });
 
-  it('FR-DICOM-02: when every association stays busy past the acquisition timeout, the store fails with PoolExhausted', async () => {
+  it('FR-DICOM-02.pool: when every association stays busy past the acquisition timeout, the store fails with PoolExhausted', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => {
       release = resolve;
@@ -91,7 +91,7 @@ describe('association pool with real peers', () => {
     }
   });
 
-  it('FR-DICOM-02: an idle association is released by the eviction sweep', async () => {
+  it('FR-DICOM-02.pool: an idle association is released by the eviction sweep', async () => {
     const peer = await startStorescp({ args: ['-v', '--ignore'] });
     const client = createStoreScu(
       { host: '127.0.0.1', port: peer.port, calledAeTitle: 'STORESCP', callingAeTitle: 'HNVUE' },
@@ -109,7 +109,7 @@ describe('association pool with real peers', () => {
     }
   });
 
-  it('FR-DICOM-02: a granted asynchronous operations window lets one association carry several stores at once', async () => {
+  it('FR-DICOM-02.pool: a granted asynchronous operations window lets one association carry several stores at once', async () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const scp = createStorageScp({

@@ -37,7 +37,7 @@ afterEach(() => {
 });
 
 describe('association pool (FR-DICOM-02)', () => {
-  it('FR-DICOM-02: 8 concurrent operations on one destination use at most 4 associations', async () => {
+  it('FR-DICOM-02.pool: 8 concurrent operations on one destination use at most 4 associations', async () => {
     const { pool, created } = makePool({ maxSize: 4 });
     let running = 0;
     let peak = 0;
@@ -56,7 +56,7 @@ describe('association pool (FR-DICOM-02)', () => {
     expect(created.every((a) => a.released)).toBe(true);
   });
 
-  it('FR-DICOM-02: exhaustion fails with code PoolExhausted after acquisitionTimeoutMs', async () => {
+  it('FR-DICOM-02.pool: exhaustion fails with code PoolExhausted after acquisitionTimeoutMs', async () => {
     vi.useFakeTimers();
     const { pool } = makePool({ maxSize: 1, acquisitionTimeoutMs: 30_000 });
     const held = await pool.acquire();
@@ -71,7 +71,7 @@ describe('association pool (FR-DICOM-02)', () => {
     pool.destroy();
   });
 
-  it('FR-DICOM-02: a waiter gets the association released by another operation, FIFO', async () => {
+  it('FR-DICOM-02.pool: a waiter gets the association released by another operation, FIFO', async () => {
     const { pool, created } = makePool({ maxSize: 1 });
     const first = await pool.acquire();
     const order: number[] = [];
@@ -90,7 +90,7 @@ describe('association pool (FR-DICOM-02)', () => {
     pool.destroy();
   });
 
-  it('FR-DICOM-02: idle associations are released by the eviction sweep', async () => {
+  it('FR-DICOM-02.pool: idle associations are released by the eviction sweep', async () => {
     vi.useFakeTimers();
     const { pool, created } = makePool({ idleTimeoutMs: 30_000, evictionIntervalMs: 10_000 });
     await pool.use(async () => {});
@@ -104,7 +104,7 @@ describe('association pool (FR-DICOM-02)', () => {
     pool.destroy();
   });
 
-  it('FR-DICOM-02: a dead or aborted association is discarded, never handed out', async () => {
+  it('FR-DICOM-02.pool: a dead or aborted association is discarded, never handed out', async () => {
     const { pool, created } = makePool({ maxSize: 2 });
     await pool.use(async (a) => {
       a.abort(); // e.g. the peer aborted mid-operation
@@ -119,7 +119,7 @@ describe('association pool (FR-DICOM-02)', () => {
     pool.destroy();
   });
 
-  it('FR-DICOM-02: a failing factory rejects one acquirer and frees the slot', async () => {
+  it('FR-DICOM-02.pool: a failing factory rejects one acquirer and frees the slot', async () => {
     let fail = true;
     const pool = new AssociationPool<FakeAssociation>({
       maxSize: 1,
@@ -138,7 +138,7 @@ describe('association pool (FR-DICOM-02)', () => {
     pool.destroy();
   });
 
-  it('FR-DICOM-02: a granted asynchronous operations window lets one association carry several operations', async () => {
+  it('FR-DICOM-02.pool: a granted asynchronous operations window lets one association carry several operations', async () => {
     const created: FakeAssociation[] = [];
     const pool = new AssociationPool<FakeAssociation>({
       maxSize: 4,
@@ -156,7 +156,7 @@ describe('association pool (FR-DICOM-02)', () => {
     pool.destroy();
   });
 
-  it('FR-DICOM-02: close() drains borrowed associations before releasing; destroy() aborts and fails waiters', async () => {
+  it('FR-DICOM-02.pool: close() drains borrowed associations before releasing; destroy() aborts and fails waiters', async () => {
     const { pool, created } = makePool({ maxSize: 1 });
     const lease = await pool.acquire();
     const waiter = pool.acquire();
@@ -176,7 +176,7 @@ describe('association pool (FR-DICOM-02)', () => {
     expect(held.resource.aborted).toBe(true);
   });
 
-  it('FR-DICOM-02: pools are keyed by called AE, host, port and the transfer syntax set', () => {
+  it('FR-DICOM-02.pool: pools are keyed by called AE, host, port and the transfer syntax set', () => {
     const pools = new AssociationPools<FakeAssociation>({ maxSize: 2 });
     const create = async () => new FakeAssociation();
     const k = {

@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 describe('an outstanding request nobody reads any more (review fix 6)', () => {
-  it('FR-DICOM-02: after a break out of a C-FIND whose SCP then goes silent, release() settles with the DIMSE timeout', async () => {
+  it('FR-DICOM-02.timers: after a break out of a C-FIND whose SCP then goes silent, release() settles with the DIMSE timeout', async () => {
     const silence = new Promise<void>((resolve) => {
       unblock = resolve;
     });
