@@ -6,7 +6,7 @@ const SEEDS = [1, 0xdecade, 20261127, Number(process.env.HNVUE_FUZZ_SEED ?? 0x5e
 
 describe('PDU decoder fuzz (bounded)', () => {
   it.each(SEEDS)(
-    'FR-DICOM-02: decoder and framer only return PDUs or throw PduDecodeError (seed %i)',
+    'FR-DICOM-02.pdu: decoder and framer only return PDUs or throw PduDecodeError (seed %i)',
     (seed) => {
       const failure = fuzz(seed, 2500);
       if (failure !== undefined) {
