@@ -34,7 +34,7 @@ function pdata(length: number, body: readonly number[]): Uint8Array {
 describe.skipIf(!native)(
   'native PDU framing: differential against the TypeScript framer of @hnvue/net',
   () => {
-    it('FR-DICOM-02: 1000 random and mutated streams at random split points frame identically', () => {
+    it('FR-DICOM-02.pdu: 1000 random and mutated streams at random split points frame identically', () => {
       // The long run is scripts/framer-diff.ts; this bounded run takes 2-3 s on the CI machine.
       let events = 0;
       let errors = 0;
@@ -55,7 +55,7 @@ describe.skipIf(!native)(
       }
     });
 
-    it('FR-DICOM-02: every malformed P-DATA-TF fails with the same reason and message', () => {
+    it('FR-DICOM-02.pdu: every malformed P-DATA-TF fails with the same reason and message', () => {
       const cases: Uint8Array[] = [
         Uint8Array.of(0x04, 0, 0, 0),
         Uint8Array.of(0x05, 0, 0, 0, 0, 0),
@@ -77,7 +77,7 @@ describe.skipIf(!native)(
       });
     });
 
-    it('FR-DICOM-02: PDVs are views into the PDU, with the control header bits decoded', () => {
+    it('FR-DICOM-02.pdu: PDVs are views into the PDU, with the control header bits decoded', () => {
       const bytes = pdata(14, [0, 0, 0, 4, 3, 1, 7, 8, 0, 0, 0, 2, 3, 2]);
       const pdvs = nativeDecodePDataPdvs(bytes);
       expect(pdvs).toEqual(decodePDataPdvs(bytes));
@@ -88,7 +88,7 @@ describe.skipIf(!native)(
       ]);
     });
 
-    it('FR-DICOM-02: a read holding 600 PDUs and a P-DATA-TF of 300 PDVs match the TypeScript path', () => {
+    it('FR-DICOM-02.pdu: a read holding 600 PDUs and a P-DATA-TF of 300 PDVs match the TypeScript path', () => {
       // Beyond the addon's reused result arrays (256 PDUs, 64 PDVs): the refill and retry paths.
       const release = [0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0];
       const pdvs = Array.from({ length: 300 }, (_, i) => [
@@ -141,7 +141,7 @@ describe.skipIf(!native)(
       expect(framer.bufferedBytes).toBe(4);
     });
 
-    it('FR-DICOM-02: returns the PDUs before a bad header, then throws the same error until reset', () => {
+    it('FR-DICOM-02.pdu: returns the PDUs before a bad header, then throws the same error until reset', () => {
       const release = Uint8Array.of(0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0);
       const stream = Uint8Array.from([...release, 0x04, 0, 0, 0x10, 0, 0, ...release]);
       const framer = new NativePduFramer({ maxPduLength: 16, leniencyBytes: 0 });
