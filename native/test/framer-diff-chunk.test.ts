@@ -20,7 +20,7 @@ function pdata(items: readonly (readonly [number, number, readonly number[]])[])
 }
 
 describe.skipIf(!native)('native PDU path (frameChunk): differential against the TypeScript path', () => {
-  it('FR-DICOM-02: 1000 random and mutated streams at random split points give the same PDUs, PDVs and errors', () => {
+  it('FR-DICOM-02.pdu: 1000 random and mutated streams at random split points give the same PDUs, PDVs and errors', () => {
     let events = 0;
     let errors = 0;
     for (let seed = 1; seed <= 1000; seed++) {
@@ -34,7 +34,7 @@ describe.skipIf(!native)('native PDU path (frameChunk): differential against the
     expect(errors).toBeGreaterThan(300);
   });
 
-  it('FR-DICOM-02: one call frames a whole read: PDUs and their PDVs are views of it, nothing copied', () => {
+  it('FR-DICOM-02.pdu: one call frames a whole read: PDUs and their PDVs are views of it, nothing copied', () => {
     const a = pdata([
       [1, 0x03, [1, 2, 3, 4]],
       [3, 0x00, [5, 6]],
@@ -53,7 +53,7 @@ describe.skipIf(!native)('native PDU path (frameChunk): differential against the
     expect(stream.bufferedBytes).toBe(0);
   });
 
-  it('FR-DICOM-02: a PDU spread over reads comes as views of them, split by decodePDataPdvParts', () => {
+  it('FR-DICOM-02.pdu: a PDU spread over reads comes as views of them, split by decodePDataPdvParts', () => {
     const value = Array.from({ length: 40 }, (_, i) => i);
     const bytes = pdata([[5, 0x02, value]]);
     const source = createPduSource({ maxPduLength: 0, native: true });
@@ -77,7 +77,7 @@ describe.skipIf(!native)('native PDU path (frameChunk): differential against the
     expect(pdvs[1]?.data.buffer).toBe(reads[2]!.buffer);
   });
 
-  it('FR-DICOM-02: a malformed P-DATA-TF is framed, then refused with the TypeScript reason and message', () => {
+  it('FR-DICOM-02.pdu: a malformed P-DATA-TF is framed, then refused with the TypeScript reason and message', () => {
     const bad = pdata([[2, 0x00, [1, 2]]]);
     const ts = createPduSource({ maxPduLength: 0, native: false });
     const nat = createPduSource({ maxPduLength: 0, native: true });
