@@ -76,7 +76,7 @@ function expectNoContext(err: unknown, sopClass: string): void {
 }
 
 describe('Association.contextFor callers', () => {
-  it('FR-DICOM-02: worklist, MPPS and commitment SCUs throw HNV_ERR_NO_PRESENTATION_CONTEXT when the peer accepted no context for their SOP class', async () => {
+  it('FR-DICOM-02.negotiation: worklist, MPPS and commitment SCUs throw HNV_ERR_NO_PRESENTATION_CONTEXT when the peer accepted no context for their SOP class', async () => {
     const association = await openAll();
     try {
       expect(association.findContext(MPPS_SOP_CLASS)).toBeUndefined();
