@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { toDicomJson } from '../src/dicom-json.js';
 
 describe('DICOM JSON', () => {
-  it('FR-DICOM-03: US, IS and DS values are JSON numbers (PS3.18 Table F.2.3-1), in sequences too', () => {
+  it('FR-DICOM-03.dataset: US, IS and DS values are JSON numbers (PS3.18 Table F.2.3-1), in sequences too', () => {
     const json = toDicomJson({
       Rows: '0',
       Columns: 5,
@@ -21,7 +21,7 @@ describe('DICOM JSON', () => {
     });
   });
 
-  it('FR-DICOM-03: person names are objects with their component groups; strings stay strings', () => {
+  it('FR-DICOM-03.dataset: person names are objects with their component groups; strings stay strings', () => {
     const json = toDicomJson({ PatientName: 'Doe^John', PatientID: '007', AccessionNumber: '0123' });
     expect(json['00100010']).toEqual({ vr: 'PN', Value: [{ Alphabetic: 'Doe^John' }] });
     expect(json['00100020']).toEqual({ vr: 'LO', Value: ['007'] });
