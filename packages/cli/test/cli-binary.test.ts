@@ -84,7 +84,7 @@ describe.concurrent('hnvue binary', { timeout: 90_000 }, () => {
     expect(JSON.parse(r.stdout).echoes[0].status).toBe(0);
   });
 
-  it('FR-DICOM-03: worklist --json is DICOM JSON with the Korean name decoded', async () => {
+  it('FR-DICOM-03.charset: worklist --json is DICOM JSON with the Korean name decoded', async () => {
     const r = await hnvue(['worklist', '-aec', 'RIS', '127.0.0.1', ris, '--json']);
     expect(r.code, r.stderr).toBe(EXIT_CODES.ok);
     const items = JSON.parse(r.stdout) as Record<string, { Value?: unknown[] }>[];
