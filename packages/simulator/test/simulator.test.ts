@@ -38,7 +38,7 @@ function uidGen(prefix: string): { next(): string } {
 }
 
 describe('simulated RIS', () => {
-  it('FR-DICOM-03: answers a worklist C-FIND with every seeded item, Korean names decoded', async () => {
+  it('FR-DICOM-03.charset: answers a worklist C-FIND with every seeded item, Korean names decoded', async () => {
     const { ris, host } = sim.address;
     const names: string[] = [];
     for await (const r of queryWorklist({
@@ -55,7 +55,7 @@ describe('simulated RIS', () => {
     expect(names).toContain('Kim^Minjun|김^민준');
   });
 
-  it('FR-DICOM-03: matches on modality and patient name wildcard', async () => {
+  it('FR-DICOM-03.query: matches on modality and patient name wildcard', async () => {
     const { ris, host } = sim.address;
     const ids: string[] = [];
     for await (const r of queryWorklist({

@@ -192,21 +192,21 @@ const PYDICOM_EXTENSIONS: [string, string, string][] = [
   ['ISO 2022 IR 166', 'นามสกุล', '1b2d54b9d2c1caa1d8c5'],
 ];
 
-describe('FR-DICOM-03: PS3.5 Annex H, I, J and K character set examples', () => {
+describe('FR-DICOM-03.charset: PS3.5 Annex H, I, J and K character set examples', () => {
   for (const ex of STANDARD) {
     const cs = parseCharacterSet(ex.terms);
     const opts = { personName: ex.personName };
-    it(`FR-DICOM-03: ${ex.name} decodes to the exact text`, () => {
+    it(`FR-DICOM-03.charset: ${ex.name} decodes to the exact text`, () => {
       expect(decodeText(ex.bytes, cs, opts)).toBe(ex.text);
       // As stored, padded to even length with a space: the padding stays until the codec trims it.
       expect(decodeText(Uint8Array.from([...ex.bytes, 0x20]), cs, opts)).toBe(`${ex.text} `);
     });
-    it(`FR-DICOM-03: ${ex.name} encodes back to the exact bytes`, () => {
+    it(`FR-DICOM-03.charset: ${ex.name} encodes back to the exact bytes`, () => {
       expect(toHex(encodeText(ex.text, cs, opts))).toBe(toHex(ex.bytes));
     });
   }
 
-  it('FR-DICOM-03: PS3.5 I.3 (\\ISO 2022 IR 149, LT) — escape at the head of each line decodes', () => {
+  it('FR-DICOM-03.charset: PS3.5 I.3 (\\ISO 2022 IR 149, LT) — escape at the head of each line decodes', () => {
     const cs = parseCharacterSet('\\ISO 2022 IR 149');
     const text = 'The first line includes한글.\r\nThe second line includes한글, too.\r\nThe third line';
     const esc = '1b242943';
@@ -227,9 +227,9 @@ describe('FR-DICOM-03: PS3.5 Annex H, I, J and K character set examples', () => 
   });
 });
 
-describe('FR-DICOM-03: pydicom test_charset.py vectors', () => {
+describe('FR-DICOM-03.charset: pydicom test_charset.py vectors', () => {
   for (const [term, text, raw] of PYDICOM_EXTENSIONS) {
-    it(`FR-DICOM-03: ${term} as a code extension (pydicom ENCODED_NAMES) decodes, and ours reads back`, () => {
+    it(`FR-DICOM-03.charset: ${term} as a code extension (pydicom ENCODED_NAMES) decodes, and ours reads back`, () => {
       const cs = parseCharacterSet(['', term]);
       const bytes = Uint8Array.from([...Buffer.from('ASCII+', 'latin1'), ...hex(raw)]);
       expect(decodeText(bytes, cs, { personName: true })).toBe(`ASCII+${text}`);
@@ -238,7 +238,7 @@ describe('FR-DICOM-03: pydicom test_charset.py vectors', () => {
     });
   }
 
-  it('FR-DICOM-03: IR 6\\87\\159 person name (pydicom test_japanese_multi_byte_personname) encodes byte-exact', () => {
+  it('FR-DICOM-03.charset: IR 6\\87\\159 person name (pydicom test_japanese_multi_byte_personname) encodes byte-exact', () => {
     // 鷗 is only in JIS X 0212 (ESC $ ( D); 森 and 外 are JIS X 0208 (ESC $ B).
     const cs = parseCharacterSet(['ISO 2022 IR 6', 'ISO 2022 IR 87', 'ISO 2022 IR 159']);
     const text = 'Mori^Ogai=森^鷗外=もり^おうがい';
@@ -250,7 +250,7 @@ describe('FR-DICOM-03: pydicom test_charset.py vectors', () => {
     expect(decodeText(bytes, cs, { personName: true })).toBe(text);
   });
 
-  it('FR-DICOM-03: IR 13\\87\\159 text (pydicom test_japanese_multi_byte_encoding) decodes; ours omits the redundant ESC ) I', () => {
+  it('FR-DICOM-03.charset: IR 13\\87\\159 text (pydicom test_japanese_multi_byte_encoding) decodes; ours omits the redundant ESC ) I', () => {
     const cs = parseCharacterSet('ISO 2022 IR 13\\ISO 2022 IR 87\\ISO 2022 IR 159');
     const text = 'あaｱア齩';
     // pydicom writes ESC ) I before ｱ although katakana is G1 from value 1 (PS3.5 6.1.2.5.4 c);
@@ -261,7 +261,7 @@ describe('FR-DICOM-03: pydicom test_charset.py vectors', () => {
     expect(toHex(encodeText(text, cs))).toBe(toHex(Uint8Array.from(ours)));
   });
 
-  it('FR-DICOM-03: values in different single-byte extensions (pydicom test_single_byte_multi_charset_personname)', () => {
+  it('FR-DICOM-03.charset: values in different single-byte extensions (pydicom test_single_byte_multi_charset_personname)', () => {
     const cs = parseCharacterSet('ISO 2022 IR 100\\ISO 2022 IR 144\\ISO 2022 IR 126');
     const bytes = Uint8Array.from(
       Buffer.from(
@@ -281,7 +281,7 @@ describe('FR-DICOM-03: pydicom test_charset.py vectors', () => {
   });
 });
 
-describe('FR-DICOM-03: PS3.5 6.1.2.5.3 — the initial designations are in force again', () => {
+describe('FR-DICOM-03.charset: PS3.5 6.1.2.5.3 — the initial designations are in force again', () => {
   // "before the end of line (CR and/or LF), before the end of a page (FF), before any other Control
   // Character other than ESC (e.g., TAB), before the end of a Data Element Value (e.g. before the
   // 05/12 that separates values), before the ^ and = delimiters … in Data Elements with a VR of PN".
@@ -300,19 +300,19 @@ describe('FR-DICOM-03: PS3.5 6.1.2.5.3 — the initial designations are in force
     ['value delimiter \\', '5c'],
   ] as const) {
     const ch = String.fromCharCode(Number.parseInt(ctl, 16));
-    it(`FR-DICOM-03: JIS X 0208 is left (ESC ( B) before ${label} and designated again after it`, () => {
+    it(`FR-DICOM-03.charset: JIS X 0208 is left (ESC ( B) before ${label} and designated again after it`, () => {
       const bytes = `${ESC_KANJI}${YAMA}${ESC_ASCII}${ctl}${ESC_KANJI}${DA}${ESC_ASCII}`;
       expect(toHex(encodeText(`山${ch}田`, jp))).toBe(bytes);
       expect(decodeText(hex(bytes), jp)).toBe(`山${ch}田`);
     });
-    it(`FR-DICOM-03: KS X 1001 is designated again after ${label}`, () => {
+    it(`FR-DICOM-03.charset: KS X 1001 is designated again after ${label}`, () => {
       const bytes = `1b242943fbf3${ctl}1b242943fbf3`;
       expect(toHex(encodeText(`洪${ch}洪`, kr))).toBe(bytes);
       expect(decodeText(hex(bytes), kr)).toBe(`洪${ch}洪`);
     });
   }
 
-  it('FR-DICOM-03: ^ and = reset only in PN; in other VRs the designation runs on', () => {
+  it('FR-DICOM-03.charset: ^ and = reset only in PN; in other VRs the designation runs on', () => {
     expect(toHex(encodeText('洪^洪', kr, { personName: true }))).toBe('1b242943fbf35e1b242943fbf3');
     expect(toHex(encodeText('洪^洪', kr))).toBe('1b242943fbf35efbf3');
     expect(toHex(encodeText('洪=洪', kr, { personName: true }))).toBe('1b242943fbf33d1b242943fbf3');
@@ -323,7 +323,7 @@ describe('FR-DICOM-03: PS3.5 6.1.2.5.3 — the initial designations are in force
     );
   });
 
-  it('FR-DICOM-03: in LT, ST and UT a backslash is text and does not end the designation', () => {
+  it('FR-DICOM-03.charset: in LT, ST and UT a backslash is text and does not end the designation', () => {
     // "before the end of a Data Element Value (e.g., before the 05/12 character code that separates
     // multiple textual Data Element Values)": LT/ST/UT have one value, so 05/12 separates nothing.
     const cs = parseCharacterSet('ISO 2022 IR 100\\ISO 2022 IR 126');
@@ -341,7 +341,7 @@ describe('FR-DICOM-03: PS3.5 6.1.2.5.3 — the initial designations are in force
     expect(toHex(encodeText('洪^洪', kr, { vr: 'LO', personName: true }))).toBe('1b242943fbf35efbf3');
   });
 
-  it('FR-DICOM-03: decoding a Node Buffer leaves it as it was (Buffer#slice is a view)', () => {
+  it('FR-DICOM-03.charset: decoding a Node Buffer leaves it as it was (Buffer#slice is a view)', () => {
     // Found with Orthanc: decoding a C-FIND answer set the high bit of its JIS X 0208 codes in
     // place, so the answer's bytes looked like EUC-JP afterwards.
     const buf = Buffer.from(STANDARD[0]?.bytes as Uint8Array);
@@ -350,7 +350,7 @@ describe('FR-DICOM-03: PS3.5 6.1.2.5.3 — the initial designations are in force
     expect(buf.toString('hex')).toBe(before);
   });
 
-  it('FR-DICOM-03: the bytes 5E, 3D and 5C inside a JIS X 0208 run are half of a kanji, not delimiters', () => {
+  it('FR-DICOM-03.charset: the bytes 5E, 3D and 5C inside a JIS X 0208 run are half of a kanji, not delimiters', () => {
     // ま is 24 5E (H.3.1): read as a pair while JIS X 0208 is in G0, even in PN.
     expect(decodeText(hex('1b2442245e1b2842'), jp, { personName: true })).toBe('ま');
     expect(toHex(encodeText('ま', jp, { personName: true }))).toBe('1b2442245e1b2842');

@@ -16,7 +16,7 @@ const ANNEX_K = bytes(
 );
 
 describe('Specific Character Set', () => {
-  it('FR-DICOM-03: parses the supported terms and rejects others with a typed error', () => {
+  it('FR-DICOM-03.charset: parses the supported terms and rejects others with a typed error', () => {
     expect(parseCharacterSet(undefined)).toBe(DEFAULT_CHARACTER_SET);
     expect(parseCharacterSet('').kind).toBe('ascii');
     expect(parseCharacterSet('ISO_IR 192').kind).toBe('utf8');
@@ -32,21 +32,21 @@ describe('Specific Character Set', () => {
     }
   });
 
-  it('FR-DICOM-03: a data set without Specific Character Set uses the configured fallback', () => {
+  it('FR-DICOM-03.charset: a data set without Specific Character Set uses the configured fallback', () => {
     expect(resolveCharacterSet(undefined, KOREAN)).toBe(KOREAN);
     expect(resolveCharacterSet([''], KOREAN)).toBe(KOREAN);
     expect(resolveCharacterSet('ISO_IR 192', KOREAN).kind).toBe('utf8');
   });
 
-  it('FR-DICOM-03: decodes the PS3.5 Annex K Korean person name (ESC $ ) C per component group)', () => {
+  it('FR-DICOM-03.charset: decodes the PS3.5 Annex K Korean person name (ESC $ ) C per component group)', () => {
     expect(decodeText(ANNEX_K, KOREAN, { personName: true })).toBe('Hong^Gildong=洪^吉洞=홍^길동');
   });
 
-  it('FR-DICOM-03: encodes the Annex K name back to the same bytes (escape re-sent after ^ and =)', () => {
+  it('FR-DICOM-03.charset: encodes the Annex K name back to the same bytes (escape re-sent after ^ and =)', () => {
     expect(encodeText('Hong^Gildong=洪^吉洞=홍^길동', KOREAN, { personName: true })).toEqual(ANNEX_K);
   });
 
-  it('FR-DICOM-03: Korean mixed with ASCII in one component, and multi-line text, round-trip', () => {
+  it('FR-DICOM-03.charset: Korean mixed with ASCII in one component, and multi-line text, round-trip', () => {
     for (const text of ['김^철수 KIM=金^哲洙', '흉부 PA 촬영\r\n2차 촬영', 'ABC']) {
       const personName = text.includes('^');
       const encoded = encodeText(text, KOREAN, { personName });
@@ -56,18 +56,18 @@ describe('Specific Character Set', () => {
     expect(encodeText('ABC', KOREAN)).toEqual(bytes('ABC'));
   });
 
-  it('FR-DICOM-03: with ISO 2022 IR 149 as value 1, KS X 1001 is designated from the start', () => {
+  it('FR-DICOM-03.charset: with ISO 2022 IR 149 as value 1, KS X 1001 is designated from the start', () => {
     const cs = parseCharacterSet('ISO 2022 IR 149');
     const encoded = encodeText('홍길동', cs);
     expect(encoded).toEqual(bytes('\xc8\xab\xb1\xe6\xb5\xbf'));
     expect(decodeText(encoded, cs)).toBe('홍길동');
   });
 
-  it('FR-DICOM-03: tolerates Korean bytes without ESC $ ) C when IR 149 is declared', () => {
+  it('FR-DICOM-03.charset: tolerates Korean bytes without ESC $ ) C when IR 149 is declared', () => {
     expect(decodeText(bytes('\xc8\xab^\xb1\xe6\xb5\xbf'), KOREAN, { personName: true })).toBe('홍^길동');
   });
 
-  it('FR-DICOM-03: UTF-8 and Latin-1 round-trip', () => {
+  it('FR-DICOM-03.charset: UTF-8 and Latin-1 round-trip', () => {
     const utf8 = parseCharacterSet('ISO_IR 192');
     for (const text of ['Wang^XiaoDong=王^小東=', '홍^길동', 'Müller']) {
       expect(decodeText(encodeText(text, utf8), utf8)).toBe(text);
@@ -80,7 +80,7 @@ describe('Specific Character Set', () => {
     expect(decodeText(bytes('M\x1b-A\xfcller'), latin2022)).toBe('Müller');
   });
 
-  it('FR-DICOM-03: undecodable bytes raise a typed error that names the offset, never the text', () => {
+  it('FR-DICOM-03.charset: undecodable bytes raise a typed error that names the offset, never the text', () => {
     const cases: [Uint8Array, ReturnType<typeof parseCharacterSet>][] = [
       [bytes('M\xfcller'), parseCharacterSet('ISO_IR 192')],
       [bytes('M\xfcller'), DEFAULT_CHARACTER_SET],
@@ -102,13 +102,13 @@ describe('Specific Character Set', () => {
     expect(() => decodeText(bytes('A\x1b$BB'), KOREAN)).toThrow(/unsupported escape/);
   });
 
-  it('FR-DICOM-03: characters outside the declared set are unencodable, not silently replaced', () => {
+  it('FR-DICOM-03.charset: characters outside the declared set are unencodable, not silently replaced', () => {
     expect(() => encodeText('홍', DEFAULT_CHARACTER_SET)).toThrow(CharsetError);
     expect(() => encodeText('홍', parseCharacterSet('ISO_IR 100'))).toThrow(/cannot be encoded/);
     expect(() => encodeText('王😀', KOREAN)).toThrow(CharsetError);
   });
 
-  it('FR-DICOM-03: drops ISO 2022 escapes a peer left inside UTF-8 text (Orthanc 1.10.1)', () => {
+  it('FR-DICOM-03.charset: drops ISO 2022 escapes a peer left inside UTF-8 text (Orthanc 1.10.1)', () => {
     const utf8 = parseCharacterSet('ISO_IR 192');
     expect(decodeText(Uint8Array.from(Buffer.from('\x1b$)C홍^\x1b$)C길동')), utf8)).toBe('홍^길동');
     // Orthanc 1.10.1, DefaultEncoding Chinese, a \ISO 2022 IR 58 item: GB 2312 bytes kept with
@@ -119,7 +119,7 @@ describe('Specific Character Set', () => {
     );
   });
 
-  it('FR-DICOM-03: an escape whose text a peer did not convert is undecodable in UTF-8/GB18030, never mojibake', () => {
+  it('FR-DICOM-03.charset: an escape whose text a peer did not convert is undecodable in UTF-8/GB18030, never mojibake', () => {
     const utf8 = parseCharacterSet('ISO_IR 192');
     const gb = parseCharacterSet('GB18030');
     // Orthanc 1.10.1 (DefaultEncoding Utf8): ISO 2022 IR 13\ISO 2022 IR 87 kanji left as 7-bit

@@ -43,8 +43,8 @@ export function termsFor(term: string): string {
   return /IR (87|159|149|58)$/.test(term) ? `\\${term}` : sb;
 }
 
-describe('FR-DICOM-03: every Defined Term', () => {
-  it('FR-DICOM-03: SUPPORTED_CHARACTER_SETS lists all of PS3.3 C.12.1.1.2', () => {
+describe('FR-DICOM-03.charset: every Defined Term', () => {
+  it('FR-DICOM-03.charset: SUPPORTED_CHARACTER_SETS lists all of PS3.3 C.12.1.1.2', () => {
     const sb = ['6', '100', '101', '109', '110', '144', '127', '126', '138', '148', '203', '13', '166'];
     const expected = [
       ...sb.map((n) => `ISO_IR ${n}`),
@@ -58,7 +58,7 @@ describe('FR-DICOM-03: every Defined Term', () => {
     for (const term of SUPPORTED_CHARACTER_SETS) expect(parseCharacterSet(term).terms).toEqual([term]);
   });
 
-  it('FR-DICOM-03: the ICU TextDecoder labels the tables come from exist in this Node', () => {
+  it('FR-DICOM-03.charset: the ICU TextDecoder labels the tables come from exist in this Node', () => {
     for (const label of [
       'iso-8859-2',
       'iso-8859-3',
@@ -88,7 +88,7 @@ describe('FR-DICOM-03: every Defined Term', () => {
   });
 
   for (const [term, text] of Object.entries(SAMPLES)) {
-    it(`FR-DICOM-03: ${term} round-trips representative text`, () => {
+    it(`FR-DICOM-03.charset: ${term} round-trips representative text`, () => {
       const cs = parseCharacterSet(term);
       const bytes = encodeText(text, cs, { personName: true });
       expect(decodeText(bytes, cs, { personName: true })).toBe(text);
@@ -102,7 +102,7 @@ describe('FR-DICOM-03: every Defined Term', () => {
     });
   }
 
-  it('FR-DICOM-03: the ISO 2022 single-byte forms combine, switching G1 with ESC - F per character', () => {
+  it('FR-DICOM-03.charset: the ISO 2022 single-byte forms combine, switching G1 with ESC - F per character', () => {
     const cs = parseCharacterSet(['ISO 2022 IR 100', 'ISO 2022 IR 144', 'ISO 2022 IR 126']);
     const text = 'Müller Иван Νικος Jürgen';
     const bytes = encodeText(text, cs);
@@ -112,7 +112,7 @@ describe('FR-DICOM-03: every Defined Term', () => {
     expect(bytes.filter((b) => b === 0x1b).length).toBe(3); // to Cyrillic, to Greek, back to Latin-1
   });
 
-  it('FR-DICOM-03: Japanese with katakana, kanji and JIS X 0212 in one value', () => {
+  it('FR-DICOM-03.charset: Japanese with katakana, kanji and JIS X 0212 in one value', () => {
     const cs = parseCharacterSet(['ISO 2022 IR 13', 'ISO 2022 IR 87', 'ISO 2022 IR 159']);
     const text = 'ﾔﾏﾀﾞ^ﾀﾛｳ=山田丂^太郎';
     const bytes = encodeText(text, cs, { personName: true });
@@ -121,7 +121,7 @@ describe('FR-DICOM-03: every Defined Term', () => {
     expect(hex(bytes)).toContain('1b242844');
   });
 
-  it('FR-DICOM-03: an undecodable byte sequence is a typed error for each kind of term', () => {
+  it('FR-DICOM-03.charset: an undecodable byte sequence is a typed error for each kind of term', () => {
     const cases: [string | string[], string][] = [
       ['ISO_IR 6', '41 80'],
       ['ISO_IR 100', '41 1b2d41 e9'], // an escape without code extensions
@@ -158,7 +158,7 @@ describe('FR-DICOM-03: every Defined Term', () => {
     }
   });
 
-  it('FR-DICOM-03: a character no allowed set holds is unencodable; the message names the terms, never the text', () => {
+  it('FR-DICOM-03.charset: a character no allowed set holds is unencodable; the message names the terms, never the text', () => {
     for (const [terms, text] of [
       ['ISO_IR 101', 'Ĳsbrand'],
       ['ISO_IR 13', 'Tarou山'],
@@ -180,11 +180,11 @@ describe('FR-DICOM-03: every Defined Term', () => {
   });
 });
 
-describe('FR-DICOM-03: PS3.5 6.1.2.5.3 reset rules', () => {
+describe('FR-DICOM-03.charset: PS3.5 6.1.2.5.3 reset rules', () => {
   const kr = parseCharacterSet(['', 'ISO 2022 IR 100', 'ISO 2022 IR 149']);
   const jp = parseCharacterSet('\\ISO 2022 IR 87');
 
-  it('FR-DICOM-03: a G1 designation ends at \\, CR, LF, FF, TAB; in PN also at ^ and =', () => {
+  it('FR-DICOM-03.charset: a G1 designation ends at \\, CR, LF, FF, TAB; in PN also at ^ and =', () => {
     for (const reset of ['5c', '0d', '0a', '0c', '09']) {
       expect(() => decodeText(unhex(`1b242943 c8ab ${reset} c8ab`), kr)).toThrow(CharsetError);
       expect(decodeText(unhex(`1b242943 c8ab ${reset} 1b242943 c8ab`), kr)).toBe(
@@ -202,14 +202,14 @@ describe('FR-DICOM-03: PS3.5 6.1.2.5.3 reset rules', () => {
     }
   });
 
-  it('FR-DICOM-03: the encoder re-designates after each reset point and only there', () => {
+  it('FR-DICOM-03.charset: the encoder re-designates after each reset point and only there', () => {
     expect(hex(encodeText('홍^홍', kr))).toBe('1b242943c8ab5ec8ab'); // LO: ^ is no reset
     expect(hex(encodeText('홍^홍', kr, { personName: true }))).toBe('1b242943c8ab5e1b242943c8ab');
     expect(hex(encodeText('홍\\홍', kr))).toBe('1b242943c8ab5c1b242943c8ab');
     expect(hex(encodeText('홍홍 홍', kr))).toBe('1b242943c8abc8ab20c8ab'); // space is no reset
   });
 
-  it('FR-DICOM-03: a 2-byte G0 set is left before every delimiter and at the end of the value', () => {
+  it('FR-DICOM-03.charset: a 2-byte G0 set is left before every delimiter and at the end of the value', () => {
     // 山 = 3B33 in JIS X 0208. ESC ( B before ^, =, \, TAB and at the end.
     expect(hex(encodeText('山^山=山\\山\t山', jp, { personName: true }))).toBe(
       '1b24423b331b28425e1b24423b331b28423d1b24423b331b28425c1b24423b331b2842091b24423b331b2842',
@@ -218,15 +218,15 @@ describe('FR-DICOM-03: PS3.5 6.1.2.5.3 reset rules', () => {
     expect(decodeText(unhex('1b2442 3226 245e 1b2842'), jp, { personName: true })).toBe('王ま');
   });
 
-  it('FR-DICOM-03: with IR 13 as value 1 the initial G0 is romaji (ESC ( J) and G1 katakana', () => {
+  it('FR-DICOM-03.charset: with IR 13 as value 1 the initial G0 is romaji (ESC ( J) and G1 katakana', () => {
     const cs = parseCharacterSet(['ISO 2022 IR 13', 'ISO 2022 IR 87']);
     expect(cs).toMatchObject({ initialG0: 'romaji', initialG1: 'katakana' });
     expect(hex(encodeText('ｱ山ｱ', cs))).toBe('b11b24423b33b11b284a');
   });
 });
 
-describe('FR-DICOM-03: terms as devices spell them, unknown terms, the lossy opt-in', () => {
-  it('FR-DICOM-03: non-standard spellings are read as the standard term (and only that is kept)', () => {
+describe('FR-DICOM-03.charset: terms as devices spell them, unknown terms, the lossy opt-in', () => {
+  it('FR-DICOM-03.charset: non-standard spellings are read as the standard term (and only that is kept)', () => {
     expect(parseCharacterSet('ISO_IR 149').terms).toEqual(['ISO 2022 IR 149']);
     expect(parseCharacterSet(['', 'ISO_IR 87']).terms).toEqual(['', 'ISO 2022 IR 87']);
     expect(parseCharacterSet('ISO IR 100').terms).toEqual(['ISO_IR 100']);
@@ -236,7 +236,7 @@ describe('FR-DICOM-03: terms as devices spell them, unknown terms, the lossy opt
     expect(parseCharacterSet('GB2312').terms).toEqual(['ISO 2022 IR 58']);
   });
 
-  it('FR-DICOM-03: an unknown term is a typed error naming the term; lossy decoding is an explicit opt-in', () => {
+  it('FR-DICOM-03.charset: an unknown term is a typed error naming the term; lossy decoding is an explicit opt-in', () => {
     expect(() => parseCharacterSet('ISO_IR 999')).toThrow(/'ISO_IR 999'/);
     expect(() => parseCharacterSet(['ISO_IR 192', 'GB18030'])).toThrow(CharsetError);
     const lossy = parseCharacterSet(['KOI8-R'], { onUnsupported: 'replace' });
@@ -251,7 +251,7 @@ describe('FR-DICOM-03: terms as devices spell them, unknown terms, the lossy opt
     expect(() => encodeText('é', lossy)).toThrow(CharsetError);
   });
 
-  it('FR-DICOM-03: only SH, LO, ST, LT, UC, UT and PN are affected by Specific Character Set', () => {
+  it('FR-DICOM-03.charset: only SH, LO, ST, LT, UC, UT and PN are affected by Specific Character Set', () => {
     expect([...CHARSET_AFFECTED_VRS].sort()).toEqual(['LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UT']);
     expect([...CHARSET_VRS].sort()).toEqual([...CHARSET_AFFECTED_VRS].sort());
   });

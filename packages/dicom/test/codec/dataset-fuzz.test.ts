@@ -25,7 +25,7 @@ const ALLOWED = new Set([DATASET_ERROR_CODE, 'HNV_ERR_CHARSET']);
 
 describe('data set decoder robustness (bounded fuzz; seeds replayable)', () => {
   for (const ts of [IMPLICIT_VR_LE, EXPLICIT_VR_LE]) {
-    it(`FR-DICOM-03: mutated worklist items decode or throw a typed error, never anything else (${ts})`, () => {
+    it(`FR-DICOM-03.dataset: mutated worklist items decode or throw a typed error, never anything else (${ts})`, () => {
       const corpus = [0, 3, 5, 10].map((i) => encodeDataset(worklistItem(i).dataset, { transferSyntax: ts }));
       const seed = 0x5eed;
       const rand = prng(seed);
@@ -72,7 +72,7 @@ describe('data set decoder robustness (bounded fuzz; seeds replayable)', () => {
     });
   }
 
-  it('FR-DICOM-03: a data set split at every byte decodes the same from its chunks', async () => {
+  it('FR-DICOM-03.dataset: a data set split at every byte decodes the same from its chunks', async () => {
     const bytes = encodeDataset(worklistItem(10).dataset, { transferSyntax: EXPLICIT_VR_LE });
     const whole = decodeDataset(bytes, { transferSyntax: EXPLICIT_VR_LE }).dataset;
     for (let split = 1; split < bytes.length; split++) {

@@ -26,7 +26,7 @@ const sample = {
 
 describe('data set codec', () => {
   for (const ts of [IMPLICIT_VR_LE, EXPLICIT_VR_LE]) {
-    it(`FR-DICOM-03: round-trips a naturalized data set with Korean text (${ts})`, () => {
+    it(`FR-DICOM-03.charset: round-trips a naturalized data set with Korean text (${ts})`, () => {
       const bytes = encodeDataset(sample, { transferSyntax: ts });
       expect(bytes.length % 2).toBe(0);
       const { dataset, problems, characterSet } = decodeDataset(bytes, { transferSyntax: ts });
@@ -47,7 +47,7 @@ describe('data set codec', () => {
     });
   }
 
-  it('FR-DICOM-03: writes zero-length return keys, even-length values, UI padded with NUL', () => {
+  it('FR-DICOM-03.dataset: writes zero-length return keys, even-length values, UI padded with NUL', () => {
     const bytes = encodeDataset(
       { PatientID: null, StudyInstanceUID: '1.2.3' },
       { transferSyntax: EXPLICIT_VR_LE },
@@ -59,7 +59,7 @@ describe('data set codec', () => {
     );
   });
 
-  it('FR-DICOM-03: reads undefined-length sequences and items (as DCMTK sends them)', () => {
+  it('FR-DICOM-03.dataset: reads undefined-length sequences and items (as DCMTK sends them)', () => {
     const item = Buffer.concat([
       Buffer.from('feff00e0ffffffff', 'hex'),
       Buffer.from('08006000020000004458', 'hex'), // (0008,0060) implicit, "DX"
@@ -79,7 +79,7 @@ describe('data set codec', () => {
     });
   });
 
-  it('FR-DICOM-03: a sequence item may declare its own Specific Character Set', () => {
+  it('FR-DICOM-03.dataset: a sequence item may declare its own Specific Character Set', () => {
     const bytes = encodeDataset({
       SpecificCharacterSet: 'ISO_IR 100',
       PatientName: 'Müller',
@@ -95,7 +95,7 @@ describe('data set codec', () => {
     ).toBe('흉부');
   });
 
-  it('FR-DICOM-03: undecodable text throws by default, or is flagged with its path', () => {
+  it('FR-DICOM-03.charset: undecodable text throws by default, or is flagged with its path', () => {
     const bytes = encodeDataset({
       SpecificCharacterSet: 'ISO_IR 100',
       PatientName: 'Müller',
@@ -110,7 +110,7 @@ describe('data set codec', () => {
     expect(flagged.dataset.PatientID).toBe('X');
   });
 
-  it('FR-DICOM-03: malformed bytes raise DatasetError, never a crash or a hang', () => {
+  it('FR-DICOM-03.dataset: malformed bytes raise DatasetError, never a crash or a hang', () => {
     const good = encodeDataset(sample, { transferSyntax: EXPLICIT_VR_LE });
     for (let cut = 1; cut < good.length; cut += 7) {
       try {
@@ -127,7 +127,7 @@ describe('data set codec', () => {
     expect(() => encodeDataset({}, { transferSyntax: '1.2.840.10008.1.2.4.50' })).toThrow(/not supported/);
   });
 
-  it('FR-DICOM-03: decodes a data set delivered in chunks, copying them', async () => {
+  it('FR-DICOM-03.dataset: decodes a data set delivered in chunks, copying them', async () => {
     const bytes = encodeDataset(sample, { transferSyntax: EXPLICIT_VR_LE });
     const chunks = [bytes.subarray(0, 13), bytes.subarray(13, 100), bytes.subarray(100)];
     const { dataset } = await decodeDatasetStream(chunks, { transferSyntax: EXPLICIT_VR_LE });
@@ -135,7 +135,7 @@ describe('data set codec', () => {
     expect(dataset.PatientID).toBe('P1');
   });
 
-  it('FR-DICOM-03: dictionary VRs for Implicit VR (ambiguous ones resolved, private creators LO)', () => {
+  it('FR-DICOM-03.dataset: dictionary VRs for Implicit VR (ambiguous ones resolved, private creators LO)', () => {
     expect(dictionaryVr(0x00100010)).toBe('PN');
     expect(dictionaryVr(0x7fe00010)).toBe('OW');
     expect(dictionaryVr(0x00280106)).toBe('US');

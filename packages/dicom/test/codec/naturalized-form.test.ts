@@ -91,7 +91,7 @@ const json = {
 
 describe('naturalized form', () => {
   for (const ts of [EXPLICIT_VR_LE, IMPLICIT_VR_LE]) {
-    it(`FR-DICOM-03: decodeDataset with copyBulk gives what dcmjs naturalizeDataset gives for the same DICOM JSON (${ts})`, () => {
+    it(`FR-DICOM-03.dataset: decodeDataset with copyBulk gives what dcmjs naturalizeDataset gives for the same DICOM JSON (${ts})`, () => {
       const { dataset, problems } = decodeDataset(encodeDataset(natural, { transferSyntax: ts }), {
         transferSyntax: ts,
         copyBulk: true,
@@ -106,7 +106,7 @@ describe('naturalized form', () => {
     });
   }
 
-  it('FR-DICOM-03: without copyBulk a binary value is a Uint8Array view of the input, the rest as dcmjs gives it', () => {
+  it('FR-DICOM-03.dataset: without copyBulk a binary value is a Uint8Array view of the input, the rest as dcmjs gives it', () => {
     const bytes = encodeDataset(natural, { transferSyntax: EXPLICIT_VR_LE });
     const { dataset } = decodeDataset(bytes, { transferSyntax: EXPLICIT_VR_LE });
     const document = dataset.EncapsulatedDocument as Uint8Array[];
@@ -120,7 +120,7 @@ describe('naturalized form', () => {
     expect(sameShape(rest, restCopied)).toBeUndefined();
   });
 
-  it('FR-DICOM-03: keeps dcmjs accessors: one-item sequences read through, PN values serialise to JSON', () => {
+  it('FR-DICOM-03.dataset: keeps dcmjs accessors: one-item sequences read through, PN values serialise to JSON', () => {
     const { dataset } = decodeDataset(encodeDataset(natural));
     const sequence = dataset.ReferencedStudySequence as Record<string, unknown> & unknown[];
     expect(sequence).toHaveLength(1);
@@ -136,7 +136,7 @@ describe('naturalized form', () => {
     expect(Object.keys(dataset).slice(0, 2)).toEqual(['_vrMap', 'ImageDisplayFormat']);
   });
 
-  it('FR-DICOM-03: records a VR that differs from the dictionary in _vrMap, as dcmjs does', () => {
+  it('FR-DICOM-03.dataset: records a VR that differs from the dictionary in _vrMap, as dcmjs does', () => {
     // (0028,0106) Smallest Image Pixel Value is US or SS in the dictionary ('xs'); Implicit VR
     // reads it as US, which dcmjs notes in _vrMap.
     const { dataset } = decodeDataset(encodeDataset({ SmallestImagePixelValue: 3 }));

@@ -108,7 +108,7 @@ describe('DIMSE command builders', () => {
     });
   });
 
-  it('FR-DICOM-03: a C-FIND-RSP carries no SOP instance, and extra fields override', () => {
+  it('FR-DICOM-03.responses: a C-FIND-RSP carries no SOP instance, and extra fields override', () => {
     const rsp = responseTo(requests[2]!, STATUS.pending, { hasDataset: true });
     expect(rsp).toEqual({
       commandField: COMMAND_FIELD['C-FIND-RSP'],

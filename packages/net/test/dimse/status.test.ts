@@ -84,7 +84,7 @@ describe('DIMSE status codes (PS3.7 Annex C)', () => {
     expect(describeStatus(0x0000, store)).toBe('0x0000 Success');
   });
 
-  it('FR-DICOM-03: describes C-FIND statuses (PS3.4 C.4.1.1.4, K.4.1.1.4)', () => {
+  it('FR-DICOM-03.responses: describes C-FIND statuses (PS3.4 C.4.1.1.4, K.4.1.1.4)', () => {
     const find = COMMAND_FIELD['C-FIND-RSP'];
     expect(describeStatus(0xff00, find)).toMatch(/Pending: matches are continuing, current match supplied/);
     expect(describeStatus(0xff01, find)).toMatch(/optional keys were not supported/);

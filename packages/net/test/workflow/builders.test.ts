@@ -15,7 +15,7 @@ import {
 } from '../../src/workflow/index.js';
 
 describe('worklist identifier', () => {
-  it('FR-DICOM-03: carries every IHE SWF return key, zero-length, and the matching keys with values', () => {
+  it('FR-DICOM-03.query: carries every IHE SWF return key, zero-length, and the matching keys with values', () => {
     const id = buildWorklistIdentifier({
       patientName: 'KIM*',
       patientId: 'P1',
@@ -69,7 +69,7 @@ describe('worklist identifier', () => {
     expect((decoded.ScheduledProcedureStepSequence as unknown[]).length).toBe(1);
   });
 
-  it('FR-DICOM-03: date/time ranges: open ends, Date objects, single values', () => {
+  it('FR-DICOM-03.query: date/time ranges: open ends, Date objects, single values', () => {
     expect(rangeValue({ from: '20260301' }, 'date')).toBe('20260301-');
     expect(rangeValue({ to: '20260301' }, 'date')).toBe('-20260301');
     expect(rangeValue(new Date(2026, 0, 2, 3, 4, 5), 'date')).toBe('20260102');
@@ -78,7 +78,7 @@ describe('worklist identifier', () => {
     expect(rangeValue(undefined, 'time')).toBeNull();
   });
 
-  it('FR-DICOM-03: a non-ASCII name key needs and gets the query character set', () => {
+  it('FR-DICOM-03.charset: a non-ASCII name key needs and gets the query character set', () => {
     const id = buildWorklistIdentifier({ patientName: '홍*', specificCharacterSet: 'ISO_IR 192' });
     expect(id.SpecificCharacterSet).toBe('ISO_IR 192');
     // Without one, a non-ASCII key gets ISO_IR 192; an ASCII query declares none.
@@ -94,7 +94,7 @@ describe('worklist identifier', () => {
     expect(() => encodeDataset({ PatientName: '홍*' })).toThrow(/cannot be encoded/);
   });
 
-  it('FR-DICOM-03: parses a worklist data set into a typed item', () => {
+  it('FR-DICOM-03.query: parses a worklist data set into a typed item', () => {
     const item = parseWorklistItem(worklistItem(10).dataset);
     expect(item).toMatchObject({
       patientName: { alphabetic: 'Hong^Gildong', ideographic: '洪^吉洞', phonetic: '홍^길동' },

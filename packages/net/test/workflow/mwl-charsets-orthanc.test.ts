@@ -104,7 +104,7 @@ async function collect(results: AsyncIterable<WorklistResult>): Promise<Worklist
 }
 
 describe.skipIf(!RUN)(
-  "FR-DICOM-03: worklist items in every character set, served by Orthanc's worklist plugin",
+  "FR-DICOM-03.charset: worklist items in every character set, served by Orthanc's worklist plugin",
   () => {
     let dir: string;
     let orthanc: OrthancPeer;
@@ -151,14 +151,14 @@ describe.skipIf(!RUN)(
       if (dir) await rmTempDir(dir);
     });
 
-    it('FR-DICOM-03: every term is covered (a DefaultEncoding for it, or documented as one Orthanc cannot carry)', () => {
+    it('FR-DICOM-03.charset: every term is covered (a DefaultEncoding for it, or documented as one Orthanc cannot carry)', () => {
       for (const c of CHARSET_CASES) {
         const label = termsLabel(c.terms);
         expect(label === LATIN9 || BYTE_FOR_BYTE[label] !== undefined, label).toBe(true);
       }
     });
 
-    it("FR-DICOM-03: with the term's own DefaultEncoding, the name's bytes are the file's and the names equal what we wrote", async () => {
+    it("FR-DICOM-03.charset: with the term's own DefaultEncoding, the name's bytes are the file's and the names equal what we wrote", async () => {
       for (const [i, c] of CHARSET_CASES.entries()) {
         const label = termsLabel(c.terms);
         const expected = BYTE_FOR_BYTE[label];
@@ -184,7 +184,7 @@ describe.skipIf(!RUN)(
       }
     });
 
-    it('FR-DICOM-03: transcoded to UTF-8 (DefaultEncoding Utf8), the names equal what we wrote, or the item is flagged', async () => {
+    it('FR-DICOM-03.charset: transcoded to UTF-8 (DefaultEncoding Utf8), the names equal what we wrote, or the item is flagged', async () => {
       await setDefaultEncoding('Utf8');
       for (const [i, c] of CHARSET_CASES.entries()) {
         const label = termsLabel(c.terms);
@@ -206,7 +206,7 @@ describe.skipIf(!RUN)(
       }
     });
 
-    it('FR-DICOM-03: ISO_IR 203 cannot go through Orthanc 1.10.1 intact in any DefaultEncoding', async () => {
+    it('FR-DICOM-03.charset: ISO_IR 203 cannot go through Orthanc 1.10.1 intact in any DefaultEncoding', async () => {
       const i = CHARSET_CASES.findIndex((c) => termsLabel(c.terms) === LATIN9);
       const written = expectedNameBytes(CHARSET_CASES[i] as (typeof CHARSET_CASES)[number]);
       // Ascii: the Latin-9 bytes pass through unchanged but are declared ISO_IR 6 — flagged.

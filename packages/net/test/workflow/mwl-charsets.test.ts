@@ -25,7 +25,7 @@ const HAVE_WLM = spawnSync('which', ['wlmscpfs']).status === 0;
 const RUN = HAVE_WLM || process.env.HNVUE_REQUIRE_PEERS === '1';
 
 describe.skipIf(!RUN)(
-  'FR-DICOM-03: worklist items in every character set, served by DCMTK wlmscpfs -csk',
+  'FR-DICOM-03.charset: worklist items in every character set, served by DCMTK wlmscpfs -csk',
   () => {
     let dataDir: string;
     let wlm: Peer;
@@ -41,7 +41,7 @@ describe.skipIf(!RUN)(
       if (dataDir) await rmTempDir(dataDir);
     });
 
-    it('FR-DICOM-03: each name comes back exactly as written, in its own character set', async () => {
+    it('FR-DICOM-03.charset: each name comes back exactly as written, in its own character set', async () => {
       const results: WorklistResult[] = [];
       for await (const r of queryWorklist({
         host: '127.0.0.1',

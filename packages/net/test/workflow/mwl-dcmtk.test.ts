@@ -79,7 +79,7 @@ describe('Modality Worklist C-FIND SCU against DCMTK wlmscpfs (1000 items)', () 
     if (dataDir) await rmTempDir(dataDir);
   });
 
-  it('FR-DICOM-03: an unfiltered query returns exactly the 1000 items, typed, as they arrive', async () => {
+  it('FR-DICOM-03.responses: an unfiltered query returns exactly the 1000 items, typed, as they arrive', async () => {
     const results = await collect(findWorklist(association, {}));
     expect(results).toHaveLength(COUNT);
     expect(ids(results)).toEqual(expectedIds(generated, () => true));
@@ -109,7 +109,7 @@ describe('Modality Worklist C-FIND SCU against DCMTK wlmscpfs (1000 items)', () 
     expect(first?.problems).toEqual([]);
   });
 
-  it('FR-DICOM-03: modality + station + date filters return exactly the matching items', async () => {
+  it('FR-DICOM-03.query: modality + station + date filters return exactly the matching items', async () => {
     const results = await collect(
       findWorklist(association, {
         modality: 'DX',
@@ -125,7 +125,7 @@ describe('Modality Worklist C-FIND SCU against DCMTK wlmscpfs (1000 items)', () 
     expect(ids(results)).toEqual(expected);
   });
 
-  it('FR-DICOM-03: a date range and a time range are range matches', async () => {
+  it('FR-DICOM-03.query: a date range and a time range are range matches', async () => {
     const results = await collect(
       findWorklist(association, {
         scheduledDate: { from: '20260302', to: '20260303' },
@@ -141,7 +141,7 @@ describe('Modality Worklist C-FIND SCU against DCMTK wlmscpfs (1000 items)', () 
     expect(ids(results)).toEqual(expected);
   });
 
-  it('FR-DICOM-03: patient name wildcards, patient ID, accession number and requested procedure ID', async () => {
+  it('FR-DICOM-03.query: patient name wildcards, patient ID, accession number and requested procedure ID', async () => {
     const byName = await collect(findWorklist(association, { patientName: 'DOE^JOHN12*' }));
     expect(ids(byName)).toEqual(expectedIds(generated, (i) => i.patientName.startsWith('DOE^JOHN12')));
     const byId = await collect(findWorklist(association, { patientId: 'PID00042' }));
@@ -154,7 +154,7 @@ describe('Modality Worklist C-FIND SCU against DCMTK wlmscpfs (1000 items)', () 
     expect(none).toEqual([]);
   });
 
-  it('FR-DICOM-03: without Specific Character Set in the response, the configured fallback decodes Korean', async () => {
+  it('FR-DICOM-03.charset: without Specific Character Set in the response, the configured fallback decodes Korean', async () => {
     const [ascii] = await collect(findWorklist(association, { patientId: 'PID00000' }));
     // Default repertoire: the Korean bytes cannot be decoded: flagged, not thrown.
     expect(ascii?.problems.length).toBeGreaterThan(0);
@@ -171,7 +171,7 @@ describe('Modality Worklist C-FIND SCU against DCMTK wlmscpfs (1000 items)', () 
     expect(korean?.item.requestedProcedureDescription).toBe('흉부 촬영');
   });
 
-  it('FR-DICOM-03: cancelling after 10 results (AbortSignal → C-CANCEL) ends cleanly and the association stays usable', async () => {
+  it('FR-DICOM-03.responses: cancelling after 10 results (AbortSignal → C-CANCEL) ends cleanly and the association stays usable', async () => {
     const controller = new AbortController();
     const seen: WorklistResult[] = [];
     for await (const r of findWorklist(association, {}, { signal: controller.signal })) {
@@ -184,14 +184,14 @@ describe('Modality Worklist C-FIND SCU against DCMTK wlmscpfs (1000 items)', () 
     expect(ids(await collect(findWorklist(association, { patientId: 'PID00500' })))).toEqual(['PID00500']);
   });
 
-  it('FR-DICOM-03: a result limit cancels after N matches; the association stays usable', async () => {
+  it('FR-DICOM-03.responses: a result limit cancels after N matches; the association stays usable', async () => {
     const limited = await collect(findWorklist(association, {}, { limit: 10 }));
     expect(limited).toHaveLength(10);
     expect(association.usable).toBe(true);
     expect(ids(await collect(findWorklist(association, { patientId: 'PID00001' })))).toEqual(['PID00001']);
   });
 
-  it('FR-DICOM-03: with -csk the items carry their character set: Korean, UTF-8 and Latin-1 names are right', async () => {
+  it('FR-DICOM-03.charset: with -csk the items carry their character set: Korean, UTF-8 and Latin-1 names are right', async () => {
     const results = await collect(
       queryWorklist({
         host: '127.0.0.1',
@@ -220,7 +220,7 @@ describe('Modality Worklist C-FIND SCU against DCMTK wlmscpfs (1000 items)', () 
     expect(korean?.characterSet).toEqual(parseCharacterSet(['', 'ISO 2022 IR 149']));
   });
 
-  it('FR-DICOM-03: undecodable or unsupported character sets flag the item, and the query completes', async () => {
+  it('FR-DICOM-03.charset: undecodable or unsupported character sets flag the item, and the query completes', async () => {
     const results = await collect(
       queryWorklist({
         host: '127.0.0.1',

@@ -46,7 +46,7 @@ describe("Modality Worklist C-FIND SCU against Orthanc's worklist plugin (1000 i
     if (dir) await rmTempDir(dir);
   });
 
-  it('FR-DICOM-03: unfiltered and filtered queries return exactly the expected items', async () => {
+  it('FR-DICOM-03.query: unfiltered and filtered queries return exactly the expected items', async () => {
     const all = await collect(findWorklist(association, {}));
     expect(all.map((r) => r.item.patientId).sort()).toEqual(generated.map((g) => g.patientId).sort());
     const filtered = await collect(findWorklist(association, { modality: 'MG', scheduledDate: '20260304' }));
@@ -57,7 +57,7 @@ describe("Modality Worklist C-FIND SCU against Orthanc's worklist plugin (1000 i
     expect(filtered.map((r) => r.item.patientId).sort()).toEqual(expected.sort());
   });
 
-  it('FR-DICOM-03: Korean (ISO 2022 IR 149) and UTF-8 names come back as the right strings', async () => {
+  it('FR-DICOM-03.charset: Korean (ISO 2022 IR 149) and UTF-8 names come back as the right strings', async () => {
     const [korean] = await collect(findWorklist(association, { patientId: 'PID00010' }));
     expect(korean?.problems).toEqual([]);
     const [alphabetic, ideographic, phonetic] = KOREAN_NAME.split('=');
@@ -67,7 +67,7 @@ describe("Modality Worklist C-FIND SCU against Orthanc's worklist plugin (1000 i
     expect(utf8?.item.patientName).toEqual({ alphabetic: 'Wang^XiaoDong', ideographic: '王^小東' });
   });
 
-  it('FR-DICOM-03: cancelling after the first 10 results leaves the association usable', async () => {
+  it('FR-DICOM-03.responses: cancelling after the first 10 results leaves the association usable', async () => {
     const controller = new AbortController();
     let n = 0;
     for await (const _ of findWorklist(association, {}, { signal: controller.signal })) {

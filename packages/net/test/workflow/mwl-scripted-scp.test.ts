@@ -46,7 +46,7 @@ const match = (i: number, extra: Record<string, unknown> = {}) =>
   encodeDataset({ ...worklistItem(i).dataset, ...extra }, { transferSyntax: EXPLICIT });
 
 describe('Modality Worklist SCU against a scripted SCP', () => {
-  it('FR-DICOM-03: items stream out as they arrive, before the SCP has finished', async () => {
+  it('FR-DICOM-03.responses: items stream out as they arrive, before the SCP has finished', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => {
       release = r;
@@ -66,7 +66,7 @@ describe('Modality Worklist SCU against a scripted SCP', () => {
     await association.release();
   });
 
-  it('FR-DICOM-03: the SCP receives the identifier with the return keys, and C-CANCEL on abort', async () => {
+  it('FR-DICOM-03.responses: the SCP receives the identifier with the return keys, and C-CANCEL on abort', async () => {
     let identifier: Record<string, unknown> | undefined;
     let cancelled = false;
     const association = await start(async function* (request): AsyncGenerator<DimseReply> {
@@ -109,7 +109,7 @@ describe('Modality Worklist SCU against a scripted SCP', () => {
     await association.release();
   });
 
-  it('FR-DICOM-03: a failure status ends the query with DimseFailureError; the association stays usable', async () => {
+  it('FR-DICOM-03.responses: a failure status ends the query with DimseFailureError; the association stays usable', async () => {
     const association = await start(async function* (): AsyncGenerator<DimseReply> {
       yield { status: STATUS.pending, dataset: match(3) };
       yield { status: STATUS.outOfResources };
@@ -125,7 +125,7 @@ describe('Modality Worklist SCU against a scripted SCP', () => {
     await association.release();
   });
 
-  it('FR-DICOM-03: an SCP that never answers trips the DIMSE timeout; nothing hangs', async () => {
+  it('FR-DICOM-03.responses: an SCP that never answers trips the DIMSE timeout; nothing hangs', async () => {
     const association = await start(async function* (request): AsyncGenerator<DimseReply> {
       await new Promise<void>((resolve) => request.signal.addEventListener('abort', () => resolve()));
       yield { status: STATUS.cancel };
@@ -140,7 +140,7 @@ describe('Modality Worklist SCU against a scripted SCP', () => {
     await association.closed;
   });
 
-  it('FR-DICOM-03: a malformed match raises a typed error, never a crash', async () => {
+  it('FR-DICOM-03.responses: a malformed match raises a typed error, never a crash', async () => {
     const association = await start(async function* (): AsyncGenerator<DimseReply> {
       yield {
         status: STATUS.pending,
