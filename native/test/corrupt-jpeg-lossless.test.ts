@@ -40,7 +40,7 @@ function find(bytes: Uint8Array, marker: number): number {
 }
 
 describe(`JPEG Lossless corrupt input (${backend})`, () => {
-  it('FR-DICOM-04: every truncation of a stream is HNV_ERR_CODEC_CORRUPT', async () => {
+  it('FR-DICOM-04.codec: every truncation of a stream is HNV_ERR_CODEC_CORRUPT', async () => {
     const good = await encode(syntheticFrame(info, 1, 0.5), info, { restartInterval: 5 });
     const started = performance.now();
     for (let n = 0; n < good.length; n++) {
@@ -50,7 +50,7 @@ describe(`JPEG Lossless corrupt input (${backend})`, () => {
     expect(await code(good)).toBe('decoded');
   });
 
-  it('FR-DICOM-04: wrong markers: lossy SOF is unsupported; no SOI, SOS before SOF, missing DHT are corrupt', async () => {
+  it('FR-DICOM-04.codec: wrong markers: lossy SOF is unsupported; no SOI, SOS before SOF, missing DHT are corrupt', async () => {
     const good = await encode(syntheticFrame(info, 2, 0.5), info);
     const sof0 = good.slice();
     sof0[find(sof0, 0xc3) + 1] = 0xc0;
@@ -77,7 +77,7 @@ describe(`JPEG Lossless corrupt input (${backend})`, () => {
     expect(await code(sosFirst)).toBe(CODEC_ERROR_CODES.corrupt);
   });
 
-  it('FR-DICOM-04: lying lengths and sizes are HNV_ERR_CODEC_CORRUPT', async () => {
+  it('FR-DICOM-04.codec: lying lengths and sizes are HNV_ERR_CODEC_CORRUPT', async () => {
     const good = await encode(syntheticFrame(info, 3, 0.5), info);
     const sof = find(good, 0xc3);
     const longSof = good.slice();
@@ -96,7 +96,7 @@ describe(`JPEG Lossless corrupt input (${backend})`, () => {
     expect(await code(good, { ...info, bitsAllocated: 8, bitsStored: 8 })).toBe(CODEC_ERROR_CODES.corrupt);
   });
 
-  it('FR-DICOM-04: a Huffman table with more short codes than fit (found by the sanitizer fuzz) is corrupt', async () => {
+  it('FR-DICOM-04.codec: a Huffman table with more short codes than fit (found by the sanitizer fuzz) is corrupt', async () => {
     const good = await encode(syntheticFrame(info, 5, 0.5), info);
     const counts = find(good, 0xc4) + 5; // BITS[1..16] (B.2.4.2)
     const bad = good.slice();
@@ -108,7 +108,7 @@ describe(`JPEG Lossless corrupt input (${backend})`, () => {
     expect(await code(bad)).toBe(CODEC_ERROR_CODES.corrupt);
   });
 
-  it('FR-DICOM-04: a missing or misnumbered restart marker is HNV_ERR_CODEC_CORRUPT', async () => {
+  it('FR-DICOM-04.codec: a missing or misnumbered restart marker is HNV_ERR_CODEC_CORRUPT', async () => {
     const good = await encode(syntheticFrame(info, 4, 0.5), info, { restartInterval: 5 });
     const rst0 = find(good, 0xd0);
     const wrong = good.slice();
@@ -116,7 +116,7 @@ describe(`JPEG Lossless corrupt input (${backend})`, () => {
     expect(await code(wrong)).toBe(CODEC_ERROR_CODES.corrupt);
   });
 
-  it('FR-DICOM-04: a non-interleaved stream (one scan per component, B.2.3) decodes', async () => {
+  it('FR-DICOM-04.codec: a non-interleaved stream (one scan per component, B.2.3) decodes', async () => {
     const rgb = frameInfo(7, 9, 8, 8, false, 3, 1);
     const px = syntheticFrame(rgb, 6, 0.5);
     const plane = frameInfo(7, 9, 8, 8);
@@ -141,7 +141,7 @@ describe(`JPEG Lossless corrupt input (${backend})`, () => {
     expect(Array.from(out)).toEqual(Array.from(px));
   });
 
-  it('FR-DICOM-04: the 16-bit difference 32768 (SSSS 16, no extra bits) round-trips', async () => {
+  it('FR-DICOM-04.codec: the 16-bit difference 32768 (SSSS 16, no extra bits) round-trips', async () => {
     const i16 = frameInfo(2, 4, 16, 16);
     const px = new Uint8Array(new Uint16Array([0, 32768, 0, 65535, 32768, 0, 65535, 1]).buffer);
     for (const predictor of [1, 2, 3, 4, 5, 6, 7] as const) {

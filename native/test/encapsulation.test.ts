@@ -31,7 +31,7 @@ function expectCodecError(fn: () => unknown, code: string): void {
 }
 
 describe('encapsulate', () => {
-  it('FR-DICOM-04: writes a filled Basic Offset Table, even-length fragments and the delimiter', () => {
+  it('FR-DICOM-04.codec: writes a filled Basic Offset Table, even-length fragments and the delimiter', () => {
     const frames = [new Uint8Array([1, 2, 3]), new Uint8Array([4, 5, 6, 7])];
     const value = encapsulate(frames);
     expect(Buffer.from(value).toString('hex')).toBe(
@@ -46,7 +46,7 @@ describe('encapsulate', () => {
     );
   });
 
-  it('FR-DICOM-04: round-trips multi-frame data through decapsulate, padding included', () => {
+  it('FR-DICOM-04.codec: round-trips multi-frame data through decapsulate, padding included', () => {
     const frames = [
       new Uint8Array([0xff, 0xd8, 9]),
       new Uint8Array([0xff, 0xd8, 8, 7]),
@@ -62,7 +62,7 @@ describe('encapsulate', () => {
 });
 
 describe('decapsulate', () => {
-  it('FR-DICOM-04: an empty BOT and one frame joins every fragment', () => {
+  it('FR-DICOM-04.codec: an empty BOT and one frame joins every fragment', () => {
     const value = concat(
       item(0xe000, new Uint8Array()),
       item(0xe000, Uint8Array.of(1, 2)),
@@ -72,7 +72,7 @@ describe('decapsulate', () => {
     expect(decapsulate(value, 1).map((f) => Array.from(f))).toEqual([[1, 2, 3, 4]]);
   });
 
-  it('FR-DICOM-04: an empty BOT with one fragment per frame maps them one to one', () => {
+  it('FR-DICOM-04.codec: an empty BOT with one fragment per frame maps them one to one', () => {
     const value = concat(
       item(0xe000, new Uint8Array()),
       item(0xe000, Uint8Array.of(1, 2)),
@@ -85,7 +85,7 @@ describe('decapsulate', () => {
     ]);
   });
 
-  it('FR-DICOM-04: an empty BOT with split frames starts a frame at each JPEG SOI', () => {
+  it('FR-DICOM-04.codec: an empty BOT with split frames starts a frame at each JPEG SOI', () => {
     const value = concat(
       item(0xe000, new Uint8Array()),
       item(0xe000, Uint8Array.of(0xff, 0xd8)),
@@ -99,7 +99,7 @@ describe('decapsulate', () => {
     ]);
   });
 
-  it('FR-DICOM-04: a BOT spanning several fragments per frame groups them', () => {
+  it('FR-DICOM-04.codec: a BOT spanning several fragments per frame groups them', () => {
     const value = concat(
       item(0xe000, u32le(0, 20)),
       item(0xe000, Uint8Array.of(1, 2)),
@@ -112,18 +112,18 @@ describe('decapsulate', () => {
     ]);
   });
 
-  it('FR-DICOM-04: accepts odd-length fragments from peers', () => {
+  it('FR-DICOM-04.codec: accepts odd-length fragments from peers', () => {
     const value = concat(item(0xe000, new Uint8Array()), item(0xe000, Uint8Array.of(1, 2, 3)), DELIM);
     expect(decapsulate(value).map((f) => Array.from(f))).toEqual([[1, 2, 3]]);
   });
 
-  it('FR-DICOM-04: a lying item length is HNV_ERR_CODEC_CORRUPT', () => {
+  it('FR-DICOM-04.codec: a lying item length is HNV_ERR_CODEC_CORRUPT', () => {
     const value = concat(item(0xe000, new Uint8Array()), item(0xe000, Uint8Array.of(1, 2)));
     new DataView(value.buffer).setUint32(12, 1000, true);
     expectCodecError(() => decapsulate(value), CODEC_ERROR_CODES.corrupt);
   });
 
-  it('FR-DICOM-04: a truncated item header, a wrong tag, no fragments and a bad BOT are HNV_ERR_CODEC_CORRUPT', () => {
+  it('FR-DICOM-04.codec: a truncated item header, a wrong tag, no fragments and a bad BOT are HNV_ERR_CODEC_CORRUPT', () => {
     const ok = encapsulate([Uint8Array.of(1, 2)]);
     expectCodecError(() => decapsulate(ok.subarray(0, 5)), CODEC_ERROR_CODES.corrupt);
     const wrongTag = ok.slice();

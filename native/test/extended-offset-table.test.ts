@@ -39,7 +39,7 @@ const catchErr = (f: () => unknown): CodecError => {
 const huge = (length: number) => ({ length }) as Uint8Array;
 
 describe('Extended Offset Table', () => {
-  it('FR-DICOM-04: the two OV values round-trip, 64-bit little endian, one entry per frame', () => {
+  it('FR-DICOM-04.codec: the two OV values round-trip, 64-bit little endian, one entry per frame', () => {
     const table = { offsets: [0, 5 * GiB + 8, 2 ** 40], lengths: [5 * GiB, 1234, 8] };
     const el = writeExtendedOffsetTable(table);
     expect(el.offsets.length).toBe(24);
@@ -47,7 +47,7 @@ describe('Extended Offset Table', () => {
     expect(readExtendedOffsetTable(el.offsets, el.lengths)).toEqual(table);
   });
 
-  it('FR-DICOM-04: malformed tables are refused as corrupt, each with the reason', () => {
+  it('FR-DICOM-04.codec: malformed tables are refused as corrupt, each with the reason', () => {
     const el = writeExtendedOffsetTable({ offsets: [0, 100], lengths: [92, 10] });
     const cases: [Uint8Array, Uint8Array, string][] = [
       [el.offsets.subarray(0, 12), el.lengths, 'not a multiple of 8'],
@@ -64,7 +64,7 @@ describe('Extended Offset Table', () => {
     }
   });
 
-  it('FR-DICOM-04: the Basic Offset Table is used while every frame starts below 4 GiB, the Extended one after', () => {
+  it('FR-DICOM-04.codec: the Basic Offset Table is used while every frame starts below 4 GiB, the Extended one after', () => {
     expect(planOffsets([2 * GiB, 2 * GiB - 16]).fitsBasicOffsetTable).toBe(true);
     // Third frame at 2 × (2 GiB + 8) = 4 GiB + 16: past the 32-bit BOT.
     const plan = planOffsets([2 * GiB, 2 * GiB, 10]);
@@ -91,7 +91,7 @@ describe('Extended Offset Table', () => {
     );
   });
 
-  it('FR-DICOM-04: a 3-frame JPEG 2000 file with our Extended Offset Table: dcmdump and gdcmdump show it, GDCM decodes it, ours reads frames through it', async () => {
+  it('FR-DICOM-04.codec: a 3-frame JPEG 2000 file with our Extended Offset Table: dcmdump and gdcmdump show it, GDCM decodes it, ours reads frames through it', async () => {
     const info = frameInfo(20, 18, 16, 12);
     const native = [0, 1, 2].map((f) => syntheticFrame(info, 30 + f, 0.1));
     const codestreams = await Promise.all(native.map((px) => j2kEncode(px, info)));
@@ -144,7 +144,7 @@ describe('Extended Offset Table', () => {
     expect(Buffer.from(back.value)).toEqual(Buffer.concat(native));
   });
 
-  it('FR-DICOM-04: an Extended Offset Table that does not match the fragments is refused as corrupt', () => {
+  it('FR-DICOM-04.codec: an Extended Offset Table that does not match the fragments is refused as corrupt', () => {
     const value = new Uint8Array(
       Buffer.concat(encapsulateParts([new Uint8Array(6), new Uint8Array(4)], 'extended').parts),
     );

@@ -49,7 +49,7 @@ describe.skipIf(!native)(
       expect(errors).toBeGreaterThan(300);
     });
 
-    it('FR-DICOM-04: nativePDataPdus gives the P-DATA-TF bytes fragmentMessage gives', async () => {
+    it('FR-DICOM-04.streaming: nativePDataPdus gives the P-DATA-TF bytes fragmentMessage gives', async () => {
       for (let seed = 1; seed <= 40; seed++) {
         expect((await buildingCase(seed)).mismatch).toBeUndefined();
       }
@@ -174,7 +174,7 @@ describe.skipIf(!native)(
       }
     });
 
-    it('FR-DICOM-04: nativePDataPdus slices the value (no copy) behind 12-byte headers', () => {
+    it('FR-DICOM-04.streaming: nativePDataPdus slices the value (no copy) behind 12-byte headers', () => {
       const value = new Uint8Array(25).map((_, i) => i);
       const pdus = nativePDataPdus({ contextId: 3, isCommand: false, value, peerMaxPduLength: 16 });
       // (16 - 6) & ~1 = 10-byte fragments (PS3.8 E.1: even), the last one flagged last.

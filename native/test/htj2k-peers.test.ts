@@ -113,7 +113,7 @@ describe.each(BACKENDS)('HTJ2K (%s backend) against OpenJPH tools', (backend) =>
   for (const [name, info] of CASES) {
     const signed = info.pixelRepresentation === 1;
     if (!signed)
-      it(`FR-DICOM-04: ${name}: ojph_compress output decodes pixel-exact in ours`, async () => {
+      it(`FR-DICOM-04.codec: ${name}: ojph_compress output decodes pixel-exact in ours`, async () => {
         const px = syntheticFrame(info, 7, 0.3);
         const cs = ojphCompress(px, info);
         const decoded = await decodeFrame(cs, info, TransferSyntax.htj2kLossless, {
@@ -122,7 +122,7 @@ describe.each(BACKENDS)('HTJ2K (%s backend) against OpenJPH tools', (backend) =>
         expect(firstDifference(decoded, px)).toBe(-1);
       });
     else
-      it(`FR-DICOM-04: ${name}: the other OpenJPH build's codestream decodes pixel-exact in ours`, async () => {
+      it(`FR-DICOM-04.codec: ${name}: the other OpenJPH build's codestream decodes pixel-exact in ours`, async () => {
         // ojph_compress 0.9.0 cannot make signed input: its raw reader stores the two's complement
         // pattern as the sample (-1 becomes 65535 in a signed component; OpenJPEG 2.5 decodes its
         // output that way too). The other backend's encoder stands in.
@@ -136,7 +136,7 @@ describe.each(BACKENDS)('HTJ2K (%s backend) against OpenJPH tools', (backend) =>
       });
 
     const independent = signed ? 'OpenJPEG 2.5 (j2kDecode)' : 'ojph_expand';
-    it(`FR-DICOM-04: ${name}: our .201 codestream decodes pixel-exact in ${independent}`, async () => {
+    it(`FR-DICOM-04.codec: ${name}: our .201 codestream decodes pixel-exact in ${independent}`, async () => {
       const px = syntheticFrame(info, 11, 0.3);
       const encoding = encodeFrame(px, info, TransferSyntax.htj2kLossless, { libraryBackend: backend });
       if (backend === 'wasm' && wasmRefuses(info)) {
@@ -153,7 +153,7 @@ describe.each(BACKENDS)('HTJ2K (%s backend) against OpenJPH tools', (backend) =>
     });
   }
 
-  it('FR-DICOM-04: 3 frames 12-bit through transcodePixelData to .201 and back, each fragment exact in ojph_expand', async () => {
+  it('FR-DICOM-04.codec: 3 frames 12-bit through transcodePixelData to .201 and back, each fragment exact in ojph_expand', async () => {
     const info = frameInfo(15, 13, 16, 12);
     const frames = [0, 1, 2].map((i) => syntheticFrame(info, 30 + i, 0.3));
     const native = new Uint8Array(Buffer.concat(frames));
@@ -179,7 +179,7 @@ describe.each(BACKENDS)('HTJ2K (%s backend) against OpenJPH tools', (backend) =>
     expect(firstDifference(back.value, native)).toBe(-1);
   });
 
-  it('FR-DICOM-04: .203 is encoded (reversibly) only with allowLossy; 32-bit is refused with the limit', async () => {
+  it('FR-DICOM-04.codec: .203 is encoded (reversibly) only with allowLossy; 32-bit is refused with the limit', async () => {
     const info = frameInfo(16, 16, 16, 12);
     const px = syntheticFrame(info, 3, 0.3);
     const denied = await encodeFrame(px, info, TransferSyntax.htj2k, { libraryBackend: backend }).catch(
@@ -205,7 +205,7 @@ describe.each(BACKENDS)('HTJ2K (%s backend) against OpenJPH tools', (backend) =>
 });
 
 describe('HTJ2K with RPCL options (.202)', () => {
-  it('FR-DICOM-04: our .202 codestream has RPCL progression and a TLM marker, and decodes exactly in ojph_expand', async () => {
+  it('FR-DICOM-04.codec: our .202 codestream has RPCL progression and a TLM marker, and decodes exactly in ojph_expand', async () => {
     for (const info of [frameInfo(64, 48, 16, 16), frameInfo(21, 17, 8, 8, false, 3)]) {
       const px = syntheticFrame(info, 5, 0.3);
       const cs = await encodeFrame(px, info, TransferSyntax.htj2kLosslessRpcl);
@@ -223,7 +223,7 @@ describe('HTJ2K with RPCL options (.202)', () => {
     }
   });
 
-  it('FR-DICOM-04: forcing the native backend for .202 says why it cannot', async () => {
+  it('FR-DICOM-04.codec: forcing the native backend for .202 says why it cannot', async () => {
     const info = frameInfo(8, 8, 8, 8);
     const err = (await encodeFrame(syntheticFrame(info, 1), info, TransferSyntax.htj2kLosslessRpcl, {
       libraryBackend: 'native',
@@ -235,7 +235,7 @@ describe('HTJ2K with RPCL options (.202)', () => {
 
 describe('HTJ2K default decoder (OpenJPEG in WebAssembly)', () => {
   for (const [name, info] of CASES) {
-    it(`FR-DICOM-04: ${name}: decodes ${info.pixelRepresentation === 1 ? 'our' : 'ojph_compress'} codestream pixel-exact with no backend given`, async () => {
+    it(`FR-DICOM-04.codec: ${name}: decodes ${info.pixelRepresentation === 1 ? 'our' : 'ojph_compress'} codestream pixel-exact with no backend given`, async () => {
       const px = syntheticFrame(info, 19, 0.3);
       const cs =
         info.pixelRepresentation === 1
@@ -247,7 +247,7 @@ describe('HTJ2K default decoder (OpenJPEG in WebAssembly)', () => {
 });
 
 describe('HTJ2K streams under a JPEG 2000 transfer syntax', () => {
-  it('FR-DICOM-04: are recognised (declaresHighThroughput) and decoded exactly, away from the native OpenJPEG', async () => {
+  it('FR-DICOM-04.codec: are recognised (declaresHighThroughput) and decoded exactly, away from the native OpenJPEG', async () => {
     const info = frameInfo(33, 65, 16, 12);
     const px = syntheticFrame(info, 23, 0.3);
     const ht = ojphCompress(px, info);

@@ -37,7 +37,7 @@ const BACKENDS: readonly J2kBackend[] = nativeStatus().kind === 'loaded' ? ['nat
 
 describe.each(BACKENDS)('JPEG 2000 (%s backend) against GDCM', (backend) => {
   for (const [name, info] of CASES) {
-    it(`FR-DICOM-04: ${name}: our codestream decodes pixel-exact in gdcmconv --raw`, async () => {
+    it(`FR-DICOM-04.codec: ${name}: our codestream decodes pixel-exact in gdcmconv --raw`, async () => {
       const pixels = syntheticFrame(info, 9, 0.2);
       const j2k = await encodeFrame(pixels, info, TransferSyntax.jpeg2000Lossless, { j2kBackend: backend });
       const out = throughTool(
@@ -56,7 +56,7 @@ describe.each(BACKENDS)('JPEG 2000 (%s backend) against GDCM', (backend) => {
 
     const tiny = TINY.some(([t]) => t === name);
     if (!tiny)
-      it(`FR-DICOM-04: ${name}: gdcmconv --j2k output decodes pixel-exact in ours`, async () => {
+      it(`FR-DICOM-04.codec: ${name}: gdcmconv --j2k output decodes pixel-exact in ours`, async () => {
         const pixels = syntheticFrame(info, 13, 0.2);
         const out = throughTool(
           dir,
@@ -74,15 +74,18 @@ describe.each(BACKENDS)('JPEG 2000 (%s backend) against GDCM', (backend) => {
       });
   }
 
-  it.each(TINY)('FR-DICOM-04: %s: the other backend decodes our codestream pixel-exact', async (_, info) => {
-    const other: J2kBackend = BACKENDS.find((b) => b !== backend) ?? backend;
-    const pixels = syntheticFrame(info, 17, 0.5);
-    const j2k = await encodeFrame(pixels, info, TransferSyntax.jpeg2000Lossless, { j2kBackend: other });
-    const decoded = await decodeFrame(j2k, info, TransferSyntax.jpeg2000Lossless, { j2kBackend: backend });
-    expect(firstDifference(decoded, pixels)).toBe(-1);
-  });
+  it.each(TINY)(
+    'FR-DICOM-04.codec: %s: the other backend decodes our codestream pixel-exact',
+    async (_, info) => {
+      const other: J2kBackend = BACKENDS.find((b) => b !== backend) ?? backend;
+      const pixels = syntheticFrame(info, 17, 0.5);
+      const j2k = await encodeFrame(pixels, info, TransferSyntax.jpeg2000Lossless, { j2kBackend: other });
+      const decoded = await decodeFrame(j2k, info, TransferSyntax.jpeg2000Lossless, { j2kBackend: backend });
+      expect(firstDifference(decoded, pixels)).toBe(-1);
+    },
+  );
 
-  it('FR-DICOM-04: a lossy 1.2.840.10008.1.2.4.91 stream from gdcmconv decodes like gdcmconv --raw decodes it', async () => {
+  it('FR-DICOM-04.codec: a lossy 1.2.840.10008.1.2.4.91 stream from gdcmconv decodes like gdcmconv --raw decodes it', async () => {
     const info = frameInfo(64, 80, 16, 12);
     const pixels = syntheticFrame(info, 23, 0.2);
     const lossy = throughTool(
@@ -114,7 +117,7 @@ describe.each(BACKENDS)('JPEG 2000 (%s backend) against GDCM', (backend) => {
     expect(worst).toBeLessThanOrEqual(1); // same OpenJPEG 9/7 inverse, up to rounding
   });
 
-  it('FR-DICOM-04: planar RGB input comes back in the layout asked for', async () => {
+  it('FR-DICOM-04.codec: planar RGB input comes back in the layout asked for', async () => {
     const info = frameInfo(16, 24, 8, 8, false, 3, 1);
     const pixels = syntheticFrame(info, 21, 0.3);
     const j2k = await encodeFrame(pixels, info, TransferSyntax.jpeg2000Lossless, { j2kBackend: backend });
@@ -124,7 +127,7 @@ describe.each(BACKENDS)('JPEG 2000 (%s backend) against GDCM', (backend) => {
 });
 
 describe('JPEG 2000 large frame', () => {
-  it('FR-DICOM-04: a 3001x2999 12-bit radiograph from gdcmconv --j2k decodes pixel-exact, and ours in gdcmconv', async () => {
+  it('FR-DICOM-04.codec: a 3001x2999 12-bit radiograph from gdcmconv --j2k decodes pixel-exact, and ours in gdcmconv', async () => {
     const info = frameInfo(2999, 3001, 16, 12);
     const pixels = syntheticFrame(info, 43, 0.01);
     const backend = BACKENDS[0]!;

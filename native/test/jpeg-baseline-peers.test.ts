@@ -71,7 +71,7 @@ const SOURCES: readonly [string, FrameInfo, readonly string[], number][] = [
 
 describe.each(BACKENDS)('JPEG 8-bit (%s backend) against DCMTK', (backend) => {
   for (const [name, info, args, frames] of SOURCES) {
-    it(`FR-DICOM-04: ${name}: dcmcjpeg output decodes in ours exactly as in dcmdjpeg`, async () => {
+    it(`FR-DICOM-04.codec: ${name}: dcmcjpeg output decodes in ours exactly as in dcmdjpeg`, async () => {
       const px = new Uint8Array(
         Buffer.concat(Array.from({ length: frames }, (_, i) => syntheticFrame(info, 3 + i, 0.05))),
       );
@@ -103,7 +103,7 @@ describe.each(BACKENDS)('JPEG 8-bit (%s backend) against DCMTK', (backend) => {
   }
 
   for (const info of [frameInfo(64, 80, 8, 8), frameInfo(40, 36, 8, 8, false, 3), frameInfo(7, 3, 8, 8)]) {
-    it(`FR-DICOM-04: our baseline JPEG (${info.rows}x${info.columns}, ${info.samplesPerPixel} samples, 3 frames) decodes in dcmdjpeg exactly as in ours`, async () => {
+    it(`FR-DICOM-04.codec: our baseline JPEG (${info.rows}x${info.columns}, ${info.samplesPerPixel} samples, 3 frames) decodes in dcmdjpeg exactly as in ours`, async () => {
       const frames = [0, 1, 2].map((i) => syntheticFrame(info, 10 + i, 0.05));
       const native = new Uint8Array(Buffer.concat(frames));
       if (backend === 'wasm' && native.length / 3 < 4096) {
@@ -144,7 +144,7 @@ describe.each(BACKENDS)('JPEG 8-bit (%s backend) against DCMTK', (backend) => {
     });
   }
 
-  it('FR-DICOM-04: encoding is lossy-only and 8-bit-only, each refusal says why', async () => {
+  it('FR-DICOM-04.codec: encoding is lossy-only and 8-bit-only, each refusal says why', async () => {
     const info = frameInfo(8, 8, 8, 8);
     const px = syntheticFrame(info, 1);
     const denied = (await encodeFrame(px, info, TransferSyntax.jpegBaseline, {

@@ -35,7 +35,7 @@ const backend = native ? 'addon' : 'TypeScript fallback';
 describe('JPEG Lossless against DCMTK and GDCM', () => {
   for (const [name, info] of CASES) {
     it.runIf(native)(
-      `FR-DICOM-04: ${name}: our SV1 stream decodes pixel-exact in dcmdjpeg and gdcmconv --raw`,
+      `FR-DICOM-04.codec: ${name}: our SV1 stream decodes pixel-exact in dcmdjpeg and gdcmconv --raw`,
       async () => {
         const pixels = syntheticFrame(info, 7, 0.2);
         const jpeg = await encodeFrame(pixels, info, TransferSyntax.jpegLosslessSv1);
@@ -63,7 +63,7 @@ describe('JPEG Lossless against DCMTK and GDCM', () => {
       },
     );
 
-    it(`FR-DICOM-04: ${name}: dcmcjpeg output decodes pixel-exact in ours (${backend})`, async () => {
+    it(`FR-DICOM-04.codec: ${name}: dcmcjpeg output decodes pixel-exact in ours (${backend})`, async () => {
       const pixels = syntheticFrame(info, 11, 0.2);
       const out = throughTool(
         dir,
@@ -81,7 +81,7 @@ describe('JPEG Lossless against DCMTK and GDCM', () => {
     });
   }
 
-  it(`FR-DICOM-04: every predictor 2..7 of dcmcjpeg decodes in ours (${backend})`, async () => {
+  it(`FR-DICOM-04.codec: every predictor 2..7 of dcmcjpeg decodes in ours (${backend})`, async () => {
     const info = frameInfo(37, 53, 16, 16, true);
     const pixels = syntheticFrame(info, 3, 0.5);
     for (const sv of [2, 3, 4, 5, 6, 7] as const) {
@@ -100,7 +100,7 @@ describe('JPEG Lossless against DCMTK and GDCM', () => {
     }
   });
 
-  it.runIf(native)('FR-DICOM-04: every predictor 2..7 of ours decodes in dcmdjpeg', async () => {
+  it.runIf(native)('FR-DICOM-04.codec: every predictor 2..7 of ours decodes in dcmdjpeg', async () => {
     const info = frameInfo(37, 53, 16, 16, true);
     const pixels = syntheticFrame(info, 3, 0.5);
     for (const sv of [2, 3, 4, 5, 6, 7] as const) {
@@ -119,7 +119,7 @@ describe('JPEG Lossless against DCMTK and GDCM', () => {
   });
 
   it.runIf(native)(
-    'FR-DICOM-04: a restart interval of one row decodes in dcmdjpeg and gdcmconv',
+    'FR-DICOM-04.codec: a restart interval of one row decodes in dcmdjpeg and gdcmconv',
     async () => {
       const info = frameInfo(23, 19, 16, 12);
       const pixels = syntheticFrame(info, 5, 0.3);
@@ -136,7 +136,7 @@ describe('JPEG Lossless against DCMTK and GDCM', () => {
   );
 
   it.runIf(native)(
-    'FR-DICOM-04: a 3001x2999 12-bit radiograph of ours decodes in dcmdjpeg',
+    'FR-DICOM-04.codec: a 3001x2999 12-bit radiograph of ours decodes in dcmdjpeg',
     async () => {
       const info = frameInfo(2999, 3001, 16, 12);
       const pixels = syntheticFrame(info, 42, 0.01);
@@ -155,7 +155,7 @@ describe('JPEG Lossless against DCMTK and GDCM', () => {
     60_000,
   );
 
-  it(`FR-DICOM-04: a 3001x2999 12-bit radiograph from dcmcjpeg decodes in ours (${backend})`, async () => {
+  it(`FR-DICOM-04.codec: a 3001x2999 12-bit radiograph from dcmcjpeg decodes in ours (${backend})`, async () => {
     const info = frameInfo(2999, 3001, 16, 12);
     const pixels = syntheticFrame(info, 42, 0.01);
     const theirs = throughTool(

@@ -69,7 +69,7 @@ const SOURCES: readonly [string, FrameInfo, readonly string[], number][] = [
 
 describe.runIf(available)('JPEG 12-bit (GDCM libgdcmjpeg12) against DCMTK', () => {
   for (const [name, info, args, count] of SOURCES) {
-    it(`FR-DICOM-04: ${name}: dcmcjpeg ${args.join(' ')} decodes in ours exactly as in dcmdjpeg`, async () => {
+    it(`FR-DICOM-04.codec: ${name}: dcmcjpeg ${args.join(' ')} decodes in ours exactly as in dcmdjpeg`, async () => {
       const px = frames(info, count, 5);
       const jpeg = throughTool(
         dir,
@@ -108,7 +108,7 @@ describe.runIf(available)('JPEG 12-bit (GDCM libgdcmjpeg12) against DCMTK', () =
     frameInfo(7, 3, 16, 12),
     frameInfo(40, 36, 16, 12, false, 3),
   ]) {
-    it(`FR-DICOM-04: our 12-bit JPEG (${info.rows}x${info.columns}, ${info.samplesPerPixel} samples, 3 frames) decodes in dcmdjpeg exactly as in ours`, async () => {
+    it(`FR-DICOM-04.codec: our 12-bit JPEG (${info.rows}x${info.columns}, ${info.samplesPerPixel} samples, 3 frames) decodes in dcmdjpeg exactly as in ours`, async () => {
       const native = frames(info, 3, 20);
       const jpeg = await transcodePixelData(
         native,
@@ -162,7 +162,7 @@ describe.runIf(available)('JPEG 12-bit (GDCM libgdcmjpeg12) against DCMTK', () =
     });
   }
 
-  it('FR-DICOM-04: encoding 12-bit JPEG is lossy-only and holds unsigned 9–12 bits, each refusal says why', async () => {
+  it('FR-DICOM-04.codec: encoding 12-bit JPEG is lossy-only and holds unsigned 9–12 bits, each refusal says why', async () => {
     const info = frameInfo(8, 8, 16, 12);
     const px = syntheticFrame(info, 1);
     const denied = (await encodeFrame(px, info, TransferSyntax.jpegExtended).catch(
@@ -182,7 +182,7 @@ describe.runIf(available)('JPEG 12-bit (GDCM libgdcmjpeg12) against DCMTK', () =
     expect(sign.message).toBe('JPEG 12-bit holds unsigned samples; this image is signed');
   });
 
-  it('FR-DICOM-04: a 12-bit progressive stream (dcmcjpeg +ep) offered as .51 is refused: not Process 4', async () => {
+  it('FR-DICOM-04.codec: a 12-bit progressive stream (dcmcjpeg +ep) offered as .51 is refused: not Process 4', async () => {
     const info = frameInfo(16, 16, 16, 12);
     const jpeg = throughTool(
       dir,
@@ -201,7 +201,7 @@ describe.runIf(available)('JPEG 12-bit (GDCM libgdcmjpeg12) against DCMTK', () =
     expect(err.message).toBe('JPEG 12-bit: not a 12-bit sequential DCT stream (Process 4)');
   });
 
-  it('FR-DICOM-04: every truncation of a 12-bit stream fails typed, never invents pixels', async () => {
+  it('FR-DICOM-04.codec: every truncation of a 12-bit stream fails typed, never invents pixels', async () => {
     const info = frameInfo(16, 16, 16, 12);
     const jpeg = throughTool(
       dir,
@@ -225,7 +225,7 @@ describe.runIf(available)('JPEG 12-bit (GDCM libgdcmjpeg12) against DCMTK', () =
 });
 
 describe.runIf(!available)('JPEG 12-bit without GDCM libgdcmjpeg12', () => {
-  it('FR-DICOM-04: a 12-bit (Process 4) stream from dcmcjpeg +ee is refused, naming the missing library', async () => {
+  it('FR-DICOM-04.codec: a 12-bit (Process 4) stream from dcmcjpeg +ee is refused, naming the missing library', async () => {
     const info = frameInfo(32, 24, 16, 12);
     const jpeg = throughTool(
       dir,

@@ -52,7 +52,7 @@ describe.each(BACKENDS)('JPEG-LS (%s backend) against DCMTK', (backend) => {
     // dcmcjpls's three interleave modes for colour (ILV 0, 1, 2); one is enough for grey.
     const modes = info.samplesPerPixel === 3 ? ['+in', '+il', '+is'] : ['+il'];
     for (const mode of modes) {
-      it(`FR-DICOM-04: ${name}: dcmcjpls ${mode} output decodes pixel-exact in ours`, async () => {
+      it(`FR-DICOM-04.codec: ${name}: dcmcjpls ${mode} output decodes pixel-exact in ours`, async () => {
         const px = framesOf(info, frames, 5);
         const out = throughTool(
           dir,
@@ -75,7 +75,7 @@ describe.each(BACKENDS)('JPEG-LS (%s backend) against DCMTK', (backend) => {
       });
     }
 
-    it(`FR-DICOM-04: ${name}: our JPEG-LS decodes pixel-exact in dcmdjpls`, async () => {
+    it(`FR-DICOM-04.codec: ${name}: our JPEG-LS decodes pixel-exact in dcmdjpls`, async () => {
       const px = framesOf(info, frames, 9);
       const jls = await transcodePixelData(
         px,
@@ -103,7 +103,7 @@ describe.each(BACKENDS)('JPEG-LS (%s backend) against DCMTK', (backend) => {
     });
   }
 
-  it('FR-DICOM-04: near-lossless (.81, NEAR 2) only with allowLossy; dcmdjpls and ours agree exactly, within NEAR of the source', async () => {
+  it('FR-DICOM-04.codec: near-lossless (.81, NEAR 2) only with allowLossy; dcmdjpls and ours agree exactly, within NEAR of the source', async () => {
     const info = frameInfo(40, 36, 16, 12);
     const px = syntheticFrame(info, 21, 0.3);
     const denied = await encodeFrame(px, info, TransferSyntax.jpegLsNearLossless, {
@@ -146,7 +146,7 @@ describe.each(BACKENDS)('JPEG-LS (%s backend) against DCMTK', (backend) => {
     expect(firstDifference(oursOfTheirs, ref)).toBe(-1);
   });
 
-  it('FR-DICOM-04: limits are typed errors that say why', async () => {
+  it('FR-DICOM-04.codec: limits are typed errors that say why', async () => {
     const wide = frameInfo(2, 2, 32, 32);
     const err = (await encodeFrame(new Uint8Array(16), wide, TransferSyntax.jpegLsLossless, {
       libraryBackend: backend,

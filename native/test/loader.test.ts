@@ -14,7 +14,7 @@ async function freshImport() {
 }
 
 describe('native loader', () => {
-  it('FR-DICOM-04: HNVUE_NATIVE=0 forces the fallbacks: J2K through WebAssembly, JPEG Lossless unavailable', async () => {
+  it('FR-DICOM-04.codec: HNVUE_NATIVE=0 forces the fallbacks: J2K through WebAssembly, JPEG Lossless unavailable', async () => {
     vi.stubEnv('HNVUE_NATIVE', '0');
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
     const lib = await freshImport();
@@ -33,7 +33,7 @@ describe('native loader', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
-  it('FR-DICOM-04: a missing build warns once and falls back without throwing', async () => {
+  it('FR-DICOM-04.codec: a missing build warns once and falls back without throwing', async () => {
     vi.stubEnv('HNVUE_NATIVE', undefined);
     vi.stubEnv('HNVUE_NATIVE_PATH', '/nonexistent/hnvue_native.node');
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
@@ -54,7 +54,7 @@ describe('native loader', () => {
     expect(err.hint).toContain('build:native');
   });
 
-  it('FR-DICOM-04: a present build loads with OpenJPEG', async () => {
+  it('FR-DICOM-04.codec: a present build loads with OpenJPEG', async () => {
     vi.stubEnv('HNVUE_NATIVE', undefined);
     const lib = await freshImport();
     const status = lib.nativeStatus();

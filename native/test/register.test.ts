@@ -52,7 +52,7 @@ describe('codec registration with @hnvue/dicom', () => {
     }
   });
 
-  it('FR-DICOM-04: registers JPEG .51 through libjpeg-turbo (8-bit) and, when the addon linked it, GDCM libgdcmjpeg12 (12-bit)', () => {
+  it('FR-DICOM-04.codec: registers JPEG .51 through libjpeg-turbo (8-bit) and, when the addon linked it, GDCM libgdcmjpeg12 (12-bit)', () => {
     const status = nativeStatus();
     const libs = status.kind === 'loaded' ? status : undefined;
     const want = [

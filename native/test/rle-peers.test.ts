@@ -48,7 +48,7 @@ function framesOf(info: FrameInfo, count: number, noise: number): Uint8Array {
 describe('RLE Lossless against DCMTK', () => {
   for (const [name, info, frames] of CASES) {
     const frameBytes = info.rows * info.columns * info.samplesPerPixel * (info.bitsAllocated / 8);
-    it(`FR-DICOM-04: ${name}: dcmcrle output decodes pixel-exact in ours`, async () => {
+    it(`FR-DICOM-04.codec: ${name}: dcmcrle output decodes pixel-exact in ours`, async () => {
       const px = framesOf(info, frames, 0.3);
       const out = throughTool(
         dir,
@@ -70,7 +70,7 @@ describe('RLE Lossless against DCMTK', () => {
       }
     });
 
-    it(`FR-DICOM-04: ${name}: our RLE decodes pixel-exact in dcmdrle`, async () => {
+    it(`FR-DICOM-04.codec: ${name}: our RLE decodes pixel-exact in dcmdrle`, async () => {
       // Low noise, so replicate runs appear as well as literals.
       const px = framesOf(info, frames, 0.01);
       const rle = await transcodePixelData(
@@ -91,7 +91,7 @@ describe('RLE Lossless against DCMTK', () => {
     });
   }
 
-  it('FR-DICOM-04: segments are even-length, rows are coded separately, offsets point at them', () => {
+  it('FR-DICOM-04.codec: segments are even-length, rows are coded separately, offsets point at them', () => {
     const info = frameInfo(3, 5, 16, 16);
     const px = new Uint8Array(30).fill(7); // every byte equal: one replicate run per row
     const rle = rleEncode(px, info);
@@ -104,7 +104,7 @@ describe('RLE Lossless against DCMTK', () => {
     expect(rle.length).toBe(76);
   });
 
-  it('FR-DICOM-04: 64-bit samples are refused: bitsAllocated must be 8, 16 or 32', async () => {
+  it('FR-DICOM-04.codec: 64-bit samples are refused: bitsAllocated must be 8, 16 or 32', async () => {
     const info = { ...frameInfo(2, 2, 32, 32), bitsAllocated: 64 };
     const err = await encodeFrame(new Uint8Array(32), info, TransferSyntax.rleLossless).catch(
       (e: unknown) => e,
@@ -114,7 +114,7 @@ describe('RLE Lossless against DCMTK', () => {
     expect((err as CodecError).message).toBe('invalid frame: bitsAllocated must be 8, 16 or 32');
   });
 
-  it('FR-DICOM-04: 32-bit to JPEG Lossless is refused: "JPEG Lossless holds 2–16 bits; this image has 32"', async () => {
+  it('FR-DICOM-04.codec: 32-bit to JPEG Lossless is refused: "JPEG Lossless holds 2–16 bits; this image has 32"', async () => {
     const info = frameInfo(2, 2, 32, 32);
     const err = await encodeFrame(new Uint8Array(16), info, TransferSyntax.jpegLosslessSv1).catch(
       (e: unknown) => e,
@@ -126,7 +126,7 @@ describe('RLE Lossless against DCMTK', () => {
 });
 
 describe('RLE decoder fuzz (32-bit and RGB)', () => {
-  it('FR-DICOM-04: 1500 mutations of 32-bit mono and 16-bit RGB frames answer with a frame or a CodecError', async () => {
+  it('FR-DICOM-04.codec: 1500 mutations of 32-bit mono and 16-bit RGB frames answer with a frame or a CodecError', async () => {
     for (const [k, info] of [frameInfo(9, 7, 32, 32, true), frameInfo(6, 5, 16, 16, false, 3)].entries()) {
       const seed = rleEncode(syntheticFrame(info, k + 2, 0.02), info);
       const r = await fuzzDecoder([seed], info, TransferSyntax.rleLossless, 750, 57 + k);

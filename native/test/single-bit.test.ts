@@ -49,7 +49,7 @@ describe('Bits Allocated 1 around the codecs', () => {
     [3, 7, 3],
   ] as const) {
     const geometry = info(rows, columns);
-    it(`FR-DICOM-04: ${columns}x${rows}, ${frames} frame(s): to JPEG 2000, each frame decoded by gdcmconv --raw to the same bits, and back to the same packed value`, async () => {
+    it(`FR-DICOM-04.codec: ${columns}x${rows}, ${frames} frame(s): to JPEG 2000, each frame decoded by gdcmconv --raw to the same bits, and back to the same packed value`, async () => {
       const value = packed(geometry, frames, rows * 100 + columns);
       const j2k = await transcodePixelData(
         value,
@@ -103,7 +103,7 @@ describe('Bits Allocated 1 around the codecs', () => {
     [TransferSyntax.jpegLsLossless, 'JPEG-LS holds 2–16 bits; this image has 1'],
     [TransferSyntax.jpegBaseline, 'JPEG DCT holds 8 or 12 bits; this image has 1'],
   ] as const) {
-    it(`FR-DICOM-04: a 1-bit image to ${uid} is refused with the limit (as DCMTK and GDCM refuse it)`, async () => {
+    it(`FR-DICOM-04.codec: a 1-bit image to ${uid} is refused with the limit (as DCMTK and GDCM refuse it)`, async () => {
       const geometry = info(4, 8);
       const err = (await transcodePixelData(
         packed(geometry, 1, 3),
@@ -120,7 +120,7 @@ describe('Bits Allocated 1 around the codecs', () => {
     });
   }
 
-  it('FR-DICOM-04: packed pixel data shorter than its frames is refused as corrupt', async () => {
+  it('FR-DICOM-04.codec: packed pixel data shorter than its frames is refused as corrupt', async () => {
     const err = (await transcodePixelData(
       new Uint8Array(2),
       info(4, 8),

@@ -46,7 +46,7 @@ describe('transcodePixelData', () => {
 
   for (const from of LOSSLESS) {
     for (const to of LOSSLESS) {
-      it(`FR-DICOM-04: 3 frames ${from} -> ${to} -> native is pixel-exact`, async () => {
+      it(`FR-DICOM-04.transcode: 3 frames ${from} -> ${to} -> native is pixel-exact`, async () => {
         const source = await transcodePixelData(native, info, 3, TransferSyntax.explicitVrLittleEndian, from);
         const target = await transcodePixelData(source.value, info, 3, from, to);
         expect(target.encapsulated).toBe(to.startsWith('1.2.840.10008.1.2.4'));
@@ -63,29 +63,32 @@ describe('transcodePixelData', () => {
     }
   }
 
-  it.runIf(NATIVE)('FR-DICOM-04: an odd-length native result is padded to even length', async () => {
-    const odd = frameInfo(3, 3, 8, 8);
-    const px = syntheticFrame(odd, 4, 0.5);
-    const enc = await transcodePixelData(
-      px,
-      odd,
-      1,
-      TransferSyntax.explicitVrLittleEndian,
-      TransferSyntax.jpegLosslessSv1,
-    );
-    const back = await transcodePixelData(
-      enc.value,
-      odd,
-      1,
-      TransferSyntax.jpegLosslessSv1,
-      TransferSyntax.implicitVrLittleEndian,
-    );
-    expect(back.value.length).toBe(10);
-    expect(Array.from(back.value.subarray(0, 9))).toEqual(Array.from(px));
-    expect(back.value[9]).toBe(0);
-  });
+  it.runIf(NATIVE)(
+    'FR-DICOM-04.transcode: an odd-length native result is padded to even length',
+    async () => {
+      const odd = frameInfo(3, 3, 8, 8);
+      const px = syntheticFrame(odd, 4, 0.5);
+      const enc = await transcodePixelData(
+        px,
+        odd,
+        1,
+        TransferSyntax.explicitVrLittleEndian,
+        TransferSyntax.jpegLosslessSv1,
+      );
+      const back = await transcodePixelData(
+        enc.value,
+        odd,
+        1,
+        TransferSyntax.jpegLosslessSv1,
+        TransferSyntax.implicitVrLittleEndian,
+      );
+      expect(back.value.length).toBe(10);
+      expect(Array.from(back.value.subarray(0, 9))).toEqual(Array.from(px));
+      expect(back.value[9]).toBe(0);
+    },
+  );
 
-  it('FR-DICOM-04: each encapsulated frame is its own fragment, indexed by the Basic Offset Table', async () => {
+  it('FR-DICOM-04.transcode: each encapsulated frame is its own fragment, indexed by the Basic Offset Table', async () => {
     const out = await transcodePixelData(
       native,
       info,
@@ -103,7 +106,7 @@ describe('encodeFrame / decodeFrame policy', () => {
   const info = frameInfo(8, 8, 16, 16);
   const px = syntheticFrame(info, 5, 0.3);
 
-  it('FR-DICOM-04: refuses a lossy target unless allowLossy is set', async () => {
+  it('FR-DICOM-04.transcode: refuses a lossy target unless allowLossy is set', async () => {
     const err = await expectCodecError(
       encodeFrame(px, info, TransferSyntax.jpeg2000),
       CODEC_ERROR_CODES.lossyNotAllowed,
@@ -115,7 +118,7 @@ describe('encodeFrame / decodeFrame policy', () => {
   });
 
   it.runIf(NATIVE)(
-    'FR-DICOM-04: a point transform is lossy and needs allowLossy; it drops exactly Pt bits',
+    'FR-DICOM-04.transcode: a point transform is lossy and needs allowLossy; it drops exactly Pt bits',
     async () => {
       await expectCodecError(
         encodeFrame(px, info, TransferSyntax.jpegLossless, { pointTransform: 2 }),
@@ -133,14 +136,14 @@ describe('encodeFrame / decodeFrame policy', () => {
     },
   );
 
-  it.runIf(NATIVE)('FR-DICOM-04: 1.2.840.10008.1.2.4.70 insists on predictor 1', async () => {
+  it.runIf(NATIVE)('FR-DICOM-04.transcode: 1.2.840.10008.1.2.4.70 insists on predictor 1', async () => {
     await expectCodecError(
       encodeFrame(px, info, TransferSyntax.jpegLosslessSv1, { predictor: 4 }),
       CODEC_ERROR_CODES.invalidArgument,
     );
   });
 
-  it('FR-DICOM-04: unknown transfer syntaxes and bad geometry are typed errors', async () => {
+  it('FR-DICOM-04.transcode: unknown transfer syntaxes and bad geometry are typed errors', async () => {
     // JPEG XL Lossless (1.2.840.10008.1.2.4.110): encapsulated, lossless, no codec of ours.
     await expectCodecError(encodeFrame(px, info, '1.2.840.10008.1.2.4.110'), CODEC_ERROR_CODES.unsupported);
     await expectCodecError(decodeFrame(px, info, '1.2.840.10008.1.2.2'), CODEC_ERROR_CODES.unsupported);
@@ -154,7 +157,7 @@ describe('encodeFrame / decodeFrame policy', () => {
     );
   });
 
-  it('FR-DICOM-04: photometric and planar configuration follow the encoding', () => {
+  it('FR-DICOM-04.transcode: photometric and planar configuration follow the encoding', () => {
     expect(photometricAfterEncode('RGB', TransferSyntax.jpeg2000Lossless, 3)).toBe('YBR_RCT');
     expect(photometricAfterEncode('RGB', TransferSyntax.jpegLossless, 3)).toBe('RGB');
     expect(photometricAfterEncode('MONOCHROME2', TransferSyntax.jpeg2000Lossless, 1)).toBe('MONOCHROME2');
@@ -183,7 +186,7 @@ describe('RLE Lossless decode against DCMTK', () => {
       frameInfo(9, 11, 8, 8, false, 3),
       frameInfo(1, 1, 8, 8),
     ]) {
-      it(`FR-DICOM-04: dcmcrle output (${info.rows}x${info.columns}, ${info.bitsAllocated}-bit, ${info.samplesPerPixel} samples) decodes pixel-exact`, async () => {
+      it(`FR-DICOM-04.transcode: dcmcrle output (${info.rows}x${info.columns}, ${info.bitsAllocated}-bit, ${info.samplesPerPixel} samples) decodes pixel-exact`, async () => {
         const px = syntheticFrame(info, 8, 0.4);
         const out = throughTool(dir, 'dcmcrle', [], info, TransferSyntax.explicitVrLittleEndian, px, false);
         expect(out.transferSyntaxUid).toBe(TransferSyntax.rleLossless);
@@ -210,7 +213,7 @@ describe('RLE Lossless decode against DCMTK', () => {
       });
     }
 
-  it('FR-DICOM-04: truncated and inconsistent RLE is HNV_ERR_CODEC_CORRUPT', () => {
+  it('FR-DICOM-04.transcode: truncated and inconsistent RLE is HNV_ERR_CODEC_CORRUPT', () => {
     const info = frameInfo(4, 4, 8, 8);
     const header = new Uint8Array(64);
     const v = new DataView(header.buffer);

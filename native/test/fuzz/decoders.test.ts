@@ -26,7 +26,7 @@ const jpegLl = (px: Uint8Array, info: FrameInfo, o: { predictor: 1 | 4 | 7; rest
     : Promise.resolve(encodeJpegLosslessSeed(px, info, o));
 
 describe(`JPEG Lossless decoder fuzz (${native ? 'addon' : 'TypeScript fallback'})`, () => {
-  it('FR-DICOM-04: 3000 mutations of 8/12/16-bit and RGB streams never crash the decoder', async () => {
+  it('FR-DICOM-04.codec: 3000 mutations of 8/12/16-bit and RGB streams never crash the decoder', async () => {
     const cases = [frameInfo(16, 12, 16, 12), frameInfo(9, 7, 8, 8), frameInfo(5, 11, 16, 16, true)];
     for (const [k, info] of cases.entries()) {
       const px = syntheticFrame(info, k + 1, 0.3);
@@ -51,7 +51,7 @@ describe(`JPEG Lossless decoder fuzz (${native ? 'addon' : 'TypeScript fallback'
 const BACKENDS: readonly J2kBackend[] = native ? ['native', 'wasm'] : ['wasm'];
 
 describe.each(BACKENDS)('JPEG 2000 decoder fuzz (%s)', (backend) => {
-  it('FR-DICOM-04: 300 mutations of a 12-bit codestream answer with a frame or a CodecError', async () => {
+  it('FR-DICOM-04.codec: 300 mutations of a 12-bit codestream answer with a frame or a CodecError', async () => {
     const info = frameInfo(24, 20, 16, 12);
     const seed = await encodeFrame(syntheticFrame(info, 3, 0.3), info, TransferSyntax.jpeg2000Lossless, {
       j2kBackend: backend,
@@ -100,7 +100,7 @@ function rleEncode(px: Uint8Array, info: FrameInfo): Uint8Array {
 }
 
 describe('RLE decoder fuzz', () => {
-  it('FR-DICOM-04: 2000 mutations of 8/16-bit and RGB RLE frames answer with a frame or a CodecError', async () => {
+  it('FR-DICOM-04.codec: 2000 mutations of 8/16-bit and RGB RLE frames answer with a frame or a CodecError', async () => {
     for (const [k, info] of [frameInfo(12, 10, 16, 12), frameInfo(7, 9, 8, 8, false, 3)].entries()) {
       const px = syntheticFrame(info, k + 4, 0.05);
       const seed = rleEncode(px, info);
@@ -113,7 +113,7 @@ describe('RLE decoder fuzz', () => {
 });
 
 describe('decapsulate fuzz', () => {
-  it('FR-DICOM-04: 2000 mutations of a three-frame value give frames or HNV_ERR_CODEC_CORRUPT', () => {
+  it('FR-DICOM-04.codec: 2000 mutations of a three-frame value give frames or HNV_ERR_CODEC_CORRUPT', () => {
     const value = encapsulate([
       Uint8Array.of(0xff, 0xd8, 1, 2, 3),
       Uint8Array.of(0xff, 0xd8, 4),

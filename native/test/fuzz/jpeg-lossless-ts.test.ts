@@ -41,7 +41,7 @@ const CASES: readonly FrameInfo[] = [
 ];
 
 describe('JPEG Lossless TypeScript decoder', () => {
-  it('FR-DICOM-04: the fallback decodes every predictor, point transform 0, restarts and 2–16 bits exactly', () => {
+  it('FR-DICOM-04.codec: the fallback decodes every predictor, point transform 0, restarts and 2–16 bits exactly', () => {
     for (const bits of [2, 5, 8, 12, 16]) {
       const info = frameInfo(13, 17, bits <= 8 ? 8 : 16, bits);
       const px = syntheticFrame(info, bits, 0.4);
@@ -55,7 +55,7 @@ describe('JPEG Lossless TypeScript decoder', () => {
     }
   });
 
-  it('FR-DICOM-04: a point transform drops the low bits, as T.81 H.1.2.1 says', () => {
+  it('FR-DICOM-04.codec: a point transform drops the low bits, as T.81 H.1.2.1 says', () => {
     const info = frameInfo(8, 9, 16, 12);
     const px = syntheticFrame(info, 4, 0.4);
     const jpeg = encodeJpegLosslessSeed(px, info, { predictor: 6, pointTransform: 3 });
@@ -64,7 +64,7 @@ describe('JPEG Lossless TypeScript decoder', () => {
     expect(Array.from(out)).toEqual(Array.from(src, (v) => (v >> 3) << 3));
   });
 
-  it('FR-DICOM-04: 4000 mutations of fixed-table streams give a frame or a CodecError, in bounded time', () => {
+  it('FR-DICOM-04.codec: 4000 mutations of fixed-table streams give a frame or a CodecError, in bounded time', () => {
     for (const [k, info] of CASES.entries()) {
       const px = syntheticFrame(info, k + 1, 0.3);
       const seeds = [
@@ -89,7 +89,7 @@ describe('JPEG Lossless TypeScript decoder', () => {
   }, 60_000);
 
   it.runIf(native)(
-    'FR-DICOM-04: 2000 mutations of addon streams: the fallback and the addon agree',
+    'FR-DICOM-04.codec: 2000 mutations of addon streams: the fallback and the addon agree',
     async () => {
       const { decodeFrame } = await import('../../lib/index.js');
       for (const [k, info] of CASES.entries()) {

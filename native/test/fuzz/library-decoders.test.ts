@@ -58,7 +58,7 @@ for (const t of TARGETS) {
     t.uid === TransferSyntax.htj2kLossless ? ['default', ...backends] : backends;
   describe.each(decoders)(`${t.name} decoder fuzz (%s)`, (decoder) => {
     const backend = decoder === 'default' ? undefined : decoder;
-    it(`FR-DICOM-04: 400 mutations per image answer with a frame or a CodecError`, async () => {
+    it(`FR-DICOM-04.codec: 400 mutations per image answer with a frame or a CodecError`, async () => {
       for (const [k, info] of t.infos.entries()) {
         // Seeds from the other backend too, so each decoder sees both encoders' streams.
         const px = syntheticFrame(info, 50 + k, 0.3);
@@ -75,7 +75,7 @@ for (const t of TARGETS) {
 
 // 12-bit JPEG: GDCM's libgdcmjpeg12 in the addon only (no WebAssembly build to compare with).
 describe.runIf(loaded?.jpeg12 === true)('JPEG 12-bit decoder fuzz (native)', () => {
-  it('FR-DICOM-04: 400 mutations per image answer with a frame or a CodecError', async () => {
+  it('FR-DICOM-04.codec: 400 mutations per image answer with a frame or a CodecError', async () => {
     for (const [k, info] of [frameInfo(48, 40, 16, 12), frameInfo(24, 20, 16, 12, false, 3)].entries()) {
       const px = syntheticFrame(info, 60 + k, 0.3);
       const seed = await encodeFrame(px, info, TransferSyntax.jpegExtended, { allowLossy: true });

@@ -93,7 +93,7 @@ describe.concurrent('hnvue binary', { timeout: 90_000 }, () => {
     expect(names).toContainEqual(expect.objectContaining({ Phonetic: '홍^길동' }));
   });
 
-  it('FR-DICOM-04: store sends a file and store --json reports it', async () => {
+  it('FR-DICOM-04.store: store sends a file and store --json reports it', async () => {
     const r = await hnvue(['store', '-aec', 'PACS', '127.0.0.1', pacs, dxFile, '--json']);
     expect(r.code, r.stderr).toBe(EXIT_CODES.ok);
     expect(JSON.parse(r.stdout)).toMatchObject({ stored: 1, failed: 0 });

@@ -214,7 +214,7 @@ describe('command line', () => {
     expect(JSON.parse(bad.stdout.join('')).failed[0].failureReason).toBe(0x0112);
   });
 
-  it('FR-DICOM-04: store transcodes when the PACS accepts only JPEG Lossless (--propose jpeg-ll)', async () => {
+  it('FR-DICOM-04.negotiation: store transcodes when the PACS accepts only JPEG Lossless (--propose jpeg-ll)', async () => {
     const { simulator, address } = await startSimulator({
       storageDir: join(dir, 'jpeg-pacs'),
       pacs: { transferSyntaxes: ['1.2.840.10008.1.2.4.70'] },

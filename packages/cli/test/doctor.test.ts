@@ -111,7 +111,7 @@ afterAll(async () => {
 });
 
 describe('hnvue doctor', () => {
-  it('FR-DICOM-04: without a configuration it names Node.js, the addon and the backend of every registered transfer syntax', async () => {
+  it('FR-DICOM-04.store: without a configuration it names Node.js, the addon and the backend of every registered transfer syntax', async () => {
     const ctx = context();
     expect(await main(['doctor'], ctx)).toBe(EXIT_CODES.ok);
     expect(ctx.stdout()).toMatch(/^ok {3}node: v\d+/m);

@@ -103,7 +103,7 @@ describe('hnvue render', () => {
     expect(Buffer.from(png.data).equals(Buffer.from(windowed(frames[0]!, 2000, 3000)))).toBe(true);
   });
 
-  it('FR-DICOM-04: a JPEG Lossless, JPEG 2000 or RLE file renders exactly as its uncompressed original', async () => {
+  it('FR-DICOM-04.transcode: a JPEG Lossless, JPEG 2000 or RLE file renders exactly as its uncompressed original', async () => {
     const src = file('plain.dcm', frames[0]!);
     await main(['render', src, dir.file('plain.png'), '--wc', '2000', '--ww', '3000'], context());
     const reference = (await pngPixels(dir.file('plain.png'))).data;

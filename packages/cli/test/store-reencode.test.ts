@@ -137,7 +137,7 @@ describe.concurrent('hnvue store: Big Endian, Deflated and truncated files', { t
     { name: 'an Explicit-VR-LE-only storescp (profile)', accepts: TS.explicitVrLittleEndian },
   ] as const;
   for (const peer of peers) {
-    it(`FR-DICOM-04: store sends a Big Endian and a Deflated DX to ${peer.name}, re-encoded, same values and pixel bytes`, async () => {
+    it(`FR-DICOM-04.transcode: store sends a Big Endian and a Deflated DX to ${peer.name}, re-encoded, same values and pixel bytes`, async () => {
       const out = await makeTempDir('hnvue-cli-reencode-in-');
       let args: string[] = ['+xi'];
       if (peer.accepts === TS.explicitVrLittleEndian) {
@@ -246,7 +246,7 @@ describe.concurrent('hnvue store: Big Endian, Deflated and truncated files', { t
     }
   });
 
-  it('FR-DICOM-04: a truncated file among good ones is never sent; the good ones are, exit 7 (partial)', async () => {
+  it('FR-DICOM-04.store: a truncated file among good ones is never sent; the good ones are, exit 7 (partial)', async () => {
     const out = await makeTempDir('hnvue-cli-partial-');
     const storescp = await startStorescp({ args: ['+uf'], outputDir: out });
     try {

@@ -13,7 +13,7 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const example = fileURLToPath(new URL('../examples/quick-start.ts', import.meta.url));
 
 describe('@hnvue/dicom README', () => {
-  it('FR-DICOM-04: the README quotes examples/quick-start.ts verbatim', async () => {
+  it('FR-DICOM-04.encoding: the README quotes examples/quick-start.ts verbatim', async () => {
     const [readme, code] = await Promise.all([
       readFile(new URL('../README.md', import.meta.url), 'utf8'),
       readFile(example, 'utf8'),
@@ -21,7 +21,7 @@ describe('@hnvue/dicom README', () => {
     expect(readme).toContain(`\`\`\`ts\n${code}\`\`\``);
   });
 
-  it('FR-DICOM-04: the example prints what its comments say', async () => {
+  it('FR-DICOM-04.encoding: the example prints what its comments say', async () => {
     const code = await readFile(example, 'utf8');
     const expected = [...code.matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)].map((m) => m[1]);
     const { stdout } = await run(

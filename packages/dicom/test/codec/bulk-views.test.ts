@@ -85,7 +85,7 @@ describe('binary values are views of the input (no copy)', () => {
     expect(Buffer.from(pixel).equals(Buffer.from(pixels.buffer))).toBe(true);
   });
 
-  it('FR-DICOM-04: OB, UN and OF values are views too; re-encoding writes the view itself', () => {
+  it('FR-DICOM-04.encoding: OB, UN and OF values are views too; re-encoding writes the view itself', () => {
     const known = encodeDataset(
       {
         EncapsulatedDocument: new Uint8Array([1, 2, 3, 4]).buffer,
@@ -112,7 +112,7 @@ describe('binary values are views of the input (no copy)', () => {
     expect(Buffer.from(concatBytes(chunks)).equals(Buffer.from(known))).toBe(true);
   });
 
-  it('FR-DICOM-04: encapsulated Pixel Data fragments are views of the input', () => {
+  it('FR-DICOM-04.encoding: encapsulated Pixel Data fragments are views of the input', () => {
     const fragment = (n: number) => Uint8Array.from({ length: n }, (_, i) => i & 0xff);
     const bytes = cat(
       el(0x00280100, 'US', Uint8Array.of(8, 0), ELE),
@@ -133,7 +133,7 @@ describe('binary values are views of the input (no copy)', () => {
     expect(copied.map((f) => f instanceof ArrayBuffer && f !== bytes.buffer)).toEqual([true, true]);
   });
 
-  it('FR-DICOM-04: big endian values are swapped copies; a deflated data set gives views of its inflated bytes', () => {
+  it('FR-DICOM-04.encoding: big endian values are swapped copies; a deflated data set gives views of its inflated bytes', () => {
     const dataset = {
       BitsAllocated: 16,
       PixelData: [Uint16Array.of(0x0102, 0x0304).buffer],
@@ -154,7 +154,7 @@ describe('binary values are views of the input (no copy)', () => {
     expect([...fromDeflated]).toEqual([0x02, 0x01, 0x04, 0x03]);
   });
 
-  it('FR-DICOM-04: decodeDatasetStream values outlive the chunks (they view a private copy)', async () => {
+  it('FR-DICOM-04.encoding: decodeDatasetStream values outlive the chunks (they view a private copy)', async () => {
     const bytes = encodeDataset(
       { EncapsulatedDocument: new Uint8Array([1, 2, 3, 4]).buffer },
       { transferSyntax: IMPLICIT_VR_LE },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeDataset, encodeDataset, TS } from '../../src/index.js';
 
 describe('decodeDataset copyBulk', () => {
-  it('FR-DICOM-04: copyBulk gives each value an ArrayBuffer of exactly its bytes, also from a pooled Node Buffer', () => {
+  it('FR-DICOM-04.encoding: copyBulk gives each value an ArrayBuffer of exactly its bytes, also from a pooled Node Buffer', () => {
     const bytes = encodeDataset(
       { SOPInstanceUID: '2.25.1', EncapsulatedDocument: new Uint8Array([1, 2, 3, 4]).buffer },
       { transferSyntax: TS.explicitVrLittleEndian },

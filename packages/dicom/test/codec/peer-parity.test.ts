@@ -100,7 +100,7 @@ describe.skipIf(!enabled)(
   () => {
     for (const name of SOURCES) {
       for (const [label, tool, args, ts] of CONVERSIONS) {
-        it(`FR-DICOM-04: ${name} converted by ${label}: our element list is dcmdump's; our writer's four encodings read back identically, no new dciodvfy error`, async () => {
+        it(`FR-DICOM-04.encoding: ${name} converted by ${label}: our element list is dcmdump's; our writer's four encodings read back identically, no new dciodvfy error`, async () => {
           const from = source.get(name) as string;
           const converted = join(dir, `${name}-${label.replace(/\W+/g, '_')}.dcm`);
           execFileSync(tool, [...args, from, converted]);

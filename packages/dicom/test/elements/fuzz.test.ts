@@ -41,7 +41,7 @@ function summary(r: FuzzReport): string {
 }
 
 describe('fuzzed walker, codec and Part 10 reader (bounded CI run; seeds replayable)', () => {
-  it('FR-DICOM-04: the corpus holds every encoding and every structure the walker knows', () => {
+  it('FR-DICOM-04.encoding: the corpus holds every encoding and every structure the walker knows', () => {
     expect(new Set(corpus.map((s) => s.encoding))).toEqual(new Set(ENCODINGS));
     let undefinedItems = 0;
     let fragments = 0;
@@ -63,7 +63,7 @@ describe('fuzzed walker, codec and Part 10 reader (bounded CI run; seeds replaya
   });
 
   for (const seed of RUNS) {
-    it(`FR-DICOM-04: ${PER_RUN} mutated inputs from seed ${seed} end in a result or a typed error, each within the time bound`, () => {
+    it(`FR-DICOM-04.encoding: ${PER_RUN} mutated inputs from seed ${seed} end in a result or a typed error, each within the time bound`, () => {
       const report = fuzz({ iterations: PER_RUN, seed, corpus, timeBoundMs: 2000 });
       expect(report.failures.length, summary(report)).toBe(0);
       // Every target ran, and the mutations reach both outcomes (past the first header, not only garbage).
@@ -79,7 +79,7 @@ describe('fuzzed walker, codec and Part 10 reader (bounded CI run; seeds replaya
     });
   }
 
-  it('FR-DICOM-04: the fuzzer is deterministic — a seed replays the same inputs and outcomes', () => {
+  it('FR-DICOM-04.encoding: the fuzzer is deterministic — a seed replays the same inputs and outcomes', () => {
     const a = new Prng(99);
     const b = new Prng(99);
     for (let i = 0; i < 200; i++) {
@@ -94,7 +94,7 @@ describe('fuzzed walker, codec and Part 10 reader (bounded CI run; seeds replaya
   // Explicit VR was changed to a numeric VR reaches dcmjs's PersonName accessors with a number,
   // and decodeDataset throws dcmjs's plain Error ("Cannot add accessors to non-string
   // primitives") instead of a typed one. Fixed in src/codec/read.ts `assign`.
-  it('FR-DICOM-04: a PN attribute written with a numeric VR decodes or is a typed error', () => {
+  it('FR-DICOM-04.encoding: a PN attribute written with a numeric VR decodes or is a typed error', () => {
     for (const [vr, value] of [
       ['US', u16(7)],
       ['FD', new Uint8Array(8)],

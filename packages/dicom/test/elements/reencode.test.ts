@@ -148,7 +148,7 @@ describe('re-encoding between native encodings (FR-DICOM-04)', () => {
 
   // Found by the fuzzer (scripts/fuzz-walker.ts, seeds 3, 4 and 6): the re-encoder wrote Implicit
   // VR data sets no reader can walk.
-  it('FR-DICOM-04: a dictionary sequence whose Explicit VR is not SQ goes to Implicit VR only as a UN of Implicit VR LE items', () => {
+  it('FR-DICOM-04.encoding: a dictionary sequence whose Explicit VR is not SQ goes to Implicit VR only as a UN of Implicit VR LE items', () => {
     const inner = el(0x00080100, 'SH', text('CODE'), ILE);
     const implicitItems = cat(item(ITEM, inner.length), inner);
     const explicitInner = el(0x00080100, 'SH', text('CODE'), ELE);
@@ -172,7 +172,7 @@ describe('re-encoding between native encodings (FR-DICOM-04)', () => {
     }
   });
 
-  it('FR-DICOM-04: a (7FE0,0010) that is a sequence cannot go to Implicit VR (it would read as fragments): a typed error', () => {
+  it('FR-DICOM-04.encoding: a (7FE0,0010) that is a sequence cannot go to Implicit VR (it would read as fragments): a typed error', () => {
     const inner = el(0x00080100, 'SH', text('CODE'), ELE);
     const bytes = el(0x7fe00010, 'SQ', cat(item(ITEM, inner.length), inner), ELE);
     expect(walkDataset(bytes, ELE).elements[0]?.items).toHaveLength(1);

@@ -27,7 +27,7 @@ function element(group: number, el: number, vr: string, value: Buffer): Buffer {
 }
 
 describe('streaming Part 10 files', () => {
-  it('FR-DICOM-04: a dataset streamed in chunks becomes a file DCMTK reads, and streams back unchanged', async () => {
+  it('FR-DICOM-04.encoding: a dataset streamed in chunks becomes a file DCMTK reads, and streams back unchanged', async () => {
     const pixels = Buffer.alloc(3 * 1024 * 1024 + 2);
     for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7) & 0xff;
     const dataset = Buffer.concat([
@@ -54,7 +54,7 @@ describe('streaming Part 10 files', () => {
     expect(readFileSync(target).length).toBe(source.datasetOffset + dataset.length);
   });
 
-  it('FR-DICOM-04: a source that fails mid-dataset leaves no file, half or whole, behind', async () => {
+  it('FR-DICOM-04.encoding: a source that fails mid-dataset leaves no file, half or whole, behind', async () => {
     const sub = mkdtempSync(join(dir, 'fail-'));
     async function* broken() {
       yield new Uint8Array(100_000);
@@ -64,7 +64,7 @@ describe('streaming Part 10 files', () => {
     expect(readdirSync(sub)).toEqual([]);
   });
 
-  it('FR-DICOM-04: file names are never derived from a received UID that is not a plain UID', () => {
+  it('FR-DICOM-04.encoding: file names are never derived from a received UID that is not a plain UID', () => {
     expect(fileNameForInstance('1.2.840.1\0')).toBe('1.2.840.1.dcm');
     for (const bad of ['../../etc/passwd', '1.2/3', '..', '1.2.3.', '', 'a.b']) {
       expect(() => fileNameForInstance(bad)).toThrow(expect.objectContaining({ code: 'HNV_ERR_PART10' }));

@@ -19,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const DX = '1.2.840.10008.5.1.4.1.1.1.1';
 
 describe('Part 10 file meta information', () => {
-  it('FR-DICOM-04: reads the meta header of a file written by DCMTK dump2dcm without reading the dataset', async () => {
+  it('FR-DICOM-04.encoding: reads the meta header of a file written by DCMTK dump2dcm without reading the dataset', async () => {
     const dump = join(dir, 'in.dump');
     writeFileSync(
       dump,
@@ -43,7 +43,7 @@ describe('Part 10 file meta information', () => {
     expect(header.fileSize).toBe(bytes.length);
   });
 
-  it('FR-DICOM-04: a header we encode in front of a dataset is read by DCMTK dcmdump and by our parser', () => {
+  it('FR-DICOM-04.encoding: a header we encode in front of a dataset is read by DCMTK dcmdump and by our parser', () => {
     const meta = {
       mediaStorageSopClassUid: DX,
       mediaStorageSopInstanceUid: '1.2.3.4.5',
@@ -69,7 +69,7 @@ describe('Part 10 file meta information', () => {
     expect(parsed.datasetOffset).toBe(head.length);
   });
 
-  it('FR-DICOM-04: rejects files without DICM and truncated meta groups with a typed error', () => {
+  it('FR-DICOM-04.encoding: rejects files without DICM and truncated meta groups with a typed error', () => {
     expect(() => parsePart10Header(new Uint8Array(200))).toThrow(
       expect.objectContaining({ code: 'HNV_ERR_PART10' }),
     );
@@ -84,7 +84,7 @@ describe('Part 10 file meta information', () => {
     );
   });
 
-  it('FR-DICOM-04: a file cut in the preamble, right after DICM, or at a meta element boundary is truncated, not "not DICOM"', () => {
+  it('FR-DICOM-04.encoding: a file cut in the preamble, right after DICM, or at a meta element boundary is truncated, not "not DICOM"', () => {
     const head = encodePart10Header({
       mediaStorageSopClassUid: DX,
       mediaStorageSopInstanceUid: '1.2.3',
@@ -105,7 +105,7 @@ describe('Part 10 file meta information', () => {
     }
   });
 
-  it('FR-DICOM-04: a Deflated file whose deflate stream is cut is truncated at the end of the file', () => {
+  it('FR-DICOM-04.encoding: a Deflated file whose deflate stream is cut is truncated at the end of the file', () => {
     const head = encodePart10Header({
       mediaStorageSopClassUid: DX,
       mediaStorageSopInstanceUid: '1.2.3',

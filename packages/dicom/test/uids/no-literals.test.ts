@@ -23,7 +23,7 @@ async function sourceFiles(dir: string): Promise<string[]> {
 }
 
 describe('standard UIDs have one home', () => {
-  it('FR-DICOM-04: no transfer-syntax UID literal in production code outside @hnvue/dicom', async () => {
+  it('FR-DICOM-04.encoding: no transfer-syntax UID literal in production code outside @hnvue/dicom', async () => {
     const uids = new Set(TRANSFER_SYNTAXES.map((ts) => ts.uid));
     const found: string[] = [];
     for (const dir of SOURCE_DIRS) {
@@ -37,7 +37,7 @@ describe('standard UIDs have one home', () => {
     expect(found).toEqual([]);
   });
 
-  it('FR-DICOM-04: no other standard UID literal (SOP classes, well-known instances) outside @hnvue/dicom', async () => {
+  it('FR-DICOM-04.encoding: no other standard UID literal (SOP classes, well-known instances) outside @hnvue/dicom', async () => {
     const found: string[] = [];
     for (const dir of SOURCE_DIRS) {
       for (const file of await sourceFiles(dir)) {

@@ -89,7 +89,7 @@ describe('DIMSE message assembly from PDVs (PS3.8 Annex E)', () => {
     expect(a.inMessage).toBe(true);
   });
 
-  it('FR-DICOM-04: passes a data set sent in 1-byte PDVs through as 1-byte chunks without copying', () => {
+  it('FR-DICOM-04.streaming: passes a data set sent in 1-byte PDVs through as 1-byte chunks without copying', () => {
     const a = new DimseAssembler();
     a.push(pdv(1, true, true, STORE_BYTES));
     const data = randomBytes(501, prng(1));

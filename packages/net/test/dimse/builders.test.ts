@@ -96,7 +96,7 @@ describe('DIMSE command builders', () => {
     ]);
   });
 
-  it('FR-DICOM-04: a C-STORE-RSP echoes the message ID and the affected SOP class and instance', () => {
+  it('FR-DICOM-04.store: a C-STORE-RSP echoes the message ID and the affected SOP class and instance', () => {
     const rq = requests[1]!;
     expect(responseTo(rq, STATUS.success)).toEqual({
       commandField: COMMAND_FIELD['C-STORE-RSP'],

@@ -315,7 +315,7 @@ describe('DIMSE command set codec', () => {
     expect(encodeCommand(cmd)).toEqual(bytes);
   });
 
-  it('FR-DICOM-04: decodes the C-STORE-RQ captured from DCMTK storescu and re-encodes it byte for byte', () => {
+  it('FR-DICOM-04.transcode: decodes the C-STORE-RQ captured from DCMTK storescu and re-encodes it byte for byte', () => {
     const bytes = hexFixture('dcmtk-c-store-rq.hex');
     const cmd = decodeCommand(bytes);
     expect(cmd).toEqual({
@@ -329,7 +329,7 @@ describe('DIMSE command set codec', () => {
     expect(encodeCommand(cmd)).toEqual(bytes);
   });
 
-  it('FR-DICOM-04: decodes the C-STORE-RSP and C-ECHO-RSP captured from DCMTK storescp', () => {
+  it('FR-DICOM-04.store: decodes the C-STORE-RSP and C-ECHO-RSP captured from DCMTK storescp', () => {
     const store = hexFixture('dcmtk-c-store-rsp.hex');
     const storeRsp = decodeCommand(store);
     expect(storeRsp).toMatchObject({

@@ -245,7 +245,7 @@ describe('DIMSE against DCMTK storescp', () => {
     ['one PDV per PDU', { separateCommandAndData: false, maxPdvsPerPdu: 1 }],
   ];
   variants.forEach(([what, options], i) => {
-    it(`FR-DICOM-04: storescp stores a 300 kB C-STORE fragmented below its max PDU at an odd limit, ${what}`, async () => {
+    it(`FR-DICOM-04.store: storescp stores a 300 kB C-STORE fragmented below its max PDU at an odd limit, ${what}`, async () => {
       const uid = `1.2.826.0.1.3680043.2.1125.1.77.3.${i + 1}`;
       const elements = secondaryCapture(uid, 480, 640);
       // Re-chunk at odd sizes so PDV boundaries cut through element headers (PS3.8 E.1 note 2).

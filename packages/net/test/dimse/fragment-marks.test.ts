@@ -31,7 +31,7 @@ describe('PS3.8 Annex E: each PDU says how much of the data set it completes', (
     ],
     ['1 MiB ceiling, tiny chunks', { peerMaxPduLength: 0, chunk: 1000 }],
   ] as const) {
-    it(`FR-DICOM-04: PDU_DATASET_END is the running data set byte count (${label})`, async () => {
+    it(`FR-DICOM-04.streaming: PDU_DATASET_END is the running data set byte count (${label})`, async () => {
       const data = randomBytes(300_001, prng(7));
       const chunk = 'chunk' in options ? options.chunk : 65536;
       let running = 0;

@@ -86,7 +86,7 @@ function layout(r: Reassembled): string[] {
 }
 
 describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
-  it('FR-DICOM-04: by default lays out a C-STORE exactly like DCMTK storescu (command and data in separate PDUs)', async () => {
+  it('FR-DICOM-04.streaming: by default lays out a C-STORE exactly like DCMTK storescu (command and data in separate PDUs)', async () => {
     const command = hexFixture('dcmtk-c-store-rq.hex');
     const data = randomBytes(288, prng(3));
     const r = reassemble(
@@ -99,7 +99,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     expect(sameBytes(r.data, data)).toBe(true);
   });
 
-  it('FR-DICOM-04: fragments a data set at peer max 16384 into full 16378-byte PDVs, one per PDU', async () => {
+  it('FR-DICOM-04.streaming: fragments a data set at peer max 16384 into full 16378-byte PDVs, one per PDU', async () => {
     const data = randomBytes(100_000, prng(4));
     const pdus = await collect({
       contextId: 1,
@@ -254,7 +254,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     expect(sameBytes(capped.data, data)).toBe(true);
   });
 
-  it('FR-DICOM-04: slices large chunks without copying them', async () => {
+  it('FR-DICOM-04.streaming: slices large chunks without copying them', async () => {
     const chunk = randomBytes(100_000, prng(9));
     const pdus = await collect({
       contextId: 1,
@@ -267,7 +267,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     for (const s of dataSegments) expect(s.buffer).toBe(chunk.buffer);
   });
 
-  it('FR-DICOM-04: coalesces runs of tiny chunks into one copy per PDV instead of thousands of buffers', async () => {
+  it('FR-DICOM-04.streaming: coalesces runs of tiny chunks into one copy per PDV instead of thousands of buffers', async () => {
     const data = randomBytes(50_000, prng(10));
     const pdus = await collect({
       contextId: 1,
@@ -320,7 +320,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     }
   });
 
-  it('FR-DICOM-04: streams a file through fs.createReadStream and closes it when the consumer stops early', async () => {
+  it('FR-DICOM-04.streaming: streams a file through fs.createReadStream and closes it when the consumer stops early', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hnv-dimse-fragment-'));
     try {
       const file = path.join(dir, 'dataset.bin');
@@ -354,7 +354,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     }
   });
 
-  it('FR-DICOM-04: a 50 MB data set goes through fragmentation and assembly holding at most one PDU plus one chunk', async () => {
+  it('FR-DICOM-04.streaming: a 50 MB data set goes through fragmentation and assembly holding at most one PDU plus one chunk', async () => {
     const total = 50 * 1024 * 1024;
     const chunkSize = 65536;
     const peerMax = 16384;
@@ -415,7 +415,7 @@ describe('DIMSE fragmentation into P-DATA-TF PDUs (PS3.8 Annex E)', () => {
     expect(assembler.inMessage).toBe(false);
   });
 
-  it('FR-DICOM-04: pulls the source only as fast as PDUs are consumed (back-pressure)', async () => {
+  it('FR-DICOM-04.streaming: pulls the source only as fast as PDUs are consumed (back-pressure)', async () => {
     let pulled = 0;
     function* source(): Generator<Uint8Array> {
       for (let i = 0; i < 100; i++) {

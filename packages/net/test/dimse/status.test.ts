@@ -69,7 +69,7 @@ describe('DIMSE status codes (PS3.7 Annex C)', () => {
     });
   }
 
-  it('FR-DICOM-04: describes C-STORE statuses with the PS3.4 B.2.3 meanings', () => {
+  it('FR-DICOM-04.store: describes C-STORE statuses with the PS3.4 B.2.3 meanings', () => {
     const store = COMMAND_FIELD['C-STORE-RSP'];
     expect(describeStatus(0xa700, store)).toBe('0xA700 Refused: out of resources');
     expect(describeStatus(0xa7f3, store)).toBe('0xA7F3 Refused: out of resources');

@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 describe('C-STORE answered with Cancel (review fix 11)', () => {
-  it('FR-DICOM-04: an FE00 C-STORE-RSP is a DimseFailureError carrying the status, never a success', async () => {
+  it('FR-DICOM-04.store: an FE00 C-STORE-RSP is a DimseFailureError carrying the status, never a success', async () => {
     server = createServer({
       contexts: [{ abstractSyntax: SOP.dx, transferSyntaxes: [TS.explicit] }],
       handlers: {

@@ -118,7 +118,7 @@ describe('C-STORE faults', () => {
   }
 
   for (const behaviour of ['abort', 'vanish'] as const) {
-    it(`FR-DICOM-04: our SCP whose sender ${behaviour === 'abort' ? 'aborts' : 'disappears'} mid data set shows no file, half or whole`, async () => {
+    it(`FR-DICOM-04.store: our SCP whose sender ${behaviour === 'abort' ? 'aborts' : 'disappears'} mid data set shows no file, half or whole`, async () => {
       const out = await makeTempDir('hnv-scp-fault-');
       const failures: { info: StoreRequestInfo; error: Error }[] = [];
       let failed!: () => void;

@@ -24,7 +24,7 @@ function accepted(sopClass: string, syntaxes: readonly string[]): NegotiatedCont
 }
 
 describe('C-STORE transfer syntax negotiation', () => {
-  it('FR-DICOM-04: proposes the image own syntax first, then J2K lossless, JPEG SV1, Explicit, Implicit last', () => {
+  it('FR-DICOM-04.negotiation: proposes the image own syntax first, then J2K lossless, JPEG SV1, Explicit, Implicit last', () => {
     expect(DEFAULT_STORE_TRANSFER_SYNTAXES).toEqual([
       TS.jpeg2000Lossless,
       TS.jpegLosslessSv1,
@@ -54,7 +54,7 @@ describe('C-STORE transfer syntax negotiation', () => {
     ).toEqual([TS.explicit]);
   });
 
-  it('FR-DICOM-04: one presentation context per transfer syntax, so the acceptor answer shows each choice', () => {
+  it('FR-DICOM-04.negotiation: one presentation context per transfer syntax, so the acceptor answer shows each choice', () => {
     const contexts = storageContexts([
       { sopClassUid: SOP.dx, transferSyntax: RLE },
       { sopClassUid: SOP.dx, transferSyntax: TS.explicit },
@@ -73,7 +73,7 @@ describe('C-STORE transfer syntax negotiation', () => {
     expect(() => storageContexts(many)).toThrow(/128/);
   });
 
-  it('FR-DICOM-04: sends as is when the own syntax is accepted, else the first accepted one it can transcode to', () => {
+  it('FR-DICOM-04.transcode: sends as is when the own syntax is accepted, else the first accepted one it can transcode to', () => {
     expect(
       planTransfer(accepted(SOP.dx, [TS.implicit, TS.jpeg2000Lossless]), SOP.dx, TS.jpeg2000Lossless),
     ).toEqual({

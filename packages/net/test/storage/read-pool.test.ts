@@ -24,7 +24,7 @@ function noisyImage(rows: number, columns: number): TestImage {
 type Flushable = AsyncIterable<Uint8Array> & { [DATASET_FLUSHED]?: (bytes: number) => void };
 
 describe('C-STORE SCU read buffers (reused only once written)', () => {
-  it('FR-DICOM-04: a large file reuses a handful of read buffers when writes are reported, and never a lent one', async () => {
+  it('FR-DICOM-04.streaming: a large file reuses a handful of read buffers when writes are reported, and never a lent one', async () => {
     const image = noisyImage(2048, 2048); // 8 MiB of pixels: 8 reads
     const path = await writeImageFile(dir, image);
     const resolved = await resolveInstance(path);
@@ -52,7 +52,7 @@ describe('C-STORE SCU read buffers (reused only once written)', () => {
     expect(Buffer.concat(kept).equals(image.dataset)).toBe(true);
   });
 
-  it('FR-DICOM-04: a small file whose buffer went back to the pool is read again when sent a second time', async () => {
+  it('FR-DICOM-04.streaming: a small file whose buffer went back to the pool is read again when sent a second time', async () => {
     const first = noisyImage(64, 64);
     const other = noisyImage(64, 64);
     const firstPath = await writeImageFile(dir, first);

@@ -44,7 +44,7 @@ function accepted(sopClass: string, syntaxes: readonly string[]): NegotiatedCont
 const DX = SOP_CLASS.digitalXRayImageStorageForPresentation;
 
 describe('Big Endian and Deflated objects: negotiation and transcoding rules', () => {
-  it('FR-DICOM-04: a Big Endian or Deflated object proposes its own syntax and Explicit VR LE, even when the policy lists only a compressed one', () => {
+  it('FR-DICOM-04.negotiation: a Big Endian or Deflated object proposes its own syntax and Explicit VR LE, even when the policy lists only a compressed one', () => {
     for (const own of [TS.explicitVrBigEndian, TS.deflatedExplicitVrLittleEndian]) {
       const syntaxes = storageContexts([{ sopClassUid: DX, transferSyntax: own }], {
         transferSyntaxes: [TS.jpeg2000Lossless],
@@ -61,7 +61,7 @@ describe('Big Endian and Deflated objects: negotiation and transcoding rules', (
     ).toEqual([TS.implicitVrLittleEndian, TS.jpeg2000Lossless]);
   });
 
-  it('FR-DICOM-04: a Big Endian or Deflated object is re-encoded to the accepted Little Endian syntax, compressed only when that is all', () => {
+  it('FR-DICOM-04.negotiation: a Big Endian or Deflated object is re-encoded to the accepted Little Endian syntax, compressed only when that is all', () => {
     for (const own of [TS.explicitVrBigEndian, TS.deflatedExplicitVrLittleEndian]) {
       expect(planTransfer(accepted(DX, [TS.implicitVrLittleEndian]), DX, own)).toMatchObject({
         kind: 'transcode',
@@ -97,7 +97,7 @@ describe('Big Endian and Deflated objects: negotiation and transcoding rules', (
     expect(canTranscode(jpip, TS.explicitVrLittleEndian)).toBe(false);
   });
 
-  it('FR-DICOM-04: the transcodable list and the storage SOP classes are the registry own', () => {
+  it('FR-DICOM-04.transcode: the transcodable list and the storage SOP classes are the registry own', () => {
     for (const uid of TRANSCODABLE_TRANSFER_SYNTAXES) {
       const ts = transferSyntax(uid)!;
       expect(
@@ -134,7 +134,7 @@ describe('our SCP receiving Big Endian and Deflated objects', { timeout: 60_000 
     await rmTempDir(dir);
   });
 
-  it('FR-DICOM-04: Big Endian and Deflated objects proposed as they are land byte-identical, and dcmdump reads them', async () => {
+  it('FR-DICOM-04.negotiation: Big Endian and Deflated objects proposed as they are land byte-identical, and dcmdump reads them', async () => {
     const out = join(dir, 'received');
     const stored: StoredInstance[] = [];
     const server = createStorageScp({

@@ -93,7 +93,7 @@ async function storescu(port: number, paths: string[], extra: string[] = []) {
 }
 
 describe('C-STORE SCP', () => {
-  it('FR-DICOM-04: DCMTK storescu → our SCP: each syntax lands as a Part 10 file, data set byte-identical', async () => {
+  it('FR-DICOM-04.store: DCMTK storescu → our SCP: each syntax lands as a Part 10 file, data set byte-identical', async () => {
     // One SOP instance in four syntaxes: the hook names each file after its syntax.
     const scp = await startScp({
       decide: (info) => ({ action: 'store', path: join(scp.out, `${info.transferSyntax}.dcm`) }),
@@ -157,7 +157,7 @@ describe('C-STORE SCP', () => {
     }
   });
 
-  it('FR-DICOM-04: Orthanc → our SCP (REST /modalities/{id}/store): byte-identical data set', async () => {
+  it('FR-DICOM-04.store: Orthanc → our SCP (REST /modalities/{id}/store): byte-identical data set', async () => {
     const scp = await startScp();
     const orthanc = await startOrthanc({
       config: { DicomModalities: { hnvue: { AET: 'HNVUE', Host: '127.0.0.1', Port: scp.port } } },
@@ -187,7 +187,7 @@ describe('C-STORE SCP', () => {
     }
   });
 
-  it('FR-DICOM-04: the decide hook chooses the path and a Warning; a refusal is a typed DimseFailureError', async () => {
+  it('FR-DICOM-04.negotiation: the decide hook chooses the path and a Warning; a refusal is a typed DimseFailureError', async () => {
     const scp = await startScp({
       decide: (info) =>
         info.sopClassUid === SOP.cr
@@ -225,7 +225,7 @@ describe('C-STORE SCP', () => {
     }
   });
 
-  it('FR-DICOM-04: a received SOP Instance UID that is not a plain UID never becomes a path (C000)', async () => {
+  it('FR-DICOM-04.store: a received SOP Instance UID that is not a plain UID never becomes a path (C000)', async () => {
     // Our own SCU refuses to encode such a UID, so the handler gets a hand-made request.
     const out = await makeTempDir('hnv-scp-traversal-');
     try {

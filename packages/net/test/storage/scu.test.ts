@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 describe('C-STORE SCU sources', () => {
-  it('FR-DICOM-04: a large Part 10 file is streamed in bounded chunks, its identity read from the meta header', async () => {
+  it('FR-DICOM-04.streaming: a large Part 10 file is streamed in bounded chunks, its identity read from the meta header', async () => {
     const image = makeImage({ rows: 1024, columns: 1536 });
     const path = await writeImageFile(dir, image);
     const resolved = await resolveInstance(path);
@@ -34,7 +34,7 @@ describe('C-STORE SCU sources', () => {
     expect(Buffer.concat(chunks).equals(image.dataset)).toBe(true);
   });
 
-  it('FR-DICOM-04: an in-memory data set gets its SOP Class/Instance UIDs from (0008,0016)/(0008,0018)', async () => {
+  it('FR-DICOM-04.streaming: an in-memory data set gets its SOP Class/Instance UIDs from (0008,0016)/(0008,0018)', async () => {
     const image = makeImage({ sopClassUid: SOP.cr, rows: 8, columns: 8 });
     await expect(
       resolveInstance({ dataset: image.dataset, transferSyntax: TS.explicit }),

@@ -59,7 +59,7 @@ async function receivedFiles(folder: string): Promise<string[]> {
 }
 
 describe('C-STORE SCU → DCMTK storescp', () => {
-  it('FR-DICOM-04: DX and CR files in each transfer syntax arrive byte-identical when their own syntax is accepted', async () => {
+  it('FR-DICOM-04.store: DX and CR files in each transfer syntax arrive byte-identical when their own syntax is accepted', async () => {
     const out = await makeTempDir('hnv-storescp-out-');
     const peer = await startStorescp({
       args: ['-xf', '/etc/dcmtk/storescp.cfg', 'Default', '+uf'],
@@ -111,7 +111,7 @@ describe('C-STORE SCU → DCMTK storescp', () => {
     [TS.implicit, TS.explicit],
   ];
   for (const [target, sourceTs] of forced) {
-    it(`FR-DICOM-04: a peer that accepts only ${target} gets a transcoded image that decodes to the original pixels`, async () => {
+    it(`FR-DICOM-04.negotiation: a peer that accepts only ${target} gets a transcoded image that decodes to the original pixels`, async () => {
       const out = await makeTempDir('hnv-storescp-only-');
       const cfg = await writeStorescpProfile(out, DCMTK_TS_NAME[target]!);
       await mkdir(join(out, 'in'));
@@ -175,7 +175,7 @@ describe('C-STORE SCU → DCMTK storescp', () => {
     }
   });
 
-  it('FR-DICOM-04: a study goes on one association with per-instance and batch progress, move originator set', async () => {
+  it('FR-DICOM-04.store: a study goes on one association with per-instance and batch progress, move originator set', async () => {
     const out = await makeTempDir('hnv-storescp-study-');
     const peer = await startStorescp({
       args: ['-xf', '/etc/dcmtk/storescp.cfg', 'Default', '+uf'],

@@ -86,7 +86,7 @@ describe('C-STORE SCU → Orthanc', () => {
     }
   });
 
-  it('FR-DICOM-04: an Orthanc that accepts only JPEG Lossless SV1 gets a transcoded image, pixel-exact', async () => {
+  it('FR-DICOM-04.negotiation: an Orthanc that accepts only JPEG Lossless SV1 gets a transcoded image, pixel-exact', async () => {
     const restricted = await startOrthanc({ config: { AcceptedTransferSyntaxes: [TS.jpegLosslessSv1] } });
     const client = createStoreScu({
       host: '127.0.0.1',

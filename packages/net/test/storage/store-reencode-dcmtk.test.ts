@@ -97,7 +97,7 @@ async function expectSameAsOriginals(files: readonly string[], transferSyntax: s
 
 describe('C-STORE of Big Endian and Deflated files to Little Endian only peers', { timeout: 60_000 }, () => {
   for (const peer of PEERS) {
-    it(`FR-DICOM-04: Big Endian and Deflated DX, 3-frame 16-bit and RGB 8-bit files reach ${peer.name} re-encoded, every element and pixel byte equal`, async () => {
+    it(`FR-DICOM-04.transcode: Big Endian and Deflated DX, 3-frame 16-bit and RGB 8-bit files reach ${peer.name} re-encoded, every element and pixel byte equal`, async () => {
       const root = await makeTempDir('hnv-reencode-peer-');
       const out = join(root, 'in');
       await mkdir(out);
@@ -150,7 +150,7 @@ describe('C-STORE of Big Endian and Deflated files to Little Endian only peers',
     [TS.jpegLosslessSv1, 'JPEGLossless:Non-hierarchical-1stOrderPrediction'],
   ];
   for (const [target, dcmtkName] of compressedPeers) {
-    it(`FR-DICOM-04: Big Endian and Deflated DX files reach a ${target}-only storescp compressed through Explicit VR LE, and GDCM decodes the original pixels`, async () => {
+    it(`FR-DICOM-04.transcode: Big Endian and Deflated DX files reach a ${target}-only storescp compressed through Explicit VR LE, and GDCM decodes the original pixels`, async () => {
       const root = await makeTempDir('hnv-reencode-compressed-');
       const cfg = await writeStorescpProfile(root, dcmtkName);
       await mkdir(join(root, 'in'));
@@ -193,7 +193,7 @@ describe('C-STORE of Big Endian and Deflated files to Little Endian only peers',
     });
   }
 
-  it('FR-DICOM-04: an Explicit VR LE file reaches a Big-Endian-only storescp re-encoded; DCMTK reads the same values and pixels back', async () => {
+  it('FR-DICOM-04.transcode: an Explicit VR LE file reaches a Big-Endian-only storescp re-encoded; DCMTK reads the same values and pixels back', async () => {
     const root = await makeTempDir('hnv-reencode-be-peer-');
     const cfg = await writeStorescpProfile(root, 'BigEndianExplicit');
     await mkdir(join(root, 'in'));

@@ -135,7 +135,7 @@ describe('a truncated Part 10 file is refused before any association', { timeout
     expect((await resolveInstance(large)).sopClassUid).toBe(SOP.dx);
   });
 
-  it('FR-DICOM-04: StorageClient.store and storeStudy fail every cut file typed, and the listening peer sees no connection', async () => {
+  it('FR-DICOM-04.store: StorageClient.store and storeStudy fail every cut file typed, and the listening peer sees no connection', async () => {
     const peer = await listener();
     const client = new StorageClient({
       host: '127.0.0.1',
@@ -165,7 +165,7 @@ describe('a truncated Part 10 file is refused before any association', { timeout
     }
   });
 
-  it('FR-DICOM-04: on an open association a truncated file sends nothing; the association then stores a good file', async () => {
+  it('FR-DICOM-04.store: on an open association a truncated file sends nothing; the association then stores a good file', async () => {
     const out = await makeTempDir('hnv-truncated-out-');
     const storescp = await startStorescp({ args: ['+xa'], outputDir: out });
     try {

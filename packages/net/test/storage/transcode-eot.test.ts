@@ -50,8 +50,8 @@ function hasTable(dataset: Uint8Array): boolean {
   );
 }
 
-describe('FR-DICOM-04: sources with an Extended Offset Table', () => {
-  it('FR-DICOM-04: decoded to Explicit VR LE through the table; the table does not survive', async () => {
+describe('FR-DICOM-04.transcode: sources with an Extended Offset Table', () => {
+  it('FR-DICOM-04.transcode: decoded to Explicit VR LE through the table; the table does not survive', async () => {
     const { image, dataset } = await withExtendedOffsetTable();
     expect(hasTable(dataset)).toBe(true);
     const out = concatBytes(await transcodeDataset(dataset, TS.jpeg2000Lossless, TS.explicit));
@@ -60,7 +60,7 @@ describe('FR-DICOM-04: sources with an Extended Offset Table', () => {
     expect(Buffer.from(out.subarray(pixel.valueStart, pixel.end))).toEqual(image.pixels);
   });
 
-  it('FR-DICOM-04: re-encapsulated as JPEG Lossless without the stale table, and back to the same pixels', async () => {
+  it('FR-DICOM-04.transcode: re-encapsulated as JPEG Lossless without the stale table, and back to the same pixels', async () => {
     const { image, dataset } = await withExtendedOffsetTable();
     const jpeg = concatBytes(await transcodeDataset(dataset, TS.jpeg2000Lossless, TS.jpegLosslessSv1));
     expect(hasTable(jpeg)).toBe(false);
@@ -69,7 +69,7 @@ describe('FR-DICOM-04: sources with an Extended Offset Table', () => {
     expect(Buffer.from(back.subarray(pixel.valueStart, pixel.end))).toEqual(image.pixels);
   });
 
-  it('FR-DICOM-04: a malformed table (lengths for two frames, one offset) is a TranscodeError naming it', async () => {
+  it('FR-DICOM-04.transcode: a malformed table (lengths for two frames, one offset) is a TranscodeError naming it', async () => {
     const { dataset } = await withExtendedOffsetTable(
       () => writeExtendedOffsetTable({ offsets: [0, 100], lengths: [10, 10] }).lengths,
     );

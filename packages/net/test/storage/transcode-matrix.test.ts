@@ -231,7 +231,7 @@ async function runTarget(target: MatrixTarget): Promise<Cell[]> {
 
 describe('transcoding matrix: any file to any single-syntax peer', { timeout: 300_000 }, () => {
   for (const target of MATRIX_TARGETS) {
-    it(`FR-DICOM-04: every source syntax × image reaches a peer that accepts only ${target.label}, pixels equal by an independent decoder, or is refused with the reason`, async () => {
+    it(`FR-DICOM-04.negotiation: every source syntax × image reaches a peer that accepts only ${target.label}, pixels equal by an independent decoder, or is refused with the reason`, async () => {
       const cells = await runTarget(target);
       const passed = cells.filter((c) => c.kind === 'passed').length;
       const refused = cells.filter((c) => c.kind === 'refused');

@@ -40,7 +40,7 @@ async function writeDataset(
 }
 
 describe('data set transcoding', () => {
-  it('FR-DICOM-04: Explicit → Implicit VR LE keeps every value, sequences included (read back by DCMTK)', async () => {
+  it('FR-DICOM-04.transcode: Explicit → Implicit VR LE keeps every value, sequences included (read back by DCMTK)', async () => {
     const image = makeImage({ rows: 64, columns: 64 });
     const implicit = concatBytes(await transcodeDataset(image.dataset, TS.explicit, TS.implicit));
     const path = await writeDataset('implicit.dcm', image, TS.implicit, implicit);
@@ -64,7 +64,7 @@ describe('data set transcoding', () => {
   });
 
   for (const target of [TS.jpeg2000Lossless, TS.jpegLosslessSv1]) {
-    it(`FR-DICOM-04: Explicit VR LE → ${target} with @hnvue/native is pixel-exact when GDCM decodes it`, async () => {
+    it(`FR-DICOM-04.transcode: Explicit VR LE → ${target} with @hnvue/native is pixel-exact when GDCM decodes it`, async () => {
       const image = makeImage({ sopClassUid: SOP.cr, rows: 128, columns: 96 });
       const encoded = concatBytes(await transcodeDataset(image.dataset, TS.explicit, target));
       const path = await writeDataset(`to-${target}.dcm`, image, target, encoded);
@@ -74,7 +74,7 @@ describe('data set transcoding', () => {
   }
 
   for (const source of [TS.jpeg2000Lossless, TS.jpegLosslessSv1, TS.implicit]) {
-    it(`FR-DICOM-04: a file made by DCMTK/GDCM in ${source} decodes to the original pixels (→ Explicit VR LE)`, async () => {
+    it(`FR-DICOM-04.transcode: a file made by DCMTK/GDCM in ${source} decodes to the original pixels (→ Explicit VR LE)`, async () => {
       const image = makeImage({ rows: 80, columns: 112 });
       const original = await writeImageFile(dir, image, `orig-${source}.dcm`);
       const converted = await convertFile(original, source, join(dir, `conv-${source}.dcm`));
@@ -88,7 +88,7 @@ describe('data set transcoding', () => {
     });
   }
 
-  it('FR-DICOM-04: lossy targets are refused unless the destination allows them', async () => {
+  it('FR-DICOM-04.negotiation: lossy targets are refused unless the destination allows them', async () => {
     const image = makeImage({ rows: 16, columns: 16 });
     await expect(
       transcodeDataset(image.dataset, TS.explicit, '1.2.840.10008.1.2.4.91'),
