@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { buildDxImage, toPart10Buffer } from '@hnvue/iod';
-import { makeTempDir, PEER_ENV, rmTempDir, startStorescp, startWlmscpfs } from '../testing/peers.js';
-import { writeWorklistFiles } from '../testing/worklist.js';
+import { makeTempDir, PEER_ENV, rmTempDir, startStorescp, startWlmscpfs } from '@hnvue/testing/peers';
+import { writeWorklistFiles } from '@hnvue/testing/worklist';
 
 const iterations = Number(process.argv[2] ?? process.env.BENCH_N ?? 15);
 const BIN = fileURLToPath(new URL('../packages/cli/bin/hnvue.mjs', import.meta.url));

@@ -31,8 +31,8 @@ import {
   STORAGE_COMMITMENT_ROLES,
   StorageCommitmentScu,
 } from '@hnvue/net';
+import { makeTempDir, type OrthancPeer, rmTempDir, startOrthanc } from '@hnvue/testing/peers';
 import { createUidGenerator } from '@hnvue/uid';
-import { makeTempDir, type OrthancPeer, rmTempDir, startOrthanc } from '../testing/peers.js';
 
 const short = process.argv.includes('--short');
 const runs = short ? 2 : 7;

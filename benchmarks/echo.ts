@@ -20,7 +20,7 @@ import { createConnection } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Association } from '@hnvue/net';
-import { run, startStorescp } from '../testing/peers.js';
+import { run, startStorescp } from '@hnvue/testing/peers';
 
 const args = process.argv.slice(2);
 const repeatAt = args.indexOf('--repeat');

@@ -24,6 +24,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HNVUE_IMPLEMENTATION_CLASS_UID } from '@hnvue/core';
+import { worklistItem } from '@hnvue/testing/worklist';
 import {
   decodeDataset,
   encodeDataset,
@@ -32,7 +33,6 @@ import {
   parsePart10Header,
   TS,
 } from '../packages/dicom/src/index.js';
-import { worklistItem } from '../testing/worklist.js';
 
 const iterations = Math.max(1, Number(process.argv[2] ?? process.env.BENCH_N ?? 7));
 const TARGET = 0.5;

@@ -12,7 +12,7 @@ import { Duplex } from 'node:stream';
 import { Association, type DicomSocket } from '@hnvue/net';
 import { decodeCommand, encodeCommand } from '@hnvue/net/dimse';
 import { decodePDataPdvs, decodePdu, encodePdu, singlePdvHeader } from '@hnvue/net/pdu';
-import { startStorescp } from '../testing/peers.js';
+import { startStorescp } from '@hnvue/testing/peers';
 
 const n = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 20000);
 const fake = process.argv.includes('--fake');

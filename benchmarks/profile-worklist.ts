@@ -13,10 +13,10 @@ import { Duplex } from 'node:stream';
 import type { DicomSocket } from '@hnvue/net';
 import { decodeCommand, encodeCommand } from '@hnvue/net/dimse';
 import { decodePDataPdvs, decodePdu, encodePdu, singlePdvHeader } from '@hnvue/net/pdu';
+import { makeTempDir, rmTempDir, startWlmscpfs } from '@hnvue/testing/peers';
+import { worklistItem, writeWorklistFiles } from '@hnvue/testing/worklist';
 import { encodeDataset } from '../packages/dicom/src/index.js';
 import { queryWorklist } from '../packages/net/src/workflow/index.js';
-import { makeTempDir, rmTempDir, startWlmscpfs } from '../testing/peers.js';
-import { worklistItem, writeWorklistFiles } from '../testing/worklist.js';
 
 const n = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 10);
 const fake = process.argv.includes('--fake');

@@ -27,6 +27,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { makeTempDir, rmTempDir, run, startOrthanc, startStorescp } from '@hnvue/testing/peers';
 import {
   Association,
   createStorageScp,
@@ -39,7 +40,6 @@ import {
   retrieveAll,
 } from '../packages/net/src/index.js';
 import { fillDcmqrscp, startDcmqrscp, writeArchive } from '../packages/net/test/qr/helpers.js';
-import { makeTempDir, rmTempDir, run, startOrthanc, startStorescp } from '../testing/peers.js';
 
 const iterations = Number(process.env.BENCH_N ?? 5);
 const studies = Number(process.env.QR_STUDIES ?? 1000);

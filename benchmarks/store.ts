@@ -30,13 +30,6 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { encodePart10Header } from '../packages/dicom/src/index.js';
-import { Association } from '../packages/net/src/association.js';
-import { type Connector, tcpConnector } from '../packages/net/src/connector.js';
-import { STORAGE_SOP_CLASS, storageContexts } from '../packages/net/src/storage/negotiation.js';
-import { createStorageScp } from '../packages/net/src/storage/scp.js';
-import { storeInstance, storeInstances } from '../packages/net/src/storage/scu.js';
-import { tlsConnector } from '../packages/net/src/tls/index.js';
 import {
   generateTlsMaterial,
   PEER_ENV,
@@ -44,7 +37,14 @@ import {
   run,
   startStorescp,
   type TlsMaterial,
-} from '../testing/peers.js';
+} from '@hnvue/testing/peers';
+import { encodePart10Header } from '../packages/dicom/src/index.js';
+import { Association } from '../packages/net/src/association.js';
+import { type Connector, tcpConnector } from '../packages/net/src/connector.js';
+import { STORAGE_SOP_CLASS, storageContexts } from '../packages/net/src/storage/negotiation.js';
+import { createStorageScp } from '../packages/net/src/storage/scp.js';
+import { storeInstance, storeInstances } from '../packages/net/src/storage/scu.js';
+import { tlsConnector } from '../packages/net/src/tls/index.js';
 
 const EXPLICIT = '1.2.840.10008.1.2.1';
 const DX = STORAGE_SOP_CLASS.digitalXRayForPresentation;

@@ -21,11 +21,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HNVUE_IMPLEMENTATION_CLASS_UID } from '@hnvue/core';
+import { makeTempDir, rmTempDir, run, startOrthanc, startWlmscpfs } from '@hnvue/testing/peers';
+import { writeWorklistFiles } from '@hnvue/testing/worklist';
 import { encodeDataset, encodePart10Header } from '../packages/dicom/src/index.js';
 import { queryWorklist } from '../packages/net/src/workflow/index.js';
 import { buildWorklistIdentifier } from '../packages/net/src/workflow/worklist.js';
-import { makeTempDir, rmTempDir, run, startOrthanc, startWlmscpfs } from '../testing/peers.js';
-import { writeWorklistFiles } from '../testing/worklist.js';
 
 const iterations = Number(process.argv[2] ?? process.env.BENCH_N ?? 10);
 

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDxImage, toPart10Buffer } from '@hnvue/iod';
 import { type RisPacsSimulator, startSimulator } from '@hnvue/simulator';
+import { freePort, makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, makeTempDir, rmTempDir } from '../../../testing/peers.js';
 import { EXIT_CODES } from '../src/index.js';
 
 const BIN = fileURLToPath(new URL('../bin/hnvue.mjs', import.meta.url));

@@ -4,14 +4,8 @@ import { HnvError, type HnvErrorCode } from '@hnvue/core';
 import { buildCrImage, toPart10Buffer } from '@hnvue/iod';
 import { DeliveryError, TransmissionQueue } from '@hnvue/queue';
 import { type RisPacsSimulator, startSimulator } from '@hnvue/simulator';
+import { freePort, generateTlsMaterial, makeTempDir, rmTempDir, startStorescp } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freePort,
-  generateTlsMaterial,
-  makeTempDir,
-  rmTempDir,
-  startStorescp,
-} from '../../../testing/peers.js';
 import { normalizeArgv } from '../src/args.js';
 import { type CliContext, EXIT_CODES, exitCodeFor, formatError, main, renderToPng } from '../src/index.js';
 

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeTempDir, rmTempDir, run } from '@hnvue/testing/peers';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir, run } from '../../../testing/peers.js';
 import { runDemo } from '../src/index.js';
 
 let dir: string | undefined;

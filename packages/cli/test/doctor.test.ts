@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { silentLogger } from '@hnvue/core';
 import { registeredCodecs } from '@hnvue/dicom';
 import { type RisPacsSimulator, startSimulator } from '@hnvue/simulator';
+import { freePort, makeTempDir, rmTempDir, run } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, makeTempDir, rmTempDir, run } from '../../../testing/peers.js';
 import { type CliContext, EXIT_CODES, main } from '../src/index.js';
 
 let dir: string;

@@ -4,8 +4,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { buildCrImage, toPart10Buffer } from '@hnvue/iod';
 import { type RisPacsSimulator, startSimulator } from '@hnvue/simulator';
+import { freePort, makeTempDir, type OrthancPeer, rmTempDir, startOrthanc } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, makeTempDir, type OrthancPeer, rmTempDir, startOrthanc } from '../../../testing/peers.js';
 import { type CliContext, EXIT_CODES, main } from '../src/index.js';
 
 let dir: string;

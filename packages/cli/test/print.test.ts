@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeDataset, readPart10File } from '@hnvue/dicom';
 import { buildCrImage, preparePrintImage, readPart10, toPart10Buffer } from '@hnvue/iod';
+import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir } from '../../../testing/peers.js';
 import { type PrintScp, startDcmprscp } from '../../net/test/print/dcmprscp.js';
 import { type CliContext, EXIT_CODES, main } from '../src/index.js';
 

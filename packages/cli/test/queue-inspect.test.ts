@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isHnvError, silentLogger } from '@hnvue/core';
 import { QUEUE_ERROR_CODES, TransmissionQueue } from '@hnvue/queue';
+import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir } from '../../../testing/peers.js';
 import { type CliContext, EXIT_CODES, main } from '../src/index.js';
 
 const HOLDER = join(import.meta.dirname, 'helpers', 'queue-holder.ts');

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePart10File, SOP_CLASS, TS, walkDataset } from '@hnvue/dicom';
 import { buildDxImage, readPart10, toPart10Buffer } from '@hnvue/iod';
+import { makeTempDir, rmTempDir, run, startStorescp } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir, run, startStorescp } from '../../../testing/peers.js';
 import { EXIT_CODES } from '../src/index.js';
 
 const BIN = fileURLToPath(new URL('../bin/hnvue.mjs', import.meta.url));

@@ -12,7 +12,6 @@ import type { Logger } from '@hnvue/core';
 import { toPart10Buffer } from '@hnvue/iod';
 import { MPPS_SOP_CLASS } from '@hnvue/net';
 import { seedWorklist } from '@hnvue/simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
   makeTempDir,
@@ -20,7 +19,8 @@ import {
   rmTempDir,
   startOrthanc,
   waitForPort,
-} from '../../../testing/peers.js';
+} from '@hnvue/testing/peers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommitmentInfo, createDicomServices, type DicomServices } from '../src/index.js';
 
 type Dimse = typeof import('dcmjs-dimse');

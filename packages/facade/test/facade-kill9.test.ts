@@ -3,8 +3,8 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RisPacsSimulator } from '@hnvue/simulator';
+import { freePort, makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, makeTempDir, rmTempDir } from '../../../testing/peers.js';
 
 // kill -9 at every step boundary of a procedure (issue 14, Proof): a child process runs the day
 // through the facade and its own queue senders (fixtures/kill9-day.ts), freezes at one boundary and

@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import { Association, AssociationRejectedError } from '@hnvue/net';
+import { freePort, makeTempDir, rmTempDir, run } from '@hnvue/testing/peers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, makeTempDir, rmTempDir, run } from '../../../testing/peers.js';
 import { createDicomServices, type DicomServiceConfig } from '../src/index.js';
 
 const cleanups: (() => Promise<void>)[] = [];

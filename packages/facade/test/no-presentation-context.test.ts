@@ -22,8 +22,8 @@ import {
   WORKLIST_CONTEXT,
   type WorklistItem,
 } from '@hnvue/net';
+import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir } from '../../../testing/peers.js';
 import { createDicomServices } from '../src/index.js';
 
 const ITEM: WorklistItem = {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { NaturalDataset } from '@hnvue/dicom';
 import type { WorklistItem } from '@hnvue/net';
 import { RisPacsSimulator } from '@hnvue/simulator';
+import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir } from '../../../testing/peers.js';
 import { type CommitmentInfo, createDicomServices, type DicomServices } from '../src/index.js';
 import { readRecords, SMALL_DX, waitFor } from './support.js';
 

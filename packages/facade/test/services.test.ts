@@ -10,8 +10,8 @@ import {
 } from '@hnvue/net';
 import { COMMAND_FIELD } from '@hnvue/net/dimse';
 import { RisPacsSimulator } from '@hnvue/simulator';
+import { freePort, makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, makeTempDir, rmTempDir } from '../../../testing/peers.js';
 import { type CommitmentInfo, createDicomServices, type DicomServices } from '../src/index.js';
 
 const ITEM: WorklistItem = {

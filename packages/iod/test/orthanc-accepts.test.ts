@@ -1,5 +1,5 @@
+import { type OrthancPeer, startOrthanc } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OrthancPeer, startOrthanc } from '../../../testing/peers.js';
 import { buildCrImage, buildDxImage, buildGsps, buildRdsr, toPart10Buffer } from '../src/index.js';
 import { fullCr, fullDx, fullGsps, fullRdsr } from './fixtures.js';
 import { testUids } from './helpers.js';

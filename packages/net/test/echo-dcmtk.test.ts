@@ -1,5 +1,5 @@
+import { type RunningPeer, runEchoscu, startStorescp } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningPeer, runEchoscu, startStorescp } from '../../../testing/peers.js';
 import { Association, createServer, type DicomServer, echo, STATUS, TRANSFER_SYNTAX } from '../src/index.js';
 
 describe('C-ECHO against DCMTK', () => {

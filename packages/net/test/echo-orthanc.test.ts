@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   generateTlsMaterial,
   type OrthancPeer,
   rmTempDir,
   startOrthanc,
   type TlsMaterial,
-} from '../../../testing/peers.js';
+} from '@hnvue/testing/peers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Association, TlsError, tlsConnector } from '../src/index.js';
 
 describe('C-ECHO against Orthanc', () => {

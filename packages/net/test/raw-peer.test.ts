@@ -3,8 +3,9 @@
  * time our side sends the A-ABORT PS3.8 prescribes (asserted byte for byte), closes, surfaces a
  * typed error, and the SCP keeps serving the next association.
  */
+
+import { abortBytes, connectRaw, type RawServer, startRawServer } from '@hnvue/testing/raw-peer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { abortBytes, connectRaw, type RawServer, startRawServer } from '../../../testing/raw-peer.js';
 import { buildAssociateRq, HNVUE_IMPLEMENTATION_CLASS_UID } from '../src/acse/negotiate.js';
 import { cEchoRq, encodeCommand, responseTo } from '../src/dimse/index.js';
 import {

@@ -1,5 +1,5 @@
+import { rmTempDir, startWlmscpfs, type WlmscpfsPeer } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmTempDir, startWlmscpfs, type WlmscpfsPeer } from '../../../testing/peers.js';
 import {
   Association,
   AssociationRejectedError,

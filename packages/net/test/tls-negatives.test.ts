@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '@hnvue/core';
 import { HnvError } from '@hnvue/core';
+import { generateTlsMaterial, rmTempDir, type TlsMaterial } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateTlsMaterial, rmTempDir, type TlsMaterial } from '../../../testing/peers.js';
 import {
   Association,
   createServer,

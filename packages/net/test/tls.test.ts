@@ -1,5 +1,4 @@
 import { HnvError } from '@hnvue/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   generateTlsMaterial,
   type RunningPeer,
@@ -7,7 +6,8 @@ import {
   runEchoscu,
   startStorescp,
   type TlsMaterial,
-} from '../../../testing/peers.js';
+} from '@hnvue/testing/peers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Association, createServer, type DicomServer, TlsError, tlsConnector } from '../src/index.js';
 
 describe('TLS (NFR-SEC-02)', () => {

@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { Association, AssociationRejectedError } from '@hnvue/net';
+import { makeTempDir, rmTempDir, run } from '@hnvue/testing/peers';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir, run } from '../../../testing/peers.js';
 import { RisPacsSimulator } from '../src/index.js';
 
 const dirs: string[] = [];

@@ -3,8 +3,8 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildCrImage, toPart10Buffer } from '@hnvue/iod';
+import { makeTempDir, PEER_ENV, rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, PEER_ENV, rmTempDir } from '../../../testing/peers.js';
 import { startSimulator } from '../src/index.js';
 
 const run = promisify(execFile);

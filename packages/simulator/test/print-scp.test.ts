@@ -2,8 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { createServer, type DicomServer, PrintScu, printFilms } from '@hnvue/net';
+import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir } from '../../../testing/peers.js';
 import { composeFilm, PRINT_SCP_CONTEXTS, printScpHandlers, startSimulator } from '../src/index.js';
 
 /** Reads back our own 8-bit grey PNG (no filter): width, height, pixels. */

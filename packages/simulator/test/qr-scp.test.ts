@@ -6,8 +6,8 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createStorageScp, type DicomServer } from '@hnvue/net';
+import { freePort, makeTempDir, rmTempDir, run } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, makeTempDir, rmTempDir, run } from '../../../testing/peers.js';
 import { type ArchiveInstance, writeArchive } from '../../net/test/qr/helpers.js';
 import { RisPacsSimulator } from '../src/index.js';
 

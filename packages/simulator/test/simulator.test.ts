@@ -14,8 +14,8 @@ import {
   StorageClient,
   StorageCommitmentScu,
 } from '@hnvue/net';
+import { makeTempDir, rmTempDir, run } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir, run } from '../../../testing/peers.js';
 import { RisPacsSimulator, seedWorklist } from '../src/index.js';
 
 let dir: string;

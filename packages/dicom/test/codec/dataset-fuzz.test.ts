@@ -1,5 +1,5 @@
+import { worklistItem } from '@hnvue/testing/worklist';
 import { describe, expect, it } from 'vitest';
-import { worklistItem } from '../../../../testing/worklist.js';
 import {
   DATASET_ERROR_CODE,
   decodeDataset,

@@ -5,8 +5,8 @@
  */
 import { once } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { FaultProxy, mulberry32 } from '@hnvue/testing/fault-proxy';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FaultProxy, mulberry32 } from '../../../../testing/fault-proxy.js';
 
 let echo: Server | undefined;
 let proxy: FaultProxy | undefined;

@@ -10,8 +10,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { inspectQueue } from '@hnvue/queue';
-import { FaultProxy, mulberry32 } from '../../../../testing/fault-proxy.js';
-import { freePort, makeTempDir } from '../../../../testing/peers.js';
+import { FaultProxy, mulberry32 } from '@hnvue/testing/fault-proxy';
+import { freePort, makeTempDir } from '@hnvue/testing/peers';
 import { queueDirFor } from '../../src/index.js';
 import type { ConsolePlan, Plan } from './console.js';
 import { orthancUids, startMppsScp, startSoakOrthanc, startSoakStorescp, storescpUids } from './peers.js';

@@ -10,7 +10,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TS } from '@hnvue/dicom';
 import { createMppsScp, createServer, type DicomServer, MPPS_CONTEXT, type RequestHandler } from '@hnvue/net';
-import { freePort, PEER_ENV, waitForPort } from '../../../../testing/peers.js';
+import { freePort, PEER_ENV, waitForPort } from '@hnvue/testing/peers';
 
 export interface Restartable {
   readonly port: number;

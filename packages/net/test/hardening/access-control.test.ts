@@ -4,9 +4,9 @@
  * A-ASSOCIATE-RJ of PS3.8 Table 9-21 and a PHI-free log event, never a reset.
  */
 import { createJsonLogger } from '@hnvue/core';
+import { runEchoscu } from '@hnvue/testing/peers';
+import { connectRaw } from '@hnvue/testing/raw-peer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runEchoscu } from '../../../../testing/peers.js';
-import { connectRaw } from '../../../../testing/raw-peer.js';
 import {
   Association,
   AssociationRejectedError,

@@ -4,8 +4,9 @@
  * more than 128 contexts) get A-ABORT source 2 reason 6 (PS3.8 Table 9-26); requests beyond our
  * local caps get A-ASSOCIATE-RJ 1/3/2 (PS3.8 Table 9-21); none is decoded into objects.
  */
+
+import { connectRaw } from '@hnvue/testing/raw-peer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRaw } from '../../../../testing/raw-peer.js';
 import { DEFAULT_NEGOTIATION_LIMITS, screenAssociateRq } from '../../src/acse/bounds.js';
 import {
   Association,

@@ -5,8 +5,8 @@
  * memory bounded. The long-run figures come from scripts/flood.ts (docs/reliability.md).
  */
 import type { Socket } from 'node:net';
+import { connectRaw, type RawConnection } from '@hnvue/testing/raw-peer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectRaw, type RawConnection } from '../../../../testing/raw-peer.js';
 import { createServer, type DicomServer, type DropInfo, type ServerOptions } from '../../src/index.js';
 import { decodePdu, encodePdu } from '../../src/pdu/index.js';
 import { concurrentEchoes, destroyAll, echoRq, MemorySampler, openIdle, type TimedEcho } from './helpers.js';

@@ -4,7 +4,7 @@
  * memory sampler for the peak figures.
  */
 import { createConnection, type Socket } from 'node:net';
-import { runEchoscu } from '../../../../testing/peers.js';
+import { runEchoscu } from '@hnvue/testing/peers';
 import { buildAssociateRq } from '../../src/acse/negotiate.js';
 import { echo, TRANSFER_SYNTAX, VERIFICATION_SOP_CLASS } from '../../src/index.js';
 import { encodePdu } from '../../src/pdu/index.js';

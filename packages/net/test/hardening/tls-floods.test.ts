@@ -4,8 +4,9 @@
  * request deadline like plain ones, while legitimate TLS clients (our SCU and echoscu +tls) are
  * served.
  */
+
+import { generateTlsMaterial, rmTempDir, runEchoscu, type TlsMaterial } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateTlsMaterial, rmTempDir, runEchoscu, type TlsMaterial } from '../../../../testing/peers.js';
 import { Association, createServer, type DicomServer, type DropInfo, tlsConnector } from '../../src/index.js';
 import { destroyAll, openIdle } from './helpers.js';
 

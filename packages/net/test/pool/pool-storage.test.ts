@@ -3,8 +3,9 @@
  * receives; our own SCP holds a store to fill the pool, and grants an asynchronous operations
  * window to show one association carrying several stores at once.
  */
+
+import { makeTempDir, rmTempDir, startStorescp } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir, startStorescp } from '../../../../testing/peers.js';
 import { createStoreScu } from '../../src/storage/client.js';
 import { createStorageScp } from '../../src/storage/scp.js';
 import { makeImage, type TestImage, TS } from '../storage/helpers.js';

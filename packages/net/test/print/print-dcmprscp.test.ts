@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { decodeDataset, readPart10File } from '@hnvue/dicom';
+import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir } from '../../../../testing/peers.js';
 import { type PrintPixels, PrintRejectedError, PrintScu, printFilms } from '../../src/index.js';
 import { type PrintScp, startDcmprscp } from './dcmprscp.js';
 

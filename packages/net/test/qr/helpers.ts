@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTempDir, run } from '../../../../testing/peers.js';
+import { makeTempDir, run } from '@hnvue/testing/peers';
 import { type Peer, startPeer } from '../workflow/helpers.js';
 
 export * from './archive.js';

@@ -6,8 +6,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmTempDir } from '../../../../testing/peers.js';
 import {
   Association,
   createStorageScp,

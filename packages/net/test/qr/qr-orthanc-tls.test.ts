@@ -6,14 +6,14 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   generateTlsMaterial,
   type OrthancPeer,
   rmTempDir,
   startOrthanc,
   type TlsMaterial,
-} from '../../../../testing/peers.js';
+} from '@hnvue/testing/peers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Association,
   type Connector,

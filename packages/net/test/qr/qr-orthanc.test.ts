@@ -8,9 +8,9 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeDataset } from '@hnvue/dicom';
+import { type OrthancPeer, rmTempDir, startOrthanc } from '@hnvue/testing/peers';
+import { KOREAN_NAME, UTF8_NAME } from '@hnvue/testing/worklist';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OrthancPeer, rmTempDir, startOrthanc } from '../../../../testing/peers.js';
-import { KOREAN_NAME, UTF8_NAME } from '../../../../testing/worklist.js';
 import {
   Association,
   createStorageScp,

@@ -6,8 +6,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir } from '../../../../testing/peers.js';
 import { decideAssociation } from '../../src/acse/negotiate.js';
 import { Association } from '../../src/association.js';
 import { tcpConnector } from '../../src/connector.js';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodePart10Header, findElement, parsePart10Header, readElements, TAG } from '@hnvue/dicom';
-import { run } from '../../../../testing/peers.js';
+import { run } from '@hnvue/testing/peers';
 
 export const TS = {
   implicit: '1.2.840.10008.1.2',

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir } from '../../../../testing/peers.js';
 import { Association } from '../../src/association.js';
 import { DATASET_FLUSHED } from '../../src/dimse/fragment.js';
 import { storageContexts } from '../../src/storage/negotiation.js';

@@ -13,8 +13,8 @@ import {
   TS,
   transferSyntax,
 } from '@hnvue/dicom';
+import { makeTempDir, rmTempDir, run } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir, run } from '../../../../testing/peers.js';
 import type { NegotiatedContext } from '../../src/acse/negotiate.js';
 import { Association } from '../../src/association.js';
 import {

@@ -20,7 +20,7 @@ import {
   TAG,
   TS,
 } from '@hnvue/dicom';
-import { run } from '../../../../testing/peers.js';
+import { run } from '@hnvue/testing/peers';
 import { newUid } from './helpers.js';
 
 export interface TestObject {

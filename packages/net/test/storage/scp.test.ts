@@ -5,7 +5,6 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   generateTlsMaterial,
   makeTempDir,
@@ -13,7 +12,8 @@ import {
   run,
   startOrthanc,
   type TlsMaterial,
-} from '../../../../testing/peers.js';
+} from '@hnvue/testing/peers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Association, type DimseReply, type IncomingRequest } from '../../src/association.js';
 import { DimseFailureError } from '../../src/errors.js';
 import type { DicomServer } from '../../src/server.js';

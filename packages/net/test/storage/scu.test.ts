@@ -1,6 +1,6 @@
 import { readElements } from '@hnvue/dicom';
+import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir } from '../../../../testing/peers.js';
 import { resolveInstance } from '../../src/storage/scu.js';
 import { makeImage, SOP, TS, writeImageFile } from './helpers.js';
 

@@ -6,8 +6,8 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openPart10File } from '@hnvue/dicom';
+import { generateTlsMaterial, makeTempDir, rmTempDir, startStorescp } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateTlsMaterial, makeTempDir, rmTempDir, startStorescp } from '../../../../testing/peers.js';
 import { Association } from '../../src/association.js';
 import { storageContexts } from '../../src/storage/negotiation.js';
 import { type StoreProgress, storeInstance, storeInstances } from '../../src/storage/scu.js';

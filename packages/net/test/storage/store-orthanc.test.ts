@@ -5,8 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeTempDir, type OrthancPeer, rmTempDir, startOrthanc } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, type OrthancPeer, rmTempDir, startOrthanc } from '../../../../testing/peers.js';
 import { createStoreScu } from '../../src/storage/client.js';
 import { convertFile, decodedPixels, makeImage, SOP, type TestImage, TS, writeImageFile } from './helpers.js';
 

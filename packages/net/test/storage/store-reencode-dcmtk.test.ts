@@ -9,8 +9,8 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SOP_CLASS, TS } from '@hnvue/dicom';
+import { makeTempDir, type RunningPeer, rmTempDir, run, startStorescp } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, type RunningPeer, rmTempDir, run, startStorescp } from '../../../../testing/peers.js';
 import { Association } from '../../src/association.js';
 import { StorageClient } from '../../src/storage/client.js';
 import { storageContexts } from '../../src/storage/negotiation.js';

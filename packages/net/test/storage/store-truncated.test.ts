@@ -16,8 +16,8 @@ import {
   TS,
   walkDataset,
 } from '@hnvue/dicom';
+import { makeTempDir, rmTempDir, run, startStorescp } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir, run, startStorescp } from '../../../../testing/peers.js';
 import { Association } from '../../src/association.js';
 import { StorageClient } from '../../src/storage/client.js';
 import { storageContexts } from '../../src/storage/negotiation.js';

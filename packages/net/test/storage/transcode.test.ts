@@ -9,8 +9,8 @@ import {
   stringValue,
   TAG,
 } from '@hnvue/dicom';
+import { makeTempDir, rmTempDir, run } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir, run } from '../../../../testing/peers.js';
 import { transcodeDataset } from '../../src/storage/transcode.js';
 import { convertFile, decodedPixels, makeImage, readPart10, SOP, TS, writeImageFile } from './helpers.js';
 

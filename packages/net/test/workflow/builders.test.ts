@@ -1,6 +1,6 @@
 import { decodeDataset, encodeDataset } from '@hnvue/dicom';
+import { worklistItem } from '@hnvue/testing/worklist';
 import { describe, expect, it } from 'vitest';
-import { worklistItem } from '../../../../testing/worklist.js';
 import {
   buildCommitmentReport,
   buildCommitmentRequest,

@@ -5,15 +5,15 @@
  * client certificate from our CA. Nothing in either direction travels in the clear.
  */
 import { HnvError } from '@hnvue/core';
-import { createUidGenerator } from '@hnvue/uid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   generateTlsMaterial,
   type OrthancPeer,
   rmTempDir,
   startOrthanc,
   type TlsMaterial,
-} from '../../../../testing/peers.js';
+} from '@hnvue/testing/peers';
+import { createUidGenerator } from '@hnvue/uid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Association,
   type Connector,

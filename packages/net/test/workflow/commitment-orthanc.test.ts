@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodePart10Header } from '@hnvue/dicom';
+import { makeTempDir, type OrthancPeer, rmTempDir, run, startOrthanc } from '@hnvue/testing/peers';
 import { createUidGenerator } from '@hnvue/uid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, type OrthancPeer, rmTempDir, run, startOrthanc } from '../../../../testing/peers.js';
 import { Association, createServer, type DicomServer } from '../../src/index.js';
 import {
   COMMITMENT_FAILURE_REASON,

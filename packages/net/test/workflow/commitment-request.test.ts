@@ -2,16 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { encodePart10Header } from '@hnvue/dicom';
+import { freePort, makeTempDir, type OrthancPeer, rmTempDir, run, startOrthanc } from '@hnvue/testing/peers';
 import { createUidGenerator } from '@hnvue/uid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freePort,
-  makeTempDir,
-  type OrthancPeer,
-  rmTempDir,
-  run,
-  startOrthanc,
-} from '../../../../testing/peers.js';
 import { Association, createServer, type DicomServer } from '../../src/index.js';
 import {
   COMMITMENT_EVENT,

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
+import { freePort, waitForPort } from '@hnvue/testing/peers';
 import { createUidGenerator } from '@hnvue/uid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitForPort } from '../../../../testing/peers.js';
 import { COMMAND_FIELD } from '../../src/dimse/index.js';
 import { Association, createServer, type DicomServer } from '../../src/index.js';
 import {

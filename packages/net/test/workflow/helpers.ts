@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, PEER_ENV, waitForPort } from '../../../../testing/peers.js';
+import { freePort, PEER_ENV, waitForPort } from '@hnvue/testing/peers';
 
 export interface Peer {
   readonly port: number;

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
+import { freePort, waitForPort } from '@hnvue/testing/peers';
+import { KOREAN_NAME, worklistItem } from '@hnvue/testing/worklist';
 import { createUidGenerator } from '@hnvue/uid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitForPort } from '../../../../testing/peers.js';
-import { KOREAN_NAME, worklistItem } from '../../../../testing/worklist.js';
 import { COMMAND_FIELD } from '../../src/dimse/index.js';
 import { Association, createServer, type DicomServer, DimseFailureError } from '../../src/index.js';
 import {

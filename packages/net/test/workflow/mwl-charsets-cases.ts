@@ -6,6 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { worklistItem } from '@hnvue/testing/worklist';
 import {
   elementValue,
   encodeDataset,
@@ -16,7 +17,6 @@ import {
   readElements,
   TAG,
 } from '../../../../packages/dicom/src/index.js';
-import { worklistItem } from '../../../../testing/worklist.js';
 import type { WorklistResult } from '../../src/workflow/index.js';
 
 export interface CharsetCase {

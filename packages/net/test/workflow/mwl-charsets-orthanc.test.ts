@@ -22,8 +22,8 @@
  *   `ISO 2022 IR 100\ISO 2022 IR 144`: Cyrillic read as Latin-1 behind ESC - L), which we flag.
  */
 import { spawnSync } from 'node:child_process';
+import { makeTempDir, type OrthancPeer, rmTempDir, startOrthanc } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, type OrthancPeer, rmTempDir, startOrthanc } from '../../../../testing/peers.js';
 import { Association } from '../../src/index.js';
 import { findWorklist, WORKLIST_CONTEXT, type WorklistResult } from '../../src/workflow/index.js';
 import {

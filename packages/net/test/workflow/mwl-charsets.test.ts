@@ -7,8 +7,8 @@
  * Orthanc's worklist plugin, which re-encodes answers, is in mwl-charsets-orthanc.test.ts.
  */
 import { spawnSync } from 'node:child_process';
+import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir } from '../../../../testing/peers.js';
 import { queryWorklist, type WorklistResult } from '../../src/workflow/index.js';
 import { type Peer, startPeer, wlmFolder } from './helpers.js';
 import {

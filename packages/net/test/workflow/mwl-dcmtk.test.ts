@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, rmTempDir } from '../../../../testing/peers.js';
+import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import {
   type GeneratedItem,
   KOREAN_NAME,
@@ -9,7 +8,8 @@ import {
   UTF8_NAME,
   worklistItem,
   writeWorklistFiles,
-} from '../../../../testing/worklist.js';
+} from '@hnvue/testing/worklist';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Association } from '../../src/index.js';
 import {
   findWorklist,

@@ -1,6 +1,6 @@
+import { makeTempDir, type OrthancPeer, rmTempDir, startOrthanc } from '@hnvue/testing/peers';
+import { type GeneratedItem, KOREAN_NAME, writeWorklistFiles } from '@hnvue/testing/worklist';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, type OrthancPeer, rmTempDir, startOrthanc } from '../../../../testing/peers.js';
-import { type GeneratedItem, KOREAN_NAME, writeWorklistFiles } from '../../../../testing/worklist.js';
 import { Association } from '../../src/index.js';
 import { findWorklist, WORKLIST_CONTEXT, type WorklistResult } from '../../src/workflow/index.js';
 

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PEER_ENV } from '../../../../testing/peers.js';
+import { PEER_ENV } from '@hnvue/testing/peers';
 
 export const DX_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.1.1';
 const UID_ROOT = '1.2.826.0.1.3680043.10.543.';

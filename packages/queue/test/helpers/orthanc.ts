@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, PEER_ENV, waitForPort } from '../../../../testing/peers.js';
+import { freePort, PEER_ENV, waitForPort } from '@hnvue/testing/peers';
 
 export interface PersistentOrthanc {
   readonly dicomPort: number;

@@ -8,11 +8,11 @@ import { writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { TS } from '@hnvue/dicom';
 import { canonicalSamples, decapsulate, j2kDecode } from '@hnvue/native';
+import { startStorescp } from '@hnvue/testing/peers';
 import { readNetpbm } from '../../../../../native/test/helpers/netpbm.js';
 import { type Part10, readPart10 } from '../../../../../native/test/helpers/part10.js';
 import { nativePixels } from '../../../../../native/test/helpers/peers.js';
 import { runTool, type TempDir } from '../../../../../native/test/helpers/tools.js';
-import { startStorescp } from '../../../../../testing/peers.js';
 import { createStorageScp } from '../../../src/storage/scp.js';
 import { type MatrixImage, SC_CLASSES } from './sources.js';
 

@@ -53,7 +53,7 @@ async function open(port: number, options: Partial<Parameters<typeof Association
   return association;
 }
 
-describe('decodeDatasetStream length cap (review fix 9)', () => {
+describe('decodeDatasetStream length cap', () => {
   it('FR-DICOM-07: stops reading at maxLength and throws DatasetTooLargeError without buffering the rest', async () => {
     const { chunks, pulled } = bigStream(64);
     const error = await decodeDatasetStream(chunks, { maxLength: 4 * MiB }).catch((e: unknown) => e);
@@ -136,7 +136,7 @@ describe('decodeDatasetStream length cap (review fix 9)', () => {
   });
 });
 
-describe('StorageCommitmentScu re-request of a pending Transaction UID (review fix 1b)', () => {
+describe('StorageCommitmentScu re-request of a pending Transaction UID', () => {
   it('FR-DICOM-07: the same UID with the same references is sent again and keeps its pending result', async () => {
     const seen: string[] = [];
     const server = createServer({

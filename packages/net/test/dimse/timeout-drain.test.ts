@@ -25,7 +25,7 @@ afterEach(async () => {
   servers = [];
 });
 
-describe('an outstanding request nobody reads any more (review fix 6)', () => {
+describe('an outstanding request nobody reads any more', () => {
   it('FR-DICOM-02.timers: after a break out of a C-FIND whose SCP then goes silent, release() settles with the DIMSE timeout', async () => {
     const silence = new Promise<void>((resolve) => {
       unblock = resolve;

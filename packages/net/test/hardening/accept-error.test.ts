@@ -11,7 +11,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-describe('DicomServer listening socket errors (review fix 7)', () => {
+describe('DicomServer listening socket errors', () => {
   it('NFR-SEC-01: an accept error after listen() (EMFILE) is a PHI-free connectionError, not an uncaught exception', async () => {
     // The node:net server is private: catch it when DicomServer calls listen() on it.
     const listen = vi.spyOn(Server.prototype, 'listen');

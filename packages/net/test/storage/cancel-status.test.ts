@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Association, createServer, type DicomServer, DimseFailureError } from '../../src/index.js';
 import { storeInstance, storeInstances } from '../../src/storage/index.js';
-import { makeImage, SOP, TS } from '../storage/helpers.js';
+import { makeImage, SOP, TS } from './helpers.js';
 
 let server: DicomServer | undefined;
 
@@ -10,7 +10,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-describe('C-STORE answered with Cancel (review fix 11)', () => {
+describe('C-STORE answered with Cancel', () => {
   it('FR-DICOM-04.store: an FE00 C-STORE-RSP is a DimseFailureError carrying the status, never a success', async () => {
     server = createServer({
       contexts: [{ abstractSyntax: SOP.dx, transferSyntaxes: [TS.explicit] }],
