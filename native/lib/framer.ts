@@ -337,7 +337,7 @@ interface StreamPending {
 }
 
 /**
- * The native PDU path of @hnvue/net's upper layer (issue 14 item 6): `framer.nextParts()` plus
+ * The native PDU path of @hnvue/net's upper layer (native/README.md, "PDU framing"): `framer.nextParts()` plus
  * `decodePDataPdvParts` with one addon call per socket read instead of work per PDU. Same limits,
  * same errors (a bad header is thrown after every PDU before it, then on every call until
  * `reset()`), same `bufferedBytes`; nothing is copied but the < 6 bytes of a header cut by a read.

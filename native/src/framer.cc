@@ -251,7 +251,7 @@ int64_t splitInto(const uint8_t* data, size_t start, size_t end, double* out, si
 constexpr uint32_t kPdvError = 3;
 
 // frameChunk(bytes, offset, associateLimit, pdataLimit, out): the whole unit of work of one socket
-// read in one call (issue 14 item 6): frames every complete PDU of `bytes` from `offset` and splits
+// read in one call (native/README.md, "PDU framing"): frames every complete PDU of `bytes` from `offset` and splits
 // the PDVs of each P-DATA-TF. out = [status, nextOffset, a, b, count, then per PDU: type, start,
 // end, pdvCount, pdvCount x (contextId, control, start, end)]. Statuses as framePdus (a PDU that
 // would not fit in `out` ends the call with kNeedMore at its offset; b = the doubles it needs when

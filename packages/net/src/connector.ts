@@ -14,7 +14,7 @@ export interface ConnectOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** A Duplex byte stream; `setNoDelay` is called when present (PEERS.md: Nagle costs ~40 ms per exchange). */
+/** A Duplex byte stream; `setNoDelay` is called when present (Nagle costs ~40 ms per exchange). */
 export type DicomSocket = Duplex & { setNoDelay?(noDelay?: boolean): unknown };
 
 export type Connector = (options: ConnectOptions) => Promise<DicomSocket>;

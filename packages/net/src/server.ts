@@ -5,7 +5,7 @@
  * (notifications): 'association', 'associationClosed', 'rejected', 'tlsError', 'connectionError',
  * 'connectionDropped'.
  *
- * No client can starve another (issue 17; DICOM-PITFALLS.md, DCMTK 2026 advisories):
+ * No client can starve another (docs/reliability.md):
  * - connections without an association are bounded globally and per source address, the most
  *   expendable one closed when a new one arrives (server/admission.ts), and each must complete
  *   its A-ASSOCIATE-RQ within `associationRequestTimeoutMs` of TCP accept (slowloris);
@@ -132,7 +132,7 @@ export class DicomServer extends EventEmitter<DicomServerEvents> {
       });
       server.on('tlsClientError', (err, socket) => {
         // A reset peer's TLSSocket no longer knows its address: take the raw connection's
-        // (node:tls keeps it as `_parent`), as recorded at accept (issue 17: "undefined:undefined").
+        // (node:tls keeps it as `_parent`), as recorded at accept; otherwise it logs "undefined".
         const raw = (socket as unknown as { _parent?: Socket })._parent;
         const known = raw === undefined ? undefined : this.#tlsPeers.get(raw);
         const peer =

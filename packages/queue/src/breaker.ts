@@ -3,8 +3,8 @@
  * cannot be reached (a retryable failure of category `network`: connect refused, timeout, TLS,
  * abort), its items stop going out on their own; after the NFR-REL-01 back-off one probe (the
  * first item in order) tries, and its outcome decides for all of them. A 10 s outage then costs
- * a handful of connection attempts instead of one per item per back-off step (issue 17: 603
- * attempts in three 2-second outages before this). Pure: the queue passes the time in.
+ * a handful of connection attempts instead of one per item per back-off step (before it: 603
+ * attempts in three 2-second outages). Pure: the queue passes the time in.
  *
  * closed ──network failure──▶ open ──back-off elapsed──▶ half-open (one probe in flight)
  *   ▲                          ▲                            │

@@ -3,7 +3,7 @@
  * - RIS: Modality Worklist C-FIND SCP (seeded) and MPPS SCP (N-CREATE/N-SET), one listener;
  * - PACS: Storage SCP writing Part 10 files to a folder, and Storage Commitment SCP that sends
  *   its N-EVENT-REPORT on a new association to the requester's listener, as Orthanc does
- *   (PEERS.md), and a Query/Retrieve SCP (C-FIND, C-MOVE to known AE titles, C-GET) over the
+ *  , and a Query/Retrieve SCP (C-FIND, C-MOVE to known AE titles, C-GET) over the
  *   objects it stored (qr-scp.ts), on that listener.
  * Both on configurable ports (0 = a free one). Notifications carry UIDs and counts, never PHI.
  */

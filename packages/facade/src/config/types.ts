@@ -71,7 +71,7 @@ export interface AsyncOpsWindow {
   readonly maxPerformed: number;
 }
 
-/** P-DATA-TF shaping for peers that reject what the standard allows (DICOM-PITFALLS.md). */
+/** P-DATA-TF shaping for peers that reject what the standard allows. */
 export interface PdvOptions {
   /** At most this many PDVs in one P-DATA-TF; absent means no limit. */
   readonly maxPdvsPerPdu?: number;

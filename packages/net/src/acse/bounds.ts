@@ -1,5 +1,5 @@
 /**
- * Bounded negotiation (issue 17 item 2): an acceptor screens the raw bytes of an A-ASSOCIATE-RQ
+ * Bounded negotiation (docs/reliability.md): an acceptor screens the raw bytes of an A-ASSOCIATE-RQ
  * before the decoder builds a single object, so a request with 10,000 presentation contexts, a
  * megabyte-long user identity or thousands of sub-items costs one linear scan of bytes already
  * held by the framer (itself capped) and no allocation. Pure: bytes in, verdict out; no I/O.

@@ -126,7 +126,7 @@ export interface Negotiated {
 
 /**
  * PS3.5 6.2 (AE VR): at most 16 characters of the default repertoire without backslash or control
- * characters, and not only spaces. We are strict in what we send (DICOM-PITFALLS.md).
+ * characters, and not only spaces. We are strict in what we send.
  */
 export function checkAeTitle(value: string, what: string): string {
   const trimmed = value.trim();
@@ -337,7 +337,7 @@ export interface AcceptorPolicy {
   /** Our window; when undefined or 1/1 no window item is returned (PS3.7 D.3.3.3). */
   readonly asyncOpsWindow?: AsyncOpsWindow | undefined;
   /**
-   * The most outstanding operations granted either way (issue 17 item 2): 0 (unlimited) on both
+   * The most outstanding operations granted either way (docs/reliability.md): 0 (unlimited) on both
    * sides, or a larger number, is answered with this. Default 16 (DEFAULT_NEGOTIATION_LIMITS).
    */
   readonly maxOperationsGranted?: number | undefined;

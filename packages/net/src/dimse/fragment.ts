@@ -4,7 +4,7 @@
  * Rules followed (PS3.8 E.1): every fragment of a message uses the message's presentation
  * context; each PDV holds one fragment; the PDVs of one PDU belong to one message; every fragment
  * but a data set's odd-sized tail has an even length; PDU lengths never exceed the peer's
- * Maximum Length Received (D.1, 0 = unlimited). Interop options (DICOM-PITFALLS.md): one PDV per
+ * Maximum Length Received (D.1, 0 = unlimited). Interop options: one PDV per
  * PDU (fo-dicom #502) and command and data set in separate PDUs (fo-dicom #1960), which is the
  * default and also what DCMTK 3.6.7 sends (fixtures/dcmtk-c-store-rq.hex).
  *

@@ -1,7 +1,7 @@
 /**
  * Where the upper layer's PDUs come from (PS3.8 9.3): the TypeScript framer (pdu/framer.ts), or
  * the native PDU path (@hnvue/native NativePduStream: one addon call frames a whole socket read
- * and splits its PDVs, issue 14 item 6). Opt-in: `framing.nativePdu` or HNVUE_NATIVE_PDU=1, and
+ * and splits its PDVs; native/README.md, "PDU framing"). Opt-in: `framing.nativePdu` or HNVUE_NATIVE_PDU=1, and
  * only when the loaded addon has it; otherwise TypeScript. Both give the same PDUs, PDVs and
  * errors (native/test/framer-diff-chunk.test.ts).
  */

@@ -4,7 +4,7 @@
  * `step()` and executes the returned effects (send, indicate, ARTIM timer, close). Everything
  * protocol-related is decided by the table; this file only owns the socket and the timers.
  *
- * Reading never polls: it reacts to 'data' (DICOM-PITFALLS.md, pynetdicom #650). Writing respects
+ * Reading never polls: it reacts to 'data' (pynetdicom #650). Writing respects
  * back-pressure: `sendPData` resolves once the socket accepted the bytes or drained.
  */
 import type { Logger } from '@hnvue/core';
@@ -490,7 +490,7 @@ export class UpperLayer {
       }
       if (framed === undefined) return;
       if (framed.pduType === PDU_TYPE['P-DATA-TF']) {
-        // A P-DATA-TF spread over socket reads is split in place, never joined (issue 19 item 3).
+        // A P-DATA-TF spread over socket reads is split in place, never joined.
         let pdvs: readonly Pdv[];
         if (framed.pdvError) {
           this.#onDecodeError(framed.pdvError);

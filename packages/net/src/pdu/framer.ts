@@ -42,7 +42,7 @@ export interface PduFramer {
   next(): RawPdu | undefined;
   /**
    * As `next()`, but a PDU spread over chunks comes as views of them instead of one copy: a
-   * 128 KiB PDU in 64 KiB socket reads is then neither allocated nor copied (issue 19 item 3).
+   * 128 KiB PDU in 64 KiB socket reads is then neither allocated nor copied.
    */
   nextParts(): RawPduParts | undefined;
   /** Bytes pushed and not yet returned by `next()`. */

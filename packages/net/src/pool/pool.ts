@@ -33,7 +33,7 @@ export interface PoolOptions<R extends PoolResource> {
   readonly name?: string;
 }
 
-/** The defaults of REQUIREMENTS.md FR-DICOM-02. */
+/** The defaults FR-DICOM-02 asks for (docs/traceability.md). */
 export const POOL_DEFAULTS: {
   readonly maxSize: 4;
   readonly acquisitionTimeoutMs: 30000;

@@ -1,5 +1,5 @@
 /**
- * Source-address access control of a listener (issue 17 item 3): the addresses and subnets whose
+ * Source-address access control of a listener (docs/reliability.md): the addresses and subnets whose
  * requestors may associate. Matching is node:net's BlockList, which also matches an IPv4-mapped
  * IPv6 peer (`::ffff:10.0.0.5`) against an IPv4 rule.
  */

@@ -1,5 +1,5 @@
 /**
- * Fair acceptance (issue 17 item 1): who may hold a connection or an association slot of a
+ * Fair acceptance (docs/reliability.md): who may hold a connection or an association slot of a
  * listener. Pure accounting: no socket, no timer; the server closes what this decides to drop.
  *
  * - Pending connections (no association yet: awaiting the A-ASSOCIATE-RQ, or closing after an

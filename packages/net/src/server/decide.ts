@@ -1,5 +1,5 @@
 /**
- * How the listener decides an A-ASSOCIATE-RQ (issue 17 items 1 and 3), in this order: the
+ * How the listener decides an A-ASSOCIATE-RQ (docs/reliability.md), in this order: the
  * source address, then the checks that need nothing (protocol version, application context,
  * called and calling AE titles), then an association slot, reserved synchronously, and only then
  * the asynchronous identity hook and the presentation contexts. A requestor refused by access

@@ -1,5 +1,5 @@
 /**
- * The limits of a DICOM listener (issue 17 items 1 and 2), with their defaults and validation.
+ * The limits of a DICOM listener (docs/reliability.md), with their defaults and validation.
  * Every figure here is a bound on memory or on the time one peer can hold a resource; the
  * reasoning and the measured figures are in docs/reliability.md.
  */

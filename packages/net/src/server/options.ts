@@ -1,7 +1,7 @@
 /**
  * Options and events of the DICOM listener (server.ts). The access-control and limit options
  * are the same for every listener built on it: the storage SCP (`server` option), the storage
- * commitment listener and the simulator's SCPs (issue 17 items 1-3; docs/reliability.md).
+ * commitment listener and the simulator's SCPs (docs/reliability.md).
  */
 import type { Logger } from '@hnvue/core';
 import type {

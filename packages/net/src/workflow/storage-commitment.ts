@@ -63,7 +63,7 @@ export const STORAGE_COMMITMENT_ROLES: readonly {
 }[] = [{ sopClassUid: STORAGE_COMMITMENT_SOP_CLASS, scuRole: true, scpRole: true }];
 /**
  * For our listener: the PACS opens the report association as requestor and asks for the SCP role
- * with a role selection item; accept it (DICOM-PITFALLS.md, pynetdicom #469).
+ * with a role selection item; accept it (pynetdicom #469).
  */
 export const STORAGE_COMMITMENT_LISTENER_CONTEXT: {
   readonly abstractSyntax: string;
@@ -227,7 +227,7 @@ interface PendingEntry {
  * application that keeps a listener open and many requests pending. Install `reportHandler` for N-EVENT-REPORT both on the requesting
  * association (`requestHandler`) and on our listener (`handlers['N-EVENT-REPORT']`, with
  * STORAGE_COMMITMENT_LISTENER_CONTEXT), and start the listener before `request()`: the report
- * association may open before the N-ACTION-RSP is read (PEERS.md, Orthanc).
+ * association may open before the N-ACTION-RSP is read (Orthanc does).
  */
 export class StorageCommitmentScu extends EventEmitter<StorageCommitmentEvents> {
   readonly #uids: UidSource;
@@ -334,7 +334,7 @@ export class StorageCommitmentScu extends EventEmitter<StorageCommitmentEvents> 
       resolve,
       timer: undefined,
     };
-    // Registered before the N-ACTION goes out: the report may overtake its response (PEERS.md).
+    // Registered before the N-ACTION goes out: the report may overtake its response.
     this.#pending.set(transactionUid, entry);
     return entry;
   }
