@@ -5,9 +5,12 @@
  * meanwhile the console is kill -9'd and the PACS restarted at random. Then faults stop, the
  * console drains, and the books are checked at the peers: every SOP Instance UID the console
  * reported as queued is at its PACS, commitments resolved, no MPPS N-SET before its N-CREATE,
- * each queue database passes `PRAGMA integrity_check` (opened read-only).
+ * each queue database passes `PRAGMA integrity_check` (opened read-only) at the end, and after
+ * every kill -9 a copy of it (database + WAL, as the kill left them) passes it too.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inspectQueue } from '@hnvue/queue';
 import { FaultProxy, mulberry32 } from '@hnvue/testing/fault-proxy';
@@ -48,6 +51,37 @@ export interface SoakSummary {
   readonly integrity: Record<string, string>;
   readonly maxDeliveryLatencyMs: number;
   readonly drained: boolean;
+  /** `PRAGMA integrity_check` on a copy of each queue database right after each kill -9. */
+  readonly integrityAfterKills: { readonly checks: number; readonly notOk: readonly string[] };
+  /** Peak resident set of the console process over all its runs (VmHWM), MB; 0 if unavailable. */
+  readonly consolePeakRssMb: number;
+}
+
+/** integrity_check of a copy of the database and its WAL as they are on disk (the original untouched). */
+function integrityOfCopy(db: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hnvue-soak-ic-'));
+  try {
+    copyFileSync(db, join(dir, 'queue.db'));
+    if (existsSync(`${db}-wal`)) copyFileSync(`${db}-wal`, join(dir, 'queue.db-wal'));
+    return execFileSync('sqlite3', [join(dir, 'queue.db'), 'PRAGMA integrity_check'])
+      .toString()
+      .trim();
+  } catch (err) {
+    return `check failed: ${(err as Error).message.split('\n')[0]}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** VmHWM of a live process, kB (Linux), 0 otherwise. */
+function peakRssKb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 interface Line {
@@ -151,6 +185,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
   const end = Date.now() + options.seconds * 1000;
   for (const p of Object.values(proxies)) p.startChaos({ meanIntervalMs: (options.meanFaultS ?? 4) * 1000 });
   let kills = 0;
+  let peakKb = 0;
+  let icChecks = 0;
+  const icNotOk: string[] = [];
   let pacsTimer: NodeJS.Timeout | undefined;
   let restarting = Promise.resolve();
   const schedulePacs = () => {
@@ -166,20 +203,34 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
   schedulePacs();
   while (Date.now() < end) {
     const run = startConsole(plan('day'), onLine);
+    const rss = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(run.child.pid))), 1000);
     const until = Math.min(end, Date.now() + 3000 + exp(options.meanKillS ?? 10));
     await Promise.race([sleep(until - Date.now()), run.exited]);
+    let killed = false;
     if (run.child.pid !== undefined && run.child.exitCode === null) {
+      peakKb = Math.max(peakKb, peakRssKb(run.child.pid));
       process.kill(-run.child.pid, 'SIGKILL');
+      killed = true;
       if (Date.now() < end) kills++;
     }
     await run.exited;
+    clearInterval(rss);
+    if (killed) {
+      for (const c of consoles) {
+        const r = integrityOfCopy(join(queueDirFor(c.queuePath), 'queue.db'));
+        icChecks++;
+        if (r !== 'ok') icNotOk.push(`${c.name} after kill ${kills}: ${r}`);
+      }
+    }
   }
   // Drain: faults off, PACS up, the console runs once more to the end.
   clearTimeout(pacsTimer);
   await restarting;
   for (const p of Object.values(proxies)) p.stopChaos();
   const drain = startConsole(plan('drain'), onLine);
+  const drainRss = setInterval(() => (peakKb = Math.max(peakKb, peakRssKb(drain.child.pid))), 1000);
   await drain.exited;
+  clearInterval(drainRss);
   await sleep(1000);
 
   const at = { storescp: await storescpUids(storescp.dir), orthanc: await orthancUids(orthanc.httpPort) };
@@ -237,6 +288,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
     integrity,
     maxDeliveryLatencyMs: maxLatency,
     drained: drainedOk,
+    integrityAfterKills: { checks: icChecks, notOk: icNotOk },
+    consolePeakRssMb: Math.round(peakKb / 102.4) / 10,
   };
   for (const p of Object.values(proxies)) await p.close();
   await storescp.stop();

@@ -14,6 +14,7 @@ export function verdict(s: SoakSummary): string[] {
   if (s.mpps.setBeforeCreate > 0) problems.push(`${s.mpps.setBeforeCreate} MPPS N-SET before N-CREATE`);
   if (s.queueFailed > 0) problems.push(`${s.queueFailed} queue items FAILED`);
   for (const [c, r] of Object.entries(s.integrity)) if (r !== 'ok') problems.push(`queue ${c}: ${r}`);
+  for (const r of s.integrityAfterKills.notOk) problems.push(`queue ${r}`);
   if (!s.drained) problems.push('drain did not finish');
   return problems;
 }
@@ -38,6 +39,11 @@ export function table(s: SoakSummary): string {
     ['N-SET before N-CREATE, repeated N-CREATE', `${s.mpps.setBeforeCreate}, ${s.mpps.duplicateCreates}`],
     ['queue items FAILED', String(s.queueFailed)],
     ['integrity_check', Object.values(s.integrity).join(' / ')],
+    [
+      'integrity_check after kills (ok / checked)',
+      `${s.integrityAfterKills.checks - s.integrityAfterKills.notOk.length} / ${s.integrityAfterKills.checks}`,
+    ],
+    ['console peak RSS (MB)', String(s.consolePeakRssMb)],
     ['max delivery latency (ms)', String(s.maxDeliveryLatencyMs)],
     ['drained', String(s.drained)],
   ];
