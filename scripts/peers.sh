@@ -12,6 +12,11 @@ command -v gdcmconv >/dev/null 2>&1 || need+=(libgdcm-tools)
 [ -f /usr/include/openjpeg-2.5/openjpeg.h ] || need+=(libopenjp2-7-dev)
 # OpenJPH's ojph_compress/ojph_expand: the independent HTJ2K encoder and decoder (DCMTK 3.6.7 has none).
 command -v ojph_expand >/dev/null 2>&1 || need+=(openjph-tools)
+# PKCS#11 TLS keys (NFR-SEC-02, issue 21): SoftHSM2 as the token, opensc's pkcs11-tool to make a
+# key inside it, libp11's OpenSSL engine through which node:tls signs.
+command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
+command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
+ls /usr/lib/*/engines-3/pkcs11.so >/dev/null 2>&1 || need+=(libengine-pkcs11-openssl)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq

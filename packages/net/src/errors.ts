@@ -109,7 +109,9 @@ export class ConnectError extends HnvError {
  * peer's refusal: `untrusted-certificate` (the server's chain does not reach a trusted CA),
  * `hostname-mismatch`, `certificate-expired`, `certificate-required` (the server asked for a
  * client certificate we did not send), `bad-certificate` (the peer refused ours), `protocol-version`
- * (no common TLS version, e.g. a TLS 1.0 peer against our 1.2 minimum), `handshake` (anything else).
+ * (no common TLS version, e.g. a TLS 1.0 peer against our 1.2 minimum), `key-not-found` (our key
+ * is not in its PKCS#11 token, or the token is absent or locked), `own-certificate-expired` (our
+ * own certificate, checked at start-up), `handshake` (anything else).
  */
 export type TlsFailure =
   | 'untrusted-certificate'
@@ -119,6 +121,8 @@ export type TlsFailure =
   | 'bad-certificate'
   | 'protocol-version'
   | 'credentials'
+  | 'key-not-found'
+  | 'own-certificate-expired'
   | 'handshake';
 
 export class TlsError extends HnvError {

@@ -74,6 +74,8 @@ export {
   type FilmToPrint,
   PRINT_CONTEXTS,
   PRINT_ERROR_CODES,
+  PRINTER_BUSY_STATUSES,
+  PrinterFailureError,
   type PrintJobRequest,
   type PrintJobResult,
   type PrintOperation,
@@ -84,6 +86,7 @@ export {
   type PrintScuOptions,
   PrintStateError,
   printFilms,
+  requirePrinterReady,
 } from './print/index.js';
 export type * from './print/types.js';
 export {
@@ -192,6 +195,7 @@ export {
   type TlsServerOptions,
   tlsConnector,
 } from './tls/index.js';
+export { checkOwnCertificate, type Pkcs11KeyOptions, redactPkcs11Uri } from './tls/pkcs11.js';
 export {
   buildCommitmentReport,
   buildMppsCreate,

@@ -9,6 +9,7 @@ import {
 import type { Logger } from '@hnvue/core';
 import type { Connector, DicomSocket } from '../connector.js';
 import { ConnectError, TlsError, type TlsFailure } from '../errors.js';
+import { type Pkcs11KeyOptions, pkcs11ContextOptions, pkcs11SecureContext } from './pkcs11.js';
 
 /**
  * TLS for DICOM (PS3.15 B.1 "Basic TLS Secure Transport Connection Profile", NFR-SEC-02) on
@@ -26,6 +27,8 @@ export interface TlsCredentials {
   /** PKCS#12 bundle with key and chain, instead of cert + key. */
   readonly pfxFile?: string;
   readonly pfx?: Uint8Array;
+  /** The private key stays in a PKCS#11 token instead (see pkcs11.ts); the certificate comes from certFile/cert. */
+  readonly pkcs11Key?: Pkcs11KeyOptions;
   /** Passphrase of the key or the PFX. */
   readonly passphrase?: string;
   /** Trusted CA certificates (PEM). Without them Node's bundled public roots are used. */
@@ -160,6 +163,8 @@ const FAILURE_TEXT: Record<TlsFailure, string> = {
   'bad-certificate': 'the peer refused our certificate',
   'protocol-version': 'no TLS protocol version in common with the peer',
   credentials: 'the TLS credentials could not be loaded',
+  'key-not-found': 'our private key could not be loaded from its token',
+  'own-certificate-expired': 'our own certificate is expired or not yet valid',
   handshake: 'the TLS handshake failed',
 };
 
@@ -204,7 +209,11 @@ export function toTlsError(err: unknown, where: string): TlsError | undefined {
  * file fails at configuration time rather than on the first association.
  */
 export function tlsConnector(options: TlsClientOptions = {}): Connector {
-  const base = loadTlsCredentials(options);
+  const loaded = loadTlsCredentials(options);
+  // A token key is loaded once, now: a missing key or locked token fails at start-up.
+  const base: ConnectionOptions = options.pkcs11Key
+    ? { secureContext: pkcs11SecureContext(loaded, options.pkcs11Key) }
+    : loaded;
   const verify = options.verifyServer ?? true;
   const warned = new Set<string>();
   return (connect) =>
@@ -256,7 +265,14 @@ export function tlsConnector(options: TlsClientOptions = {}): Connector {
 
 /** node:tls server options from our TLS server options (used by createServer({ tls })). */
 export function tlsServerOptions(options: TlsServerOptions): TlsOptions {
-  const base = loadTlsCredentials(options);
+  const loaded = loadTlsCredentials(options);
+  // tls.Server builds its context from key options, not from `secureContext`: check the token now
+  // (a typed start-up error), then let the server load the key through the engine itself.
+  let base: TlsOptions = loaded;
+  if (options.pkcs11Key) {
+    pkcs11SecureContext(loaded, options.pkcs11Key);
+    base = { ...loaded, ...pkcs11ContextOptions(options.pkcs11Key) };
+  }
   const mutual = options.requireClientCertificate ?? false;
   return { ...base, requestCert: mutual, rejectUnauthorized: mutual };
 }
