@@ -98,6 +98,7 @@ export type HnvErrorCode =
   | 'HNV_ERR_COMMITMENT'
   | 'HNV_ERR_PRINT_STATE'
   | 'HNV_ERR_PRINT_REJECTED'
+  | 'HNV_ERR_PRINTER_FAILURE'
   // @hnvue/queue
   | 'HNV_ERR_QUEUE_CORRUPT'
   | 'HNV_ERR_QUEUE_LOCKED'
@@ -183,6 +184,8 @@ export const ERROR_CATALOGUE: Readonly<Record<HnvErrorCode, ErrorSpec>> = {
   // refused what we sent (an image depth, a format or film size it does not offer).
   HNV_ERR_PRINT_STATE: { category: 'state', retryable: false },
   HNV_ERR_PRINT_REJECTED: { category: 'dimse', retryable: false },
+  // Printer Status FAILURE (FILM JAM, SUPPLY EMPTY…): the printer's state, cleared by an operator.
+  HNV_ERR_PRINTER_FAILURE: { category: 'dimse', retryable: true },
 
   // @hnvue/queue
   HNV_ERR_QUEUE_CORRUPT: { category: 'queue', retryable: false },

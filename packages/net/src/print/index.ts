@@ -7,8 +7,22 @@ export {
   parsePrintEvent,
   parsePrinter,
 } from './datasets.js';
-export { PRINT_ERROR_CODES, type PrintOperation, PrintRejectedError, PrintStateError } from './errors.js';
-export { type FilmToPrint, type PrintJobRequest, type PrintJobResult, printFilms, to8Bit } from './job.js';
+export {
+  PRINT_ERROR_CODES,
+  PRINTER_BUSY_STATUSES,
+  PrinterFailureError,
+  type PrintOperation,
+  PrintRejectedError,
+  PrintStateError,
+} from './errors.js';
+export {
+  type FilmToPrint,
+  type PrintJobRequest,
+  type PrintJobResult,
+  printFilms,
+  requirePrinterReady,
+  to8Bit,
+} from './job.js';
 export {
   PRINT_CONTEXTS,
   type PrintRequestOptions,

@@ -4,13 +4,14 @@
  * and the LUT. Whatever fails, what was created is deleted (best effort) before the error is
  * rethrown, so the printer is not left holding half a session.
  */
-import { PrintRejectedError } from './errors.js';
+import { PrinterFailureError, PrintRejectedError } from './errors.js';
 import type { PrintRequestOptions, PrintScu } from './scu.js';
 import type {
   FilmBoxRequest,
   FilmSessionRequest,
   ImageBoxContent,
   PrintActionResult,
+  PrinterState,
   PrintPixels,
 } from './types.js';
 
@@ -30,6 +31,11 @@ export interface PrintJobRequest {
    * 'convert' sends the same image again as 8 bits (value >> 4).
    */
   readonly on12BitRefused?: 'error' | 'convert';
+  /**
+   * Called once the printer answered the N-ACTION print of `films[index]`, before its N-DELETE:
+   * a queued job records here which films are on paper, so a retry does not print them again.
+   */
+  readonly onFilmPrinted?: (index: number, result: PrintActionResult) => void;
 }
 
 export interface PrintJobResult {
@@ -67,7 +73,7 @@ export async function printFilms(
     if (job.presentationLut !== false && scu.presentationLutAccepted) {
       lutUid = count(await scu.createPresentationLut(options)).sopInstanceUid;
     }
-    for (const film of job.films) {
+    for (const [filmIndex, film] of job.films.entries()) {
       const box = count(
         await scu.createFilmBox(session.sopInstanceUid, film.filmBox, {
           ...options,
@@ -92,6 +98,7 @@ export async function printFilms(
         }
       }
       const printed = count(await scu.print({ filmBoxUid: box.sopInstanceUid }, options));
+      job.onFilmPrinted?.(filmIndex, printed);
       count(await scu.deleteFilmBox(box.sopInstanceUid, options));
       films.push({ ...printed, filmBoxUid: box.sopInstanceUid, convertedTo8Bit: converted });
     }
@@ -103,4 +110,17 @@ export async function printFilms(
   count(await scu.deleteFilmSession(session.sopInstanceUid, options));
   if (lutUid !== undefined) count(await scu.deletePresentationLut(lutUid, options));
   return { filmSessionUid: session.sopInstanceUid, films, warnings };
+}
+
+/**
+ * N-GET Printer (PS3.4 H.4.6.2.1) before a job: NORMAL and WARNING are returned (WARNING still
+ * prints, PS3.3 C.13.9.1), FAILURE throws PrinterFailureError with the printer's state.
+ */
+export async function requirePrinterReady(
+  scu: PrintScu,
+  options: PrintRequestOptions = {},
+): Promise<PrinterState> {
+  const printer = await scu.getPrinter(options);
+  if (printer.status === 'FAILURE') throw new PrinterFailureError(printer);
+  return printer;
 }
