@@ -3,6 +3,7 @@
  * queue events onto them. Events carry UIDs and counts, never patient data (NFR-SEC-01).
  */
 import type { EventEmitter } from 'node:events';
+import type { PrinterStatus, PrintJobStatus } from '@hnvue/net';
 import type { QueueCounts, QueueItem, TransmissionQueue } from '@hnvue/queue';
 import type { SopRef } from './state.js';
 
@@ -37,6 +38,42 @@ export interface DicomServicesEvents {
   commitmentTimedOut: [info: { readonly transactionUid: string; readonly studyInstanceUid: string }];
   /** Queue counts after any change. */
   queueStatus: [counts: QueueCounts];
+  /**
+   * The printer's status (FR-DICOM-11), as N-GET Printer answered before a print job's films or as
+   * an N-EVENT-REPORT during it. FAILURE (`statusInfo` e.g. FILM JAM): the job waits in the queue.
+   */
+  printerStatus: [info: PrinterStatusInfo];
+  /** A Print Job N-EVENT-REPORT from the printer (PENDING, PRINTING, DONE, FAILURE). */
+  printJobStatus: [info: PrintJobStatusInfo];
+  /** Every film of the print job was printed (the queue's `delivered` follows). */
+  printed: [info: PrintedInfo];
+}
+
+export interface PrinterStatusInfo {
+  /** The print job during which the printer said so. */
+  readonly jobId: string;
+  readonly status: PrinterStatus;
+  /** Printer Status Info (2110,0020): a PS3.3 C.13.9.1 defined term, or ''. */
+  readonly statusInfo: string;
+  readonly printerName: string | undefined;
+}
+
+export interface PrintJobStatusInfo {
+  readonly jobId: string;
+  readonly printJobUid: string;
+  readonly status: PrintJobStatus;
+  readonly statusInfo: string;
+}
+
+export interface PrintedInfo {
+  readonly jobId: string;
+  readonly queueItemId: number;
+  /** Films printed by this attempt (an earlier, interrupted attempt may have printed the others). */
+  readonly films: number;
+  /** Image boxes sent as 8 bits because the printer refused 12. */
+  readonly convertedTo8Bit: number;
+  /** Requests the printer answered with a Warning status. */
+  readonly warnings: number;
 }
 
 export type FacadeEmitter = Pick<EventEmitter<DicomServicesEvents>, 'emit'>;

@@ -26,6 +26,13 @@ import { FACADE_ERROR_CODES, FacadeError } from './errors.js';
 import { type DicomServicesEvents, wireQueueEvents } from './events.js';
 import { migrateLegacyState } from './migrate.js';
 import {
+  type PrintImageInput,
+  type PrintJobInfo,
+  type PrintOptions,
+  printDelivered,
+  queuePrint,
+} from './print.js';
+import {
   type CompleteInput,
   type ImageInput,
   type Procedure,
@@ -45,7 +52,15 @@ import {
 } from './wiring.js';
 import { type WorklistOptions, worklist } from './worklist.js';
 
-export type { CommitmentInfo, DeliveryInfo, DicomServicesEvents } from './events.js';
+export type {
+  CommitmentInfo,
+  DeliveryInfo,
+  DicomServicesEvents,
+  PrintedInfo,
+  PrinterStatusInfo,
+  PrintJobStatusInfo,
+} from './events.js';
+export type { PrintImageInput, PrintJobInfo, PrintOptions } from './print.js';
 export type {
   CompleteInput,
   ImageInput,
@@ -108,7 +123,10 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     if (this.#running) return;
     mkdirSync(this.#ctx.queueDir, { recursive: true });
     const sender = createSender(this.#ctx, this.#commitments, () => this.#storage);
-    const onDelivered = this.#commitments.onDelivered.bind(this.#commitments);
+    const onDelivered: Parameters<typeof openQueue>[3] = (item, records, tx) => {
+      this.#commitments.onDelivered(item, records, tx);
+      printDelivered(item, records);
+    };
     this.#queue = await openQueue(this.config, this.#ctx.queueDir, sender, onDelivered, this.#log);
     // After the queue: a queue that does not open (locked, damaged) leaves no pool behind.
     this.#storage = createStorage(this.config, this.#log);
@@ -209,6 +227,16 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
 
   procedure(procedureId: string): Procedure | undefined {
     return this.#procedures.get(procedureId);
+  }
+
+  /**
+   * Prints the images on the `printer` destination (FR-DICOM-11): each prepared for its image box
+   * now (a bad image throws here), the job queued as one item and printed by the queue, retried
+   * while the printer is busy, unreachable or in FAILURE, and kept across a restart. Resolves once
+   * the job is safely queued; `printerStatus`, `printed`, `retrying` and `failed` tell the rest.
+   */
+  async print(images: readonly PrintImageInput[], options: PrintOptions = {}): Promise<PrintJobInfo> {
+    return await queuePrint(this.#ctx, images, options);
   }
 
   /** Queue counts (for a status bar), items (for a list), and an explicit retry of a FAILED item. */

@@ -11,6 +11,8 @@
  * - `study/<Study Instance UID>`: what was queued for the PACS, what was delivered, whether the
  *   procedure is closed and the commitment transaction once queued (FR-DICOM-07).
  * - `commitment/<Transaction UID>`: a commitment awaiting its N-EVENT-REPORT.
+ * - `print/<job id>`: how many films of a queued print job the printer has printed (FR-DICOM-11),
+ *   so a retry prints only the rest; deleted with the item's DONE.
  */
 import type { CharacterSet, SopRef } from '@hnvue/dicom';
 
@@ -22,6 +24,7 @@ export const NS = {
   subject: 'subject',
   study: 'study',
   commitment: 'commitment',
+  print: 'print',
   /** Facade bookkeeping (the one-time migration of the earlier state files). */
   meta: 'facade',
 } as const;
@@ -66,6 +69,12 @@ export interface ProcedureState {
   readonly images: readonly SopRef[];
   readonly others: readonly SopRef[];
   readonly doseEvents: readonly DoseEventState[];
+}
+
+/** A print job's progress, keyed by its job id (the queue item's SOP Instance UID). */
+export interface PrintJobState {
+  /** Films whose N-ACTION print the printer answered, in job order. */
+  readonly printed: number;
 }
 
 export function emptyStudy(): StudyState {

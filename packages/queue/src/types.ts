@@ -1,5 +1,8 @@
-/** What a queued operation asks the destination to do; the payload lives in the spool file. */
-export const QUEUE_KINDS = ['c-store', 'mpps-create', 'mpps-set', 'storage-commitment'] as const;
+/**
+ * What a queued operation asks the destination to do; the payload lives in the spool file.
+ * `print`: one Basic Grayscale Print job (FR-DICOM-11), its films and prepared image boxes.
+ */
+export const QUEUE_KINDS = ['c-store', 'mpps-create', 'mpps-set', 'storage-commitment', 'print'] as const;
 export type QueueKind = (typeof QUEUE_KINDS)[number];
 
 /**

@@ -6,6 +6,7 @@ import { FACADE_ERROR_CODES, FacadeError } from '../errors.js';
 import type { FacadeContext } from '../wiring.js';
 import { sendCommitment } from './commitment.js';
 import { sendMpps } from './mpps.js';
+import { sendPrint } from './print.js';
 import { sendStore } from './store.js';
 
 export function createSender(
@@ -22,6 +23,8 @@ export function createSender(
         return await sendMpps(ctx.config, ctx.log, item);
       case 'storage-commitment':
         return await sendCommitment(ctx, commitments, item);
+      case 'print':
+        return await sendPrint(ctx, item, send);
       default: {
         const never: never = item.kind;
         throw new FacadeError(FACADE_ERROR_CODES.procedure, `unknown queue item kind ${String(never)}`);
