@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { buildCrImage, preparePrintImage, readPart10, toPart10Buffer } from '@hnvue/iod';
 import { PrintScu, printFilms } from '@hnvue/net';
 import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
-import { startDcmprscp } from '../packages/net/test/print/dcmprscp.js';
+import { startDcmprscp } from '@hnvue/testing/print';
 
 const N = Number(process.env.BENCH_N ?? 3);
 const SIDE = 3000;

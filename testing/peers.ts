@@ -100,7 +100,16 @@ function startProcess(command: string, args: readonly string[], port: number, cw
   };
 }
 
-async function startAndWait(command: string, args: readonly string[], port: number, cwd?: string) {
+/**
+ * Spawns `command args` for a peer that will listen on `port` (picked with `freePort`) and resolves
+ * once the port accepts connections; rejects with the peer's output if it exits first.
+ */
+export async function startAndWait(
+  command: string,
+  args: readonly string[],
+  port: number,
+  cwd?: string,
+): Promise<RunningPeer> {
   const peer = startProcess(command, args, port, cwd);
   const died = new Promise<never>((_, reject) => {
     peer.process.once('exit', (code) =>

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { decodeDataset, readPart10File } from '@hnvue/dicom';
 import { buildCrImage, preparePrintImage, readPart10, toPart10Buffer } from '@hnvue/iod';
 import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
+import { type PrintScp, startDcmprscp } from '@hnvue/testing/print';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PrintScp, startDcmprscp } from '../../net/test/print/dcmprscp.js';
 import { type CliContext, EXIT_CODES, main } from '../src/index.js';
 
 const HARDCOPY_GRAYSCALE = '1.2.840.10008.5.1.1.29';

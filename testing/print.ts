@@ -2,12 +2,11 @@
  * Test helper: a DCMTK dcmprscp print SCP in a temp dir, from a configuration written like a copy of
  * /etc/dcmtk/dcmpstat.cfg with one printer section on 127.0.0.1 (PEERS.md), stopped by its PID.
  */
-import { writeFileSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Peer, startPeer } from '../workflow/helpers.js';
+import { freePort, type RunningPeer, startAndWait } from './peers.js';
 
-export interface PrintScp extends Peer {
+export interface PrintScp extends RunningPeer {
   readonly aeTitle: string;
   readonly databaseDir: string;
   /** Files the SCP stored in its database folder (Hardcopy Grayscale Image, Stored Print). */
@@ -70,14 +69,17 @@ SupportsImageSize = true
 SupportsPresentationLUT = true
 SupportsTrim = true
 `;
-  // dcmprscp reads its port from the configuration: written once startPeer has picked it. +d dumps
-  // every DIMSE message to the output (the film session is checked there: it is not stored).
-  const peer = await startPeer('dcmprscp', (port) => {
-    writeFileSync(cfg, config(port));
-    return ['-c', cfg, '-p', aeTitle, '+d'];
-  });
+  // dcmprscp reads its port from the configuration. +d dumps every DIMSE message to the output (the
+  // film session is checked there: it is not stored; so is the order of the N-DELETEs).
+  const port = await freePort();
+  await writeFile(cfg, config(port));
+  const peer = await startAndWait('dcmprscp', ['-c', cfg, '-p', aeTitle, '+d'], port);
   return {
-    ...peer,
+    port: peer.port,
+    pid: peer.pid,
+    process: peer.process,
+    output: peer.output,
+    stop: peer.stop,
     aeTitle,
     databaseDir,
     storedFiles: async () =>
