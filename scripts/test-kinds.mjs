@@ -2,7 +2,7 @@
  * Which test files need a real peer (DCMTK, Orthanc, GDCM, dicom3tools, OpenJPH's tools) and which
  * are unit tests that run on a fresh machine with nothing installed. A test file is an interop
  * test when it, or a file it imports by a relative path (transitively), names a peer binary or
- * the shared peer launcher (testing/peers.ts). Nothing to keep in step by hand: a new test that
+ * the shared peer launchers (testing/peers.ts, testing/print.ts). Nothing to keep in step by hand: a new test that
  * starts storescp is an interop test because it says so.
  *
  * Used by vitest.config.ts (`pnpm test` = unit projects only, `pnpm test:all` = everything) and
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const PEER_MARKER = new RegExp(
   [
-    'testing/peers(\\.js)?[\'"]',
+    'testing/(peers|print)(\\.js)?[\'"]',
     '[\'"](storescp|storescu|echoscu|findscu|movescu|getscu|dcmqrscp|dcmprscp|dcmprscu|dcmpsprt|wlmscpfs)[\'"]',
     '[\'"](dcmdump|dcmconv|dcmcjpeg|dcmdjpeg|dcmcjpls|dcmdjpls|dcmcrle|dcmdrle|dcmodify|dump2dcm|img2dcm)[\'"]',
     '[\'"](gdcmconv|gdcminfo|gdcmdump|dciodvfy|dcdump|ojph_compress|ojph_expand|Orthanc|openssl)[\'"]',

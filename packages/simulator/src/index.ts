@@ -1,4 +1,10 @@
-export { composeFilm, PRINT_SCP_CONTEXTS, type PrintScpOptions, printScpHandlers } from './print-scp.js';
+export {
+  composeFilm,
+  PRINT_SCP_CONTEXTS,
+  type PrinterStatusReport,
+  type PrintScpOptions,
+  printScpHandlers,
+} from './print-scp.js';
 export {
   type IndexedInstance,
   indexFile,

@@ -2,7 +2,8 @@
  * A minimal Basic Grayscale Print SCP for the simulator (FR-DICOM-11, `pnpm demo`): accepts film
  * sessions, film boxes (STANDARD\c,r), Presentation LUTs and 8/12-bit image boxes, and renders each
  * printed film box to an 8-bit grey PNG in its folder (`film-0001.png`, …). Printer status is
- * always NORMAL. State lives per association, as PS3.4 H.4 scopes it; nothing is kept after.
+ * NORMAL unless `status` says otherwise. State lives per association, as PS3.4 H.4 scopes it;
+ * nothing is kept after.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -54,6 +55,17 @@ export interface PrintScpOptions {
   readonly directory: string;
   /** Called with each PNG written. */
   readonly onFilm?: (path: string) => void;
+  /**
+   * What N-GET Printer answers (PS3.3 C.13.9.1), asked at each N-GET: a test or a demo can jam the
+   * printer. Absent: always NORMAL.
+   */
+  readonly status?: () => PrinterStatusReport;
+}
+
+/** Printer Status (2110,0010) and Printer Status Info (2110,0020), e.g. FAILURE / `FILM JAM`. */
+export interface PrinterStatusReport {
+  readonly status: 'NORMAL' | 'WARNING' | 'FAILURE';
+  readonly info: string;
 }
 
 const uid = (): string => `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`)}`;
@@ -135,12 +147,13 @@ export function printScpHandlers(
   return {
     'N-GET': (r) => {
       if (r.command.requestedSopClassUid !== SOP_CLASS.printer) return { status: STATUS.noSuchSopClass };
+      const printer = options.status?.() ?? { status: 'NORMAL', info: 'NORMAL' };
       return {
         status: STATUS.success,
         command: { affectedSopClassUid: SOP_CLASS.printer, affectedSopInstanceUid: SOP_INSTANCE.printer },
         dataset: reply(r, {
-          PrinterStatus: 'NORMAL',
-          PrinterStatusInfo: 'NORMAL',
+          PrinterStatus: printer.status,
+          PrinterStatusInfo: printer.info,
           PrinterName: 'HNVUE-SIM',
           Manufacturer: 'HnVue',
         }),

@@ -32,7 +32,7 @@ import {
   VERIFICATION_SOP_CLASS,
   WORKLIST_CONTEXT,
 } from '@hnvue/net';
-import { PRINT_SCP_CONTEXTS, printScpHandlers } from './print-scp.js';
+import { PRINT_SCP_CONTEXTS, type PrinterStatusReport, printScpHandlers } from './print-scp.js';
 import { type IndexedInstance, indexFile, indexFolder, type QrDestination, qrScpHandlers } from './qr-scp.js';
 import { seedWorklist } from './seed.js';
 import { worklistScpHandler } from './worklist-scp.js';
@@ -80,7 +80,13 @@ export interface SimulatorOptions {
     readonly allowedAddresses?: readonly string[];
   };
   /** A Basic Grayscale Print SCP (FR-DICOM-11) on a third listener, rendering films to PNGs in `directory`. */
-  readonly printer?: { readonly aeTitle?: string; readonly port?: number; readonly directory: string };
+  readonly printer?: {
+    readonly aeTitle?: string;
+    readonly port?: number;
+    readonly directory: string;
+    /** What N-GET Printer answers, asked each time (default NORMAL). */
+    readonly status?: () => PrinterStatusReport;
+  };
   readonly logger?: Logger;
 }
 
@@ -241,6 +247,7 @@ export class RisPacsSimulator extends EventEmitter<SimulatorEvents> {
             handlers: printScpHandlers({
               directory: printer.directory,
               onFilm: (path) => this.emit('filmPrinted', path),
+              ...(printer.status === undefined ? {} : { status: printer.status }),
             }),
             logger: this.#log,
           });
