@@ -15,6 +15,7 @@
  *
  * Prints median (min–max) per side and the per-object time.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
@@ -167,13 +168,38 @@ function rawReplay(port: number, objects: readonly { uid: string; dataset: Buffe
     });
 }
 
+/** CPU time (user + system, ms) a process has used so far: this one, or another by its PID. */
+function cpuMs(pid?: number): number {
+  if (pid === undefined) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  }
+  // proc(5): fields 14 and 15 of /proc/PID/stat are utime and stime in clock ticks (100 Hz here).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+interface Side {
+  readonly name: string;
+  readonly fn: () => Promise<unknown>;
+  readonly t: number[];
+  /** When given: the receiving process's CPU time per run (robust on a loaded machine). */
+  readonly cpu?: { readonly pid?: number; readonly ms: number[] };
+}
+
 /** Warm-up once each, then `n` runs in ABBA order; prints median (min–max) and per object. */
-async function measure(sides: { name: string; fn: () => Promise<unknown>; t: number[] }[]): Promise<void> {
+async function measure(sides: Side[]): Promise<void> {
   for (const s of sides) await s.fn();
   for (let i = 0; i < n; i++)
-    for (const s of i % 2 ? [...sides].reverse() : sides) s.t.push(await time(s.fn));
-  for (const s of sides)
-    console.log(`${s.name.padEnd(12)} ${fmt(s.t)}  ${((median(s.t) / count) * 1000).toFixed(0)} µs/object`);
+    for (const s of i % 2 ? [...sides].reverse() : sides) {
+      const c0 = s.cpu ? cpuMs(s.cpu.pid) : 0;
+      s.t.push(await time(s.fn));
+      if (s.cpu) s.cpu.ms.push(cpuMs(s.cpu.pid) - c0);
+    }
+  for (const s of sides) {
+    const cpu = s.cpu ? `  receiver CPU ${fmt(s.cpu.ms)}, ${((median(s.cpu.ms) / count) * 1000).toFixed(0)} µs/object` : '';
+    console.log(`${s.name.padEnd(12)} ${fmt(s.t)}  ${((median(s.t) / count) * 1000).toFixed(0)} µs/object${cpu}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -239,9 +265,9 @@ async function main(): Promise<void> {
           const r = await run('storescu', ['-aec', 'STORESCP', '127.0.0.1', String(p), ...files], 300_000);
           if (r.code !== 0) throw new Error(r.stderr);
         };
-        const sides = [
-          { name: 'our SCP', fn: send(port), t: [] as number[] },
-          { name: 'storescp', fn: send(storescp.port), t: [] as number[] },
+        const sides: Side[] = [
+          { name: 'our SCP', fn: send(port), t: [], cpu: { ms: [] } },
+          { name: 'storescp', fn: send(storescp.port), t: [], cpu: { pid: storescp.pid, ms: [] } },
         ];
         await measure(oursOnly ? sides.slice(0, 1) : sides);
       } finally {
