@@ -164,6 +164,7 @@ afterAll(async () => {
 });
 
 describe('a clinical day against Orthanc and dcmjs-dimse', () => {
+  // conformance: SCU modalityWorklistFind modalityPerformedProcedureStep digitalXRayImageStorageForPresentation xRayRadiationDoseSrStorage storageCommitmentPushModel
   it('FR-DICOM-03/04/05/07/09, NFR-SEC-01: worklist → MPPS → DX + RDSR stored → committed, no PHI in the debug log', async () => {
     const worklist = await services.queryWorklist({ scheduledStationAeTitle: 'HNVUE_E2E' });
     expect(worklist).toHaveLength(1);

@@ -53,6 +53,18 @@ describe('DICOM Conformance Statement', () => {
     for (const uid of uids) expect(md, uid).toContain(`| ${uid} |`);
   });
 
+  it('FR-DICOM-12: each SOP class and role of table 1.1 links its source export and a real-peer test', () => {
+    const overview = md.slice(md.indexOf('### 1.1'), md.indexOf('### 1.2'));
+    const roles = [...overview.matchAll(/^\| [^|]+ \| (Yes|No) \| (Yes|No) \|$/gm)].reduce(
+      (n, m) => n + (m[1] === 'Yes' ? 1 : 0) + (m[2] === 'Yes' ? 1 : 0),
+      0,
+    );
+    const links = md.slice(md.indexOf('### 1.2'), md.indexOf('## 2 '));
+    const rows = links.split('\n').filter((l) => /^\| .+ \| (SCU|SCP) \| \[packages\/net\/src\//.test(l));
+    expect(rows).toHaveLength(roles);
+    for (const row of rows) expect(row, row.slice(0, 60)).toMatch(/\]\(\.\.\/packages\/[^)]+\.test\.ts\) \(/);
+  });
+
   it('FR-DICOM-12: the storage SCP syntaxes appear in the order the SCP prefers them', () => {
     const section = md.slice(md.indexOf('### 3.6 Storage (SCP)'), md.indexOf('### 3.7'));
     const positions = DEFAULT_SCP_TRANSFER_SYNTAXES.map((ts) => section.indexOf(`| ${ts} |`));

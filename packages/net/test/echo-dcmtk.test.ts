@@ -18,6 +18,7 @@ describe('C-ECHO against DCMTK', () => {
     await server?.close();
   });
 
+  // conformance: SCU verification
   it('FR-DICOM-02.negotiation: our C-ECHO SCU → storescp succeeds and releases', async () => {
     const association = await Association.open({
       host: '127.0.0.1',
@@ -58,6 +59,7 @@ describe('C-ECHO against DCMTK', () => {
     await association.release();
   });
 
+  // conformance: SCP verification
   it('FR-DICOM-02.negotiation: DCMTK echoscu → our SCP succeeds', async () => {
     const result = await runEchoscu({ port, calledAe: 'HNVUE', callingAe: 'ECHOSCU', extraArgs: ['-v'] });
     expect(result.code, result.stderr + result.stdout).toBe(0);

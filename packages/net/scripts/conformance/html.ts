@@ -1,6 +1,6 @@
 /**
  * A small Markdown-to-HTML renderer for the generated documents: headings, paragraphs, bullet
- * lists, pipe tables and inline code — the subset the generators write. Deterministic, so the HTML
+ * lists, pipe tables, inline code and relative links — the subset the generators write. Deterministic, so the HTML
  * can be committed and checked like the Markdown.
  */
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -9,7 +9,8 @@ function inline(s: string): string {
   // `<br>` is the only HTML the generators put in a cell.
   return escapeHtml(s)
     .replace(/&lt;br&gt;/g, '<br>')
-    .replace(/`([^`]+)`/g, '<code>$1</code>');
+    .replace(/`([^`]+)`/g, '<code>$1</code>')
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, '<a href="$2">$1</a>');
 }
 
 function cells(line: string): string[] {

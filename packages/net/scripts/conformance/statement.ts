@@ -19,6 +19,7 @@ import {
   DEFAULT_STORE_SOP_CLASSES,
   DEFAULT_TIMEOUTS,
   describeStatus,
+  echoHandler,
   getRoles,
   HNVUE_IMPLEMENTATION_CLASS_UID,
   HNVUE_IMPLEMENTATION_VERSION_NAME,
@@ -35,6 +36,7 @@ import {
 } from '@hnvue/net';
 import { COMMAND_FIELD } from '@hnvue/net/dimse';
 import { VERIFICATION_CONTEXT } from '../../src/services/echo.js';
+import { declarationOf, type PeerTest, peerTestsFor, type Role, registryKey, sopClassesIn } from './links.js';
 
 interface Context {
   readonly abstractSyntax: string;
@@ -158,29 +160,94 @@ function codecRows(): string[][] {
     ]);
 }
 
+/**
+ * The export of @hnvue/net each SOP class of table 1.1 comes from, per role: the contexts a
+ * service proposes, the UID lists the storage SCU and SCP negotiate, the C-ECHO handler every
+ * listener registers. The UIDs are read from the value itself (a handler carries none).
+ */
+const PROVIDERS: readonly {
+  readonly role: Role;
+  readonly name: string;
+  readonly value: unknown;
+  readonly uids?: readonly string[];
+}[] = [
+  { role: 'SCU', name: 'VERIFICATION_CONTEXT', value: VERIFICATION_CONTEXT },
+  { role: 'SCP', name: 'echoHandler', value: echoHandler, uids: [VERIFICATION_CONTEXT.abstractSyntax] },
+  { role: 'SCU', name: 'WORKLIST_CONTEXT', value: WORKLIST_CONTEXT },
+  { role: 'SCU', name: 'MPPS_CONTEXT', value: MPPS_CONTEXT },
+  { role: 'SCU', name: 'DEFAULT_STORE_SOP_CLASSES', value: DEFAULT_STORE_SOP_CLASSES },
+  { role: 'SCP', name: 'DEFAULT_SCP_SOP_CLASSES', value: DEFAULT_SCP_SOP_CLASSES },
+  { role: 'SCU', name: 'STORAGE_COMMITMENT_CONTEXT', value: STORAGE_COMMITMENT_CONTEXT },
+  { role: 'SCU', name: 'QR_SOP_CLASS', value: QR_SOP_CLASS },
+  { role: 'SCU', name: 'PRINT_CONTEXTS', value: PRINT_CONTEXTS },
+];
+
+const link = (path: string) => `[${path}](../${path})`;
+const testCell = (tests: readonly PeerTest[]) =>
+  tests.map((t) => `${link(t.file)} (${t.peers.join(', ')}): ${t.title}`).join('<br>');
+
+/**
+ * Table 1.2: each SOP class and role of table 1.1 → the export declaring it, its registry key, and
+ * the tests that exercise it against a real peer. Throws when a pair of table 1.1 has no provider
+ * or no such test (links.ts), so CI fails with the statement.
+ */
+function implementationRows(pairs: readonly { uid: string; role: Role }[]): string[][] {
+  const provisions = pairs.map(({ uid, role }) => {
+    const found = PROVIDERS.filter((p) => p.role === role && (p.uids ?? sopClassesIn(p.value)).includes(uid));
+    if (found.length !== 1) {
+      throw new Error(
+        `conformance: ${sopName(uid)} (${role}) comes from ${found.length} exports of @hnvue/net`,
+      );
+    }
+    return { uid, role, source: found[0]!.name, value: found[0]!.value };
+  });
+  const provided = PROVIDERS.flatMap((p) =>
+    (p.uids ?? sopClassesIn(p.value)).map((uid) => `${uid} ${p.role}`),
+  );
+  const extra = provided.filter((k) => !pairs.some((q) => `${q.uid} ${q.role}` === k));
+  if (extra.length) throw new Error(`conformance: exported but not in table 1.1: ${extra.join(', ')}`);
+  const tests = peerTestsFor(provisions);
+  const registry = 'packages/dicom/src/uids/sop-class.ts';
+  return provisions.map((p, i) => {
+    const source = declarationOf(p.source, p.value);
+    return [
+      sopName(p.uid),
+      p.role,
+      `${link(source.file)} \`${source.name}\``,
+      `${link(registry)} \`SOP_CLASS.${registryKey(p.uid)}\``,
+      testCell(tests[i]!),
+    ];
+  });
+}
+
 /** The whole statement as Markdown. */
 export function renderConformanceStatement(): string {
   const storeProposal = proposedTransferSyntaxes(undefined);
   const qr = qrContexts();
   const limits = DEFAULT_SERVER_LIMITS;
-  const services: string[][] = [
-    [sopName(VERIFICATION_CONTEXT.abstractSyntax), 'Yes', 'Yes'],
-    [sopName(WORKLIST_CONTEXT.abstractSyntax), 'Yes', 'No'],
-    [sopName(MPPS_CONTEXT.abstractSyntax), 'Yes', 'No'],
-    ...DEFAULT_STORE_SOP_CLASSES.map((uid) => [
-      sopName(uid),
-      'Yes',
-      DEFAULT_SCP_SOP_CLASSES.includes(uid) ? 'Yes' : 'No',
-    ]),
-    ...DEFAULT_SCP_SOP_CLASSES.filter((uid) => !DEFAULT_STORE_SOP_CLASSES.includes(uid)).map((uid) => [
-      sopName(uid),
-      'No',
-      'Yes',
-    ]),
-    [sopName(STORAGE_COMMITMENT_CONTEXT.abstractSyntax), 'Yes', 'No'],
-    ...qr.map((c) => [sopName(c.abstractSyntax), 'Yes', 'No']),
-    ...PRINT_CONTEXTS.map((c) => [sopName(c.abstractSyntax), 'Yes', 'No']),
+  const entries: readonly { uid: string; scu: boolean; scp: boolean }[] = [
+    { uid: VERIFICATION_CONTEXT.abstractSyntax, scu: true, scp: true },
+    { uid: WORKLIST_CONTEXT.abstractSyntax, scu: true, scp: false },
+    { uid: MPPS_CONTEXT.abstractSyntax, scu: true, scp: false },
+    ...DEFAULT_STORE_SOP_CLASSES.map((uid) => ({
+      uid,
+      scu: true,
+      scp: DEFAULT_SCP_SOP_CLASSES.includes(uid),
+    })),
+    ...DEFAULT_SCP_SOP_CLASSES.filter((uid) => !DEFAULT_STORE_SOP_CLASSES.includes(uid)).map((uid) => ({
+      uid,
+      scu: false,
+      scp: true,
+    })),
+    { uid: STORAGE_COMMITMENT_CONTEXT.abstractSyntax, scu: true, scp: false },
+    ...qr.map((c) => ({ uid: c.abstractSyntax, scu: true, scp: false })),
+    ...PRINT_CONTEXTS.map((c) => ({ uid: c.abstractSyntax, scu: true, scp: false })),
   ];
+  const services = entries.map((e) => [sopName(e.uid), e.scu ? 'Yes' : 'No', e.scp ? 'Yes' : 'No']);
+  const pairs = entries.flatMap((e) => [
+    ...(e.scu ? [{ uid: e.uid, role: 'SCU' as const }] : []),
+    ...(e.scp ? [{ uid: e.uid, role: 'SCP' as const }] : []),
+  ]);
   const out: string[] = [];
   out.push(
     '# HnVue DICOM — DICOM Conformance Statement',
@@ -201,6 +268,20 @@ export function renderConformanceStatement(): string {
     '### 1.1 Network services',
     '',
     table(['SOP Class', 'User of Service (SCU)', 'Provider of Service (SCP)'], services),
+    '',
+    '### 1.2 Implementation and tests against real peers',
+    '',
+    'For each SOP class and role of table 1.1: the export of `@hnvue/net` that declares or registers it',
+    '(the value this statement reads), its key in the `@hnvue/dicom` SOP class registry, and the tests',
+    'that exercise it against a real peer (DCMTK, Orthanc, dcmjs-dimse, GDCM, dicom3tools). A test is',
+    'linked by a `// conformance: <role> <SOP_CLASS key or UID list>` line above it in an interop test',
+    'file (`scripts/test-kinds.mjs`); generating the statement fails when a SOP class and role has no',
+    'such test or a tag is wrong (`packages/net/scripts/conformance/links.ts`).',
+    '',
+    table(
+      ['SOP Class', 'Role', 'Declared in', 'Registry', 'Tests against a real peer'],
+      implementationRows(pairs),
+    ),
     '',
     '## 2 Implementation model',
     '',

@@ -198,6 +198,7 @@ describe('Basic Grayscale Print SCU against DCMTK dcmprscp', { timeout: 120_000 
     if (dir) await rmTempDir(dir);
   });
 
+  // conformance: SCU basicGrayscalePrintManagementMeta
   it('FR-DICOM-11: N-GET Printer gives the printer status as typed data', async () => {
     const scu = await open(full);
     try {
@@ -211,6 +212,7 @@ describe('Basic Grayscale Print SCU against DCMTK dcmprscp', { timeout: 120_000 
     }
   });
 
+  // conformance: SCU basicGrayscalePrintManagementMeta presentationLut
   it.each(CASES)(
     'FR-DICOM-11: a $name film is stored with exactly our pixels and the film box and session we sent',
     async ({ format, bitDepth, session, filmBox, polarity }) => {

@@ -123,6 +123,7 @@ describe('FR-DICOM-06: Query/Retrieve SCU against DCMTK dcmqrscp', { timeout: 90
     ...new Set(archive.filter((a) => a.patientId === pid).map((a) => a.studyInstanceUid)),
   ];
 
+  // conformance: SCU studyRootQueryRetrieveFind
   it('FR-DICOM-06: C-FIND STUDY level (Study Root): single value, wildcard, date range, UID list', async () => {
     const byId = await qrFindAll(association, { level: 'STUDY', patientId: 'PQR001' });
     expect(byId.map((m) => m.studyInstanceUid).sort()).toEqual(studiesOf('PQR001').sort());
@@ -186,6 +187,7 @@ describe('FR-DICOM-06: Query/Retrieve SCU against DCMTK dcmqrscp', { timeout: 90
     expect(listed.map((m) => m.sopInstanceUid).sort()).toEqual([...pick].sort());
   });
 
+  // conformance: SCU patientRootQueryRetrieveFind
   it('FR-DICOM-06: Patient Root C-FIND at PATIENT, STUDY, SERIES and IMAGE levels', async () => {
     const patients = await qrFindAll(association, {
       model: 'patient',
@@ -244,6 +246,7 @@ describe('FR-DICOM-06: Query/Retrieve SCU against DCMTK dcmqrscp', { timeout: 90
     expect((await qrFindAll(association, { level: 'STUDY', patientId: 'PQR002' })).length).toBe(2);
   });
 
+  // conformance: SCU studyRootQueryRetrieveMove
   it('FR-DICOM-06: C-MOVE of a study, a series and a list of images into our storage SCP', async () => {
     const study = studiesOf('PQR001')[0]!;
     const expected = archive.filter((a) => a.studyInstanceUid === study);
@@ -349,6 +352,7 @@ describe('FR-DICOM-06: Query/Retrieve SCU against DCMTK dcmqrscp', { timeout: 90
       await getAssociation?.release().catch(() => getAssociation.abort());
     });
 
+    // conformance: SCU studyRootQueryRetrieveGet
     it('FR-DICOM-06: C-GET of a study: every instance received on the association, data-set-identical', async () => {
       const study = studiesOf('PQR002')[1]!;
       const expected = archive.filter((a) => a.studyInstanceUid === study);
@@ -388,5 +392,36 @@ describe('FR-DICOM-06: Query/Retrieve SCU against DCMTK dcmqrscp', { timeout: 90
       expect(again.completed).toBe(1);
       await expectReceived(getDir, [big[5]!]);
     });
+  });
+
+  // conformance: SCU patientRootQueryRetrieveMove patientRootQueryRetrieveGet
+  it('FR-DICOM-06: Patient Root C-MOVE and C-GET of a patient: every instance received, data-set-identical', async () => {
+    const expected = archive.filter((a) => a.patientId === 'PQR003');
+    expect(expected.length).toBeGreaterThan(0);
+    const target = { model: 'patient', level: 'PATIENT', patientId: 'PQR003' } as const;
+    const moved = await retrieveAll(qrMove(association, target, { destination: 'HNVUE' }));
+    expect(moved).toMatchObject({ status: 0, completed: expected.length, failed: 0 });
+    await expectReceived(moveDir, expected);
+
+    const patientGetDir = join(dir, 'got-patient');
+    await mkdir(patientGetDir, { recursive: true });
+    const getAssociation = await Association.open({
+      host: '127.0.0.1',
+      port: qr.port,
+      callingAeTitle: 'HNVUE',
+      calledAeTitle: qr.aeTitle,
+      ...getAssociationOptions({
+        models: ['patient'],
+        sopClasses: [DX, CR],
+        storage: { directory: patientGetDir, fsync: false },
+      }),
+    });
+    try {
+      const got = await retrieveAll(qrGet(getAssociation, target, { sopClasses: [DX, CR] }));
+      expect(got).toMatchObject({ status: 0, completed: expected.length, failed: 0 });
+      await expectReceived(patientGetDir, expected);
+    } finally {
+      await getAssociation.release().catch(() => getAssociation.abort());
+    }
   });
 });

@@ -119,6 +119,7 @@ describe('FR-DICOM-06: Query/Retrieve SCU against Orthanc', { timeout: 90_000 },
     expect(images.every((m) => m.sopClassUid === DX || m.sopClassUid === CR)).toBe(true);
   });
 
+  // conformance: SCU studyRootQueryRetrieveMove studyRootQueryRetrieveGet
   it('FR-DICOM-06: C-MOVE and C-GET from Orthanc: every instance received, data-set-identical', async () => {
     const korean = archive.filter((x) => x.patientId === 'PKOR01');
     const moved = await retrieveAll(

@@ -93,6 +93,7 @@ async function storescu(port: number, paths: string[], extra: string[] = []) {
 }
 
 describe('C-STORE SCP', () => {
+  // conformance: SCP digitalXRayImageStorageForPresentation
   it('FR-DICOM-04.store: DCMTK storescu → our SCP: each syntax lands as a Part 10 file, data set byte-identical', async () => {
     // One SOP instance in four syntaxes: the hook names each file after its syntax.
     const scp = await startScp({
@@ -157,6 +158,7 @@ describe('C-STORE SCP', () => {
     }
   });
 
+  // conformance: SCP digitalXRayImageStorageForPresentation
   it('FR-DICOM-04.store: Orthanc → our SCP (REST /modalities/{id}/store): byte-identical data set', async () => {
     const scp = await startScp();
     const orthanc = await startOrthanc({

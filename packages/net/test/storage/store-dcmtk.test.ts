@@ -59,6 +59,7 @@ async function receivedFiles(folder: string): Promise<string[]> {
 }
 
 describe('C-STORE SCU → DCMTK storescp', () => {
+  // conformance: SCU digitalXRayImageStorageForPresentation computedRadiographyImageStorage
   it('FR-DICOM-04.store: DX and CR files in each transfer syntax arrive byte-identical when their own syntax is accepted', async () => {
     const out = await makeTempDir('hnv-storescp-out-');
     const peer = await startStorescp({

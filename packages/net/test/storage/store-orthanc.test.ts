@@ -63,6 +63,7 @@ async function fetchStoredFile(port: number, sopInstanceUid: string): Promise<st
 }
 
 describe('C-STORE SCU → Orthanc', () => {
+  // conformance: SCU digitalXRayImageStorageForPresentation computedRadiographyImageStorage
   it('FR-DICOM-04 FR-DICOM-02: DX and CR in each transfer syntax arrive as sent and decode to the original pixels', async () => {
     const client = createStoreScu({
       host: '127.0.0.1',

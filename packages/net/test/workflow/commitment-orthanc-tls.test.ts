@@ -153,6 +153,7 @@ describe('Storage Commitment SCU against Orthanc over mutual TLS', () => {
       connector,
     });
 
+  // conformance: SCU storageCommitmentPushModel
   it('FR-DICOM-07: stored instances are committed: event type 1 on Orthanc’s new association, over mutual TLS', async () => {
     const before = reportCallers.length;
     const association = await open();

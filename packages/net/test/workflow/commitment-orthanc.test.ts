@@ -112,6 +112,7 @@ describe('Storage Commitment SCU against Orthanc (report on a new association)',
       requestHandler: scu.reportHandler,
     });
 
+  // conformance: SCU storageCommitmentPushModel
   it('FR-DICOM-07: stored instances are committed: event type 1 on Orthanc’s new association', async () => {
     const association = await open();
     const results: CommitmentResult[] = [];

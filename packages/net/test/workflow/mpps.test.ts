@@ -123,6 +123,7 @@ describe('MPPS SCU against dcmjs-dimse (an SCP we did not write)', () => {
       presentationContexts: [MPPS_CONTEXT],
     });
 
+  // conformance: SCU modalityPerformedProcedureStep
   it('FR-DICOM-05: N-CREATE (IN PROGRESS) then N-SET (COMPLETED) carry the IHE SWF attributes', async () => {
     const association = await open();
     const step = new MppsProcedureStep(uids);

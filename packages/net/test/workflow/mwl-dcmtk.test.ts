@@ -79,6 +79,7 @@ describe('Modality Worklist C-FIND SCU against DCMTK wlmscpfs (1000 items)', () 
     if (dataDir) await rmTempDir(dataDir);
   });
 
+  // conformance: SCU modalityWorklistFind
   it('FR-DICOM-03.responses: an unfiltered query returns exactly the 1000 items, typed, as they arrive', async () => {
     const results = await collect(findWorklist(association, {}));
     expect(results).toHaveLength(COUNT);

@@ -46,6 +46,7 @@ describe("Modality Worklist C-FIND SCU against Orthanc's worklist plugin (1000 i
     if (dir) await rmTempDir(dir);
   });
 
+  // conformance: SCU modalityWorklistFind
   it('FR-DICOM-03.query: unfiltered and filtered queries return exactly the expected items', async () => {
     const all = await collect(findWorklist(association, {}));
     expect(all.map((r) => r.item.patientId).sort()).toEqual(generated.map((g) => g.patientId).sort());
