@@ -31,6 +31,7 @@ import {
   transcodeDataset,
 } from '@hnvue/net';
 import type { QueueItem, Records } from '@hnvue/queue';
+import type { PrintDefaults } from './config/index.js';
 import { requireDestination } from './destinations.js';
 import { FACADE_ERROR_CODES, FacadeError } from './errors.js';
 import { NS, type PrintJobState } from './state.js';
@@ -50,6 +51,7 @@ export type PrintImageInput =
       readonly polarity?: 'NORMAL' | 'REVERSE';
     };
 
+/** Every option left out comes from the configuration's `printer.defaults`, then the built-in default. */
 export interface PrintOptions {
   /** Image Display Format: `STANDARD\c,r` or { columns, rows } (default STANDARD\1,1); one film per c×r images. */
   readonly layout?: string | StandardFormat;
@@ -190,14 +192,35 @@ export function decodePrintPayload(bytes: Uint8Array): QueuedPrintJob {
   return { session: header.session, on12BitRefused: header.on12BitRefused, films };
 }
 
+/**
+ * The options of one call over the printer's configured `defaults` (config: `printer.defaults`):
+ * a value given to `print()` wins; the Film Box attributes of both are merged field by field.
+ */
+export function withDefaults(defaults: PrintDefaults | undefined, options: PrintOptions): PrintOptions {
+  if (defaults === undefined) return options;
+  const { smoothing, emptyImageDensity, minDensity, maxDensity, trim, configurationInformation, ...session } =
+    defaults;
+  const filmBox: Omit<FilmBoxRequest, 'format'> = {
+    ...(smoothing === undefined ? {} : { smoothing }),
+    ...(emptyImageDensity === undefined ? {} : { emptyImageDensity }),
+    ...(minDensity === undefined ? {} : { minDensity }),
+    ...(maxDensity === undefined ? {} : { maxDensity }),
+    ...(trim === undefined ? {} : { trim }),
+    ...(configurationInformation === undefined ? {} : { configurationInformation }),
+    ...options.filmBox,
+  };
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  return { ...session, ...given, ...(Object.keys(filmBox).length === 0 ? {} : { filmBox }) };
+}
+
 /** Prepares every image (a bad one fails here, before anything is queued) and queues the job. */
 export async function queuePrint(
   ctx: FacadeContext,
   images: readonly PrintImageInput[],
-  options: PrintOptions,
+  given: PrintOptions,
 ): Promise<PrintJobInfo> {
   const queue = ctx.requireQueue();
-  requireDestination(ctx.config, 'printer');
+  const options = withDefaults(requireDestination(ctx.config, 'printer').defaults, given);
   if (images.length === 0) {
     throw new FacadeError('HNV_ERR_INVALID_ARGUMENT', 'print needs at least one image');
   }
