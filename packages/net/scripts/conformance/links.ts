@@ -92,16 +92,16 @@ export function registryKey(uid: string): string {
   return key;
 }
 
-const PEERS: readonly [string, RegExp][] = [
-  [
-    'DCMTK',
+// Keyed by the peer's name unquoted: a quoted binary name here would make every test importing
+// this file an interop test (scripts/test-kinds.mjs).
+const PEERS: Readonly<Record<string, RegExp>> = {
+  DCMTK:
     /['"](storescp|storescu|echoscu|findscu|movescu|getscu|dcmqrscp|dcmprscp|dcmprscu|dcmpsprt|wlmscpfs)['"]|start(Storescp|Wlmscpfs|Dcmqrscp|Dcmprscp)\b|runEchoscu\b/,
-  ],
-  ['Orthanc', /startOrthanc\b|['"]Orthanc['"]/],
-  ['dcmjs-dimse', /['"]dcmjs-dimse['"]/],
-  ['GDCM', /['"]gdcm(conv|info|dump)['"]/],
-  ['dicom3tools', /['"](dciodvfy|dcdump)['"]/],
-];
+  Orthanc: /startOrthanc\b|['"]Orthanc['"]/,
+  'dcmjs-dimse': /['"]dcmjs-dimse['"]/,
+  GDCM: /['"]gdcm(conv|info|dump)['"]/,
+  dicom3tools: /['"](dciodvfy|dcdump)['"]/,
+};
 const IMPORT =
   /(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
@@ -119,7 +119,7 @@ function peersOf(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return out;
   seen.add(file);
   const text = readFileSync(file, 'utf8');
-  for (const [peer, re] of PEERS) if (re.test(text)) out.add(peer);
+  for (const [peer, re] of Object.entries(PEERS)) if (re.test(text)) out.add(peer);
   for (const m of text.matchAll(IMPORT)) {
     const target = resolveImport(file, (m[1] ?? m[2])!);
     // Test helpers only: the code under test names no peer.
