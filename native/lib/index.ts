@@ -52,7 +52,7 @@ export {
   readJpegFrameHeader,
 } from './jpeg-baseline.js';
 export { type JpegLosslessOptions, jpegLosslessDecode, jpegLosslessEncode } from './jpeg-lossless.js';
-export { haveJpeg12, jpeg12Decode, jpeg12Encode } from './jpeg12.js';
+export { haveJpeg12, haveJpeg12Encode, jpeg12Decode, jpeg12DecodeBackend, jpeg12Encode } from './jpeg12.js';
 export { defaultJpegLsBackend, type JpegLsOptions, jpeglsDecode, jpeglsEncode } from './jpegls.js';
 export { NATIVE_ADDON_PATH, type NativeStatus, nativeStatus } from './native.js';
 export { registerNativeCodecs } from './register.js';

@@ -1,14 +1,15 @@
 import { runNative } from './codec-support.js';
 import { CODEC_ERROR_CODES, CodecError } from './errors.js';
 import { type FrameInfo, frameByteLength, requireWholeFrame } from './frame.js';
+import { jpeg12DecodeTs } from './jpeg12-ts.js';
 import { nativeBinding } from './native.js';
 
 /**
  * JPEG extended 12-bit (ITU-T T.81 Process 4; the 12-bit streams of 1.2.840.10008.1.2.4.51)
  * through GDCM's 12-bit IJG build linked in the addon (src/jpeg12.cc; README "JPEG 12-bit").
- * There is no WebAssembly fallback: npm has no maintained 12-bit build, so without the addon (or
- * with an addon built without libgdcmjpeg12) a 12-bit stream is refused, and the refusal names
- * the missing library.
+ * Decoding falls back to our TypeScript decoder (lib/jpeg12-ts.ts, the same samples as IJG's)
+ * when the addon is not loaded or was built without libgdcmjpeg12; npm has no maintained 12-bit
+ * build, so encoding stays addon-only, and its refusal names the missing library.
  */
 
 const MISSING =
@@ -16,12 +17,26 @@ const MISSING =
 const HINT =
   'install libgdcm-dev and rebuild the addon (`pnpm --filter @hnvue/native run build:native`), or decompress the file with DCMTK (dcmdjpeg) first';
 
-/** Whether this process can decode and encode 12-bit JPEG. */
-export function haveJpeg12(): boolean {
+/** Whether this process encodes 12-bit JPEG: only the addon linked with libgdcmjpeg12 does. */
+export function haveJpeg12Encode(): boolean {
   return nativeBinding()?.hasJpeg12 === true;
 }
 
-function requireJpeg12(what: string): NonNullable<ReturnType<typeof nativeBinding>> {
+/** Which implementation decodes 12-bit JPEG here: the addon's IJG build, else TypeScript. */
+export function jpeg12DecodeBackend(): 'native' | 'js' {
+  return haveJpeg12Encode() ? 'native' : 'js';
+}
+
+/**
+ * Whether this process can decode and encode 12-bit JPEG (the addon's). Decoding no longer needs
+ * it (every process decodes, lib/jpeg12-ts.ts); kept for callers that ask about encoding.
+ * @deprecated use haveJpeg12Encode
+ */
+export function haveJpeg12(): boolean {
+  return haveJpeg12Encode();
+}
+
+function requireJpeg12Encoder(what: string): NonNullable<ReturnType<typeof nativeBinding>> {
   const b = nativeBinding();
   if (b?.hasJpeg12 !== true) {
     throw new CodecError(CODEC_ERROR_CODES.unsupported, `JPEG 12-bit (Process 4) ${what} ${MISSING}`, {
@@ -33,8 +48,9 @@ function requireJpeg12(what: string): NonNullable<ReturnType<typeof nativeBindin
 }
 
 /**
- * Decodes one 12-bit JPEG frame (16 bits allocated); three samples come back RGB in `info`'s
- * planar layout. `colorTransform` as src/jpeg8.cc: 1 YCbCr, 2 RGB, 0 the stream's markers.
+ * Decodes one 12-bit JPEG frame (16 bits allocated), in the addon when it has libgdcmjpeg12,
+ * else in TypeScript; three samples come back RGB in `info`'s planar layout. `colorTransform`
+ * as src/jpeg8.cc: 1 YCbCr, 2 RGB, 0 the stream's markers.
  */
 export async function jpeg12Decode(
   bytes: Uint8Array,
@@ -42,12 +58,13 @@ export async function jpeg12Decode(
   colorTransform: number,
 ): Promise<Uint8Array> {
   const frameBytes = frameByteLength(info);
-  const b = requireJpeg12('decoding');
   if (info.bitsAllocated !== 16) {
     throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 12-bit: a 12-bit stream needs 16 bits allocated', {
       details: { bitsAllocated: info.bitsAllocated },
     });
   }
+  const b = nativeBinding();
+  if (b?.hasJpeg12 !== true) return jpeg12DecodeTs(bytes, info, colorTransform);
   return runNative(
     b.jpeg12Decode!,
     b.jpeg12DecodeAsync!,
@@ -80,7 +97,7 @@ export async function jpeg12Encode(pixels: Uint8Array, info: FrameInfo, quality 
     throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'JPEG 12-bit: quality must be 1..100');
   }
   requireWholeFrame(pixels, frameBytes);
-  const b = requireJpeg12('encoding');
+  const b = requireJpeg12Encoder('encoding');
   return runNative(
     b.jpeg12Encode!,
     b.jpeg12EncodeAsync!,

@@ -96,7 +96,11 @@ export function registerNativeCodecs(): void {
     true,
     '8-bit precision (Process 2); encodes baseline, only with allowLossy',
   );
-  // 12-bit (Process 4): GDCM's 12-bit IJG build in the addon, no WebAssembly fallback.
+  // 12-bit (Process 4): GDCM's 12-bit IJG build in the addon decodes and encodes; without it our
+  // TypeScript decoder (lib/jpeg12-ts.ts) decodes, and encoding is refused. Registered at the
+  // 8-bit decoder's priority: the two serve different streams (P 8, P 12), neither is the other's
+  // fallback, so `hnvue doctor` names both.
+  const priority = libjpeg ? 0 : 1;
   if (binding?.hasJpeg12 === true) {
     registerCodec({
       transferSyntax: TS.jpegExtended,
@@ -104,7 +108,18 @@ export function registerNativeCodecs(): void {
       backend: 'native',
       decode: true,
       encode: true,
+      priority,
       limits: '12-bit precision (Process 4); encodes unsigned 9–12 bits only with allowLossy',
+    });
+  } else {
+    registerCodec({
+      transferSyntax: TS.jpegExtended,
+      name: 'hnvue-jpeg12',
+      backend: 'js',
+      decode: true,
+      encode: false,
+      priority,
+      limits: '12-bit precision (Process 4); decode only (addon without libgdcmjpeg12)',
     });
   }
   // Native OpenJPH 0.9.0 encodes; it aborts the process on some malformed streams, so it is not

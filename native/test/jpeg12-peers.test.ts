@@ -6,7 +6,7 @@ import {
   decodeFrame,
   encodeFrame,
   type FrameInfo,
-  haveJpeg12,
+  haveJpeg12Encode,
   photometricAfterEncode,
   TransferSyntax,
   transcodePixelData,
@@ -16,15 +16,16 @@ import { type Part10, readPart10, writePart10 } from './helpers/part10.js';
 import { nativePixels, throughTool } from './helpers/peers.js';
 import { runTool, tempDir } from './helpers/tools.js';
 
-// 12-bit JPEG (T.81 Process 4, .51) through GDCM's 12-bit IJG build in the addon, against DCMTK:
-// dcmcjpeg +ee streams decode in ours to exactly dcmdjpeg's samples (both are IJG 6b's integer
-// IDCT, JDCT_ISLOW, with 12-bit range limiting), and our streams decode in dcmdjpeg exactly as in
-// ours. Without the library (HNVUE_NATIVE=0, or an addon built without libgdcmjpeg12) every
-// 12-bit stream is refused, and the refusal names the library.
+// 12-bit JPEG (T.81 Process 4, .51) against DCMTK: dcmcjpeg +ee streams decode in ours to exactly
+// dcmdjpeg's samples (both are IJG 6b's integer IDCT, JDCT_ISLOW, with 12-bit range limiting),
+// through GDCM's 12-bit IJG build in the addon or, without it, the TypeScript decoder
+// (lib/jpeg12-ts.ts; test/jpeg12-ts.test.ts has more); our streams decode in dcmdjpeg exactly as
+// in ours. Encoding needs the addon's library (HNVUE_NATIVE=0, or an addon built without
+// libgdcmjpeg12, refuses it, and the refusal names the library).
 const dir = tempDir('jpeg12');
 afterAll(() => dir.remove());
 
-const available = haveJpeg12();
+const available = haveJpeg12Encode();
 
 let counter = 0;
 function dcmdjpeg(info: FrameInfo, value: Uint8Array, photometric: string, frames: number): Part10 {
@@ -67,7 +68,7 @@ const SOURCES: readonly [string, FrameInfo, readonly string[], number][] = [
   ['12-bit 600x500 (coded on the libuv pool)', frameInfo(600, 500, 16, 12), ['+ee'], 1],
 ];
 
-describe.runIf(available)('JPEG 12-bit (GDCM libgdcmjpeg12) against DCMTK', () => {
+describe('JPEG 12-bit against DCMTK (GDCM libgdcmjpeg12 in the addon, else TypeScript)', () => {
   for (const [name, info, args, count] of SOURCES) {
     it(`FR-DICOM-04.codec: ${name}: dcmcjpeg ${args.join(' ')} decodes in ours exactly as in dcmdjpeg`, async () => {
       const px = frames(info, count, 5);
@@ -108,58 +109,64 @@ describe.runIf(available)('JPEG 12-bit (GDCM libgdcmjpeg12) against DCMTK', () =
     frameInfo(7, 3, 16, 12),
     frameInfo(40, 36, 16, 12, false, 3),
   ]) {
-    it(`FR-DICOM-04.codec: our 12-bit JPEG (${info.rows}x${info.columns}, ${info.samplesPerPixel} samples, 3 frames) decodes in dcmdjpeg exactly as in ours`, async () => {
-      const native = frames(info, 3, 20);
-      const jpeg = await transcodePixelData(
-        native,
-        info,
-        3,
-        TransferSyntax.explicitVrLittleEndian,
-        TransferSyntax.jpegExtended,
-        { allowLossy: true },
-      );
-      const photometric = photometricAfterEncode(
-        info.samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2',
-        TransferSyntax.jpegExtended,
-        info.samplesPerPixel,
-      );
-      const fragments = decapsulate(jpeg.value, 3);
-      // T.81 B.2.2: SOF1 (extended sequential, Huffman), P = 12.
-      const sof = fragments[0]!.findIndex((b, i) => b === 0xff && fragments[0]![i + 1] === 0xc1);
-      expect(sof).toBeGreaterThan(0);
-      expect(fragments[0]![sof + 4]).toBe(12);
-      const reference = dcmdjpeg(info, jpeg.value, photometric, 3);
-      const fb = native.length / 3;
-      for (let f = 0; f < 3; f++) {
-        const ours = await decodeFrame(fragments[f]!, info, TransferSyntax.jpegExtended, {
-          photometricInterpretation: photometric,
-        });
-        const theirs = nativePixels({ ...reference, pixelData: reference.pixelData.subarray(f * fb) }, info);
-        expect(firstDifference(ours, theirs)).toBe(-1);
-        expect(psnr(ours, native.subarray(f * fb, (f + 1) * fb), 12)).toBeGreaterThan(40);
-      }
-      if (info.samplesPerPixel === 3) {
-        // The copying path (src/jpeg12.cc decodes interleaved unsigned frames in place): planar out.
-        const planarInfo = { ...info, planarConfiguration: 1 as const };
-        const interleaved = new Uint16Array(
-          (
-            await decodeFrame(fragments[0]!, info, TransferSyntax.jpegExtended, {
-              photometricInterpretation: photometric,
-            })
-          ).slice().buffer,
+    it.runIf(available)(
+      `FR-DICOM-04.codec: our 12-bit JPEG (${info.rows}x${info.columns}, ${info.samplesPerPixel} samples, 3 frames) decodes in dcmdjpeg exactly as in ours`,
+      async () => {
+        const native = frames(info, 3, 20);
+        const jpeg = await transcodePixelData(
+          native,
+          info,
+          3,
+          TransferSyntax.explicitVrLittleEndian,
+          TransferSyntax.jpegExtended,
+          { allowLossy: true },
         );
-        const planar = new Uint16Array(
-          (
-            await decodeFrame(fragments[0]!, planarInfo, TransferSyntax.jpegExtended, {
-              photometricInterpretation: photometric,
-            })
-          ).slice().buffer,
+        const photometric = photometricAfterEncode(
+          info.samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2',
+          TransferSyntax.jpegExtended,
+          info.samplesPerPixel,
         );
-        const n = info.rows * info.columns;
-        for (let i = 0; i < n; i++)
-          for (let c = 0; c < 3; c++) expect(planar[c * n + i]).toBe(interleaved[3 * i + c]);
-      }
-    });
+        const fragments = decapsulate(jpeg.value, 3);
+        // T.81 B.2.2: SOF1 (extended sequential, Huffman), P = 12.
+        const sof = fragments[0]!.findIndex((b, i) => b === 0xff && fragments[0]![i + 1] === 0xc1);
+        expect(sof).toBeGreaterThan(0);
+        expect(fragments[0]![sof + 4]).toBe(12);
+        const reference = dcmdjpeg(info, jpeg.value, photometric, 3);
+        const fb = native.length / 3;
+        for (let f = 0; f < 3; f++) {
+          const ours = await decodeFrame(fragments[f]!, info, TransferSyntax.jpegExtended, {
+            photometricInterpretation: photometric,
+          });
+          const theirs = nativePixels(
+            { ...reference, pixelData: reference.pixelData.subarray(f * fb) },
+            info,
+          );
+          expect(firstDifference(ours, theirs)).toBe(-1);
+          expect(psnr(ours, native.subarray(f * fb, (f + 1) * fb), 12)).toBeGreaterThan(40);
+        }
+        if (info.samplesPerPixel === 3) {
+          // The copying path (src/jpeg12.cc decodes interleaved unsigned frames in place): planar out.
+          const planarInfo = { ...info, planarConfiguration: 1 as const };
+          const interleaved = new Uint16Array(
+            (
+              await decodeFrame(fragments[0]!, info, TransferSyntax.jpegExtended, {
+                photometricInterpretation: photometric,
+              })
+            ).slice().buffer,
+          );
+          const planar = new Uint16Array(
+            (
+              await decodeFrame(fragments[0]!, planarInfo, TransferSyntax.jpegExtended, {
+                photometricInterpretation: photometric,
+              })
+            ).slice().buffer,
+          );
+          const n = info.rows * info.columns;
+          for (let i = 0; i < n; i++)
+            for (let c = 0; c < 3; c++) expect(planar[c * n + i]).toBe(interleaved[3 * i + c]);
+        }
+      },
+    );
   }
 
   it('FR-DICOM-04.codec: encoding 12-bit JPEG is lossy-only and holds unsigned 9–12 bits, each refusal says why', async () => {
@@ -224,26 +231,16 @@ describe.runIf(available)('JPEG 12-bit (GDCM libgdcmjpeg12) against DCMTK', () =
   });
 });
 
-describe.runIf(!available)('JPEG 12-bit without GDCM libgdcmjpeg12', () => {
-  it('FR-DICOM-04.codec: a 12-bit (Process 4) stream from dcmcjpeg +ee is refused, naming the missing library', async () => {
+describe.runIf(!available)('JPEG 12-bit encoding without GDCM libgdcmjpeg12', () => {
+  it('FR-DICOM-04.codec: encoding 12-bit JPEG is refused, naming the missing library', async () => {
     const info = frameInfo(32, 24, 16, 12);
-    const jpeg = throughTool(
-      dir,
-      'dcmcjpeg',
-      ['+ee'],
-      info,
-      TransferSyntax.explicitVrLittleEndian,
-      syntheticFrame(info, 2),
-      false,
-    );
-    const [frame] = decapsulate(jpeg.pixelData, 1);
-    const err = (await decodeFrame(frame!, info, jpeg.transferSyntaxUid).catch(
-      (e: unknown) => e,
-    )) as CodecError;
+    const err = (await encodeFrame(syntheticFrame(info, 2), info, TransferSyntax.jpegExtended, {
+      allowLossy: true,
+    }).catch((e: unknown) => e)) as CodecError;
     expect(err).toBeInstanceOf(CodecError);
     expect(err.code).toBe(CODEC_ERROR_CODES.unsupported);
     expect(err.message).toContain(
-      "JPEG 12-bit (Process 4) decoding needs GDCM's 12-bit IJG library (libgdcmjpeg12",
+      "JPEG 12-bit (Process 4) encoding needs GDCM's 12-bit IJG library (libgdcmjpeg12",
     );
     expect(err.hint).toContain('libgdcm-dev');
   });

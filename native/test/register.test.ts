@@ -52,22 +52,25 @@ describe('codec registration with @hnvue/dicom', () => {
     }
   });
 
-  it('FR-DICOM-04.codec: registers JPEG .51 through libjpeg-turbo (8-bit) and, when the addon linked it, GDCM libgdcmjpeg12 (12-bit)', () => {
+  it('FR-DICOM-04.codec: registers JPEG .51 through libjpeg-turbo (8-bit) and GDCM libgdcmjpeg12 when the addon linked it, else the TypeScript 12-bit decoder (decode only)', () => {
     const status = nativeStatus();
     const libs = status.kind === 'loaded' ? status : undefined;
-    const want = [
-      ...(libs?.libjpeg === true ? ['libjpeg-turbo/native'] : []),
-      ...(libs?.jpeg12 === true ? ['gdcm-ijg12/native'] : []),
-      'libjpeg-turbo/wasm',
-    ];
-    for (const direction of ['decode', 'encode'] as const) {
-      expect(codecsFor(TS.jpegExtended, direction).map((c) => `${c.name}/${c.backend}`)).toEqual(want);
-    }
-    const ijg12 = codecsFor(TS.jpegExtended).find((c) => c.name === 'gdcm-ijg12');
-    expect(ijg12?.limits).toBe(
-      libs?.jpeg12 === true
+    const ijg = libs?.jpeg12 === true;
+    const turbo = libs?.libjpeg === true;
+    const twelve = ijg ? 'gdcm-ijg12/native' : 'hnvue-jpeg12/js';
+    // The 12-bit codec sits at the 8-bit decoder's priority (0 with native libjpeg-turbo, else 1).
+    const decoders = turbo
+      ? ['libjpeg-turbo/native', twelve, 'libjpeg-turbo/wasm']
+      : ['libjpeg-turbo/wasm', twelve];
+    expect(codecsFor(TS.jpegExtended, 'decode').map((c) => `${c.name}/${c.backend}`)).toEqual(decoders);
+    expect(codecsFor(TS.jpegExtended, 'encode').map((c) => `${c.name}/${c.backend}`)).toEqual(
+      decoders.filter((d) => d !== 'hnvue-jpeg12/js'),
+    );
+    const entry = codecsFor(TS.jpegExtended).find((c) => c.name === (ijg ? 'gdcm-ijg12' : 'hnvue-jpeg12'));
+    expect(entry?.limits).toBe(
+      ijg
         ? '12-bit precision (Process 4); encodes unsigned 9–12 bits only with allowLossy'
-        : undefined,
+        : '12-bit precision (Process 4); decode only (addon without libgdcmjpeg12)',
     );
   });
 

@@ -126,6 +126,10 @@ describe('hnvue doctor', () => {
     expect(report.codecs.find((c) => c.transferSyntax === '1.2.840.10008.1.2.5')?.decode).toBe(
       'hnvue-rle (js)',
     );
+    // JPEG .51: the 8-bit and the 12-bit decoder are both named (native/lib/register.ts).
+    expect(report.codecs.find((c) => c.transferSyntax === '1.2.840.10008.1.2.4.51')?.decode).toMatch(
+      /^libjpeg-turbo \((native|wasm)\), (gdcm-ijg12 \(native\)|hnvue-jpeg12 \(js\))$/,
+    );
   });
 
   it('NFR-CFG-01: with a configuration: C-ECHO per destination, one that is down named as a failure, certificate expiry, the queue; exit 7', async () => {

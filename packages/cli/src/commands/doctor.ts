@@ -34,14 +34,25 @@ interface CodecLine {
   readonly encode: string;
 }
 
-/** Per transfer syntax, the backend that serves decode and encode first (registry priority). */
+/**
+ * Per transfer syntax, the backend that serves decode and encode first (registry priority). Codecs
+ * of different names at the same best priority serve different streams of one syntax (JPEG .51:
+ * libjpeg-turbo for 8-bit, the 12-bit decoder for 12-bit; native/lib/register.ts), so each is named.
+ */
 function codecLines(): CodecLine[] {
   const byUid = new Map<string, ReturnType<typeof registeredCodecs>[number][]>();
   for (const c of registeredCodecs())
     byUid.set(c.transferSyntax, [...(byUid.get(c.transferSyntax) ?? []), c]);
   const first = (list: ReturnType<typeof registeredCodecs>, dir: 'decode' | 'encode') => {
-    const c = [...list].filter((x) => x[dir]).sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0))[0];
-    return c ? `${c.name} (${c.backend})` : '—';
+    const sorted = [...list].filter((x) => x[dir]).sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
+    const best = sorted[0]?.priority ?? 0;
+    const names: string[] = [];
+    for (const c of sorted) {
+      if ((c.priority ?? 0) !== best) break;
+      const name = `${c.name} (${c.backend})`;
+      if (!names.some((n) => n.startsWith(`${c.name} (`))) names.push(name);
+    }
+    return names.length > 0 ? names.join(', ') : '—';
   };
   return [...byUid.entries()]
     .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
