@@ -2,7 +2,8 @@
  * The main job end to end, in one process against the simulator: RIS/PACS up, worklist fetched,
  * MPPS IN PROGRESS, a DX built from a synthetic detector image, stored through the queue,
  * the dose report stored with the study, MPPS COMPLETED, storage commitment requested once the
- * study is delivered and its report received, a PNG preview written. Timings per step; the
+ * study is delivered and its report received, a PNG preview written, the image printed on a
+ * 1×1 film to the simulator's printer (rendered to a PNG). Timings per step; the
  * summary and the logs carry UIDs and counts only, never patient data (NFR-SEC-01).
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -34,6 +35,8 @@ export interface DemoSummary {
   readonly totalMs: number;
   readonly outDir: string;
   readonly preview: string;
+  /** The printed film as the simulator's print SCP rendered it (PNG). */
+  readonly film: string;
   readonly studyInstanceUid: string;
   readonly imageSopInstanceUid: string;
   readonly doseReportSopInstanceUid: string;
@@ -147,12 +150,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     options.onStep?.(s);
   };
 
-  const { simulator, address } = await startSimulator({ storageDir: join(outDir, 'pacs'), logger });
+  const { simulator, address } = await startSimulator({
+    storageDir: join(outDir, 'pacs'),
+    printer: { directory: join(outDir, 'films') },
+    logger,
+  });
+  const printer = address.printer as { readonly aeTitle: string; readonly port: number };
   let services: DicomServices | undefined;
   try {
     step(
       'simulator',
-      `RIS ${address.ris.aeTitle}:${address.ris.port}, PACS ${address.pacs.aeTitle}:${address.pacs.port}`,
+      `RIS ${address.ris.aeTitle}:${address.ris.port}, PACS ${address.pacs.aeTitle}:${address.pacs.port}, printer ${printer.aeTitle}:${printer.port}`,
     );
     const peer = (aeTitle: string, port: number) => ({ aeTitle, host: address.host, port });
     services = createDicomServices({
@@ -163,6 +171,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         mpps: peer(address.ris.aeTitle, address.ris.port),
         pacs: peer(address.pacs.aeTitle, address.pacs.port),
         commitment: { ...peer(address.pacs.aeTitle, address.pacs.port), timeoutMs: 30_000 },
+        // A small film keeps the demo fast: the image box matrix decides the pixels sent.
+        printer: {
+          ...peer(printer.aeTitle, printer.port),
+          defaults: { filmSize: '14INX17IN', orientation: 'PORTRAIT', imageBox: { rows: 512, columns: 512 } },
+        },
         queue: { path: join(outDir, 'queue.sqlite'), initialIntervalMs: 500 },
       },
       logger,
@@ -248,12 +261,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     await writeFile(preview, png);
     step('preview', `${preview} (${info.width}x${info.height})`);
 
+    const filmWritten = new Promise<string>((resolve) => simulator.once('filmPrinted', resolve));
+    const job = await services.print([image.part10]);
+    await delivered(services, job.jobId, 'print');
+    const film = await filmWritten;
+    step('film printed', `${film} (${job.films} film, STANDARD\\1,1 on 14INX17IN)`);
+
     const mppsStatus = simulator.mppsRecords.get(procedure.id)?.status ?? 'unknown';
     return {
       steps,
       totalMs: Math.round(performance.now() - started),
       outDir,
       preview,
+      film,
       studyInstanceUid: procedure.studyInstanceUid,
       imageSopInstanceUid: image.sopInstanceUid,
       doseReportSopInstanceUid: dose.sopInstanceUid,

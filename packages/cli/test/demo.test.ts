@@ -10,7 +10,7 @@ afterAll(async () => {
 });
 
 describe('demo', () => {
-  it('FR-DICOM-03/04/05/07/09: runs the main job against the simulator and writes a PNG preview', async () => {
+  it('FR-DICOM-03/04/05/07/09/11: runs the main job against the simulator, writes a PNG preview and prints a film', async () => {
     dir = await makeTempDir('hnvue-demo-test-');
     const lines: string[] = [];
     const summary = await runDemo({
@@ -33,6 +33,12 @@ describe('demo', () => {
     expect(summary.steps.map((s) => s.name)).toContain('committed');
     const png = await readFile(summary.preview);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
+    // FR-DICOM-11: the image printed on the simulator's printer, its film rendered to a PNG.
+    expect(summary.steps.map((s) => s.name)).toContain('film printed');
+    expect(summary.film).toBe(join(dir, 'films', 'film-0001.png'));
+    const film = await readFile(summary.film);
+    expect(film.subarray(1, 4).toString()).toBe('PNG');
+    expect([film.readUInt32BE(16), film.readUInt32BE(20)]).toEqual([512, 512]); // IHDR: the image box
     // FR-DICOM-08/09: what the PACS received passes dciodvfy with zero errors.
     const received = await readdir(join(dir, 'pacs'));
     expect(received).toHaveLength(2);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliContext, EXIT_CODES, main } from '../src/index.js';
 
 const HARDCOPY_GRAYSCALE = '1.2.840.10008.5.1.1.29';
+const STORED_PRINT = '1.2.840.10008.5.1.1.27';
 
 function context(): CliContext & { stdout: string[] } {
   const stdout: string[] = [];
@@ -152,6 +153,50 @@ describe('hnvue print against DCMTK dcmprscp', { timeout: 120_000 }, () => {
     expect(await main(['print', files[0]!, '--presentation-state', other, ...target()], context())).toBe(
       EXIT_CODES.usage,
     );
+  });
+
+  it('FR-DICOM-11: hnvue print -c FILE takes what the command line leaves out from printer.defaults', async () => {
+    const configFile = join(dir, 'print-defaults.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        local: { aeTitle: 'HNVUE' },
+        uid: { deviceSerial: '1' },
+        printer: {
+          aeTitle: scp.aeTitle,
+          host: '127.0.0.1',
+          port: scp.port,
+          defaults: {
+            filmSize: '8INX10IN',
+            orientation: 'LANDSCAPE',
+            magnification: 'CUBIC',
+            trim: true,
+            bitDepth: 8,
+            imageBox: { rows: 24, columns: 24 },
+          },
+        },
+      }),
+    );
+    const before = new Set(await scp.storedFiles());
+    const ctx = context();
+    const code = await main(['print', files[1]!, '-c', configFile, '--orientation', 'PORTRAIT'], ctx);
+    expect(code, ctx.stdout.join('')).toBe(EXIT_CODES.ok);
+    const added = [];
+    for (const f of (await scp.storedFiles()).filter((f) => !before.has(f))) {
+      const p10 = await readPart10File(f);
+      const { dataset } = decodeDataset(p10.dataset, { transferSyntax: p10.datasetTransferSyntax });
+      added.push({ sopClass: p10.meta.mediaStorageSopClassUid, dataset });
+    }
+    const hardcopy = added.find((a) => a.sopClass === HARDCOPY_GRAYSCALE)?.dataset;
+    expect([hardcopy?.Rows, hardcopy?.Columns, hardcopy?.BitsStored]).toEqual([24, 24, 8]);
+    const print = added.find((a) => a.sopClass === STORED_PRINT)?.dataset;
+    const box = (print?.RETIRED_FilmBoxContentSequence as Record<string, unknown>[] | undefined)?.[0];
+    expect(box).toMatchObject({
+      FilmSizeID: '8INX10IN',
+      FilmOrientation: 'PORTRAIT', // the command line's
+      MagnificationType: 'CUBIC',
+      Trim: 'YES',
+    });
   });
 
   it('FR-DICOM-11: hnvue print without files or --status is a usage error', async () => {

@@ -6,8 +6,9 @@ import { EXIT_CODES } from '../exit-codes.js';
 export const DEMO_HELP = `hnvue demo [options]
   The main job against the in-process simulator: worklist, MPPS IN PROGRESS, a DX from a synthetic
   detector image stored through the queue, dose report, MPPS COMPLETED, storage commitment, PNG
-  preview, and a summary with timings per step.
-  --out DIR     where the PACS folder, the queue and preview.png go (default: a new temp folder)
+  preview, the image printed on the simulator's printer (film rendered to a PNG), and a summary
+  with timings per step.
+  --out DIR     where the PACS folder, the queue, preview.png and films/ go (default: a new temp folder)
   --size N      image size in pixels (square, default 1024)`;
 
 export async function demoCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
@@ -33,7 +34,7 @@ export async function demoCommand(argv: readonly string[], ctx: CliContext): Pro
   if (json) ctx.out(`${JSON.stringify(summary)}\n`);
   else
     ctx.out(
-      `demo done in ${summary.totalMs} ms: study ${summary.studyInstanceUid}, ${summary.committed} objects committed, MPPS ${summary.mppsStatus}\npreview: ${summary.preview}\n`,
+      `demo done in ${summary.totalMs} ms: study ${summary.studyInstanceUid}, ${summary.committed} objects committed, MPPS ${summary.mppsStatus}\npreview: ${summary.preview}\nfilm: ${summary.film}\n`,
     );
   return EXIT_CODES.ok;
 }

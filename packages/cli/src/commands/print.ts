@@ -28,7 +28,8 @@ import { UsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 
 export const PRINT_HELP = `hnvue print FILE… [options]     hnvue print --status
-  Basic Grayscale Print Management (FR-DICOM-11) to the printer destination of the configuration.
+  Basic Grayscale Print Management (FR-DICOM-11) to the printer destination of the configuration;
+  what the options below leave out comes from its printer.defaults, then the defaults shown.
   --format 'STANDARD\\c,r'   image display format (default STANDARD\\1,1); one film per c×r images
   --copies N                number of copies (default 1)
   --film-size ID            e.g. 14INX17IN, 8INX10IN
@@ -100,20 +101,23 @@ export async function printCommand(argv: readonly string[], ctx: CliContext): Pr
   const port = stringOption(v, 'port');
   const config = configFor(parsed, 'printer', host === undefined ? [] : [host, port ?? '104']);
   const printer = requireDestination(config, 'printer');
+  // What the command line leaves out comes from the configuration's printer.defaults (@hnvue/facade).
+  const d = printer.defaults ?? {};
   const logger = ctx.logger(logLevelOf(parsed.values));
   const files = parsed.positionals;
   if (!v.status && files.length === 0) throw new UsageError('expected FILE… to print, or --status');
-  const orientation = stringOption(v, 'orientation')?.toUpperCase();
+  const orientation = stringOption(v, 'orientation')?.toUpperCase() ?? d.orientation;
   if (orientation !== undefined && orientation !== 'PORTRAIT' && orientation !== 'LANDSCAPE') {
     throw new UsageError('--orientation: PORTRAIT or LANDSCAPE');
   }
-  const border = stringOption(v, 'border')?.toUpperCase() ?? 'BLACK';
+  const border = stringOption(v, 'border')?.toUpperCase() ?? d.border ?? 'BLACK';
   if (border !== 'BLACK' && border !== 'WHITE') throw new UsageError('--border: BLACK or WHITE');
-  const bits = stringOption(v, 'bits') ?? '12';
+  const bits = stringOption(v, 'bits') ?? String(d.bitDepth ?? 12);
   if (bits !== '8' && bits !== '12') throw new UsageError('--bits: 8 or 12');
-  const layout = format(stringOption(v, 'format') ?? 'STANDARD\\1,1');
-  const matrix = box(stringOption(v, 'box') ?? '1024x1024');
-  const copies = numberOption(v, 'copies') ?? 1;
+  const layout = format(stringOption(v, 'format') ?? d.layout ?? 'STANDARD\\1,1');
+  const boxOption = stringOption(v, 'box');
+  const matrix = boxOption === undefined ? (d.imageBox ?? { rows: 1024, columns: 1024 }) : box(boxOption);
+  const copies = numberOption(v, 'copies') ?? d.copies ?? 1;
   if (!Number.isInteger(copies) || copies < 1) throw new UsageError('--copies: a positive integer');
   // Prepared before connecting: a bad file fails without holding the printer.
   const states = await Promise.all(
@@ -150,14 +154,26 @@ export async function printCommand(argv: readonly string[], ctx: CliContext): Pr
     ctx.out(`printer status: ${state.status}${state.statusInfo ? ` (${state.statusInfo})` : ''}\n`);
     if (v.status) return state.status === 'FAILURE' ? EXIT_CODES.dimseFailure : EXIT_CODES.ok;
     const perFilm = layout.columns * layout.rows;
+    const filmSize = stringOption(v, 'film-size') ?? d.filmSize;
+    const magnification = stringOption(v, 'magnification') ?? d.magnification;
+    const mediumType = stringOption(v, 'medium') ?? d.mediumType;
+    const filmDestination = stringOption(v, 'destination') ?? d.filmDestination;
     const films = [];
     for (let i = 0; i < images.length; i += perFilm) {
       films.push({
         filmBox: {
           format: layout,
           ...(orientation === undefined ? {} : { orientation: orientation as FilmOrientation }),
-          ...(stringOption(v, 'film-size') ? { filmSize: stringOption(v, 'film-size')! } : {}),
-          ...(stringOption(v, 'magnification') ? { magnification: stringOption(v, 'magnification')! } : {}),
+          ...(filmSize ? { filmSize } : {}),
+          ...(magnification ? { magnification } : {}),
+          ...(d.smoothing === undefined ? {} : { smoothing: d.smoothing }),
+          ...(d.emptyImageDensity === undefined ? {} : { emptyImageDensity: d.emptyImageDensity }),
+          ...(d.minDensity === undefined ? {} : { minDensity: d.minDensity }),
+          ...(d.maxDensity === undefined ? {} : { maxDensity: d.maxDensity }),
+          ...(d.trim === undefined ? {} : { trim: d.trim }),
+          ...(d.configurationInformation === undefined
+            ? {}
+            : { configurationInformation: d.configurationInformation }),
           borderDensity: border,
         },
         images: images.slice(i, i + perFilm),
@@ -166,11 +182,13 @@ export async function printCommand(argv: readonly string[], ctx: CliContext): Pr
     const result = await printFilms(scu, {
       session: {
         copies,
-        ...(stringOption(v, 'medium') ? { mediumType: stringOption(v, 'medium')! } : {}),
-        ...(stringOption(v, 'destination') ? { filmDestination: stringOption(v, 'destination')! } : {}),
+        ...(mediumType ? { mediumType } : {}),
+        ...(filmDestination ? { filmDestination } : {}),
+        ...(d.priority === undefined ? {} : { priority: d.priority }),
+        ...(d.label === undefined ? {} : { label: d.label }),
       },
       films,
-      on12BitRefused: 'convert',
+      on12BitRefused: d.on12BitRefused ?? 'convert',
     });
     const converted = result.films.reduce((n, f) => n + f.convertedTo8Bit, 0);
     ctx.out(
