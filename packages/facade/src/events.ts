@@ -24,6 +24,36 @@ export interface CommitmentInfo {
   readonly failed: readonly (SopRef & { readonly failureReason: number })[];
 }
 
+export interface CommitmentTimeoutInfo {
+  readonly transactionUid: string;
+  readonly studyInstanceUid: string;
+  /** Which request of the commitment timed out (1 the first N-ACTION). */
+  readonly request: number;
+  /** The last request allowed: the commitment expires. */
+  readonly final: boolean;
+}
+
+export interface CommitmentReRequestInfo {
+  /** The new request's Transaction UID. */
+  readonly transactionUid: string;
+  readonly previousTransactionUid: string;
+  readonly studyInstanceUid: string;
+  /** 2 for the first re-request. */
+  readonly request: number;
+  readonly maxRequests: number;
+  /** `timeout`: no report in time; `restart`: requested by an earlier run, its report may have been lost. */
+  readonly reason: 'timeout' | 'restart';
+}
+
+export interface CommitmentExpiredInfo {
+  /** The last request's Transaction UID. */
+  readonly transactionUid: string;
+  /** Every request's Transaction UID, the first first. */
+  readonly transactionUids: readonly string[];
+  readonly studyInstanceUid: string;
+  readonly references: readonly SopRef[];
+}
+
 /** Typed notifications for the UI (many listeners, no return value). */
 export interface DicomServicesEvents {
   delivered: [info: DeliveryInfo];
@@ -34,8 +64,18 @@ export interface DicomServicesEvents {
   committed: [info: CommitmentInfo];
   /** The PACS reported failed references (operator notification, FR-DICOM-07). */
   commitmentFailed: [info: CommitmentInfo];
-  /** No report within `commitment.timeoutMs`; the commitment stays pending (a late report still counts). */
-  commitmentTimedOut: [info: { readonly transactionUid: string; readonly studyInstanceUid: string }];
+  /**
+   * No report for a request within its timeout (`commitment.timeoutMs`, times the back-off): a
+   * `commitmentReRequested` follows, or, after the last request (`final`), `commitmentExpired`.
+   */
+  commitmentTimedOut: [info: CommitmentTimeoutInfo];
+  /** A new N-ACTION with a new Transaction UID for a commitment without its report (PS3.4 J.3.3). */
+  commitmentReRequested: [info: CommitmentReRequestInfo];
+  /**
+   * No report for any of the commitment's requests (`commitment.reRequest.maxRequests`): it is no
+   * longer pending and the PACS may not hold the study's objects (operator notification, FR-DICOM-07).
+   */
+  commitmentExpired: [info: CommitmentExpiredInfo];
   /** Queue counts after any change. */
   queueStatus: [counts: QueueCounts];
   /**

@@ -10,7 +10,10 @@ export {
   type RetrievePriorsOptions,
 } from './priors.js';
 export {
+  type CommitmentExpiredInfo,
   type CommitmentInfo,
+  type CommitmentReRequestInfo,
+  type CommitmentTimeoutInfo,
   type CompleteInput,
   type CreateDicomServicesOptions,
   createDicomServices,

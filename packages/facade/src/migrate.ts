@@ -61,7 +61,11 @@ export function migrateLegacyState(
         records.put(NS.study, uid, { ...s, delivered });
         if (s.commitment && !state.commitments?.[s.commitment]) {
           // Its transaction UID was saved, its queue item maybe not: queued again (dedup key = UID).
-          commitments.enqueueRequest(tx, s.commitment, uid, s.references);
+          commitments.enqueueRequest(tx, {
+            transactionUid: s.commitment,
+            studyInstanceUid: uid,
+            references: s.references,
+          });
         } else commitments.requestIfReady(records, tx, uid);
       }
       records.put(NS.meta, MIGRATED, Date.now());

@@ -53,7 +53,10 @@ import {
 import { type WorklistOptions, worklist } from './worklist.js';
 
 export type {
+  CommitmentExpiredInfo,
   CommitmentInfo,
+  CommitmentReRequestInfo,
+  CommitmentTimeoutInfo,
   DeliveryInfo,
   DicomServicesEvents,
   PrintedInfo,

@@ -10,7 +10,8 @@
  *   transaction that ends it (NFR-SEC-01); the queue's spool holds PHI images already.
  * - `study/<Study Instance UID>`: what was queued for the PACS, what was delivered, whether the
  *   procedure is closed and the commitment transaction once queued (FR-DICOM-07).
- * - `commitment/<Transaction UID>`: a commitment awaiting its N-EVENT-REPORT.
+ * - `commitment/<Transaction UID>`: a commitment awaiting its N-EVENT-REPORT, keyed by its latest
+ *   request's Transaction UID (the earlier ones of a re-requested commitment listed inside).
  * - `print/<job id>`: how many films of a queued print job the printer has printed (FR-DICOM-11),
  *   so a retry prints only the rest; deleted with the item's DONE.
  */
@@ -44,7 +45,17 @@ export interface PendingCommitmentState {
   readonly references: readonly SopRef[];
   /** Epoch ms of the N-ACTION. */
   readonly requestedAt: number;
+  /** Written by earlier versions, which kept a timed-out commitment pending; read as "ask again". */
   readonly timedOut: boolean;
+  /** Which N-ACTION of the study this is: 1 the first, n its (n−1)th re-request. Absent: 1. */
+  readonly request?: number;
+  /** Epoch ms of the N-ACTION-RSP: from then on only a report (or our timeout) ends the request. */
+  readonly acceptedAt?: number;
+  /**
+   * Transaction UIDs of the study's earlier requests, superseded by this one: a late report of any
+   * of them still resolves the commitment (PS3.4 J.3.3), once.
+   */
+  readonly earlier?: readonly string[];
 }
 
 /** An exposure of the procedure, for its dose report (FR-DICOM-09); `start` in epoch ms. */

@@ -125,7 +125,8 @@ describe('createDicomServices', () => {
       local: { aeTitle: 'HNVUE_T2', port: 0 },
       uid: { deviceSerial: '8' },
       pacs,
-      commitment: { ...pacs, timeoutMs },
+      // A restart waits for the old request's report (re-requests: commitment-rerequest.test.ts).
+      commitment: { ...pacs, timeoutMs, reRequest: { onRestart: false } },
       queue: { path: join(dir, 'q.sqlite'), initialIntervalMs: 200 },
     });
     const first = createDicomServices({ config: config(600_000) });

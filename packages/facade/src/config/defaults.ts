@@ -64,7 +64,11 @@ export const DEFAULTS = {
     pdv: { separateCommandAndDataPdus: false },
     tls: { enabled: false, rejectUnauthorized: true },
   },
-  commitment: { timeoutMs: 600_000, reportOn: 'either' },
+  commitment: {
+    timeoutMs: 600_000,
+    reportOn: 'either',
+    reRequest: { maxRequests: 4, backoffMultiplier: 2, onRestart: true },
+  },
   associationPool: {
     maxSize: 4,
     acquisitionTimeoutMs: 30_000,

@@ -15,6 +15,7 @@ export {
   type CertificateSource,
   type CommitmentDestinationOptions,
   type CommitmentReportAssociation,
+  type CommitmentReRequestOptions,
   type ConfigInput,
   DESTINATION_NAMES,
   type DestinationConfig,

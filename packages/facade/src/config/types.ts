@@ -102,6 +102,24 @@ export interface CommitmentDestinationOptions extends DestinationOptions {
   /** How long to wait for the N-EVENT-REPORT after the N-ACTION-RSP (FR-DICOM-07). */
   readonly timeoutMs: number;
   readonly reportOn: CommitmentReportAssociation;
+  /** Asking again when no report came (PS3.4 J.3.3). */
+  readonly reRequest: CommitmentReRequestOptions;
+}
+
+/**
+ * A commitment without its report is requested again: a new N-ACTION with a new Transaction UID
+ * for the same references (PS3.4 J.3.2, J.3.3); a late report of an earlier request still counts.
+ */
+export interface CommitmentReRequestOptions {
+  /** N-ACTIONs per study in all, the first included (1: never again); the last one's timeout fails it. */
+  readonly maxRequests: number;
+  /** Request n waits `timeoutMs × backoffMultiplier^(n−1)` for its report. */
+  readonly backoffMultiplier: number;
+  /**
+   * On start, ask again at once for the commitments an earlier run had requested: a report sent
+   * while the console was down is not sent again by most SCPs (Orthanc does not).
+   */
+  readonly onRestart: boolean;
 }
 
 export interface ListenerTimeouts {

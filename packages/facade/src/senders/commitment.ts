@@ -5,10 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { Association, STORAGE_COMMITMENT_CONTEXT, type StorageCommitmentScu } from '@hnvue/net';
 import type { QueueItem } from '@hnvue/queue';
-import type { Commitments } from '../commitments.js';
+import type { CommitmentRequestPayload, Commitments } from '../commitments.js';
 import { associationOptionsFor, requireDestination } from '../destinations.js';
 import { FACADE_ERROR_CODES, FacadeError } from '../errors.js';
-import { NS, type PendingCommitmentState, type SopRef } from '../state.js';
+import { NS, type PendingCommitmentState } from '../state.js';
 import type { FacadeContext } from '../wiring.js';
 
 export async function sendCommitment(
@@ -17,29 +17,37 @@ export async function sendCommitment(
   item: QueueItem,
 ): Promise<void> {
   const commitment = requireDestination(ctx.config, 'commitment');
-  const payload = JSON.parse(await readFile(item.path, 'utf8')) as {
-    transactionUid: string;
-    studyInstanceUid: string;
-    references: SopRef[];
-  };
+  const payload = JSON.parse(await readFile(item.path, 'utf8')) as CommitmentRequestPayload;
+  const request = payload.request ?? 1;
   const records = ctx.queue()?.records;
   if (!records) throw new FacadeError(FACADE_ERROR_CODES.notRunning, 'DICOM services are not started');
+  const existing = records.get<PendingCommitmentState>(NS.commitment, payload.transactionUid);
+  if (request > 1 && !existing) {
+    // A re-request whose commitment ended before it went out (a late report of an earlier
+    // request, commitments.ts): nothing to ask.
+    ctx.log.info({ transactionUid: payload.transactionUid }, 'commitment re-request no longer needed');
+    return;
+  }
   const requestedAt = Date.now();
-  // Pending from just before the request (a report may beat the N-ACTION-RSP); a failed request
-  // takes it back, and a kill in between leaves the item to be sent again with the same UID.
+  // Pending from just before the request (a report may beat the N-ACTION-RSP); a failed first
+  // request takes it back, and a kill in between leaves the item to be sent again with the same
+  // UID. A re-request's record stays: the earlier requests' reports still count.
   const pendingState: PendingCommitmentState = {
+    ...(existing ?? { timedOut: false, request }),
     studyInstanceUid: payload.studyInstanceUid,
     references: payload.references,
     requestedAt,
-    timedOut: false,
   };
-  records.put(NS.commitment, payload.transactionUid, pendingState);
+  records.put(NS.commitment, payload.transactionUid, withoutAccepted(pendingState));
+  const takeBack = () => {
+    if (request === 1) records.delete(NS.commitment, payload.transactionUid);
+  };
   const association = await Association.open({
     ...associationOptionsFor(ctx.config, commitment, ctx.log),
     presentationContexts: [STORAGE_COMMITMENT_CONTEXT],
     requestHandler: commitments.scu.reportHandler,
   }).catch((err: unknown) => {
-    records.delete(NS.commitment, payload.transactionUid);
+    takeBack();
     throw err;
   });
   let pending: Awaited<ReturnType<StorageCommitmentScu['request']>>;
@@ -50,13 +58,19 @@ export async function sendCommitment(
     });
   } catch (err) {
     association.abort();
-    records.delete(NS.commitment, payload.transactionUid);
+    takeBack();
     throw err;
   }
   // The N-ACTION-RSP arrived (PS3.4 J.3.2): the request is delivered and the report may come on
   // any association from now on. Nothing after this point may fail the item: a retry would send
   // the same transaction again and drop the pending state the report needs.
-  commitments.arm(payload.transactionUid, requestedAt);
+  // Answered: a restart asks again rather than wait (commitments.ts restore). Not when the report
+  // came first and ended the commitment.
+  const answered = records.get<PendingCommitmentState>(NS.commitment, payload.transactionUid);
+  if (answered) {
+    records.put(NS.commitment, payload.transactionUid, { ...answered, acceptedAt: Date.now() });
+    commitments.arm(payload.transactionUid, requestedAt, request);
+  }
   try {
     if (ctx.config.commitment?.reportOn === 'same-association') {
       // PS3.4 J.3.3: the report comes on this association; keep it open until then (bounded).
@@ -73,4 +87,9 @@ export async function sendCommitment(
       'commitment association not released cleanly after its N-ACTION-RSP; the request stands',
     );
   }
+}
+
+function withoutAccepted(state: PendingCommitmentState): PendingCommitmentState {
+  const { acceptedAt: _answered, ...rest } = state;
+  return rest;
 }
