@@ -9,6 +9,9 @@ import type { DicomServiceOptions } from '../config/index.js';
 import { associationOptionsFor, requireDestination } from '../destinations.js';
 
 const N_CREATE_DUPLICATE = 0x0111; // PS3.7 C.5.2: the SCP already has it (an earlier attempt got through)
+// PS3.4 F.7.2.2.4: "Performed Procedure Step Object may no longer be updated": on a retried final
+// N-SET, the earlier attempt got through (the kill or reset came before its N-SET-RSP was read).
+const N_SET_NO_LONGER_UPDATABLE = 0x0110;
 
 export async function sendMpps(config: DicomServiceOptions, log: Logger, item: QueueItem): Promise<void> {
   const mpps = requireDestination(config, 'mpps');
@@ -40,9 +43,18 @@ export async function sendMpps(config: DicomServiceOptions, log: Logger, item: Q
         dataset: bytes,
       });
     } catch (err) {
-      const retriedCreate =
-        item.kind === 'mpps-create' && err instanceof DimseFailureError && err.status === N_CREATE_DUPLICATE;
-      if (!retriedCreate) throw err;
+      const status = err instanceof DimseFailureError ? err.status : undefined;
+      const retriedCreate = item.kind === 'mpps-create' && status === N_CREATE_DUPLICATE;
+      // attemptCount counts this attempt: > 1 is a retry.
+      const retriedSet =
+        item.kind === 'mpps-set' && status === N_SET_NO_LONGER_UPDATABLE && item.attemptCount > 1;
+      if (!retriedCreate && !retriedSet) throw err;
+      if (retriedSet) {
+        log.warn(
+          { sopInstanceUid: item.sopInstanceUid, attempt: item.attemptCount },
+          'retried MPPS N-SET answered "may no longer be updated": an earlier attempt got through',
+        );
+      }
     }
     await association.release();
   } catch (err) {
