@@ -2,11 +2,29 @@
  * The IOD validation run (issue 20 item 5): every object kind @hnvue/iod produces, in each
  * variant, through the independent validators — dicom3tools' dciodvfy on all of them, DCMTK's
  * dcmpschk on the GSPS (PS3.3 A.33.1) and dsrdump on the RDSR (PS3.3 A.35.8, TID 10001), and
- * `dcmdump +E` (DCMTK's parser, errors to stderr) on all of them. Used by iod-validation.test.ts
- * (fails on any error or unexplained warning) and by scripts/iod-validation.mjs (writes
- * docs/iod-validation.md).
+ * `dcmdump +E` (DCMTK's parser, errors to stderr) on all of them. A DX image is also transcoded
+ * by the C-STORE SCU's own transcoder (packages/net/src/storage/transcode.ts, pixels through
+ * @hnvue/native) to every encapsulated transfer syntax an encoder is registered for, lossy ones
+ * with allowLossy as a destination that allows them would, and each output is validated the same
+ * way. Used by iod-validation.test.ts (fails on any error or unexplained warning) and by
+ * scripts/iod-validation.mjs (writes docs/iod-validation.md).
  */
 import { spawnSync } from 'node:child_process';
+import {
+  codecsFor,
+  concatBytes,
+  encodePart10Header,
+  findElement,
+  parsePart10Header,
+  readElements,
+  stringValue,
+  TAG,
+  TRANSFER_SYNTAXES,
+  type TransferSyntaxInfo,
+  TS,
+} from '@hnvue/dicom';
+// The SCU's transcoder itself (a test-only import: @hnvue/iod does not depend on @hnvue/net).
+import { transcodeDataset } from '../../net/src/storage/transcode.js';
 import { buildCrImage, buildDxImage, buildGsps, buildRdsr, toPart10Buffer } from '../src/index.js';
 import { fullCr, fullDx, fullGsps, fullRdsr, image, minimalCr, minimalDx, minimalRdsr } from './fixtures.js';
 import { dciodvfy, dcmtk, testUids } from './helpers.js';
@@ -64,11 +82,141 @@ interface Built {
   readonly variant: string;
   readonly bytes: Uint8Array;
   readonly extra: readonly ('dcmpschk' | 'dsrdump')[];
+  /** Transfer Syntax UID the meta header is read as by dciodvfy (see NEWER_THAN_DCIODVFY). */
+  readonly dciodvfyAs?: string;
+}
+
+/**
+ * Transfer syntaxes newer than the dciodvfy here (2022-06-18): the HTJ2K ones (.201–.203) came to
+ * PS3.5 after it, so it reads such a file as native and stops at the encapsulated Pixel Data. The
+ * data set is then validated with the meta header's Transfer Syntax UID read as JPEG 2000 — the
+ * same encapsulation (PS3.5 A.4); dciodvfy checks the attributes, not the codestream, which the
+ * transcoding matrix decodes with OpenJPH (packages/net/test/storage/transcode-matrix.test.ts).
+ */
+const NEWER_THAN_DCIODVFY: Readonly<Record<string, string>> = {
+  [TS.htj2kLossless]: TS.jpeg2000Lossless,
+  [TS.htj2kLosslessRpcl]: TS.jpeg2000Lossless,
+  [TS.htj2k]: TS.jpeg2000,
+};
+
+/** The same Part 10 file with its meta header's Transfer Syntax UID replaced. */
+function relabelled(file: Uint8Array, transferSyntaxUid: string): Uint8Array {
+  const { meta, datasetOffset } = parsePart10Header(file);
+  return concatBytes([encodePart10Header({ ...meta, transferSyntaxUid }), file.subarray(datasetOffset)]);
 }
 
 function justify(tool: string, text: string): { text: string; reason?: string } {
   const known = KNOWN_WARNINGS.find((k) => k.tool === tool && k.pattern.test(text));
   return known ? { text, reason: known.reason } : { text };
+}
+
+/** Encapsulated syntaxes with an encoder registered (the addon's or a fallback): what we produce. */
+export function producedSyntaxes(): readonly TransferSyntaxInfo[] {
+  return TRANSFER_SYNTAXES.filter(
+    (ts) => ts.pixelEncoding === 'encapsulated' && codecsFor(ts.uid, 'encode').length > 0,
+  );
+}
+
+export interface NotProduced {
+  readonly transferSyntax: string;
+  readonly reason: string;
+}
+
+/**
+ * A lossy-syntax output: whether its pixels still equal the source's (decoded back by the same
+ * transcoder) and the Lossy Image Compression attributes it carries (PS3.3 C.7.6.1.1.5: 01 once
+ * lossy compression was applied, with the ratio and the method).
+ */
+export interface LossyOutput {
+  readonly variant: string;
+  readonly transferSyntax: string;
+  readonly pixelExact: boolean;
+  readonly lossyImageCompression: string;
+  readonly ratio: string;
+  readonly method: string;
+}
+
+function pixelValue(dataset: Uint8Array): Uint8Array {
+  const { elements } = readElements(dataset, true);
+  const pixel = findElement(elements, TAG.pixelData);
+  return pixel ? dataset.subarray(pixel.valueStart, pixel.end) : new Uint8Array();
+}
+
+function lossyAttributes(
+  dataset: Uint8Array,
+): Pick<LossyOutput, 'lossyImageCompression' | 'ratio' | 'method'> {
+  const { elements } = readElements(dataset, true);
+  const value = (tag: number) => stringValue(dataset, findElement(elements, tag))?.trim() || '(absent)';
+  return {
+    lossyImageCompression: value(TAG.LossyImageCompression),
+    ratio: value(TAG.LossyImageCompressionRatio),
+    method: value(TAG.LossyImageCompressionMethod),
+  };
+}
+
+/**
+ * The DX image (every optional input, 14 bits stored; then the minimal 12-bit and 8-bit ones for
+ * a codec that takes fewer bits) transcoded to each produced syntax as the C-STORE SCU does, as
+ * Part 10 files; the syntaxes none of them could be transcoded to, with the codec's reason.
+ */
+async function transcodedDx(
+  uid: () => string,
+): Promise<{ built: Built[]; notProduced: NotProduced[]; lossy: LossyOutput[] }> {
+  const sources = (
+    [
+      ['every optional input, 14 bits', fullDx()],
+      ['minimal, 12 bits', minimalDx()],
+      ['minimal, 8 bits', minimalDx({ image: image(8, { patientOrientation: ['L', 'F'] }) })],
+    ] as const
+  ).map(([label, input]) => {
+    const b = buildDxImage(input, { uid });
+    const file = toPart10Buffer(b.dataset, b.pixelData);
+    const { meta, datasetOffset } = parsePart10Header(file);
+    return { label, meta, dataset: file.subarray(datasetOffset) };
+  });
+  const built: Built[] = [];
+  const notProduced: NotProduced[] = [];
+  const lossy: LossyOutput[] = [];
+  for (const ts of producedSyntaxes()) {
+    const reasons: string[] = [];
+    for (const source of sources) {
+      let parts: Uint8Array[];
+      try {
+        parts = await transcodeDataset(source.dataset, TS.explicitVrLittleEndian, ts.uid, {
+          allowLossy: ts.lossy,
+        });
+      } catch (err) {
+        reasons.push(`${source.label}: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
+      const header = encodePart10Header({ ...source.meta, transferSyntaxUid: ts.uid });
+      const variant = `For Presentation, ${source.label}, transcoded to ${ts.name} (${ts.uid})`;
+      const as = NEWER_THAN_DCIODVFY[ts.uid];
+      built.push({
+        object: 'DX Image',
+        variant,
+        bytes: concatBytes([header, ...parts]),
+        extra: [],
+        ...(as ? { dciodvfyAs: as } : {}),
+      });
+      if (ts.lossy) {
+        const output = concatBytes(parts);
+        const back = concatBytes(await transcodeDataset(output, ts.uid, TS.explicitVrLittleEndian));
+        const a = pixelValue(back);
+        const b = pixelValue(source.dataset);
+        lossy.push({
+          variant,
+          transferSyntax: ts.uid,
+          pixelExact: a.length === b.length && a.every((v, i) => v === b[i]),
+          ...lossyAttributes(output),
+        });
+      }
+      break;
+    }
+    if (reasons.length === sources.length)
+      notProduced.push({ transferSyntax: ts.uid, reason: reasons.join('; ') });
+  }
+  return { built, notProduced, lossy };
 }
 
 function objects(): Built[] {
@@ -162,15 +310,20 @@ function lines(text: string): string[] {
     .filter((l) => l !== '');
 }
 
-/** Builds every object and runs every validator on it. */
-export function runIodValidation(): Validation[] {
+/** Builds every object (transcoded ones included) and runs every validator on it. */
+export async function runIodValidation(): Promise<{
+  rows: Validation[];
+  notProduced: NotProduced[];
+  lossy: LossyOutput[];
+}> {
   const rows: Validation[] = [];
-  for (const o of objects()) {
-    const v = dciodvfy(o.bytes);
+  const transcoded = await transcodedDx(testUids());
+  for (const o of [...objects(), ...transcoded.built]) {
+    const v = dciodvfy(o.dciodvfyAs ? relabelled(o.bytes, o.dciodvfyAs) : o.bytes);
     rows.push({
       object: o.object,
       variant: o.variant,
-      tool: `dciodvfy (${v.iod})`,
+      tool: `dciodvfy (${v.iod})${o.dciodvfyAs ? `, meta Transfer Syntax read as ${o.dciodvfyAs}` : ''}`,
       errors: v.errors,
       warnings: v.warnings.map((w) => justify('dciodvfy', w)),
     });
@@ -219,7 +372,7 @@ export function runIodValidation(): Validation[] {
       });
     }
   }
-  return rows;
+  return { rows, notProduced: transcoded.notProduced, lossy: transcoded.lossy };
 }
 
 /** The versions of the validators, as they report them. */

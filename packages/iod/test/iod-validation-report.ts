@@ -5,7 +5,7 @@
 import { cleanupTemp } from './helpers.js';
 import { KNOWN_WARNINGS, runIodValidation, toolVersions } from './iod-validation-cases.js';
 
-const rows = runIodValidation();
+const { rows, notProduced, lossy } = await runIodValidation();
 cleanupTemp();
 const known = KNOWN_WARNINGS.map((k) => ({ tool: k.tool, pattern: k.pattern.source, reason: k.reason }));
-process.stdout.write(JSON.stringify({ rows, known, versions: toolVersions() }));
+process.stdout.write(JSON.stringify({ rows, notProduced, lossy, known, versions: toolVersions() }));

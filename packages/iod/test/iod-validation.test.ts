@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTemp } from './helpers.js';
-import { runIodValidation } from './iod-validation-cases.js';
+import { producedSyntaxes, runIodValidation } from './iod-validation-cases.js';
 
 afterAll(cleanupTemp);
 
 // The run behind docs/iod-validation.md (scripts/iod-validation.mjs): built once, asserted per row.
-const rows = runIodValidation();
+const { rows, notProduced } = await runIodValidation();
 
 describe('IOD validation report (issue 20)', () => {
   it('FR-DICOM-08: every object kind is validated: DX (both intents), CR, RDSR, GSPS, each by dciodvfy and dcmdump', () => {
@@ -18,6 +18,16 @@ describe('IOD validation report (issue 20)', () => {
     expect(iods).toContain('dciodvfy (DXImageForProcessing)');
     expect(rows.some((r) => r.tool === 'dcmpschk')).toBe(true);
     expect(rows.some((r) => r.tool === 'dsrdump')).toBe(true);
+  });
+
+  it("FR-DICOM-04.transcode: a DX transcoded by the SCU's transcoder to each syntax we encode is validated too", () => {
+    const syntaxes = producedSyntaxes().map((ts) => ts.uid);
+    expect(syntaxes.length).toBeGreaterThan(0);
+    expect(notProduced).toEqual([]);
+    for (const uid of syntaxes) {
+      const validated = rows.filter((r) => r.variant.endsWith(`(${uid})`) && r.tool.startsWith('dciodvfy'));
+      expect(validated, uid).toHaveLength(1);
+    }
   });
 
   it.each(rows.map((r) => ({ ...r, name: `${r.object}, ${r.variant}, ${r.tool}` })))(
