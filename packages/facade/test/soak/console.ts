@@ -71,7 +71,18 @@ function open(c: ConsolePlan): DicomServices {
       uid: { deviceSerial: c.deviceSerial },
       pacs: peer,
       mpps: { ...c.mpps, timeouts: peer.timeouts },
-      ...(c.commitment ? { commitment: { ...peer, timeoutMs: 20_000 } } : {}),
+      // HNVUE_SOAK_REREQUEST=0: one request per commitment, no re-request (to compare).
+      ...(c.commitment
+        ? {
+            commitment: {
+              ...peer,
+              timeoutMs: 20_000,
+              ...(process.env.HNVUE_SOAK_REREQUEST === '0'
+                ? { reRequest: { maxRequests: 1, onRestart: false } }
+                : {}),
+            },
+          }
+        : {}),
       queue: { path: c.queuePath, initialIntervalMs: 500, backoffMultiplier: 2, maxAttempts: 1000 },
     },
   });
@@ -92,7 +103,33 @@ function wire(c: ConsolePlan, s: DicomServices): void {
     });
   s.on('committed', commit('committed'));
   s.on('commitmentFailed', commit('commitmentFailed'));
-  s.on('commitmentTimedOut', (i) => say({ ev: 'commitmentTimedOut', console: c.name, tx: i.transactionUid }));
+  s.on('commitmentTimedOut', (i) =>
+    say({
+      ev: 'commitmentTimedOut',
+      console: c.name,
+      tx: i.transactionUid,
+      request: i.request,
+      final: i.final,
+    }),
+  );
+  s.on('commitmentReRequested', (i) =>
+    say({
+      ev: 'commitmentReRequested',
+      console: c.name,
+      tx: i.transactionUid,
+      previous: i.previousTransactionUid,
+      request: i.request,
+      reason: i.reason,
+    }),
+  );
+  s.on('commitmentExpired', (i) =>
+    say({
+      ev: 'commitmentExpired',
+      console: c.name,
+      tx: i.transactionUid,
+      requests: i.transactionUids.length,
+    }),
+  );
 }
 
 /** Finishes `id` from where the queue's records say it is (images, dose report, completion). */

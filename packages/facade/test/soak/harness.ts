@@ -17,7 +17,14 @@ import { FaultProxy, mulberry32 } from '@hnvue/testing/fault-proxy';
 import { freePort, makeTempDir } from '@hnvue/testing/peers';
 import { queueDirFor } from '../../src/index.js';
 import type { ConsolePlan, Plan } from './console.js';
-import { orthancUids, startMppsScp, startSoakOrthanc, startSoakStorescp, storescpUids } from './peers.js';
+import {
+  orthancDuplicates,
+  orthancUids,
+  startMppsScp,
+  startSoakOrthanc,
+  startSoakStorescp,
+  storescpUids,
+} from './peers.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 const CONSOLE = join(import.meta.dirname, 'console.ts');
@@ -41,11 +48,22 @@ export interface SoakSummary {
   readonly missing: Record<string, number>;
   /** Delivered but never reported as queued (the kill fell between the commit and the log line). */
   readonly unreported: Record<string, number>;
-  readonly duplicates: Record<string, number | 'not counted'>;
+  /** Objects a PACS received while it already held them (storescp overwrote, Orthanc looked it up). */
+  readonly duplicates: Record<string, number>;
   readonly kills: number;
   readonly pacsRestarts: Record<string, number>;
   readonly faults: { resets: number; stalls: number; truncations: number; connections: number };
-  readonly commitments: { committed: number; failed: number; unresolved: number };
+  /**
+   * Reports: all committed / some failed; expired: no report after the last re-request; unresolved:
+   * still pending after the drain. Re-requests (a new N-ACTION, PS3.4 J.3.3) by reason.
+   */
+  readonly commitments: {
+    committed: number;
+    failed: number;
+    expired: number;
+    unresolved: number;
+    reRequests: { timeout: number; restart: number };
+  };
   readonly mpps: { creates: number; sets: number; setBeforeCreate: number; duplicateCreates: number };
   readonly queueFailed: number;
   readonly integrity: Record<string, string>;
@@ -152,7 +170,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
   const queued: Record<string, Map<string, number>> = { storescp: new Map(), orthanc: new Map() };
   const delivered = new Map<string, number>();
   const open: Record<string, string | undefined> = {};
-  const commitments = { committed: 0, failed: 0 };
+  const commitments = { committed: 0, failed: 0, expired: 0, reRequests: { timeout: 0, restart: 0 } };
   let procedures = 0;
   let drainedOk = true;
   let queueFailed = 0;
@@ -167,12 +185,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
     else if (l.ev === 'delivered' && l.sop && !delivered.has(l.sop)) delivered.set(l.sop, l.t);
     else if (l.ev === 'committed') commitments.committed++;
     else if (l.ev === 'commitmentFailed') commitments.failed++;
+    else if (l.ev === 'commitmentExpired') commitments.expired++;
+    else if (l.ev === 'commitmentReRequested')
+      commitments.reRequests[l.reason === 'restart' ? 'restart' : 'timeout']++;
     else if (l.ev === 'drained') {
       drainedOk &&= l.ok === true;
       queueFailed += Number(l.failed ?? 0);
       unresolved += Number(l.pendingCommitments ?? 0);
     }
-    if (l.ev !== 'stored' && l.ev !== 'delivered') say(JSON.stringify(l));
+    if (l.ev !== 'stored' && (l.ev !== 'delivered' || l.kind === 'storage-commitment'))
+      say(JSON.stringify(l));
   };
   const plan = (mode: Plan['mode']): Plan => ({
     mode,
@@ -194,6 +216,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
     pacsTimer = setTimeout(
       () => {
         const peer = random() < 0.5 ? storescp : orthanc;
+        say(
+          JSON.stringify({
+            t: Date.now(),
+            ev: 'pacsRestart',
+            peer: peer === storescp ? 'storescp' : 'orthanc',
+          }),
+        );
         restarting = peer.restart().catch(() => {});
         void restarting.then(schedulePacs);
       },
@@ -210,6 +239,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
     if (run.child.pid !== undefined && run.child.exitCode === null) {
       peakKb = Math.max(peakKb, peakRssKb(run.child.pid));
       process.kill(-run.child.pid, 'SIGKILL');
+      say(JSON.stringify({ t: Date.now(), ev: 'kill', pid: run.child.pid }));
       killed = true;
       if (Date.now() < end) kills++;
     }
@@ -273,7 +303,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
     queued: { storescp: queued.storescp!.size, orthanc: queued.orthanc!.size },
     missing,
     unreported,
-    duplicates: { storescp: storescp.duplicates, orthanc: 'not counted' },
+    duplicates: { storescp: storescp.duplicates, orthanc: await orthancDuplicates(orthanc.dir) },
     kills,
     pacsRestarts: { storescp: storescp.restarts, orthanc: orthanc.restarts },
     faults: sumFaults(Object.values(proxies)),

@@ -6,11 +6,14 @@
  * And our MPPS SCP (@hnvue/net createMppsScp) recording every N-CREATE / N-SET in arrival order.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TS } from '@hnvue/dicom';
 import { createMppsScp, createServer, type DicomServer, MPPS_CONTEXT, type RequestHandler } from '@hnvue/net';
 import { freePort, PEER_ENV, waitForPort } from '@hnvue/testing/peers';
+
+const PEER_LOG = process.env.HNVUE_SOAK_PEER_LOG === '1';
 
 export interface Restartable {
   readonly port: number;
@@ -48,6 +51,8 @@ function restartable(command: string, args: readonly string[], port: number, cwd
       const lines = (partial + d.toString()).split('\n');
       partial = lines.pop() ?? '';
       if (dupe) for (const l of lines) if (dupe.test(l)) self.duplicates++;
+      // Diagnosis (HNVUE_SOAK_PEER_LOG=1): the peer's output with epoch ms, in its folder.
+      if (PEER_LOG) appendFileSync(join(cwd, 'peer.log'), lines.map((l) => `${Date.now()} ${l}\n`).join(''));
     };
     child.stdout?.on('data', scan);
     child.stderr?.on('data', scan);
@@ -79,7 +84,7 @@ export async function storescpUids(dir: string): Promise<Set<string>> {
 export async function startSoakOrthanc(
   dir: string,
   modality: { readonly aeTitle: string; readonly port: number },
-): Promise<Restartable & { readonly httpPort: number }> {
+): Promise<Restartable & { readonly httpPort: number; readonly dir: string }> {
   const port = await freePort();
   const httpPort = await freePort();
   await mkdir(dir, { recursive: true });
@@ -96,14 +101,45 @@ export async function startSoakOrthanc(
     DicomAlwaysAllowEcho: true,
     DicomAlwaysAllowStore: true,
     Plugins: [],
+    LuaScripts: [join(dir, 'received.lua')],
     DicomModalities: {
       hnvue: { AET: modality.aeTitle, Host: '127.0.0.1', Port: modality.port, AllowStorageCommitment: true },
     },
   };
+  await writeFile(
+    join(dir, 'received.lua'),
+    `RECEIVED_LOG = ${JSON.stringify(join(dir, 'received.log'))}\n${RECEIVED_LUA}`,
+  );
   await writeFile(join(dir, 'orthanc.json'), JSON.stringify(config, null, 2));
-  const { self, launch } = restartable('Orthanc', [join(dir, 'orthanc.json')], port, dir);
+  const { self, launch } = restartable(
+    'Orthanc',
+    [...(PEER_LOG ? ['--verbose'] : []), join(dir, 'orthanc.json')],
+    port,
+    dir,
+  );
   await launch();
-  return Object.assign(self, { httpPort });
+  return Object.assign(self, { httpPort, dir });
+}
+
+/**
+ * Orthanc's duplicates: its Lua ReceivedInstanceFilter (Orthanc Book, "Server-side scripting with
+ * Lua") logs each instance received, as `dup` when Orthanc already held it (REST /tools/lookup),
+ * as storescp's "already exists, overwriting" counts a file that was there.
+ */
+const RECEIVED_LUA = `function ReceivedInstanceFilter(dicom, origin, info)
+  local uid = dicom.SOPInstanceUID
+  local found = ParseJson(RestApiPost('/tools/lookup', uid))
+  local f = io.open(RECEIVED_LOG, 'a')
+  f:write((#found > 0 and 'dup ' or 'new ') .. uid .. '\\n')
+  f:close()
+  return true
+end
+`;
+
+/** Instances Orthanc received while it already held them (received.log of RECEIVED_LUA). */
+export async function orthancDuplicates(dir: string): Promise<number> {
+  const log = await readFile(join(dir, 'received.log'), 'utf8').catch(() => '');
+  return log.split('\n').filter((l) => l.startsWith('dup ')).length;
 }
 
 /** SOP Instance UIDs Orthanc holds (REST `/instances?expand`). */

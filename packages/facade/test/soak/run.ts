@@ -1,6 +1,6 @@
 /**
  * `scripts/soak.sh [minutes] [seed]`: the fault soak (harness.ts) for the given time, then its
- * summary as a table. Exit code 1 when an image is missing, a commitment unresolved, an MPPS
+ * summary as a table. Exit code 1 when an image is missing, a commitment failed, expired or unresolved, an MPPS
  * N-SET came before its N-CREATE, a queue item FAILED or a queue database is not intact.
  */
 import { runSoak, type SoakSummary } from './harness.js';
@@ -10,6 +10,7 @@ export function verdict(s: SoakSummary): string[] {
   for (const [dest, n] of Object.entries(s.missing))
     if (n > 0) problems.push(`${n} images missing at ${dest}`);
   if (s.commitments.failed > 0) problems.push(`${s.commitments.failed} commitments failed`);
+  if (s.commitments.expired > 0) problems.push(`${s.commitments.expired} commitments expired`);
   if (s.commitments.unresolved > 0) problems.push(`${s.commitments.unresolved} commitments unresolved`);
   if (s.mpps.setBeforeCreate > 0) problems.push(`${s.mpps.setBeforeCreate} MPPS N-SET before N-CREATE`);
   if (s.queueFailed > 0) problems.push(`${s.queueFailed} queue items FAILED`);
@@ -32,8 +33,12 @@ export function table(s: SoakSummary): string {
     ['proxy connections', String(s.faults.connections)],
     ['resets / stalls / truncations', `${s.faults.resets} / ${s.faults.stalls} / ${s.faults.truncations}`],
     [
-      'commitments committed / failed / unresolved',
-      `${s.commitments.committed} / ${s.commitments.failed} / ${s.commitments.unresolved}`,
+      'commitments committed / failed / expired / unresolved',
+      `${s.commitments.committed} / ${s.commitments.failed} / ${s.commitments.expired} / ${s.commitments.unresolved}`,
+    ],
+    [
+      'commitment re-requests (after a timeout / at a restart)',
+      `${s.commitments.reRequests.timeout} / ${s.commitments.reRequests.restart}`,
     ],
     ['MPPS N-CREATE / N-SET', `${s.mpps.creates} / ${s.mpps.sets}`],
     ['N-SET before N-CREATE, repeated N-CREATE', `${s.mpps.setBeforeCreate}, ${s.mpps.duplicateCreates}`],
