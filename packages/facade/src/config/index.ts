@@ -31,6 +31,8 @@ export {
   type LocalTlsOptions,
   type LoggingOptions,
   type PdvOptions,
+  type PrintDefaults,
+  type PrinterDestinationOptions,
   type QueueOptions,
   type TlsCertificateOptions,
   type TlsOptions,

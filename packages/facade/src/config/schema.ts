@@ -234,6 +234,74 @@ const commitmentDestinationSchema = z
   })
   .superRefine(checkDestination);
 
+// PS3.5 6.2 CS VR: upper-case letters, digits, space and underscore, at most 16 characters.
+const CS_EXPECTED = 'expected code string: A-Z, 0-9, space or underscore, 1-16 characters';
+const codeString = () => z.string({ error: CS_EXPECTED }).regex(/^[A-Z0-9 _]{1,16}$/, { error: CS_EXPECTED });
+// PS3.4 H.4.2.2.1: a film box stores a US density (hundredths of OD).
+const density = () => intIn(0, 65535, 'density in hundredths of OD, integer 0-65535');
+
+// The films `print()` makes when its options leave a value out (FR-DICOM-11). Values are checked
+// for their VR only: which film sizes, media or magnifications a printer takes is its own list
+// (PS3.3 C.13.1, C.13.3 give Defined Terms, not Enumerated Values).
+const printDefaultsSchema = z
+  .strictObject({
+    layout: z
+      .string({ error: 'expected STANDARD\\c,r (columns,rows 1-99)' })
+      .regex(/^STANDARD\\[1-9]\d?,[1-9]\d?$/, { error: 'expected STANDARD\\c,r (columns,rows 1-99)' })
+      .optional(),
+    copies: intIn(1, 99).optional(),
+    priority: oneOf(['HIGH', 'MED', 'LOW']).optional(),
+    mediumType: codeString().optional(),
+    filmDestination: codeString().optional(),
+    // LO VR (PS3.5 6.2): 64 characters, no backslash.
+    label: z
+      .string({ error: 'expected film session label: 1-64 characters, no backslash' })
+      .regex(/^[^\\\x00-\x1f]{1,64}$/, {
+        error: 'expected film session label: 1-64 characters, no backslash',
+      })
+      .optional(),
+    filmSize: codeString().optional(),
+    orientation: oneOf(['PORTRAIT', 'LANDSCAPE']).optional(),
+    magnification: codeString().optional(),
+    smoothing: codeString().optional(),
+    border: oneOf(['BLACK', 'WHITE']).optional(),
+    emptyImageDensity: codeString().optional(),
+    minDensity: density().optional(),
+    maxDensity: density().optional(),
+    trim: flag().optional(),
+    // ST VR (PS3.5 6.2): 1024 characters.
+    configurationInformation: z
+      .string({ error: 'expected text of 1-1024 characters' })
+      .min(1, { error: 'expected text of 1-1024 characters' })
+      .max(1024, { error: 'expected text of 1-1024 characters' })
+      .optional(),
+    bitDepth: z.union([z.literal(8), z.literal(12)], { error: 'expected 8 or 12' }).optional(),
+    on12BitRefused: oneOf(['error', 'convert']).optional(),
+    imageBox: z
+      .strictObject({
+        rows: intIn(16, 8192, 'pixels, integer 16-8192'),
+        columns: intIn(16, 8192, 'pixels, integer 16-8192'),
+      })
+      .optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (
+      value.minDensity !== undefined &&
+      value.maxDensity !== undefined &&
+      value.minDensity > value.maxDensity
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minDensity'],
+        message: `expected minDensity not above maxDensity (${value.maxDensity})`,
+        input: value.minDensity,
+      });
+    }
+  });
+const printerDestinationSchema = z
+  .strictObject({ ...destination(DEFAULT_TRANSFER_SYNTAXES), defaults: printDefaultsSchema.optional() })
+  .superRefine(checkDestination);
+
 const localSchema = z.strictObject({
   aeTitle: aeTitle(),
   bindAddress: ipAddress().default(DEFAULTS.local.bindAddress),
@@ -381,7 +449,7 @@ const rootSchema = z
     pacs: storageDestinationSchema.optional(),
     commitment: commitmentDestinationSchema.optional(),
     queryRetrieve: destinationSchema.optional(),
-    printer: destinationSchema.optional(),
+    printer: printerDestinationSchema.optional(),
     associationPool: associationPoolSchema,
     queue: queueSchema,
     uid: uidSchema,

@@ -122,6 +122,50 @@ export interface CommitmentReRequestOptions {
   readonly onRestart: boolean;
 }
 
+/**
+ * What `print()` uses when its options leave it out (FR-DICOM-11): the site's usual film. Film
+ * Session attributes of PS3.3 C.13.1, Film Box attributes of C.13.3, image box depth and matrix.
+ */
+export interface PrintDefaults {
+  /** Image Display Format `STANDARD\c,r` (built-in default `STANDARD\1,1`). */
+  readonly layout?: string;
+  /** Number of Copies (built-in default 1). */
+  readonly copies?: number;
+  readonly priority?: 'HIGH' | 'MED' | 'LOW';
+  /** Medium Type: `PAPER`, `CLEAR FILM`, `BLUE FILM`… */
+  readonly mediumType?: string;
+  /** Film Destination: `MAGAZINE`, `PROCESSOR`, `BIN_i`. */
+  readonly filmDestination?: string;
+  /** Film Session Label: goes to the printer, no patient data. */
+  readonly label?: string;
+  /** Film Size ID: `14INX17IN`, `8INX10IN`, `24CMX30CM`… */
+  readonly filmSize?: string;
+  readonly orientation?: 'PORTRAIT' | 'LANDSCAPE';
+  /** Magnification Type: `REPLICATE`, `BILINEAR`, `CUBIC`, `NONE`. */
+  readonly magnification?: string;
+  readonly smoothing?: string;
+  /** Border Density, also what fills an image box around its image (built-in default BLACK). */
+  readonly border?: 'BLACK' | 'WHITE';
+  /** Empty Image Density: `BLACK`, `WHITE` or hundredths of OD. */
+  readonly emptyImageDensity?: string;
+  /** Min / Max Density in hundredths of OD. */
+  readonly minDensity?: number;
+  readonly maxDensity?: number;
+  readonly trim?: boolean;
+  readonly configurationInformation?: string;
+  /** Image box depth (built-in default 12). */
+  readonly bitDepth?: 8 | 12;
+  /** A printer refusing 12 bits: send 8 (`convert`, built-in) or fail the job (`error`). */
+  readonly on12BitRefused?: 'error' | 'convert';
+  /** The image box matrix in pixels (built-in default 1024 × 1024). */
+  readonly imageBox?: { readonly rows: number; readonly columns: number };
+}
+
+/** The `printer` destination: a destination with the defaults of its films. */
+export interface PrinterDestinationOptions extends DestinationOptions {
+  readonly defaults?: PrintDefaults;
+}
+
 export interface ListenerTimeouts {
   readonly acseMs: number;
   readonly dimseMs: number;
@@ -214,7 +258,7 @@ export interface DicomServiceOptions {
   readonly pacs?: DestinationOptions;
   readonly commitment?: CommitmentDestinationOptions;
   readonly queryRetrieve?: DestinationOptions;
-  readonly printer?: DestinationOptions;
+  readonly printer?: PrinterDestinationOptions;
   readonly associationPool: AssociationPoolOptions;
   readonly queue: QueueOptions;
   readonly uid: UidOptions;
@@ -250,5 +294,6 @@ export interface DicomServiceConfig
   readonly pacs?: DestinationConfig;
   readonly commitment?: DestinationConfig<CommitmentDestinationOptions>;
   readonly queryRetrieve?: DestinationConfig;
-  readonly printer?: DestinationConfig;
+  /** Its `defaults` as written: already all optional, an image box needs both numbers. */
+  readonly printer?: DestinationConfig & { readonly defaults?: PrintDefaults };
 }
