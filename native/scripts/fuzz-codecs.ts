@@ -4,21 +4,24 @@
  * the process, is a bug. Run it against the sanitizer build with scripts/fuzz-sanitize.sh.
  *
  * Run: pnpm --filter @hnvue/native run fuzz -- [--iterations N] [--seed S]
- *   [--codec jpegll|j2k-native|j2k-wasm|rle|jpegls-native|jpegls-wasm|htj2k-default|htj2k-wasm|htj2k-native|jpeg8-native|jpeg8-wasm|jpeg12-native|all]
+ *   [--codec jpegll|j2k-native|j2k-wasm|rle|jpegls-native|jpegls-wasm|htj2k-default|htj2k-wasm|htj2k-native|jpeg8-native|jpeg8-wasm|jpeg12-native|jpeg12-ts|all]
  * htj2k-native and htj2k-wasm (OpenJPH) run only when named: the native build aborts the process
  * and the WebAssembly build hangs on some inputs (seed 7 finds one), which is why HTJ2K decodes
  * through OpenJPEG in WebAssembly by default (htj2k-default).
  */
 import {
   type CodecBackend,
+  CodecError,
   encodeFrame,
   type FrameInfo,
   type J2kBackend,
   nativeStatus,
   TransferSyntax,
 } from '../lib/index.js';
-import { fuzzDecoder } from '../test/helpers/fuzz.js';
-import { frameInfo, syntheticFrame } from '../test/helpers/images.js';
+import { jpeg12DecodeTs } from '../lib/jpeg12-ts.js';
+import { encodeJpegDctSeed, JPEG12_FUZZ_CASES } from '../test/fuzz/jpeg12-seeds.js';
+import { fuzzDecoder, mutate } from '../test/helpers/fuzz.js';
+import { frameInfo, rng, syntheticFrame } from '../test/helpers/images.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -160,4 +163,41 @@ if ((codec === 'all' || codec === 'jpeg12-native') && status.kind === 'loaded' &
     );
   }
   console.log(`jpeg12-native: ${iterations} inputs in ${((Date.now() - t0) / 1000).toFixed(1)} s, no crash`);
+}
+// The TypeScript 12-bit JPEG decoder (lib/jpeg12-ts.ts, the fallback without the addon), called
+// directly so it runs with the addon loaded too: the fixed-table seed streams of
+// test/fuzz/jpeg12-seeds.ts (restarts, subsampling, separate scans, P 8 and 12) and, with the
+// addon, its own optimal-table Process 4 streams.
+if (codec === 'all' || codec === 'jpeg12-ts') {
+  const t0 = Date.now();
+  const each = Math.ceil(iterations / JPEG12_FUZZ_CASES.length);
+  for (const [k, [info, options]] of JPEG12_FUZZ_CASES.entries()) {
+    const px = syntheticFrame(info, k + 1, 0.3);
+    const seeds = options.map((o) => encodeJpegDctSeed(px, info, o));
+    if (status.kind === 'loaded' && status.jpeg12 && info.bitsAllocated === 16 && info.bitsStored <= 12)
+      seeds.push(await encodeFrame(px, info, TransferSyntax.jpegExtended, { allowLossy: true }));
+    const frameBytes = info.rows * info.columns * info.samplesPerPixel * (info.bitsAllocated / 8);
+    const next = rng(seed + k);
+    let decoded = 0;
+    const codes = new Map<string, number>();
+    for (let i = 0; i < each; i++) {
+      const input = mutate(seeds[i % seeds.length]!, next);
+      try {
+        const out = jpeg12DecodeTs(input, info, 1);
+        if (out.length !== frameBytes)
+          throw new Error(`iteration ${i}: decoded ${out.length} bytes, want ${frameBytes}`);
+        decoded++;
+      } catch (err) {
+        if (!(err instanceof CodecError)) throw new Error(`iteration ${i}: not a CodecError: ${String(err)}`);
+        codes.set(err.code, (codes.get(err.code) ?? 0) + 1);
+      }
+    }
+    console.log(
+      `  jpeg12-ts ${info.rows}x${info.columns}x${info.samplesPerPixel} ${info.bitsStored}-bit: ${decoded} decoded, ` +
+        `${each - decoded} rejected (${[...codes].map(([c, n]) => `${c} ${n}`).join(', ')})`,
+    );
+  }
+  console.log(
+    `jpeg12-ts: ${each * JPEG12_FUZZ_CASES.length} inputs in ${((Date.now() - t0) / 1000).toFixed(1)} s, no crash`,
+  );
 }

@@ -1,4 +1,5 @@
 import type { FrameInfo } from '../../lib/index.js';
+import { frameInfo } from '../helpers/images.js';
 
 /**
  * A small sequential DCT encoder (T.81 Annex F, Huffman) for test streams that needs no addon
@@ -205,3 +206,32 @@ export function encodeJpegDctSeed(px: Uint8Array, info: FrameInfo, o: DctSeedOpt
   }
   return Uint8Array.from([...head, ...body, 0xff, 0xd9]);
 }
+
+/** Images and seed options of the 12-bit fuzz runs (test/fuzz/jpeg12-ts.test.ts, scripts/fuzz-codecs.ts). */
+export const JPEG12_FUZZ_CASES: readonly [FrameInfo, readonly DctSeedOptions[]][] = [
+  [frameInfo(16, 12, 16, 12), [{}, { restartInterval: 1 }, { quant: 300, restartInterval: 2 }]],
+  [frameInfo(9, 7, 8, 8), [{ precision: 8 }, { precision: 8, restartInterval: 1, baseline: true }]],
+  [frameInfo(33, 20, 16, 10), [{ quant: 1 }, { sampling: [[2, 2]], restartInterval: 3 }]],
+  [
+    frameInfo(20, 18, 16, 12, false, 3),
+    [
+      {
+        sampling: [
+          [2, 2],
+          [1, 1],
+          [1, 1],
+        ],
+        restartInterval: 1,
+      },
+      {
+        sampling: [
+          [2, 1],
+          [1, 1],
+          [1, 1],
+        ],
+        separateScans: true,
+      },
+      { marker: 'adobe-rgb' },
+    ],
+  ],
+];
