@@ -131,8 +131,11 @@ function peersOf(file: string, seen = new Set<string>()): Set<string> {
 }
 
 const TAG = /^\s*\/\/ conformance: (SCU|SCP) (.+)$/;
-// `it('title'`, `it.runIf(x)('title'`, or `it.each(CASES)(` with the title on the next line.
-const TEST = /^\s*(?:it|test)(?:\.\w+(?:\([^)]*\))?)*\(\s*(['"])((?:(?!\1).)*)\1/;
+// `it('title'`, `it.runIf(x)('title'`, `it.each(CASES)(` with the title on the next line; a
+// template title (a test per case in a loop) is shown as written, `${name}` and all.
+const TEST = /^\s*(?:it|test)(?:\.\w+(?:\([^)]*\))?)*\(\s*(['"`])((?:(?!\1).)*)\1/;
+/** A loop header between the tag and the test it repeats: `for (const c of CASES) {`. */
+const LOOP = /^\s*for \(.*\) \{$/;
 
 /** Every tagged test: which (SOP class, role) pairs it exercises against which peers. */
 export function taggedPeerTests(): Map<string, PeerTest[]> {
@@ -149,13 +152,14 @@ export function taggedPeerTests(): Map<string, PeerTest[]> {
         const tag = TAG.exec(lines[i]!);
         if (!tag) continue;
         const where = `${file}:${i + 1}`;
-        const test = TEST.exec(`${lines[i + 1] ?? ''}${(lines[i + 2] ?? '').trim()}`);
+        const next = LOOP.test(lines[i + 1] ?? '') ? i + 2 : i + 1;
+        const test = TEST.exec(`${lines[next] ?? ''}${(lines[next + 1] ?? '').trim()}`);
         if (!interop.has(path)) {
           problems.push(`${where}: tag in a file that names no real peer`);
           continue;
         }
         if (!test) {
-          problems.push(`${where}: the next line is not a test with a literal title`);
+          problems.push(`${where}: the next line (after a loop header) is not a test with a literal title`);
           continue;
         }
         const role = tag[1] as Role;
