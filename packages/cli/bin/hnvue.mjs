@@ -1,16 +1,31 @@
 #!/usr/bin/env node
-// The `hnvue` bin. After `pnpm build` it runs dist/bin.js. In a checkout without a build (or with
-// HNVUE_CLI_SOURCE=1) it runs the TypeScript sources through tsx with the "@hnvue/source" export
-// condition, in a child Node, because export conditions cannot be changed after start-up.
+// The `hnvue` bin. After `pnpm build` it runs the bundle of the command asked for
+// (dist/bundle/commands/<name>.js, scripts/bundle.mjs: one file tree-shaken for that command, so
+// `hnvue echo` loads no image, queue or codec code), or dist/bundle/bin.js for help, --version and
+// anything else; HNVUE_CLI_BUNDLE=0 runs the unbundled dist/bin.js. In a checkout without a build
+// (or with HNVUE_CLI_SOURCE=1) it runs the TypeScript sources through tsx with the "@hnvue/source"
+// export condition, in a child Node, because export conditions cannot be changed after start-up.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const dist = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-if (existsSync(dist) && process.env.HNVUE_CLI_SOURCE !== '1') {
-  await import(pathToFileURL(dist).href);
+const command = process.argv[2];
+const bundle = (name) => fileURLToPath(new URL(`../dist/bundle/${name}`, import.meta.url));
+const perCommand =
+  command !== undefined && /^[a-z]+$/.test(command) ? bundle(`commands/${command}.js`) : undefined;
+if (process.env.HNVUE_CLI_SOURCE === '1' || !existsSync(dist)) {
+  runSource();
+} else if (process.env.HNVUE_CLI_BUNDLE !== '0' && perCommand !== undefined && existsSync(perCommand)) {
+  await import(pathToFileURL(perCommand).href);
+} else if (process.env.HNVUE_CLI_BUNDLE !== '0' && existsSync(bundle('bin.js'))) {
+  await import(pathToFileURL(bundle('bin.js')).href);
 } else {
+  await import(pathToFileURL(dist).href);
+}
+
+function runSource() {
   const source = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
   let tsx;
   try {
