@@ -12,6 +12,10 @@ command -v gdcmconv >/dev/null 2>&1 || need+=(libgdcm-tools)
 [ -f /usr/include/openjpeg-2.5/openjpeg.h ] || need+=(libopenjp2-7-dev)
 # OpenJPH's ojph_compress/ojph_expand: the independent HTJ2K encoder and decoder (DCMTK 3.6.7 has none).
 command -v ojph_expand >/dev/null 2>&1 || need+=(openjph-tools)
+# clang 14 with its sanitizer and libFuzzer runtimes: the coverage-guided harnesses of the native
+# decoders (native/scripts/build-fuzzers.sh, native/test/fuzz/libfuzzer.test.ts).
+command -v clang++-14 >/dev/null 2>&1 || need+=(clang-14)
+ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || need+=(libclang-rt-14-dev)
 # PKCS#11 TLS keys (NFR-SEC-02, issue 21): SoftHSM2 as the token, opensc's pkcs11-tool to make a
 # key inside it, libp11's OpenSSL engine through which node:tls signs.
 command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)

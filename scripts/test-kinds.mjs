@@ -18,6 +18,8 @@ const PEER_MARKER = new RegExp(
     '[\'"](storescp|storescu|echoscu|findscu|movescu|getscu|dcmqrscp|dcmprscp|dcmprscu|dcmpsprt|wlmscpfs)[\'"]',
     '[\'"](dcmdump|dcmconv|dcmcjpeg|dcmdjpeg|dcmcjpls|dcmdjpls|dcmcrle|dcmdrle|dcmodify|dump2dcm|img2dcm)[\'"]',
     '[\'"](gdcmconv|gdcminfo|gdcmdump|dciodvfy|dcdump|ojph_compress|ojph_expand|Orthanc|openssl)[\'"]',
+    // clang for the libFuzzer harnesses of the native decoders (native/scripts/build-fuzzers.sh)
+    '[\'"]clang\\+\\+(-14)?[\'"]',
   ].join('|'),
 );
 const IMPORT =

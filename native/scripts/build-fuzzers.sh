@@ -5,7 +5,7 @@
 # (src/jpegll.cc and the wrappers) is instrumented for coverage; the system libraries are not (they
 # come from Debian packages built without it): libFuzzer sees their behaviour through our wrapper
 # code and its comparison hooks only. Needs clang (Debian clang-14, libclang-rt-14-dev);
-# scripts/setup.sh installs them. Prints the names of the binaries built.
+# scripts/peers.sh installs them. Prints the names of the binaries built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CXX="${FUZZ_CXX:-$(command -v clang++ || command -v clang++-14 || true)}"

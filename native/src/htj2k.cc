@@ -156,9 +156,51 @@ Output htj2kEncode(const uint8_t* pixels, size_t length, const FrameParams& p) {
   }
 }
 
+namespace {
+
+// OpenJPH 0.9.0 trusts the main header's COD and QCD (found by fuzz/codec_fuzzer.cc, inputs in
+// test/fixtures/fuzz/): it asserts (aborting the process) when the QCD quantization style does not
+// match the COD wavelet (param_qcd::irrev_get_delta wants scalar expounded, 2, for anything but the
+// reversible 5-3 transform; param_qcd::get_Kmax wants no quantization, 0, for 5-3), and asks for
+// any amount of memory for code-blocks of 2^67 samples. Walks the main header (ISO/IEC 15444-1
+// A.4-A.6: SOC, then marker segments up to the first SOT) and refuses what A.6.1 and A.6.4 forbid.
+void checkMainHeader(const uint8_t* data, size_t length) {
+  if (length < 4 || data[0] != 0xFF || data[1] != 0x4F) throw CodecError(kErrCorrupt, "HTJ2K: no SOC marker");
+  int transform = -1;  // A.6.1 Table A.20 SPcod: 0 irreversible 9-7, 1 reversible 5-3
+  int style = -1;      // A.6.4 Table A.28 Sqcd & 0x1F: 0 none, 1 scalar derived, 2 scalar expounded
+  size_t at = 2;
+  while (at + 4 <= length && !(data[at] == 0xFF && data[at + 1] == 0x90)) {  // 0xFF90: SOT
+    if (data[at] != 0xFF) {  // OpenJPH looks for the next marker past bytes a length left out
+      ++at;
+      continue;
+    }
+    const uint8_t marker = data[at + 1];
+    const size_t segment = (static_cast<size_t>(data[at + 2]) << 8) | data[at + 3];
+    if (segment < 2 || at + 2 + segment > length) break;  // OpenJPH reports the bad length itself
+    const uint8_t* body = data + at + 4;
+    if (marker == 0x52 && segment >= 12) {  // COD: Scod, SGcod (4 bytes), SPcod (Table A.20)
+      const uint32_t levels = body[5];
+      const uint32_t xcb = body[6] & 0x0F;
+      const uint32_t ycb = body[7] & 0x0F;
+      if (levels > 32 || body[6] > 8 || body[7] > 8 || xcb + ycb > 8)
+        throw CodecError(kErrCorrupt, "HTJ2K: COD decomposition levels or code-block size out of range");
+      transform = body[9];
+      // OpenJPH takes any transform but 1 for the 9-7 one; Part 1 defines only 0 and 1.
+      if (transform > 1) throw CodecError(kErrUnsupported, "HTJ2K: COD names a wavelet other than 9-7 or 5-3");
+    }
+    if (marker == 0x5C && segment >= 3) style = body[0] & 0x1F;  // QCD: Sqcd first
+    at += 2 + segment;
+  }
+  if (transform >= 0 && style >= 0 && style != (transform == 1 ? 0 : 2))
+    throw CodecError(kErrUnsupported, "HTJ2K: the QCD quantization style does not match the COD wavelet");
+}
+
+}  // namespace
+
 Output htj2kDecode(const uint8_t* data, size_t length, const FrameParams& p) {
   configureMessages();
   const size_t frameBytes = checkFrameParams(p);
+  checkMainHeader(data, length);
   const uint32_t spp = p.samplesPerPixel;
   const uint32_t bytes = p.bitsAllocated / 8;
   const size_t n = static_cast<size_t>(p.rows) * p.columns;
@@ -173,6 +215,14 @@ Output htj2kDecode(const uint8_t* data, size_t length, const FrameParams& p) {
     const ojph::point offset = siz.get_image_offset();
     if (extent.x - offset.x != p.columns || extent.y - offset.y != p.rows)
       throw CodecError(kErrCorrupt, "HTJ2K: image size does not match rows/columns");
+    // ISO/IEC 15444-1 A.5.1: XTOsiz <= XOsiz < XTOsiz + XTsiz (and for y). OpenJPH 0.9.0 does not
+    // check; a tile grid that breaks it made codestream::finalize_alloc ask for petabytes
+    // (fuzz/codec_fuzzer.cc, test/fixtures/fuzz/).
+    const ojph::size tile = siz.get_tile_size();
+    const ojph::point tileOffset = siz.get_tile_offset();
+    if (tile.w == 0 || tile.h == 0 || tileOffset.x > offset.x || tileOffset.y > offset.y ||
+        uint64_t{tileOffset.x} + tile.w <= offset.x || uint64_t{tileOffset.y} + tile.h <= offset.y)
+      throw CodecError(kErrCorrupt, "HTJ2K: the SIZ tile grid does not cover the image");
     if (siz.get_num_components() != spp)
       throw CodecError(kErrCorrupt, "HTJ2K: component count does not match samplesPerPixel");
     int32_t lo[3];

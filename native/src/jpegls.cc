@@ -86,6 +86,16 @@ Output jpeglsEncode(const uint8_t* pixels, size_t length, const FrameParams& p) 
 
 Output jpeglsDecode(const uint8_t* data, size_t length, const FrameParams& p) {
   const size_t frameBytes = checkFrameParams(p);
+  // CharLS 2.4.1 spends seconds on a truncated stream before failing (7 s of CPU for a 9x7 frame,
+  // found by fuzz/codec_fuzzer.cc; lib/jpegls.ts measured 4-5 s for 16x12), so a stream must end
+  // with EOI (FFD9, ISO 14495-1 C.1.1), then zero padding or one leftover byte, as lib/jpegls.ts
+  // requires before it calls us; the check is repeated here for every other caller.
+  size_t end = length;
+  while (end > 2 && data[end - 1] == 0) --end;
+  const auto eoiAt = [data](size_t at) { return at >= 2 && data[at - 2] == 0xFF && data[at - 1] == 0xD9; };
+  if (!eoiAt(end) && length >= 1 && eoiAt(length - 1)) end = length - 1;
+  if (!eoiAt(end)) throw CodecError(kErrCorrupt, "JPEG-LS: the stream is truncated (no EOI marker)");
+  length = end;
   std::unique_ptr<charls_jpegls_decoder, DecoderDeleter> dec(charls_jpegls_decoder_create());
   if (!dec) throw std::bad_alloc();
   check(charls_jpegls_decoder_set_source_buffer(dec.get(), data, length), kErrCorrupt, "source");
