@@ -2,7 +2,9 @@
  * Writes the committed seed corpora of the net fuzz targets: fuzz/corpus/pdu (the golden PDUs
  * DCMTK 3.6.7 sent, test/golden, and our encoder's sample PDUs, test/pdu/fixtures.ts) and
  * fuzz/corpus/dimse-command (the command sets DCMTK sent, test/dimse/fixtures, and ours for the
- * other DIMSE-C/-N requests and a failure response with the error fields).
+ * other DIMSE-C/-N requests and a failure response with the error fields). regress-* inputs are
+ * kept: dimse-command's are the two round-trip findings of the first run (an Error Comment outside
+ * the default repertoire, unknown elements out of tag order), which the property now allows for.
  * Rerun: pnpm exec tsx --conditions @hnvue/source packages/net/fuzz/make-corpus.ts
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,9 +27,10 @@ import { loadGoldens, samplePdus } from '../test/pdu/fixtures.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const pduDir = join(here, 'corpus', 'pdu');
 const dimseDir = join(here, 'corpus', 'dimse-command');
+// Inputs named regress-* are findings of the long run, kept by hand as regression seeds.
 for (const d of [pduDir, dimseDir]) {
-  rmSync(d, { recursive: true, force: true });
   mkdirSync(d, { recursive: true });
+  for (const f of readdirSync(d)) if (!f.startsWith('regress-')) rmSync(join(d, f));
 }
 for (const g of loadGoldens()) writeFileSync(join(pduDir, `${g.name}.pdu`), g.bytes);
 for (const [i, p] of samplePdus.entries()) {
