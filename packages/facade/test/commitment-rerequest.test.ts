@@ -220,6 +220,24 @@ describe('storage commitment re-request', () => {
     expect(services.pendingCommitments()).toEqual([]);
   });
 
+  it('FR-DICOM-07: a re-request that cannot be sent (commitment SCP down) still expires after its timeout', async () => {
+    const r = await rig();
+    const services = r.open({ maxRequests: 2, backoffMultiplier: 1 });
+    await services.start();
+    const reRequested = next<CommitmentReRequestInfo>(services, 'commitmentReRequested');
+    const expired = next<CommitmentExpiredInfo>(services, 'commitmentExpired');
+    const first = await day(r, services);
+    // The PACS goes away after the first N-ACTION: the re-request stays in the queue, retrying.
+    await r.sim.stop();
+    const again = await reRequested;
+    const info = await expired;
+    expect(info.transactionUids).toEqual([first.transactionUid, again.transactionUid]);
+    expect(services.pendingCommitments()).toEqual([]);
+    expect(
+      services.queueItems().some((i) => i.sopInstanceUid === again.transactionUid && i.state !== 'DONE'),
+    ).toBe(true);
+  });
+
   it('FR-DICOM-07: a restart asks again at once for a commitment answered before it (its report may have come while down)', async () => {
     const r = await rig();
     const first = r.open({}, 600_000);
