@@ -11,14 +11,19 @@ interface Dictionary {
 }
 
 const require = createRequire(import.meta.url);
-const dictionary = (require('dcmjs') as { data: { DicomMetaDictionary: Dictionary } }).data
-  .DicomMetaDictionary;
+let dictionary: Dictionary | undefined;
+
+/** dcmjs is required on first use (`worklist --json`), not when the worklist command loads. */
+function metaDictionary(): Dictionary {
+  dictionary ??= (require('dcmjs') as { data: { DicomMetaDictionary: Dictionary } }).data.DicomMetaDictionary;
+  return dictionary;
+}
 
 type Dense = Record<string, { vr: string; Value?: unknown[]; InlineBinary?: string }>;
 
 export function toDicomJson(dataset: Record<string, unknown>): Record<string, unknown> {
   const { _vrMap: _ignored, ...rest } = dataset;
-  return clean(dictionary.denaturalizeDataset(rest));
+  return clean(metaDictionary().denaturalizeDataset(rest));
 }
 
 const NUMBER_VRS = new Set(['US', 'SS', 'UL', 'SL', 'FL', 'FD', 'DS', 'IS', 'SV', 'UV']);
