@@ -336,6 +336,21 @@ export function writeFrame(
   const sign = 1 << (bs - 1);
   const signed = info.pixelRepresentation === 1;
   const planar = spp === 3 && info.planarConfiguration === 1;
+  if (spp === 1 && !signed) {
+    // The common case (MONOCHROME, unsigned): one plane straight into the frame.
+    const { data, stride } = planes[0]!;
+    for (let y = 0, d = 0; y < rows; y++) {
+      const s = y * stride;
+      for (let x = 0; x < columns; x++, d++) {
+        const v = data[s + x]! & mask;
+        if (two) {
+          out[2 * d] = v & 0xff;
+          out[2 * d + 1] = v >>> 8;
+        } else out[d] = v;
+      }
+    }
+    return out;
+  }
   const word = two ? 0xffff : 0xff;
   const put = (i: number, c: number, value: number): void => {
     let v = value & mask;

@@ -5,7 +5,7 @@
  * codec call plus (de)encapsulation, which is what C-STORE pays.
  *
  * Run: pnpm --filter @hnvue/native run bench   (or: tsx --conditions=@hnvue/source scripts/bench-codecs.ts)
- * Options: --runs N (default 5), --size N (default 3000), --json
+ * Options: --runs N (default 5), --size N (default 3000), --json, --only jpegll|j2k|jpeg12
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +19,7 @@ import {
   nativeStatus,
   TransferSyntax,
 } from '../lib/index.js';
+import { jpeg12DecodeTs } from '../lib/jpeg12-ts.js';
 import { firstDifference, frameInfo, syntheticFrame } from '../test/helpers/images.js';
 import { readPart10, writePart10 } from '../test/helpers/part10.js';
 import { tempDir } from '../test/helpers/tools.js';
@@ -30,6 +31,8 @@ const opt = (name: string, fallback: number): number => {
 };
 const runs = opt('--runs', 5);
 const size = opt('--size', 3000);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const want = (section: string): boolean => only === undefined || only === section;
 
 const info = frameInfo(size, size, 16, 12);
 const pixels = syntheticFrame(info, 2026, 0.01);
@@ -99,7 +102,7 @@ try {
   const status = nativeStatus();
   if (status.kind !== 'loaded') console.warn(`addon not loaded (${status.kind}); native rows are skipped`);
 
-  if (status.kind === 'loaded') {
+  if (status.kind === 'loaded' && want('jpegll')) {
     // JPEG Lossless SV1
     let jpeg: Uint8Array = new Uint8Array();
     const encLL = await time(async () => {
@@ -128,39 +131,73 @@ try {
     rows.push({ name: 'JPEG Lossless SV1 decode', ours: decLL, theirs: dcmdjpeg, peer: 'dcmdjpeg' });
   }
 
+  if (want('jpeg12')) {
+    // JPEG 12-bit (Process 4) decode of a dcmcjpeg +ee stream: the TypeScript decoder, the addon
+    // (GDCM's libgdcmjpeg12) and dcmdjpeg (a whole process), the same samples from all three.
+    const jpegFile = dir.file('jpeg12.dcm');
+    execFileSync('dcmcjpeg', ['+ee', rawFile, jpegFile], { stdio: 'ignore' });
+    const stream = decapsulate(readPart10(jpegFile).pixelData)[0]!;
+    const dcmdjpeg = await time(tool('dcmdjpeg', [jpegFile, dir.file('jpeg12-raw.dcm')]));
+    let ts: Uint8Array = new Uint8Array();
+    const decTs = await time(() => {
+      ts = jpeg12DecodeTs(stream, info);
+      return undefined;
+    });
+    rows.push({ name: 'JPEG 12-bit decode (TypeScript)', ours: decTs, theirs: dcmdjpeg, peer: 'dcmdjpeg' });
+    if (status.kind === 'loaded' && status.jpeg12) {
+      let native: Uint8Array = new Uint8Array();
+      const decNative = await time(async () => {
+        native = await decodeFrame(stream, info, TransferSyntax.jpegExtended);
+        return undefined;
+      });
+      if (firstDifference(ts, native) !== -1) throw new Error('JPEG 12-bit: TypeScript and addon differ');
+      rows.push({ name: 'JPEG 12-bit decode (addon)', ours: decNative, theirs: dcmdjpeg, peer: 'dcmdjpeg' });
+      rows.push({
+        name: 'JPEG 12-bit decode, TypeScript vs addon',
+        ours: decTs,
+        theirs: decNative,
+        peer: 'addon (libgdcmjpeg12)',
+      });
+    }
+  }
+
   const j2kFile = dir.file('j2k.dcm');
-  const gdcmEnc = await time(tool('gdcmconv', ['--j2k', rawFile, j2kFile]));
-  const gdcmDec = await time(tool('gdcmconv', ['--raw', j2kFile, dir.file('j2k-raw.dcm')]));
-  const theirsJ2k = decapsulate(readPart10(j2kFile).pixelData)[0]!;
-  const backends: J2kBackend[] = status.kind === 'loaded' ? ['native', 'wasm'] : ['wasm'];
-  for (const backend of backends) {
-    let j2k: Uint8Array = new Uint8Array();
-    const enc = await time(async () => {
-      j2k = await encodeFrame(pixels, info, TransferSyntax.jpeg2000Lossless, { j2kBackend: backend });
-      encapsulate([j2k]);
-      return undefined;
-    });
-    rows.push({
-      name: `JPEG 2000 lossless encode (${backend})`,
-      ours: enc,
-      theirs: gdcmEnc,
-      peer: 'gdcmconv --j2k',
-      bytes: j2k.length,
-      peerBytes: theirsJ2k.length,
-    });
-    let decoded: Uint8Array = new Uint8Array();
-    const dec = await time(async () => {
-      decoded = await decodeFrame(theirsJ2k, info, TransferSyntax.jpeg2000Lossless, { j2kBackend: backend });
-      return undefined;
-    });
-    if (firstDifference(decoded, pixels) !== -1)
-      throw new Error(`JPEG 2000 ${backend} decode is not pixel-exact`);
-    rows.push({
-      name: `JPEG 2000 lossless decode (${backend})`,
-      ours: dec,
-      theirs: gdcmDec,
-      peer: 'gdcmconv --raw',
-    });
+  if (want('j2k')) {
+    const gdcmEnc = await time(tool('gdcmconv', ['--j2k', rawFile, j2kFile]));
+    const gdcmDec = await time(tool('gdcmconv', ['--raw', j2kFile, dir.file('j2k-raw.dcm')]));
+    const theirsJ2k = decapsulate(readPart10(j2kFile).pixelData)[0]!;
+    const backends: J2kBackend[] = status.kind === 'loaded' ? ['native', 'wasm'] : ['wasm'];
+    for (const backend of backends) {
+      let j2k: Uint8Array = new Uint8Array();
+      const enc = await time(async () => {
+        j2k = await encodeFrame(pixels, info, TransferSyntax.jpeg2000Lossless, { j2kBackend: backend });
+        encapsulate([j2k]);
+        return undefined;
+      });
+      rows.push({
+        name: `JPEG 2000 lossless encode (${backend})`,
+        ours: enc,
+        theirs: gdcmEnc,
+        peer: 'gdcmconv --j2k',
+        bytes: j2k.length,
+        peerBytes: theirsJ2k.length,
+      });
+      let decoded: Uint8Array = new Uint8Array();
+      const dec = await time(async () => {
+        decoded = await decodeFrame(theirsJ2k, info, TransferSyntax.jpeg2000Lossless, {
+          j2kBackend: backend,
+        });
+        return undefined;
+      });
+      if (firstDifference(decoded, pixels) !== -1)
+        throw new Error(`JPEG 2000 ${backend} decode is not pixel-exact`);
+      rows.push({
+        name: `JPEG 2000 lossless decode (${backend})`,
+        ours: dec,
+        theirs: gdcmDec,
+        peer: 'gdcmconv --raw',
+      });
+    }
   }
 } finally {
   dir.remove();
