@@ -18,9 +18,9 @@ import { nativeBinding } from './native.js';
  * and .51 streams of 8-bit precision): the system libjpeg-turbo in the addon when it was built
  * with it, else libjpeg-turbo in WebAssembly (@cornerstonejs/codec-libjpeg-turbo-8bit).
  *
- * 12-bit streams (Process 4, .51) go to lib/jpeg12.ts (GDCM's 12-bit IJG build in the addon):
- * Debian 12's libjpeg-turbo 2.1.5 is built for 8 bits only (its 12-bit API arrived in 3.0); see
- * README "JPEG 12-bit".
+ * 12-bit streams (Process 4, .51) go to lib/jpeg12.ts (GDCM's 12-bit IJG build in the addon, else
+ * our TypeScript decoder, lib/jpeg12-ts.ts): Debian 12's libjpeg-turbo 2.1.5 is built for 8 bits
+ * only (its 12-bit API arrived in 3.0); see README "JPEG 12-bit".
  */
 
 interface WasmFrameInfo {

@@ -36,7 +36,7 @@ export const TransferSyntax: Pick<typeof TS, OurKeys> = {
   jpeg2000: TS.jpeg2000,
   /** JPEG Baseline (Process 1), 8-bit: decoded; encoded only with allowLossy. */
   jpegBaseline: TS.jpegBaseline,
-  /** JPEG Extended (Process 2 & 4): 8-bit streams decoded; 12-bit refused (README "JPEG 12-bit"). */
+  /** JPEG Extended (Process 2 & 4): 8- and 12-bit streams decoded; 12-bit encoded by the addon only (README "JPEG 12-bit"). */
   jpegExtended: TS.jpegExtended,
   jpegLsLossless: TS.jpegLsLossless,
   /** JPEG-LS near-lossless: decoded; encoded only with allowLossy. */
