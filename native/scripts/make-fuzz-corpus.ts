@@ -89,7 +89,11 @@ try {
     const pgm = join(dir, 'in.pgm');
     const out = join(dir, 'out.j2c');
     writeFileSync(pgm, Buffer.concat([Buffer.from(`P5\n${info.columns} ${info.rows}\n${max}\n`), body]));
-    execFileSync('ojph_compress', ['-i', pgm, '-o', out, '-reversible', 'true'], { stdio: 'ignore' });
+    // Its default 5 decompositions break small images; as many as src/htj2k.cc levelsFor uses.
+    let levels = 5;
+    while (levels > 0 && 2 ** levels > Math.min(info.rows, info.columns)) levels--;
+    const args = ['-i', pgm, '-o', out, '-reversible', 'true', '-num_decomps', String(levels)];
+    execFileSync('ojph_compress', args, { stdio: 'ignore' });
     write('htj2k', `${name(info)}-ojph`, seed(info, readFileSync(out)));
   }
   rmSync(dir, { recursive: true });

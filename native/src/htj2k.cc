@@ -162,23 +162,55 @@ namespace {
 // test/fixtures/fuzz/): it asserts (aborting the process) when the QCD quantization style does not
 // match the COD wavelet (param_qcd::irrev_get_delta wants scalar expounded, 2, for anything but the
 // reversible 5-3 transform; param_qcd::get_Kmax wants no quantization, 0, for 5-3), and asks for
-// any amount of memory for code-blocks of 2^67 samples. Walks the main header (ISO/IEC 15444-1
-// A.4-A.6: SOC, then marker segments up to the first SOT) and refuses what A.6.1 and A.6.4 forbid.
+// any amount of memory for code-blocks of 2^67 samples. This reads the main header (ISO/IEC
+// 15444-1 A.4-A.6) the way OpenJPH's codestream::read_headers does, so both see the same COD and
+// QCD: it scans byte by byte for 0xFF followed by a marker it knows (anything else is skipped two
+// bytes at a time, lengths unread), steps over a known segment by its length as OpenJPH does, and
+// stops at SOT. What A.6.1 and A.6.4 forbid is refused.
 void checkMainHeader(const uint8_t* data, size_t length) {
-  if (length < 4 || data[0] != 0xFF || data[1] != 0x4F) throw CodecError(kErrCorrupt, "HTJ2K: no SOC marker");
+  size_t at = 0;
+  const auto next = [&](auto wanted) -> int {
+    while (at < length) {
+      if (data[at++] != 0xFF) continue;
+      if (at >= length) break;
+      const uint8_t m = data[at++];
+      if (wanted(m)) return m;
+    }
+    return -1;
+  };
+  const auto segment = [&]() -> size_t {  // the length at `at`, 0 when it runs past the end
+    if (at + 2 > length) return 0;
+    const size_t n = (static_cast<size_t>(data[at]) << 8) | data[at + 1];
+    return n < 2 || at + n > length ? 0 : n;
+  };
+  if (next([](uint8_t m) { return m == 0x4F; }) < 0) throw CodecError(kErrCorrupt, "HTJ2K: no SOC marker");
+  if (next([](uint8_t m) { return m == 0x51; }) < 0) throw CodecError(kErrCorrupt, "HTJ2K: no SIZ marker");
+  at += segment();  // OpenJPH reports a bad SIZ itself
+  // CAP PRF CPF COD COC QCD QCC RGN POC PPM TLM PLM CRG COM, SOT: OpenJPH 0.9.0's main-header list.
+  const auto known = [](uint8_t m) {
+    switch (m) {
+      case 0x50: case 0x56: case 0x59: case 0x52: case 0x53: case 0x5C: case 0x5D: case 0x5E:
+      case 0x5F: case 0x60: case 0x55: case 0x57: case 0x63: case 0x64: case 0x90:
+        return true;
+      default:
+        return false;
+    }
+  };
   int transform = -1;  // A.6.1 Table A.20 SPcod: 0 irreversible 9-7, 1 reversible 5-3
   int style = -1;      // A.6.4 Table A.28 Sqcd & 0x1F: 0 none, 1 scalar derived, 2 scalar expounded
-  size_t at = 2;
-  while (at + 4 <= length && !(data[at] == 0xFF && data[at + 1] == 0x90)) {  // 0xFF90: SOT
-    if (data[at] != 0xFF) {  // OpenJPH looks for the next marker past bytes a length left out
-      ++at;
+  for (int m = next(known); m >= 0 && m != 0x90; m = next(known)) {
+    if (m != 0x52 && m != 0x5C) {
+      // skip_marker seeks by the length; a seek past the end fails and leaves OpenJPH just after
+      // the length field, a length below 2 moves it back (mem_infile::seek).
+      if (at + 2 > length) break;
+      const size_t n = (static_cast<size_t>(data[at]) << 8) | data[at + 1];
+      at = n < 2 ? at + n : at + n <= length ? at + n : at + 2;
       continue;
     }
-    const uint8_t marker = data[at + 1];
-    const size_t segment = (static_cast<size_t>(data[at + 2]) << 8) | data[at + 3];
-    if (segment < 2 || at + 2 + segment > length) break;  // OpenJPH reports the bad length itself
-    const uint8_t* body = data + at + 4;
-    if (marker == 0x52 && segment >= 12) {  // COD: Scod, SGcod (4 bytes), SPcod (Table A.20)
+    const size_t n = segment();
+    if (n == 0) break;  // param_cod::read / param_qcd::read report the bad length themselves
+    const uint8_t* body = data + at + 2;
+    if (m == 0x52 && n >= 12) {  // COD: Scod, SGcod (4 bytes), SPcod (Table A.20)
       const uint32_t levels = body[5];
       const uint32_t xcb = body[6] & 0x0F;
       const uint32_t ycb = body[7] & 0x0F;
@@ -188,8 +220,8 @@ void checkMainHeader(const uint8_t* data, size_t length) {
       // OpenJPH takes any transform but 1 for the 9-7 one; Part 1 defines only 0 and 1.
       if (transform > 1) throw CodecError(kErrUnsupported, "HTJ2K: COD names a wavelet other than 9-7 or 5-3");
     }
-    if (marker == 0x5C && segment >= 3) style = body[0] & 0x1F;  // QCD: Sqcd first
-    at += 2 + segment;
+    if (m == 0x5C && n >= 3) style = body[0] & 0x1F;  // QCD: Sqcd first
+    at += n;
   }
   if (transform >= 0 && style >= 0 && style != (transform == 1 ? 0 : 2))
     throw CodecError(kErrUnsupported, "HTJ2K: the QCD quantization style does not match the COD wavelet");

@@ -52,6 +52,11 @@ describe.runIf(status.kind === 'loaded' && status.openJph !== undefined)(
       ['htj2k-tile-offset.bin', /tile grid/],
       // codestream::finalize_alloc asked for 16 GB: COD with 60 levels and 2^67-sample code-blocks.
       ['htj2k-codeblock-size.bin', /code-block size/],
+      // The same two asserts with the real COD/QCD where OpenJPH's marker scan finds them and a
+      // length-walk would not: behind a COM whose length runs past the end (OpenJPH's seek fails and
+      // it scans on from there) and behind an unknown marker code (scanned over, its length unread).
+      ['htj2k-qcd-behind-bad-com.bin', /code-block size/],
+      ['htj2k-qcd-behind-unknown-marker.bin', /quantization style/],
     ];
     it.each(cases)(
       'FR-DICOM-04.codec: %s is refused by the addon, not an abort or a huge allocation',
