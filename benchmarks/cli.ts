@@ -8,11 +8,15 @@
  *
  *   pnpm build && node --conditions=@hnvue/source --import tsx benchmarks/cli.ts [N]
  *
- * Runs the built CLI (packages/cli/dist through bin/hnvue.mjs), as a user's shell does.
+ * Runs the built CLI through bin/hnvue.mjs, as a user's shell does: the per-command bundle
+ * (packages/cli/scripts/bundle.mjs). BENCH_UNBUNDLED=1 adds a row per command for the unbundled
+ * dist/ (HNVUE_CLI_BUNDLE=0), in the same run. Where GNU time is installed (/usr/bin/time) each
+ * process's CPU time (user + sys, 10 ms resolution) is reported too: on a shared, loaded machine
+ * the wall times of every column grow together, CPU time much less.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -28,20 +32,48 @@ if (!existsSync(DIST)) {
   process.exit(1);
 }
 
-/** Wall time of one process from spawn to exit; throws on a non-zero exit. */
-function timeProcess(command: string, args: readonly string[]): Promise<number> {
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const unbundled = process.env.BENCH_UNBUNDLED === '1';
+
+interface Sample {
+  /** Spawn to exit, ms. */
+  readonly wall: number;
+  /** User + system CPU of the process (GNU time), ms; undefined without /usr/bin/time. */
+  readonly cpu: number | undefined;
+}
+
+/** Wall (and CPU) time of one process from spawn to exit; throws on a non-zero exit. */
+function timeProcess(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = PEER_ENV,
+): Promise<Sample> {
+  const timeFile = join(dir, 'time.txt');
+  const [file, argv] = GNU_TIME
+    ? [GNU_TIME, ['-f', '%U %S', '-o', timeFile, command, ...args]]
+    : [command, [...args]];
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { env: PEER_ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(file, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     child.once('error', reject);
     child.once('exit', (code) => {
-      const ms = performance.now() - started;
-      if (code === 0) resolve(ms);
-      else reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-400)}`));
+      const wall = performance.now() - started;
+      if (code !== 0) {
+        reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-400)}`));
+        return;
+      }
+      if (!GNU_TIME) {
+        resolve({ wall, cpu: undefined });
+        return;
+      }
+      readFile(timeFile, 'utf8').then((text) => {
+        const [user, sys] = text.trim().split('\n').at(-1)!.split(' ').map(Number);
+        resolve({ wall, cpu: ((user ?? 0) + (sys ?? 0)) * 1000 });
+      }, reject);
     });
   });
 }
@@ -60,6 +92,7 @@ function stats(values: readonly number[]): Stats {
 }
 
 const fmt = (s: Stats) => `${s.median.toFixed(1)} ms (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
+const fmtCpu = (s: Stats) => `${s.median.toFixed(0)} ms (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
 
 /** A 2 MB DX (1024 × 1024, 16 bits allocated, 12 stored), as a detector writes it. */
 async function makeDx(path: string): Promise<void> {
@@ -119,45 +152,60 @@ try {
       ],
     },
   ];
+  const ourEnv = { ...PEER_ENV, HNVUE_CLI_BUNDLE: '1' };
+  const unbundledEnv = { ...PEER_ENV, HNVUE_CLI_BUNDLE: '0' };
   // Warm-up: the page cache for node, the modules and the DCMTK binaries.
   for (const c of cases) {
-    await timeProcess('node', [BIN, ...c.ours]);
+    await timeProcess('node', [BIN, ...c.ours], ourEnv);
+    if (unbundled) await timeProcess('node', [BIN, ...c.ours], unbundledEnv);
     await timeProcess(c.dcmtk[0], c.dcmtk[1]);
   }
-  const floor: number[] = [];
-  const rows = cases.map(() => ({ ours: [] as number[], dcmtk: [] as number[], ratio: [] as number[] }));
+  const floor: Sample[] = [];
+  const rows = cases.map(() => ({ ours: [] as Sample[], unbundled: [] as Sample[], dcmtk: [] as Sample[] }));
   for (let i = 0; i < iterations; i++) {
     floor.push(await timeProcess('node', ['-e', '0']));
     for (const [k, c] of cases.entries()) {
       // Alternate which side goes first so that a load spike hits both alike.
-      const ours = () => timeProcess('node', [BIN, ...c.ours]);
+      const ours = () => timeProcess('node', [BIN, ...c.ours], ourEnv);
       const dcmtk = () => timeProcess(c.dcmtk[0], c.dcmtk[1]);
-      let a: number;
-      let b: number;
+      const row = rows[k]!;
       if (i % 2) {
-        b = await dcmtk();
-        a = await ours();
+        row.dcmtk.push(await dcmtk());
+        row.ours.push(await ours());
       } else {
-        a = await ours();
-        b = await dcmtk();
+        row.ours.push(await ours());
+        row.dcmtk.push(await dcmtk());
       }
-      rows[k]!.ours.push(a);
-      rows[k]!.dcmtk.push(b);
-      rows[k]!.ratio.push(a / b);
+      if (unbundled) row.unbundled.push(await timeProcess('node', [BIN, ...c.ours], unbundledEnv));
     }
   }
-  const f = stats(floor);
-  console.log(`CLI whole-process times, ${iterations} iterations, median (min–max); ratio = hnvue / DCMTK`);
-  console.log(`  node -e 0 (Node start-up alone)   ${fmt(f)}`);
+  const wall = (xs: readonly Sample[]) => stats(xs.map((x) => x.wall));
+  const cpu = (xs: readonly Sample[]) => stats(xs.map((x) => x.cpu ?? 0));
+  const ratios = (a: readonly Sample[], b: readonly Sample[]) => stats(a.map((x, j) => x.wall / b[j]!.wall));
+  const f = wall(floor);
+  const cpuNote = GNU_TIME ? `; CPU (user+sys) in [ ]` : '';
+  console.log(
+    `CLI whole-process times, ${iterations} iterations, median (min–max); ratio = hnvue / DCMTK${cpuNote}`,
+  );
+  const cpuOf = (xs: readonly Sample[]) => (GNU_TIME ? `  [${fmtCpu(cpu(xs))}]` : '');
+  console.log(`  node -e 0 (Node start-up alone)   ${fmt(f)}${cpuOf(floor)}`);
   for (const [k, c] of cases.entries()) {
     const r = rows[k]!;
-    const ours = stats(r.ours);
-    const ratio = stats(r.ratio);
-    console.log(`  ${c.name.padEnd(20)} hnvue ${fmt(ours)}   ${c.dcmtk[0]} ${fmt(stats(r.dcmtk))}`);
+    const ours = wall(r.ours);
+    const ratio = ratios(r.ours, r.dcmtk);
+    console.log(
+      `  ${c.name.padEnd(20)} hnvue ${fmt(ours)}${cpuOf(r.ours)}   ${c.dcmtk[0]} ${fmt(wall(r.dcmtk))}${cpuOf(r.dcmtk)}`,
+    );
     console.log(
       `  ${''.padEnd(20)} ratio ${ratio.median.toFixed(2)} (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}), target ≤ 1.5; ` +
         `hnvue above Node's start-up: ${(ours.median - f.median).toFixed(1)} ms`,
     );
+    if (unbundled) {
+      const u = wall(r.unbundled);
+      console.log(
+        `  ${''.padEnd(20)} unbundled dist/ ${fmt(u)}${cpuOf(r.unbundled)}, ratio ${ratios(r.unbundled, r.dcmtk).median.toFixed(2)}`,
+      );
+    }
   }
 } finally {
   await storescp.stop();
