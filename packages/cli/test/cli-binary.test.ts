@@ -99,6 +99,22 @@ describe.concurrent('hnvue binary', { timeout: 90_000 }, () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ stored: 1, failed: 0 });
   });
 
+  it('FR-DICOM-03: worklist into a reader that has gone (`| head`) ends with its own exit code, no EPIPE crash', async () => {
+    const child = spawn(process.execPath, [BIN, 'worklist', '-aec', 'RIS', '127.0.0.1', ris], {
+      env: { ...process.env, HNVUE_CLI_SOURCE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The read end is closed before the first line is written, as `head` does after its lines.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code, stderr).toBe(EXIT_CODES.ok);
+  });
+
   it('a bad host ends with exit 4 and one line naming HNV_ERR_CONNECT', async () => {
     const port = await freePort();
     const r = await hnvue(['echo', '127.0.0.1', String(port), '-to', '3']);
