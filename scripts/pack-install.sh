@@ -57,12 +57,27 @@ npm init -y >/dev/null
 # better-sqlite3 falls back to building from source when its prebuilt download (GitHub) is out of
 # reach: the system's Node headers keep node-gyp from downloading them (nodejs.org) too.
 [ -f /usr/include/node/node.h ] && export npm_config_nodedir=/usr
+# That source build is ~2-3 of this script's ~5 minutes on 2 cores, and it tests better-sqlite3, not
+# our packages. So the workspace's own build of the same version stands in for the GitHub prebuilt
+# a consumer downloads, through prebuild-install's documented local-prebuilds folder
+# (npm_config_<package>_local_prebuilds). npm resolving another 12.x finds no file of that name and
+# builds from source as before; PACK_SQLITE_FROM_SOURCE=1 always does.
+sqlite_dir="$(cd "$repo/packages/queue" && node -p "require('path').dirname(require.resolve('better-sqlite3/package.json'))" 2>/dev/null || true)"
+if [ "${PACK_SQLITE_FROM_SOURCE:-}" != "1" ] && [ -f "$sqlite_dir/build/Release/better_sqlite3.node" ]; then
+  name="$(node -p "const v=require('$sqlite_dir/package.json').version; \`better-sqlite3-v\${v}-node-v\${process.versions.modules}-\${process.platform}-\${process.arch}.tar.gz\`")"
+  mkdir -p "$work/prebuilds"
+  tar -czf "$work/prebuilds/$name" -C "$sqlite_dir" build/Release/better_sqlite3.node
+  export npm_config_better_sqlite3_local_prebuilds="$work/prebuilds"
+  echo "better-sqlite3: the workspace's build stands in for the prebuilt download ($name)"
+fi
 npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/*.tgz @types/node@20 2>&1 | tee "$work/npm-install.log"
 if grep -q "@hnvue/native: the native addon was not built" "$work/npm-install.log"; then
   echo "!! native addon NOT built at install: fallbacks in use"
 elif [ -f node_modules/@hnvue/native/build/Release/hnvue_native.node ]; then
   echo "native addon built at install: node_modules/@hnvue/native/build/Release/hnvue_native.node"
 fi
+if [ -d node_modules/better-sqlite3/build/Release/obj.target ]; then echo "better-sqlite3: built from source at install"
+else echo "better-sqlite3: prebuilt binary installed"; fi
 hnvue="$app/node_modules/.bin/hnvue"
 "$hnvue" doctor --json >"$work/doctor.json" || true
 node -e "const d=require('$work/doctor.json'); const a=d.checks.find((c)=>c.name==='native addon'); console.log('doctor: native addon:', a?.detail)"
