@@ -79,6 +79,9 @@ fi
 if [ -d node_modules/better-sqlite3/build/Release/obj.target ]; then echo "better-sqlite3: built from source at install"
 else echo "better-sqlite3: prebuilt binary installed"; fi
 hnvue="$app/node_modules/.bin/hnvue"
+want="hnvue $(node -p "require('./node_modules/@hnvue/cli/package.json').version")"
+got="$("$hnvue" --version)"
+[ "$got" = "$want" ] || { echo "hnvue --version says \"$got\", the package is \"$want\"" >&2; exit 1; }
 "$hnvue" doctor --json >"$work/doctor.json" || true
 node -e "const d=require('$work/doctor.json'); const a=d.checks.find((c)=>c.name==='native addon'); console.log('doctor: native addon:', a?.detail)"
 

@@ -5,6 +5,7 @@
 import { type CliContext, processContext } from './context.js';
 import { formatError, UsageError } from './errors.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
+import { cliVersion } from './version.js';
 
 type Command = (argv: readonly string[], ctx: CliContext) => Promise<number>;
 interface CommandModule {
@@ -105,7 +106,7 @@ export async function main(argv: readonly string[], ctx?: CliContext): Promise<n
       return EXIT_CODES.ok;
     }
     if (name === '--version') {
-      context.out('hnvue 0.1.0\n');
+      context.out(`hnvue ${cliVersion()}\n`);
       return EXIT_CODES.ok;
     }
     const load = COMMANDS[name];

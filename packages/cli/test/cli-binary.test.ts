@@ -4,7 +4,7 @@
  * association and a bad configuration file.
  */
 import { execFile, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,15 @@ describe.concurrent('hnvue binary', { timeout: 90_000 }, () => {
     const r = await hnvue(['store', '-aec', 'PACS', '127.0.0.1', pacs, dxFile, '--json']);
     expect(r.code, r.stderr).toBe(EXIT_CODES.ok);
     expect(JSON.parse(r.stdout)).toMatchObject({ stored: 1, failed: 0 });
+  });
+
+  it('--version prints the version of @hnvue/cli that `changeset version` wrote in its package.json', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const r = await hnvue(['--version']);
+    expect(r.code, r.stderr).toBe(EXIT_CODES.ok);
+    expect(r.stdout).toBe(`hnvue ${pkg.version}\n`);
   });
 
   it('FR-DICOM-03: worklist into a reader that has gone (`| head`) ends with its own exit code, no EPIPE crash', async () => {
