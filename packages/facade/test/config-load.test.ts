@@ -115,9 +115,9 @@ describe('loadConfig', () => {
       }),
     );
     expect(lines.toSorted()).toEqual([
-      'pacs.port: expected integer 1-65535, got "abc" (from HNVUE__PACS__PORT)',
+      'pacs.port: expected a number (integer 1-65535), got string "abc" (from HNVUE__PACS__PORT)',
       'pacs.timeouts.dimseMs: expected milliseconds as an integer 1-2147483647, got -1 (from HNVUE__PACS__TIMEOUTS__DIMSE_MS)',
-      'pacs.tls.enabled: expected true or false, got "maybe" (from HNVUE__PACS__TLS__ENABLED)',
+      'pacs.tls.enabled: expected true or false, got string "maybe" (from HNVUE__PACS__TLS__ENABLED)',
       'pacs.tls.minVersion: expected one of "TLSv1.2", "TLSv1.3", got "TLSv1" (from HNVUE__PACS__TLS__MIN_VERSION)',
     ]);
   });
@@ -203,11 +203,13 @@ describe('loadConfig', () => {
         env: { HNVUE__PACS__TLS__PASSPHRASE: 'hunter2', HNVUE__PACS__PORT: 'x' },
       }),
     );
-    expect(lines).toEqual(['pacs.port: expected integer 1-65535, got "x" (from HNVUE__PACS__PORT)']);
+    expect(lines).toEqual([
+      'pacs.port: expected a number (integer 1-65535), got string "x" (from HNVUE__PACS__PORT)',
+    ]);
     const typed = issuesOf(() =>
       loadConfig({ env: { HNVUE__TLS: '{"passphrase": 42, "minVersion": "x"}' } }),
     );
-    expect(typed).toContain('tls.passphrase: expected string, got [redacted] (from HNVUE__TLS)');
+    expect(typed).toContain('tls.passphrase: expected a string, got number [redacted] (from HNVUE__TLS)');
     expect(typed.join('\n')).not.toContain('42');
   });
 

@@ -197,7 +197,7 @@ describe('parseConfig', () => {
 
   it('NFR-CFG-01: a non-numeric port names its path, what was expected and what it got', () => {
     expect(issuesOf(() => parseConfig(withPacs({ port: 'abc' })))).toEqual([
-      'pacs.port: expected integer 1-65535, got "abc"',
+      'pacs.port: expected a number (integer 1-65535), got string "abc"',
     ]);
     expect(issuesOf(() => parseConfig(withPacs({ port: 70_000 })))).toEqual([
       'pacs.port: expected integer 1-65535, got 70000',
@@ -210,7 +210,9 @@ describe('parseConfig', () => {
       expect.fail('expected a ConfigError');
     } catch (err) {
       expect((err as ConfigError).code).toBe('HNV_ERR_CONFIG');
-      expect((err as Error).message).toContain('pacs.port: expected integer 1-65535, got "abc"');
+      expect((err as Error).message).toContain(
+        'pacs.port: expected a number (integer 1-65535), got string "abc"',
+      );
       expect((err as Error).message).toContain('pacs.host: expected host name or IP address, got "bad host"');
     }
   });
@@ -306,7 +308,7 @@ describe('parseConfig', () => {
       'local: expected object, got nothing',
       'uid: expected object, got nothing',
     ]);
-    expect(issuesOf(() => parseConfig([]))).toEqual(['(root): expected object, got []']);
+    expect(issuesOf(() => parseConfig([]))).toEqual(['(root): expected an object, got array []']);
     expect(issuesOf(() => parseConfig({ ...minimal, pacs: { aeTitle: 'PACS' } }))).toEqual([
       'pacs.host: expected host name or IP address, got nothing',
     ]);
@@ -320,7 +322,7 @@ describe('parseConfig', () => {
       'pacs.maxPduLength: expected 0 (unlimited) or integer 4096-16777216, got 100',
     ]);
     expect(issuesOf(() => parseConfig(withPacs({ tls: { enabled: 'yes' } })))).toEqual([
-      'pacs.tls.enabled: expected true or false, got "yes"',
+      'pacs.tls.enabled: expected true or false, got string "yes"',
     ]);
     expect(
       issuesOf(() =>
@@ -405,6 +407,22 @@ describe('parseConfig', () => {
     expect(pfx.pacs?.tls.rejectUnauthorized).toBe(false);
   });
 
+  it('NFR-CFG-01: a value of the wrong type is named as such, with the rule it would have had to meet', () => {
+    expect(issuesOf(() => parseConfig({ ...minimal, uid: { deviceSerial: 42 } }))).toEqual([
+      'uid.deviceSerial: expected a string (UID component: digits without a leading zero), got number 42',
+    ]);
+    expect(issuesOf(() => parseConfig({ ...minimal, local: { aeTitle: true } }))).toEqual([
+      'local.aeTitle: expected a string (AE title: 1-16 characters, no backslash or control characters, not all spaces), got boolean true',
+    ]);
+    expect(issuesOf(() => parseConfig({ ...minimal, pacs: { ...pacs, port: null } }))).toEqual([
+      'pacs.port: expected a number (integer 1-65535), got null',
+    ]);
+    // The right type with a wrong value keeps the rule alone.
+    expect(issuesOf(() => parseConfig({ ...minimal, pacs: { ...pacs, port: 1.5 } }))).toEqual([
+      'pacs.port: expected integer 1-65535, got 1.5',
+    ]);
+  });
+
   it('NFR-SEC-02: passphrases are never echoed in messages', () => {
     const secret = 'hunter2-SECRET';
     const lines = issuesOf(() =>
@@ -414,13 +432,13 @@ describe('parseConfig', () => {
         pacs: { ...pacs, port: 'abc', tls: { passphrase: [secret] } },
       }),
     );
-    expect(lines).toContain('tls.passphrase: expected string, got [redacted]');
-    expect(lines).toContain('pacs.tls.passphrase: expected string, got [redacted]');
+    expect(lines).toContain('tls.passphrase: expected a string, got number [redacted]');
+    expect(lines).toContain('pacs.tls.passphrase: expected a string, got array [redacted]');
     expect(lines.join('\n')).not.toContain('12345');
     expect(lines.join('\n')).not.toContain(secret);
     // A whole block shown as the bad value has its passphrase redacted too.
     const shown = issuesOf(() => parseConfig({ ...minimal, pacs: [{ tls: { passphrase: secret } }] }));
-    expect(shown).toEqual(['pacs: expected object, got [{"tls":{"passphrase":"[redacted]"}}]']);
+    expect(shown).toEqual(['pacs: expected an object, got array [{"tls":{"passphrase":"[redacted]"}}]']);
   });
 
   it('NFR-CFG-01: long bad values are cut in the message', () => {

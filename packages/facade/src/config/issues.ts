@@ -61,6 +61,37 @@ function expectation(issue: z.core.$ZodIssue): string {
   }
 }
 
+/** What a wrong-typed value should have been, as the line says it (`expected a string`). */
+const TYPE_NAMES: Readonly<Record<string, readonly [json: string, words: string]>> = {
+  string: ['string', 'a string'],
+  number: ['number', 'a number'],
+  int: ['number', 'an integer'],
+  boolean: ['boolean', 'true or false'],
+  object: ['object', 'an object'],
+  array: ['array', 'an array'],
+};
+
+/** JSON's name for the type of a value (`null` and `array` apart from `object`). */
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
+/**
+ * A value of the wrong type is named as such: `uid.deviceSerial: 42` is `expected a string (UID
+ * component: …), got number 42`, not a pattern the value could never match.
+ */
+function wrongType(issue: z.core.$ZodIssue, got: string): string | undefined {
+  if (issue.code !== 'invalid_type' || issue.input === undefined) return undefined;
+  const [json, expected] = TYPE_NAMES[issue.expected] ?? [issue.expected, issue.expected];
+  // 1.5 for an integer is the right type with the wrong value: the rule alone says it.
+  if (json === typeName(issue.input)) return undefined;
+  const rule = issue.message.startsWith('expected ') ? issue.message.slice('expected '.length) : '';
+  const detail = rule === '' || rule === expected || rule === issue.expected ? '' : ` (${rule})`;
+  const type = typeName(issue.input);
+  return `expected ${expected}${detail}, got ${got === type ? got : `${type} ${got}`}`;
+}
+
 /** Where a path's value came from when not from the file, e.g. `HNVUE__PACS__PORT`. */
 export type Origins = ReadonlyMap<string, string>;
 
@@ -85,9 +116,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], origins?: Orig
       continue;
     }
     const got = renderValue(issue.input, issue.path);
-    lines.push(
-      `${formatPath(issue.path)}: ${expectation(issue)}, got ${got}${originNote(issue.path, origins)}`,
-    );
+    const what = wrongType(issue, got) ?? `${expectation(issue)}, got ${got}`;
+    lines.push(`${formatPath(issue.path)}: ${what}${originNote(issue.path, origins)}`);
   }
   // Several checks of one value can fail alike (an empty AE title is both too short and all spaces).
   return [...new Set(lines)];
