@@ -44,6 +44,13 @@ const lossyVerdict = (l) =>
       ? 'consistent'
       : '**not conformant**: the pixels changed but (0028,2110) does not say 01 (PS3.3 C.7.6.1.1.5 also asks for the ratio and the method); open';
 const lossyOpen = lossy.filter((l) => !l.pixelExact && l.lossyImageCompression !== '01');
+// A lossy output that does not say so is a conformance error like a validator's (RISK-06).
+if (lossyOpen.length) {
+  console.error(
+    `iod-validation: ${lossyOpen.map((l) => l.transferSyntax).join(', ')}: pixels changed but Lossy Image Compression is not 01`,
+  );
+  process.exitCode = 1;
+}
 
 const md = [
   '# IOD validation report',

@@ -18,6 +18,7 @@ import {
   DatasetError,
   datasetEncoding,
   type ElementOverride,
+  encodeElementHeader,
   findElement,
   inflateDataset,
   isExplicitLittleEndian,
@@ -202,11 +203,12 @@ export async function transcodeDataset(
 
 /** Between two Little Endian, non-deflated syntaxes, at least one of them encapsulated. */
 async function transcodeLittleEndian(
-  dataset: Uint8Array,
+  input: Uint8Array,
   from: string,
   to: string,
   options: TranscodeOptions,
 ): Promise<Uint8Array[]> {
+  let dataset = input;
   let fromExplicit: boolean;
   let toExplicit: boolean;
   try {
@@ -215,6 +217,11 @@ async function transcodeLittleEndian(
   } catch (err) {
     throw new TranscodeError(`cannot transcode from ${from} to ${to}`, { cause: err, details: { from, to } });
   }
+  // An irreversible encoding is recorded in the image (PS3.3 C.7.6.1.1.5): its three attributes
+  // are made present first, so that the re-encoder's overrides below can set them.
+  const lossyMethod = irreversibleMethod(to);
+  const original = dataset;
+  if (lossyMethod !== undefined) dataset = withEmptyElements(dataset, fromExplicit, LOSSY_ELEMENTS);
   const { elements } = readElements(dataset, fromExplicit);
   const bitsAllocated = uint16Value(dataset, findElement(elements, TAG.bitsAllocated)) ?? 16;
   const pixelRepresentation = uint16Value(dataset, findElement(elements, TAG.pixelRepresentation)) ?? 0;
@@ -263,6 +270,20 @@ async function transcodeLittleEndian(
     if (newPhotometric !== photometric) {
       overrides.set(TAG.photometricInterpretation, { vr: 'CS', value: textValue(newPhotometric, 'CS') });
     }
+    if (lossyMethod !== undefined) {
+      const source = original;
+      const sourceElements = readElements(source, fromExplicit).elements;
+      const uncompressed =
+        (info.rows * info.columns * info.samplesPerPixel * info.bitsAllocated * frames) / 8;
+      for (const [tag, override] of lossyOverrides(
+        lossyMethod,
+        uncompressed / Math.max(1, result.value.length),
+        stringValue(source, findElement(sourceElements, TAG.LossyImageCompressionRatio)),
+        stringValue(source, findElement(sourceElements, TAG.LossyImageCompressionMethod)),
+      )) {
+        overrides.set(tag, override);
+      }
+    }
     if (info.samplesPerPixel === 3 && findElement(elements, TAG.planarConfiguration) !== undefined) {
       overrides.set(TAG.planarConfiguration, {
         vr: 'US',
@@ -284,6 +305,72 @@ async function transcodeLittleEndian(
     }
     throw err;
   }
+}
+
+/**
+ * The Lossy Image Compression Method (PS3.3 C.7.6.1.1.5.2) of what our encoders do for `to`, when
+ * that loses information; undefined when ours is reversible. JPEG 2000 (.91) and HTJ2K (.203) are
+ * encoded reversibly here even under their lossy-capable syntaxes (native/lib/transcode.ts), so
+ * their samples are the source's and 00 stays true.
+ */
+function irreversibleMethod(to: string): string | undefined {
+  switch (to) {
+    case TS.jpegBaseline:
+    case TS.jpegExtended:
+      return 'ISO_10918_1';
+    case TS.jpegLsNearLossless:
+      return 'ISO_14495_1';
+    default:
+      return undefined;
+  }
+}
+
+const LOSSY_ELEMENTS: readonly { readonly tag: number; readonly vr: string }[] = [
+  { tag: TAG.LossyImageCompression, vr: 'CS' },
+  { tag: TAG.LossyImageCompressionRatio, vr: 'DS' },
+  { tag: TAG.LossyImageCompressionMethod, vr: 'CS' },
+];
+
+/**
+ * PS3.3 C.7.6.1.1.5: Lossy Image Compression 01 (never reset once set), and this step's ratio
+ * (uncompressed / compressed size) and method appended to those of earlier lossy steps, in order.
+ */
+function lossyOverrides(
+  method: string,
+  ratio: number,
+  earlierRatios: string | undefined,
+  earlierMethods: string | undefined,
+): [number, ElementOverride][] {
+  const append = (earlier: string | undefined, value: string) =>
+    earlier !== undefined && earlier.trim() !== '' ? `${earlier.trim()}\\${value}` : value;
+  // DS: at most 16 characters per value (PS3.5 6.2); two decimals are what dcmcjpeg writes too.
+  const ratioText = Number(ratio.toFixed(2)).toString();
+  return [
+    [TAG.LossyImageCompression, { vr: 'CS', value: textValue('01', 'CS') }],
+    [TAG.LossyImageCompressionRatio, { vr: 'DS', value: textValue(append(earlierRatios, ratioText), 'DS') }],
+    [TAG.LossyImageCompressionMethod, { vr: 'CS', value: textValue(append(earlierMethods, method), 'CS') }],
+  ];
+}
+
+/** `dataset` with an empty element for each of `wanted` it lacks, each at its place in tag order. */
+function withEmptyElements(
+  dataset: Uint8Array,
+  explicit: boolean,
+  wanted: readonly { readonly tag: number; readonly vr: string }[],
+): Uint8Array {
+  const { elements } = readElements(dataset, explicit);
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (const { tag, vr } of wanted) {
+    if (findElement(elements, tag) !== undefined) continue;
+    const next = elements.find((e) => e.tag > tag);
+    const position = next === undefined ? dataset.length : next.start;
+    parts.push(dataset.subarray(at, position), encodeElementHeader(tag, explicit ? vr : undefined, 0));
+    at = position;
+  }
+  if (parts.length === 0) return dataset;
+  parts.push(dataset.subarray(at));
+  return concatBytes(parts);
 }
 
 /** Encapsulated targets are always Explicit VR LE; Pixel Data gets an undefined-length OB header. */

@@ -88,6 +88,41 @@ describe('data set transcoding', () => {
     });
   }
 
+  it('FR-DICOM-04.transcode: an irreversible encoding records Lossy Image Compression 01, its ratio and method, appended to earlier ones (PS3.3 C.7.6.1.1.5)', async () => {
+    const image = makeImage({ rows: 64, columns: 48 });
+    const attributes = (parts: Uint8Array[], ts: string) => {
+      const bytes = concatBytes(parts);
+      const { elements } = readElements(bytes, ts !== TS.implicit);
+      const value = (tag: number) => stringValue(bytes, findElement(elements, tag))?.trim();
+      return {
+        lossy: value(TAG.LossyImageCompression),
+        ratio: value(TAG.LossyImageCompressionRatio),
+        method: value(TAG.LossyImageCompressionMethod),
+      };
+    };
+    const nearLossless = '1.2.840.10008.1.2.4.81';
+    const jpeg12 = '1.2.840.10008.1.2.4.51';
+    const first = await transcodeDataset(image.dataset, TS.explicit, nearLossless, { allowLossy: true });
+    const once = attributes(first, nearLossless);
+    expect(once).toMatchObject({ lossy: '01', method: 'ISO_14495_1' });
+    expect(Number(once.ratio)).toBeGreaterThan(1);
+    // Decoding keeps the record; a second lossy step appends its own ratio and method.
+    const decoded = await transcodeDataset(concatBytes(first), nearLossless, TS.explicit);
+    expect(attributes(decoded, TS.explicit)).toEqual(once);
+    const second = attributes(
+      await transcodeDataset(concatBytes(decoded), TS.explicit, jpeg12, { allowLossy: true }),
+      jpeg12,
+    );
+    expect(second.lossy).toBe('01');
+    expect(second.method).toBe('ISO_14495_1\\ISO_10918_1');
+    expect(second.ratio?.split('\\')).toHaveLength(2);
+    expect(second.ratio?.split('\\')[0]).toBe(once.ratio);
+    // Our JPEG 2000 encoder is reversible under .91 too: nothing is lost, nothing is recorded.
+    const j2k = '1.2.840.10008.1.2.4.91';
+    const reversible = await transcodeDataset(image.dataset, TS.explicit, j2k, { allowLossy: true });
+    expect(attributes(reversible, j2k).lossy).toBeUndefined();
+  });
+
   it('FR-DICOM-04.negotiation: lossy targets are refused unless the destination allows them', async () => {
     const image = makeImage({ rows: 16, columns: 16 });
     await expect(
