@@ -214,7 +214,7 @@ function decodeScan(
   return br.markerPosition();
 }
 
-/** Which colour space three components hold (what IJG decides, jdapimin.c): markers, then ids. */
+/** Which colour space three components hold, decided as IJG decides: JFIF (T.871) or Adobe markers, then ids. */
 function isYcc(fr: Frame, jfif: boolean, adobe: number, colorTransform: number): boolean {
   if (colorTransform === 1) return true;
   if (colorTransform === 2) return false;
