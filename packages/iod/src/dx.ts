@@ -73,7 +73,16 @@ export interface DxForProcessingInput extends ProjectionInput {
  * its window and refuses one For Processing (the builder checks the same at run time for callers
  * without types).
  */
-export type DxInput = DxForPresentationInput | DxForProcessingInput;
+export type DxInput = (DxForPresentationInput | DxForProcessingInput) & DxOrientationInput;
+
+/**
+ * PS3.3 C.8.11.7 (DX Image module): Patient Orientation is Type 1, so a DX without it fails
+ * validation (dciodvfy agrees). It is given in `image.patientOrientation`, or derived from an AP or
+ * PA view (xray.ts defaultOrientation); any other view needs it given.
+ */
+export type DxOrientationInput =
+  | { readonly image: { readonly patientOrientation: readonly [string, string] } }
+  | { readonly acquisition: { readonly viewPosition: 'AP' | 'PA' } };
 
 /** What every builder returns: the dataset (without Pixel Data), the pixels, and the findings. */
 export interface BuiltImage {

@@ -313,3 +313,30 @@ describe('FR-DICOM-08: DxInput, a union told apart by presentationIntent', () =>
       expect(() => buildDxImage(input as DxInput, { uid: testUids() })).toThrow(IodInputError);
   });
 });
+
+describe('FR-DICOM-08: DxInput carries the Type 1 Patient Orientation (PS3.3 C.8.11.7)', () => {
+  it('FR-DICOM-08: a DX with neither patientOrientation nor an AP/PA view does not compile (and fails validation at run time)', () => {
+    const base = {
+      equipment: { manufacturer: 'HnVue' },
+      anatomy: { imageLaterality: 'U' },
+      detector: { imagerPixelSpacingMm: [0.14, 0.14] },
+      presentationIntent: 'FOR PROCESSING',
+    } as const;
+    const pixels = { rows: 8, columns: 10, bitsStored: 12, pixels: new Uint16Array(80) } as const;
+    const fine: DxInput[] = [
+      { ...base, image: { ...pixels, patientOrientation: ['L', 'F'] } },
+      { ...base, image: pixels, acquisition: { viewPosition: 'PA' } },
+      { ...base, image: { ...pixels, patientOrientation: ['A', 'F'] }, acquisition: { viewPosition: 'LL' } },
+    ];
+    for (const input of fine)
+      expect(buildDxImage(input, { uid: testUids() }).dataset.PatientOrientation).toHaveLength(2);
+    const wrong: unknown[] = [
+      // @ts-expect-error no orientation and no view: nothing to derive Patient Orientation from
+      { ...base, image: pixels } satisfies DxInput,
+      // @ts-expect-error a lateral view has no conventional orientation: it must be given
+      { ...base, image: pixels, acquisition: { viewPosition: 'LL' } } satisfies DxInput,
+    ];
+    for (const input of wrong)
+      expect(() => buildDxImage(input as DxInput, { uid: testUids() })).toThrow(/PatientOrientation/);
+  });
+});
