@@ -10,8 +10,8 @@ export { type Clock, systemClock } from './clock.js';
 export { DeliveryError, QUEUE_ERROR_CODES, QueueError } from './errors.js';
 export {
   type InspectedItem,
+  type InspectOptions,
   inspectQueue,
-  publishQueueSnapshots,
   type QueueInspection,
   queueExists,
 } from './inspect.js';

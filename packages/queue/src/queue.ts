@@ -16,6 +16,7 @@ import { DestinationBreakers, type DestinationHealth } from './breaker.js';
 import { classifyFailure, type FailureClass, type FailureClassifier } from './classify.js';
 import { type Clock, systemClock } from './clock.js';
 import { QUEUE_ERROR_CODES, QueueError } from './errors.js';
+import { SnapshotPublisher } from './inspect.js';
 import { type Records, recordsOf } from './records.js';
 import { type EnqueueSource, newSpoolName, removeSpoolFile, sweepSpool, writeSpoolFile } from './spool.js';
 import { QueueStore } from './store.js';
@@ -70,6 +71,12 @@ export interface QueueOptions {
    * time, spaced by the same back-off, decides for all the destination's items (breaker.ts).
    */
   readonly circuitBreaker?: boolean;
+  /**
+   * Publish `status.json` beside queue.db while the queue is open (default true), so that
+   * `inspectQueue` (`hnvue queue status|list`) can show this queue from another process while this
+   * one holds the database's exclusive lock (inspect.ts).
+   */
+  readonly statusSnapshots?: boolean;
 }
 
 /** Options of one `enqueue`. */
@@ -225,6 +232,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
   readonly #inTx: QueueInTransaction = { enqueue: (input) => this.#enqueueInTransaction(input) };
   /** Effects of in-transaction enqueues, while an outermost transaction of #tx is open. */
   #effects: TxEffect[] | undefined;
+  #snapshots: SnapshotPublisher | undefined;
 
   private constructor(store: QueueStore, spoolDir: string, options: QueueOptions, log: Logger) {
     super();
@@ -404,7 +412,16 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
         lost++;
       }
       log.info({ interrupted, orphanFilesRemoved: removed, missingFiles: lost }, 'queue opened');
-      return new TransmissionQueue(store, spoolDir, options, log);
+      const queue = new TransmissionQueue(store, spoolDir, options, log);
+      if (options.statusSnapshots !== false) {
+        queue.#snapshots = new SnapshotPublisher(queue, dir, (err) =>
+          log.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'queue status snapshot not written',
+          ),
+        );
+      }
+      return queue;
     } catch (err) {
       store.close();
       throw err;
@@ -563,6 +580,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     if (this.#closed) return;
     await this.stop(options);
     this.#closed = true;
+    this.#snapshots?.stop();
     this.#store.close();
   }
 
@@ -640,6 +658,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     this.#breakers?.probeNow(item.destination, this.#clock.now());
     const requeued = this.#store.get(id)!;
     this.#log.info(logFields(requeued), 'queue item requeued');
+    this.#snapshots?.changed();
     this.#wake();
     return requeued;
   }
@@ -671,6 +690,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     // An operator's action on the destination's items, like a requeue: probe now, not later.
     this.#breakers?.probeNow(item.destination, this.#clock.now());
     this.#log.warn({ ...logFields(item), failedSuccessors: result.failed.length }, 'queue item discarded');
+    this.#snapshots?.changed();
     for (const successorId of result.failed) {
       const failed = this.#store.get(successorId)!;
       this.#emit('failed', failed, {
@@ -686,7 +706,9 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
   /** Deletes DONE items completed before `before` (epoch ms) and their history; returns how many. */
   purgeDone(before: number): number {
     this.#assertOpen();
-    return this.#store.purgeDone(before);
+    const purged = this.#store.purgeDone(before);
+    this.#snapshots?.changed();
+    return purged;
   }
 
   #assertOpen(): void {

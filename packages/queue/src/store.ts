@@ -129,6 +129,9 @@ function openError(err: unknown, file: string): unknown {
   return err;
 }
 
+/** How long an opening queue waits for a lock someone else holds (busy_timeout, ms). */
+const OPEN_BUSY_TIMEOUT_MS = 1000;
+
 export class QueueStore {
   readonly #db: Db;
   readonly #stmts: Statements;
@@ -146,7 +149,10 @@ export class QueueStore {
   static open(file: string, spoolDir: string): QueueStore {
     let db: Db | undefined;
     try {
-      db = new Database(file, { timeout: 0 });
+      // A read-only inspection (inspect.ts) holds a shared lock for the few milliseconds of its
+      // read; a queue opening meanwhile waits that out instead of failing. Another queue holding
+      // the folder keeps its lock, so this open still fails HNV_ERR_QUEUE_LOCKED, once this expires.
+      db = new Database(file, { timeout: OPEN_BUSY_TIMEOUT_MS });
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');

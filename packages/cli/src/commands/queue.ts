@@ -13,10 +13,13 @@ import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 
+const SNAPSHOT_LIMITS = '1000 oldest items not DONE and 100 newest DONE';
+
 export const QUEUE_HELP: string = `hnvue queue <status|list|retry> [options]
   The transmission queue (NFR-REL-01) of the configuration's queue.path.
   status            counts per state and destination (read-only; works while the console runs)
-  list              items (--state ${QUEUE_STATES.join('|')}, --limit N) (read-only)
+  list              items (--state ${QUEUE_STATES.join('|')}, any case; --limit N) (read-only;
+                    while the console runs: its ${SNAPSHOT_LIMITS})
   retry ID...       re-queue FAILED items (fresh attempt budget); "retry --all-failed" for every one
                     (needs the queue: stop the console first)
   --create          create the queue if the folder holds none (otherwise that is a usage error)
@@ -51,7 +54,10 @@ export async function queueCommand(argv: readonly string[], ctx: CliContext): Pr
   if (action === 'retry') return retry(dir, parsed, ctx);
 
   // Read-only: the running console's snapshot, or the database through a read-only connection.
-  const view = inspectQueue(dir);
+  const view = inspectQueue(
+    dir,
+    action === 'status' ? { limit: 0 } : { ...(state ? { state } : {}), ...(limit ? { limit } : {}) },
+  );
   if (action === 'status') {
     if (parsed.values.json) ctx.out(`${JSON.stringify({ source: view.source, ...view.counts })}\n`);
     else {
@@ -60,9 +66,13 @@ export async function queueCommand(argv: readonly string[], ctx: CliContext): Pr
       for (const [d, c] of Object.entries(view.counts.byDestination)) ctx.out(`${d}: ${fmt(c)}\n`);
     }
   } else {
-    const items = view.items.filter((i) => state === undefined || i.state === state).slice(0, limit);
-    if (parsed.values.json) ctx.out(`${JSON.stringify(items)}\n`);
-    else for (const i of items) ctx.out(`${line(i)}\n`);
+    if (parsed.values.json) ctx.out(`${JSON.stringify(view.items)}\n`);
+    else for (const i of view.items) ctx.out(`${line(i)}\n`);
+    if (view.truncated) {
+      ctx.err(
+        `hnvue: the running queue (pid ${view.pid}) shows at most its ${SNAPSHOT_LIMITS}; stop it to list every item\n`,
+      );
+    }
   }
   return EXIT_CODES.ok;
 }
