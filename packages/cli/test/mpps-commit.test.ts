@@ -176,6 +176,32 @@ describe('hnvue commit over requestCommitment', () => {
     expect(await listening(listen)).toBe(false);
   });
 
+  it("FR-DICOM-07: without --wait it says at once where it listens and waits at most 120 s, not the console's 600 s timeout", async () => {
+    const controller = new AbortController();
+    const ctx = context(controller.signal);
+    // Stop as soon as the waiting line is out: what is asserted is that line, not the wait.
+    const poll = setInterval(() => {
+      if (ctx.stderr.join('').includes('waiting')) controller.abort();
+    }, 20);
+    try {
+      const code = await main(
+        ['commit', '-aet', 'CLI_UNKNOWN', '-aec', 'PACS', '--listen-port', '0', '127.0.0.1', pacs, crFile],
+        ctx,
+      );
+      expect(code).toBe(EXIT_CODES.network);
+    } finally {
+      clearInterval(poll);
+    }
+    const [line] = ctx.stderr.join('').split('\n');
+    const m =
+      /^waiting up to (\d+) s for the report from PACS: on this association, or on our listener CLI_UNKNOWN@[\d.]+:(\d+)$/.exec(
+        line ?? '',
+      );
+    expect(m, line).not.toBeNull();
+    expect(Number(m?.[1])).toBe(120);
+    expect(Number(m?.[2])).toBeGreaterThan(0);
+  });
+
   it('FR-DICOM-07: SIGINT while waiting for the report ends the command (CancelledError, exit 4), listener closed', async () => {
     const listen = await freePort();
     const controller = new AbortController();
