@@ -1,6 +1,6 @@
 /**
  * The bounded CI run of a coverage-guided JS fuzz target (the vitest tests in packages/<pkg>/test/fuzz):
- * the committed seed corpus, then a fixed number of mutated inputs from a fixed seed, in-process.
+ * the committed seeds and minimised corpus, then a fixed number of mutated inputs from a fixed seed, in-process.
  * Each finding's input is written to .tmp/fuzz-js/<target>/crashes/ and its hex is returned, so
  * a failure replays with `pnpm exec tsx --conditions @hnvue/source scripts/fuzz-js/run.ts
  * --target <target> --replay <file>`.
@@ -27,7 +27,7 @@ export async function boundedFuzz(
   const info = TARGETS[name];
   if (info === undefined) throw new Error(`unknown fuzz target ${name}`);
   const target = await loadTarget(info.entry, name);
-  const seeds = readCorpusDirs([info.seeds]);
+  const seeds = readCorpusDirs([info.seeds, info.minimised]);
   const seedOnly = new Fuzzer(target).run(seeds, {
     runs: seeds.length,
     seed: options.seed,

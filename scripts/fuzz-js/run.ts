@@ -3,7 +3,8 @@
  * the loop runs in a worker thread with a heap limit; this thread is the watchdog. An input that
  * throws an untyped error, runs over the time bound, hangs (no progress for --timeout-ms) or takes
  * the worker over its memory limit is written to --crashes with a note. At the end the corpus is
- * minimised and written to --corpus-out, which the next run resumes from.
+ * minimised and written to --corpus-out (default: the committed packages/<pkg>/fuzz/corpus/<target>.min/,
+ * the seeds left out), which the next run resumes from.
  *
  *   pnpm exec tsx --conditions @hnvue/source scripts/fuzz-js/run.ts --target pdu --runs 10000000
  *   pnpm exec tsx --conditions @hnvue/source scripts/fuzz-js/run.ts --target pdu --replay <file>
@@ -55,7 +56,7 @@ if (values.replay !== undefined) {
   }
 }
 const out = join(ROOT, '.tmp', 'fuzz-js', name);
-const corpusOut = values['corpus-out'] ?? join(out, 'corpus');
+const corpusOut = values['corpus-out'] ?? info.minimised;
 const crashes = values.crashes ?? join(out, 'crashes');
 const maxLen = Number(values['max-len'] ?? info.maxLen);
 const timeoutMs = Number(values['timeout-ms']);
@@ -71,7 +72,7 @@ const data: WorkerData = {
   seed: Number(values.seed),
   maxLen,
   timeBoundMs: Number(values['time-bound-ms']),
-  corpusDirs: [info.seeds, corpusOut],
+  corpusDirs: [...new Set([info.seeds, info.minimised, corpusOut])],
   shared,
 };
 

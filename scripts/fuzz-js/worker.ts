@@ -3,7 +3,7 @@
  * before running it, so a hang or an out-of-memory death leaves the input behind for the watchdog.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Fuzzer, loadTarget, readCorpusDirs } from './engine.js';
+import { Fuzzer, loadTarget, readCorpusDirs, sha1 } from './engine.js';
 import { TARGETS } from './targets.js';
 
 export interface WorkerData {
@@ -52,8 +52,12 @@ const stats = fuzzer.run(seeds, {
   onFinding: (f) => port.postMessage({ type: 'finding', finding: f }),
 });
 port.postMessage({ type: 'done', stats });
-const minimal = fuzzer.minimise(
-  fuzzer.corpus.map((e) => e.data),
-  data.timeBoundMs,
-);
+// The committed seeds stay where they are; the minimised corpus holds what the run added.
+const seedHashes = new Set(readCorpusDirs([info.seeds]).map(sha1));
+const minimal = fuzzer
+  .minimise(
+    fuzzer.corpus.map((e) => e.data),
+    data.timeBoundMs,
+  )
+  .filter((d) => !seedHashes.has(sha1(d)));
 port.postMessage({ type: 'corpus', inputs: minimal });
