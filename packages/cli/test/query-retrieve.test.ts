@@ -82,6 +82,18 @@ async function freePort(): Promise<number> {
 const peer = () => ['-aec', 'PACS', '127.0.0.1', pacs];
 
 describe('FR-DICOM-06: hnvue query / hnvue retrieve', { timeout: 90_000 }, () => {
+  it('FR-DICOM-03.dataset: query --json writes IS values as JSON numbers (PS3.18 F.2.3), not strings', async () => {
+    const ctx = context();
+    const code = await main(
+      ['query', '--json', '-k', 'PatientID=CLI001', '-k', 'NumberOfStudyRelatedInstances', ...peer()],
+      ctx,
+    );
+    expect(code, ctx.stderr()).toBe(EXIT_CODES.ok);
+    const studies = JSON.parse(ctx.stdout()) as Record<string, { vr?: string; Value?: unknown[] }>[];
+    expect(studies.length).toBe(2);
+    for (const study of studies) expect(study['00201208']).toEqual({ vr: 'IS', Value: [2] });
+  });
+
   it('FR-DICOM-06: hnvue query prints a table, or DICOM JSON with --json', async () => {
     const ctx = context();
     expect(await main(['query', '-S', '-k', 'PatientID=CLI001', ...peer()], ctx)).toBe(EXIT_CODES.ok);
