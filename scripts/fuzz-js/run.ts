@@ -8,6 +8,7 @@
  *
  *   pnpm exec tsx --conditions @hnvue/source scripts/fuzz-js/run.ts --target pdu --runs 10000000
  *   pnpm exec tsx --conditions @hnvue/source scripts/fuzz-js/run.ts --target pdu --replay <file>
+ *   … --target pdu --runs 0 --corpus-in <dir> --corpus-in <dir>   (merge parallel jobs' corpora)
  *
  * Exit status 0 when there was no finding, 1 otherwise.
  */
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     'heap-mb': { type: 'string', default: '1024' },
     'rss-limit-mb': { type: 'string', default: '2048' },
     'corpus-out': { type: 'string' },
+    /** More corpus directories to start from (other jobs' output): `--runs 0` merges them. */
+    'corpus-in': { type: 'string', multiple: true },
     crashes: { type: 'string' },
     replay: { type: 'string' },
   },
@@ -72,7 +75,7 @@ const data: WorkerData = {
   seed: Number(values.seed),
   maxLen,
   timeBoundMs: Number(values['time-bound-ms']),
-  corpusDirs: [...new Set([info.seeds, info.minimised, corpusOut])],
+  corpusDirs: [...new Set([info.seeds, info.minimised, corpusOut, ...(values['corpus-in'] ?? [])])],
   shared,
 };
 

@@ -1,8 +1,8 @@
 /**
  * Bounded CI run of the coverage-guided fuzz target packages/dicom/fuzz/part10.ts (scripts/fuzz-js):
  * the committed corpora (fuzz/corpus/part10/ and part10.min/), then 20,000 mutated inputs from a
- * fixed seed, kept when they reach new coverage of our instrumented sources. Any finding fails the test and leaves its
- * input in .tmp/fuzz-js/part10/crashes/. The long run: scripts/fuzz-js.sh part10 (docs/reliability.md).
+ * fixed seed, kept when they reach new coverage of our instrumented sources. Any finding fails
+ * the test and leaves its input in .tmp/fuzz-js/part10/crashes/. The long run: scripts/fuzz-js.sh part10 (docs/reliability.md).
  */
 import { describe, expect, it } from 'vitest';
 import { boundedFuzz } from '../../../../scripts/fuzz-js/bounded.js';

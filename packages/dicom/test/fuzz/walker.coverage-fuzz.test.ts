@@ -1,8 +1,8 @@
 /**
  * Bounded CI run of the coverage-guided fuzz target packages/dicom/fuzz/walker.ts (scripts/fuzz-js):
  * the committed corpora (fuzz/corpus/walker/ and walker.min/), then 20,000 mutated inputs from a
- * fixed seed, kept when they reach new coverage of our instrumented sources. Any finding fails the test and leaves its
- * input in .tmp/fuzz-js/walker/crashes/. The long run: scripts/fuzz-js.sh walker (docs/reliability.md).
+ * fixed seed, kept when they reach new coverage of our instrumented sources. Any finding fails
+ * the test and leaves its input in .tmp/fuzz-js/walker/crashes/. The long run: scripts/fuzz-js.sh walker (docs/reliability.md).
  */
 import { describe, expect, it } from 'vitest';
 import { boundedFuzz } from '../../../../scripts/fuzz-js/bounded.js';
