@@ -32,7 +32,7 @@ async function inputsOf(command: string): Promise<{ inputs: string[]; externals:
 
 const NEVER = [
   /zod\/v4\/locales\/(?!en\.js)/, // zod's other 40 locales: only through its `z` re-export
-  /zod\/v4\/classic\/from-json-schema/,
+  /zod\/v4\/classic\//, // the configuration schema is zod/mini (facade/src/config/schema.ts)
   /packages\/(iod|queue|simulator)\//,
 ];
 // @hnvue/native's root registers its codecs (net's PDU framer imports it): a known cost of ~10 ms,

@@ -117,7 +117,7 @@ export interface EnvOverrides {
 /** Reads every `HNVUE__…` variable of `env` against `schema`. */
 export function readEnvOverrides(
   env: Readonly<Record<string, string | undefined>>,
-  schema: z.ZodType,
+  schema: z.core.$ZodType,
 ): EnvOverrides {
   const patch: Record<string, unknown> = {};
   const origins = new Map<string, string>();

@@ -1,6 +1,4 @@
-// A namespace import (not zod's `z` re-export) lets a bundler keep only the schema types in use:
-// packages/cli/scripts/bundle.mjs went from ~750 KB to ~170 KB of zod.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { configSchema } from './schema.js';
 
 /**

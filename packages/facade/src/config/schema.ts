@@ -7,9 +7,10 @@
 import { isIP } from 'node:net';
 import { isLossyTransferSyntax, transferSyntax } from '@hnvue/dicom';
 import { MAX_UID_PREFIX_LENGTH } from '@hnvue/uid';
-// A namespace import (not zod's `z` re-export) lets a bundler keep only the schema types in use:
-// packages/cli/scripts/bundle.mjs went from ~750 KB to ~170 KB of zod.
-import * as z from 'zod';
+// zod/mini, imported as a namespace: a bundler keeps only the schema types in use, and a mini
+// schema does not carry classic's methods on every instance, which made building this schema and
+// its first parse most of a CLI command's start-up (docs/benchmarks.md, "CLI start-up").
+import * as z from 'zod/mini';
 import {
   DEFAULT_IMPLEMENTATION_CLASS_UID,
   DEFAULT_IMPLEMENTATION_VERSION_NAME,
@@ -28,7 +29,7 @@ import {
 
 function intIn(min: number, max: number, what = `integer ${min}-${max}`) {
   const error = `expected ${what}`;
-  return z.int({ error }).min(min, { error }).max(max, { error });
+  return z.int({ error }).check(z.gte(min, { error }), z.lte(max, { error }));
 }
 
 const ms = () => intIn(1, MAX_TIMER_MS, `milliseconds as an integer 1-${MAX_TIMER_MS}`);
@@ -40,7 +41,7 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 
 function text(what: string) {
   const error = `expected ${what}`;
-  return z.string({ error }).min(1, { error });
+  return z.string({ error }).check(z.minLength(1, { error }));
 }
 
 // PS3.5 6.2 AE VR: 16 bytes max, default repertoire without backslash and control characters;
@@ -48,13 +49,13 @@ function text(what: string) {
 // are the one sending it.
 const AE_EXPECTED = 'expected AE title: 1-16 characters, no backslash or control characters, not all spaces';
 const aeTitle = () =>
-  z
-    .string({ error: AE_EXPECTED })
-    .regex(/^[\x20-\x5b\x5d-\x7e]{1,16}$/, { error: AE_EXPECTED })
-    .refine((v) => v.trim().length > 0, { error: AE_EXPECTED })
-    .refine((v) => v.trim() === v || v.trim() === '', {
+  z.string({ error: AE_EXPECTED }).check(
+    z.regex(/^[\x20-\x5b\x5d-\x7e]{1,16}$/, { error: AE_EXPECTED }),
+    z.refine((v: string) => v.trim().length > 0, { error: AE_EXPECTED }),
+    z.refine((v: string) => v.trim() === v || v.trim() === '', {
       error: 'expected AE title without leading or trailing spaces (not significant, PS3.5 6.2)',
-    });
+    }),
+  );
 
 // PS3.5 9.1: digits and dots, no leading zero in a component, at most 64 characters.
 const UID_EXPECTED = 'expected UID: digits and dots, no leading zeros, at most 64 characters';
@@ -62,8 +63,7 @@ const UID_SYNTAX = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
 const uid = () =>
   z
     .string({ error: UID_EXPECTED })
-    .max(64, { error: UID_EXPECTED })
-    .regex(UID_SYNTAX, { error: UID_EXPECTED });
+    .check(z.maxLength(64, { error: UID_EXPECTED }), z.regex(UID_SYNTAX, { error: UID_EXPECTED }));
 
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
@@ -71,29 +71,33 @@ const HOST_EXPECTED = 'expected host name or IP address';
 const host = () =>
   z
     .string({ error: HOST_EXPECTED })
-    .refine((v) => isIP(v) !== 0 || HOSTNAME.test(v), { error: HOST_EXPECTED });
+    .check(z.refine((v: string) => isIP(v) !== 0 || HOSTNAME.test(v), { error: HOST_EXPECTED }));
 const ipAddress = () =>
-  z.string({ error: 'expected IP address' }).refine((v) => isIP(v) !== 0, { error: 'expected IP address' });
+  z
+    .string({ error: 'expected IP address' })
+    .check(z.refine((v: string) => isIP(v) !== 0, { error: 'expected IP address' }));
 
 // An address or a CIDR subnet (`10.0.0.0/8`, `fd00::/8`), as @hnvue/net's allowedAddresses takes them.
 const SUBNET_EXPECTED = 'expected IP address or CIDR subnet (10.0.0.0/8)';
 const subnet = () =>
-  z.string({ error: SUBNET_EXPECTED }).refine(
-    (v) => {
-      const [address = '', bits, extra] = v.split('/');
-      const family = isIP(address);
-      if (family === 0 || extra !== undefined) return false;
-      if (bits === undefined) return true;
-      return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
-    },
-    { error: SUBNET_EXPECTED },
+  z.string({ error: SUBNET_EXPECTED }).check(
+    z.refine(
+      (v: string) => {
+        const [address = '', bits, extra] = v.split('/');
+        const family = isIP(address);
+        if (family === 0 || extra !== undefined) return false;
+        if (bits === undefined) return true;
+        return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+      },
+      { error: SUBNET_EXPECTED },
+    ),
   );
 
 const tlsVersion = () => oneOf(['TLSv1.2', 'TLSv1.3']);
 const paths = () =>
   z
     .array(text('file path'), { error: 'expected list of file paths' })
-    .min(1, 'expected at least one file path');
+    .check(z.minLength(1, 'expected at least one file path'));
 
 // PS3.8 D.1: 0 means unlimited; otherwise no peer handles less than a few KiB, and dcm4che caps what
 // it accepts at 16 MiB, so anything outside [4096, 16 MiB] is a typo.
@@ -104,81 +108,87 @@ const pduLength = () =>
   });
 
 const certificateFields = {
-  caPaths: paths().optional(),
-  certPath: text('file path').optional(),
-  keyPath: text('file path').optional(),
-  pfxPath: text('file path').optional(),
-  passphrase: z.string({ error: 'expected string' }).optional(),
-  storeId: text('certificate store entry name').optional(),
+  caPaths: z.optional(paths()),
+  certPath: z.optional(text('file path')),
+  keyPath: z.optional(text('file path')),
+  pfxPath: z.optional(text('file path')),
+  passphrase: z.optional(z.string({ error: 'expected string' })),
+  storeId: z.optional(text('certificate store entry name')),
 };
 
-const globalTls = z
-  .strictObject({
-    certificateSource: oneOf(['pem', 'pfx', 'store']).default(DEFAULTS.tls.certificateSource),
-    ...certificateFields,
-    minVersion: tlsVersion().default(DEFAULTS.tls.minVersion),
-  })
-  .prefault({});
+const globalTlsFields = z.strictObject({
+  certificateSource: z._default(oneOf(['pem', 'pfx', 'store']), DEFAULTS.tls.certificateSource),
+  ...certificateFields,
+  minVersion: z._default(tlsVersion(), DEFAULTS.tls.minVersion),
+});
+const globalTls = z.prefault(globalTlsFields, {});
 
-const destinationTls = z
-  .strictObject({
-    enabled: flag().default(DEFAULTS.destination.tls.enabled),
-    servername: host().optional(),
-    rejectUnauthorized: flag().default(DEFAULTS.destination.tls.rejectUnauthorized),
+const destinationTls = z.prefault(
+  z.strictObject({
+    enabled: z._default(flag(), DEFAULTS.destination.tls.enabled),
+    servername: z.optional(host()),
+    rejectUnauthorized: z._default(flag(), DEFAULTS.destination.tls.rejectUnauthorized),
     // Absent fields fall back to the global `tls` block.
-    certificateSource: oneOf(['pem', 'pfx', 'store']).optional(),
+    certificateSource: z.optional(oneOf(['pem', 'pfx', 'store'])),
     ...certificateFields,
-    minVersion: tlsVersion().optional(),
-  })
-  .prefault({});
+    minVersion: z.optional(tlsVersion()),
+  }),
+  {},
+);
 
 const transferSyntaxList = (defaults: readonly string[]) =>
-  z
-    .array(uid(), { error: 'expected list of transfer syntax UIDs' })
-    .min(1, { error: 'expected at least one transfer syntax UID' })
-    .refine((list) => new Set(list).size === list.length, {
-      error: 'expected transfer syntax UIDs without duplicates',
-    })
-    .default(() => [...defaults]);
+  z._default(
+    z
+      .array(uid(), { error: 'expected list of transfer syntax UIDs' })
+      .check(z.minLength(1, { error: 'expected at least one transfer syntax UID' }))
+      .check(
+        z.refine((list) => new Set(list).size === list.length, {
+          error: 'expected transfer syntax UIDs without duplicates',
+        }),
+      ),
+    () => [...defaults],
+  );
 
 function destination(transferSyntaxDefaults: readonly string[]) {
   const d = DEFAULTS.destination;
   return {
     aeTitle: aeTitle(),
     host: host(),
-    port: intIn(1, 65535).default(d.port),
+    port: z._default(intIn(1, 65535), d.port),
     tls: destinationTls,
-    timeouts: z
-      .strictObject({
-        connectMs: ms().default(d.timeouts.connectMs),
-        acseMs: ms().default(d.timeouts.acseMs),
-        dimseMs: ms().default(d.timeouts.dimseMs),
-        idleMs: ms().default(d.timeouts.idleMs),
-      })
-      .prefault({}),
+    timeouts: z.prefault(
+      z.strictObject({
+        connectMs: z._default(ms(), d.timeouts.connectMs),
+        acseMs: z._default(ms(), d.timeouts.acseMs),
+        dimseMs: z._default(ms(), d.timeouts.dimseMs),
+        idleMs: z._default(ms(), d.timeouts.idleMs),
+      }),
+      {},
+    ),
     transferSyntaxes: transferSyntaxList(transferSyntaxDefaults),
-    dropImplicitFallback: flag().default(d.dropImplicitFallback),
-    allowLossy: flag().default(d.allowLossy),
-    maxPduLength: pduLength().default(d.maxPduLength),
-    asyncOpsWindow: z
-      .strictObject({
+    dropImplicitFallback: z._default(flag(), d.dropImplicitFallback),
+    allowLossy: z._default(flag(), d.allowLossy),
+    maxPduLength: z._default(pduLength(), d.maxPduLength),
+    asyncOpsWindow: z.optional(
+      z.strictObject({
         maxInvoked: intIn(0, 65535),
         maxPerformed: intIn(0, 65535),
-      })
-      .optional(),
-    pdv: z
-      .strictObject({
-        maxPdvsPerPdu: intIn(1, 65535).optional(),
-        separateCommandAndDataPdus: flag().default(d.pdv.separateCommandAndDataPdus),
-      })
-      .prefault({}),
+      }),
+    ),
+    pdv: z.prefault(
+      z.strictObject({
+        maxPdvsPerPdu: z.optional(intIn(1, 65535)),
+        separateCommandAndDataPdus: z._default(flag(), d.pdv.separateCommandAndDataPdus),
+      }),
+      {},
+    ),
   };
 }
 
 /** Cross-field rules of one destination: lossy syntaxes and what the fallback rule leaves behind. */
 function checkDestination(
   value: { transferSyntaxes: string[]; allowLossy: boolean; dropImplicitFallback: boolean },
-  ctx: z.RefinementCtx,
+  ctx: z.core.$RefinementCtx,
 ): void {
   value.transferSyntaxes.forEach((ts, i) => {
     // The registry's meaning of lossy (PS3.5 8.2), the one native's transcoder applies too: a UID
@@ -211,32 +221,39 @@ function checkDestination(
 
 const destinationSchema = z
   .strictObject(destination(DEFAULT_TRANSFER_SYNTAXES))
-  .superRefine(checkDestination);
+  .check(z.superRefine(checkDestination));
 const storageDestinationSchema = z
   .strictObject(destination(DEFAULT_STORAGE_TRANSFER_SYNTAXES))
-  .superRefine(checkDestination);
+  .check(z.superRefine(checkDestination));
 const commitmentDestinationSchema = z
   .strictObject({
     ...destination(DEFAULT_TRANSFER_SYNTAXES),
-    timeoutMs: ms().default(DEFAULTS.commitment.timeoutMs),
-    reportOn: oneOf(['same-association', 'new-association', 'either']).default(DEFAULTS.commitment.reportOn),
-    reRequest: z
-      .strictObject({
-        maxRequests: intIn(1, 100).default(DEFAULTS.commitment.reRequest.maxRequests),
-        backoffMultiplier: z
-          .number({ error: 'expected number 1-10' })
-          .min(1, { error: 'expected number 1-10' })
-          .max(10, { error: 'expected number 1-10' })
-          .default(DEFAULTS.commitment.reRequest.backoffMultiplier),
-        onRestart: flag().default(DEFAULTS.commitment.reRequest.onRestart),
-      })
-      .prefault({}),
+    timeoutMs: z._default(ms(), DEFAULTS.commitment.timeoutMs),
+    reportOn: z._default(
+      oneOf(['same-association', 'new-association', 'either']),
+      DEFAULTS.commitment.reportOn,
+    ),
+    reRequest: z.prefault(
+      z.strictObject({
+        maxRequests: z._default(intIn(1, 100), DEFAULTS.commitment.reRequest.maxRequests),
+        backoffMultiplier: z._default(
+          z
+            .number({ error: 'expected number 1-10' })
+            .check(z.gte(1, { error: 'expected number 1-10' }))
+            .check(z.lte(10, { error: 'expected number 1-10' })),
+          DEFAULTS.commitment.reRequest.backoffMultiplier,
+        ),
+        onRestart: z._default(flag(), DEFAULTS.commitment.reRequest.onRestart),
+      }),
+      {},
+    ),
   })
-  .superRefine(checkDestination);
+  .check(z.superRefine(checkDestination));
 
 // PS3.5 6.2 CS VR: upper-case letters, digits, space and underscore, at most 16 characters.
 const CS_EXPECTED = 'expected code string: A-Z, 0-9, space or underscore, 1-16 characters';
-const codeString = () => z.string({ error: CS_EXPECTED }).regex(/^[A-Z0-9 _]{1,16}$/, { error: CS_EXPECTED });
+const codeString = () =>
+  z.string({ error: CS_EXPECTED }).check(z.regex(/^[A-Z0-9 _]{1,16}$/, { error: CS_EXPECTED }));
 // PS3.4 H.4.2.2.1: a film box stores a US density (hundredths of OD).
 const density = () => intIn(0, 65535, 'density in hundredths of OD, integer 0-65535');
 
@@ -245,137 +262,156 @@ const density = () => intIn(0, 65535, 'density in hundredths of OD, integer 0-65
 // (PS3.3 C.13.1, C.13.3 give Defined Terms, not Enumerated Values).
 const printDefaultsSchema = z
   .strictObject({
-    layout: z
-      .string({ error: 'expected STANDARD\\c,r (columns,rows 1-99)' })
-      .regex(/^STANDARD\\[1-9]\d?,[1-9]\d?$/, { error: 'expected STANDARD\\c,r (columns,rows 1-99)' })
-      .optional(),
-    copies: intIn(1, 99).optional(),
-    priority: oneOf(['HIGH', 'MED', 'LOW']).optional(),
-    mediumType: codeString().optional(),
-    filmDestination: codeString().optional(),
+    layout: z.optional(
+      z
+        .string({ error: 'expected STANDARD\\c,r (columns,rows 1-99)' })
+        .check(
+          z.regex(/^STANDARD\\[1-9]\d?,[1-9]\d?$/, { error: 'expected STANDARD\\c,r (columns,rows 1-99)' }),
+        ),
+    ),
+    copies: z.optional(intIn(1, 99)),
+    priority: z.optional(oneOf(['HIGH', 'MED', 'LOW'])),
+    mediumType: z.optional(codeString()),
+    filmDestination: z.optional(codeString()),
     // LO VR (PS3.5 6.2): 64 characters, no backslash.
-    label: z
-      .string({ error: 'expected film session label: 1-64 characters, no backslash' })
-      .regex(/^[^\\\x00-\x1f]{1,64}$/, {
-        error: 'expected film session label: 1-64 characters, no backslash',
-      })
-      .optional(),
-    filmSize: codeString().optional(),
-    orientation: oneOf(['PORTRAIT', 'LANDSCAPE']).optional(),
-    magnification: codeString().optional(),
-    smoothing: codeString().optional(),
-    border: oneOf(['BLACK', 'WHITE']).optional(),
-    emptyImageDensity: codeString().optional(),
-    minDensity: density().optional(),
-    maxDensity: density().optional(),
-    trim: flag().optional(),
+    label: z.optional(
+      z.string({ error: 'expected film session label: 1-64 characters, no backslash' }).check(
+        z.regex(/^[^\\\x00-\x1f]{1,64}$/, {
+          error: 'expected film session label: 1-64 characters, no backslash',
+        }),
+      ),
+    ),
+    filmSize: z.optional(codeString()),
+    orientation: z.optional(oneOf(['PORTRAIT', 'LANDSCAPE'])),
+    magnification: z.optional(codeString()),
+    smoothing: z.optional(codeString()),
+    border: z.optional(oneOf(['BLACK', 'WHITE'])),
+    emptyImageDensity: z.optional(codeString()),
+    minDensity: z.optional(density()),
+    maxDensity: z.optional(density()),
+    trim: z.optional(flag()),
     // ST VR (PS3.5 6.2): 1024 characters.
-    configurationInformation: z
-      .string({ error: 'expected text of 1-1024 characters' })
-      .min(1, { error: 'expected text of 1-1024 characters' })
-      .max(1024, { error: 'expected text of 1-1024 characters' })
-      .optional(),
-    bitDepth: z.union([z.literal(8), z.literal(12)], { error: 'expected 8 or 12' }).optional(),
-    on12BitRefused: oneOf(['error', 'convert']).optional(),
-    imageBox: z
-      .strictObject({
+    configurationInformation: z.optional(
+      z
+        .string({ error: 'expected text of 1-1024 characters' })
+        .check(z.minLength(1, { error: 'expected text of 1-1024 characters' }))
+        .check(z.maxLength(1024, { error: 'expected text of 1-1024 characters' })),
+    ),
+    bitDepth: z.optional(z.union([z.literal(8), z.literal(12)], { error: 'expected 8 or 12' })),
+    on12BitRefused: z.optional(oneOf(['error', 'convert'])),
+    imageBox: z.optional(
+      z.strictObject({
         rows: intIn(16, 8192, 'pixels, integer 16-8192'),
         columns: intIn(16, 8192, 'pixels, integer 16-8192'),
-      })
-      .optional(),
+      }),
+    ),
   })
-  .superRefine((value, ctx) => {
-    if (
-      value.minDensity !== undefined &&
-      value.maxDensity !== undefined &&
-      value.minDensity > value.maxDensity
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['minDensity'],
-        message: `expected minDensity not above maxDensity (${value.maxDensity})`,
-        input: value.minDensity,
-      });
-    }
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      if (
+        value.minDensity !== undefined &&
+        value.maxDensity !== undefined &&
+        value.minDensity > value.maxDensity
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['minDensity'],
+          message: `expected minDensity not above maxDensity (${value.maxDensity})`,
+          input: value.minDensity,
+        });
+      }
+    }),
+  );
 const printerDestinationSchema = z
-  .strictObject({ ...destination(DEFAULT_TRANSFER_SYNTAXES), defaults: printDefaultsSchema.optional() })
-  .superRefine(checkDestination);
+  .strictObject({ ...destination(DEFAULT_TRANSFER_SYNTAXES), defaults: z.optional(printDefaultsSchema) })
+  .check(z.superRefine(checkDestination));
 
 const localSchema = z.strictObject({
   aeTitle: aeTitle(),
-  bindAddress: ipAddress().default(DEFAULTS.local.bindAddress),
-  port: intIn(0, 65535, 'integer 0-65535 (0 picks a free port)').default(DEFAULTS.local.port),
-  maxAssociations: intIn(1, 1024).default(DEFAULTS.local.maxAssociations),
-  acceptCallingAeTitles: z
-    .array(aeTitle(), { error: 'expected list of AE titles' })
-    .min(1, { error: 'expected at least one AE title (omit the key for the default)' })
-    .optional(),
-  acceptAnyCallingAeTitle: flag().default(false),
-  allowedAddresses: z
-    .array(subnet(), { error: 'expected list of IP addresses or CIDR subnets' })
-    .min(1, { error: 'expected at least one address (omit the key to accept any)' })
-    .optional(),
-  limits: z
-    .strictObject({
-      maxPendingConnections: intIn(1, 65_536).optional(),
-      maxPendingPerAddress: intIn(1, 65_536).optional(),
-      associationRequestTimeoutMs: intIn(100, 600_000).optional(),
-      maxAssociationsPerCallingAe: intIn(1, 1024).optional(),
-    })
-    .prefault({}),
-  strictCallingAe: flag().default(DEFAULTS.local.strictCallingAe),
-  maxPduLength: pduLength().default(DEFAULTS.local.maxPduLength),
-  timeouts: z
-    .strictObject({
-      acseMs: ms().default(DEFAULTS.local.timeouts.acseMs),
-      dimseMs: ms().default(DEFAULTS.local.timeouts.dimseMs),
-      idleMs: ms().default(DEFAULTS.local.timeouts.idleMs),
-    })
-    .prefault({}),
-  tls: z
-    .strictObject({
-      enabled: flag().default(DEFAULTS.local.tls.enabled),
-      requireClientCertificate: flag().default(DEFAULTS.local.tls.requireClientCertificate),
-    })
-    .prefault({}),
+  bindAddress: z._default(ipAddress(), DEFAULTS.local.bindAddress),
+  port: z._default(intIn(0, 65535, 'integer 0-65535 (0 picks a free port)'), DEFAULTS.local.port),
+  maxAssociations: z._default(intIn(1, 1024), DEFAULTS.local.maxAssociations),
+  acceptCallingAeTitles: z.optional(
+    z
+      .array(aeTitle(), { error: 'expected list of AE titles' })
+      .check(z.minLength(1, { error: 'expected at least one AE title (omit the key for the default)' })),
+  ),
+  acceptAnyCallingAeTitle: z._default(flag(), false),
+  allowedAddresses: z.optional(
+    z
+      .array(subnet(), { error: 'expected list of IP addresses or CIDR subnets' })
+      .check(z.minLength(1, { error: 'expected at least one address (omit the key to accept any)' })),
+  ),
+  limits: z.prefault(
+    z.strictObject({
+      maxPendingConnections: z.optional(intIn(1, 65_536)),
+      maxPendingPerAddress: z.optional(intIn(1, 65_536)),
+      associationRequestTimeoutMs: z.optional(intIn(100, 600_000)),
+      maxAssociationsPerCallingAe: z.optional(intIn(1, 1024)),
+    }),
+    {},
+  ),
+  strictCallingAe: z._default(flag(), DEFAULTS.local.strictCallingAe),
+  maxPduLength: z._default(pduLength(), DEFAULTS.local.maxPduLength),
+  timeouts: z.prefault(
+    z.strictObject({
+      acseMs: z._default(ms(), DEFAULTS.local.timeouts.acseMs),
+      dimseMs: z._default(ms(), DEFAULTS.local.timeouts.dimseMs),
+      idleMs: z._default(ms(), DEFAULTS.local.timeouts.idleMs),
+    }),
+    {},
+  ),
+  tls: z.prefault(
+    z.strictObject({
+      enabled: z._default(flag(), DEFAULTS.local.tls.enabled),
+      requireClientCertificate: z._default(flag(), DEFAULTS.local.tls.requireClientCertificate),
+    }),
+    {},
+  ),
 });
 
 // PS3.7 D.3.3.2: Implementation Version Name is 1-16 characters of the default repertoire.
 const VERSION_NAME_EXPECTED = 'expected 1-16 characters, no backslash or control characters';
-const implementationSchema = z
-  .strictObject({
-    classUid: uid().default(DEFAULT_IMPLEMENTATION_CLASS_UID),
-    versionName: z
-      .string({ error: VERSION_NAME_EXPECTED })
-      .regex(/^[\x20-\x5b\x5d-\x7e]{1,16}$/, { error: VERSION_NAME_EXPECTED })
-      .default(DEFAULT_IMPLEMENTATION_VERSION_NAME),
-  })
-  .prefault({});
+const implementationSchema = z.prefault(
+  z.strictObject({
+    classUid: z._default(uid(), DEFAULT_IMPLEMENTATION_CLASS_UID),
+    versionName: z._default(
+      z
+        .string({ error: VERSION_NAME_EXPECTED })
+        .check(z.regex(/^[\x20-\x5b\x5d-\x7e]{1,16}$/, { error: VERSION_NAME_EXPECTED })),
+      DEFAULT_IMPLEMENTATION_VERSION_NAME,
+    ),
+  }),
+  {},
+);
 
 const pool = DEFAULTS.associationPool;
-const associationPoolSchema = z
-  .strictObject({
-    maxSize: intIn(1, 64).default(pool.maxSize),
-    acquisitionTimeoutMs: ms().default(pool.acquisitionTimeoutMs),
-    idleTimeoutMs: ms().default(pool.idleTimeoutMs),
-    evictionIntervalMs: ms().default(pool.evictionIntervalMs),
-  })
-  .prefault({});
+const associationPoolSchema = z.prefault(
+  z.strictObject({
+    maxSize: z._default(intIn(1, 64), pool.maxSize),
+    acquisitionTimeoutMs: z._default(ms(), pool.acquisitionTimeoutMs),
+    idleTimeoutMs: z._default(ms(), pool.idleTimeoutMs),
+    evictionIntervalMs: z._default(ms(), pool.evictionIntervalMs),
+  }),
+  {},
+);
 
 const queue = DEFAULTS.queue;
-const queueSchema = z
-  .strictObject({
-    path: text('file path').default(queue.path),
-    initialIntervalMs: ms().default(queue.initialIntervalMs),
-    backoffMultiplier: z
-      .number({ error: 'expected number 1-10' })
-      .min(1, { error: 'expected number 1-10' })
-      .max(10, { error: 'expected number 1-10' })
-      .default(queue.backoffMultiplier),
-    maxAttempts: intIn(1, 1000).default(queue.maxAttempts),
-  })
-  .prefault({});
+const queueSchema = z.prefault(
+  z.strictObject({
+    path: z._default(text('file path'), queue.path),
+    initialIntervalMs: z._default(ms(), queue.initialIntervalMs),
+    backoffMultiplier: z._default(
+      z
+        .number({ error: 'expected number 1-10' })
+        .check(z.gte(1, { error: 'expected number 1-10' }))
+        .check(z.lte(10, { error: 'expected number 1-10' })),
+      queue.backoffMultiplier,
+    ),
+    maxAttempts: z._default(intIn(1, 1000), queue.maxAttempts),
+  }),
+  {},
+);
 
 // FR-DICOM-01 appends `.{unixTimeMs}.{sequence}` to `orgRoot.deviceSerial`: the generator's own
 // limit (@hnvue/uid MAX_UID_PREFIX_LENGTH), so a configuration accepted here also starts.
@@ -383,29 +419,35 @@ const UID_PREFIX_MAX = MAX_UID_PREFIX_LENGTH;
 const SERIAL_EXPECTED = 'expected UID component: digits without a leading zero';
 const uidSchema = z
   .strictObject({
-    orgRoot: uid().optional(),
-    deviceSerial: z.string({ error: SERIAL_EXPECTED }).regex(/^(0|[1-9][0-9]*)$/, { error: SERIAL_EXPECTED }),
+    orgRoot: z.optional(uid()),
+    deviceSerial: z
+      .string({ error: SERIAL_EXPECTED })
+      .check(z.regex(/^(0|[1-9][0-9]*)$/, { error: SERIAL_EXPECTED })),
   })
-  .superRefine((v, ctx) => {
-    if (v.orgRoot === undefined) return;
-    const prefix = `${v.orgRoot}.${v.deviceSerial}`;
-    if (prefix.length > UID_PREFIX_MAX) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['orgRoot'],
-        message: `expected orgRoot.deviceSerial of at most ${UID_PREFIX_MAX} characters (room for time and sequence within 64)`,
-        input: prefix,
-      });
-    }
-  });
+  .check(
+    z.superRefine((v, ctx) => {
+      if (v.orgRoot === undefined) return;
+      const prefix = `${v.orgRoot}.${v.deviceSerial}`;
+      if (prefix.length > UID_PREFIX_MAX) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['orgRoot'],
+          message: `expected orgRoot.deviceSerial of at most ${UID_PREFIX_MAX} characters (room for time and sequence within 64)`,
+          input: prefix,
+        });
+      }
+    }),
+  );
 
-const loggingSchema = z
-  .strictObject({
-    level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default(
+const loggingSchema = z.prefault(
+  z.strictObject({
+    level: z._default(
+      oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
       DEFAULTS.logging.level,
     ),
-  })
-  .prefault({});
+  }),
+  {},
+);
 
 type CertificateInput = {
   certificateSource?: 'pem' | 'pfx' | 'store' | undefined;
@@ -444,37 +486,39 @@ const rootSchema = z
   .strictObject({
     local: localSchema,
     implementation: implementationSchema,
-    ris: destinationSchema.optional(),
-    mpps: destinationSchema.optional(),
-    pacs: storageDestinationSchema.optional(),
-    commitment: commitmentDestinationSchema.optional(),
-    queryRetrieve: destinationSchema.optional(),
-    printer: printerDestinationSchema.optional(),
+    ris: z.optional(destinationSchema),
+    mpps: z.optional(destinationSchema),
+    pacs: z.optional(storageDestinationSchema),
+    commitment: z.optional(commitmentDestinationSchema),
+    queryRetrieve: z.optional(destinationSchema),
+    printer: z.optional(printerDestinationSchema),
     associationPool: associationPoolSchema,
     queue: queueSchema,
     uid: uidSchema,
     tls: globalTls,
     logging: loggingSchema,
   })
-  .superRefine((config, ctx) => {
-    const global = certificateProblem(config.tls, config.local.tls.enabled);
-    if (global !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['tls', global[0]], message: global[1], input: undefined });
-    }
-    for (const name of DESTINATION_NAMES) {
-      const tls = config[name]?.tls;
-      if (tls === undefined || !tls.enabled) continue;
-      const problem = certificateProblem(mergeCertificate(config.tls, tls), false);
-      if (problem !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name, 'tls', problem[0]],
-          message: problem[1],
-          input: undefined,
-        });
+  .check(
+    z.superRefine((config, ctx) => {
+      const global = certificateProblem(config.tls, config.local.tls.enabled);
+      if (global !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['tls', global[0]], message: global[1], input: undefined });
       }
-    }
-  });
+      for (const name of DESTINATION_NAMES) {
+        const tls = config[name]?.tls;
+        if (tls === undefined || !tls.enabled) continue;
+        const problem = certificateProblem(mergeCertificate(config.tls, tls), false);
+        if (problem !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name, 'tls', problem[0]],
+            message: problem[1],
+            input: undefined,
+          });
+        }
+      }
+    }),
+  );
 
 type ParsedConfig = z.output<typeof rootSchema>;
 
@@ -499,7 +543,7 @@ type ParsedDestinationTls = NonNullable<ParsedConfig['pacs']>['tls'];
 function mergeCertificate(global: ParsedConfig['tls'], own: ParsedDestinationTls): ParsedConfig['tls'] {
   const merged: Record<string, unknown> = { ...global };
   for (const [key, value] of Object.entries(own)) {
-    if (value !== undefined && key in globalTls.unwrap().shape) merged[key] = value;
+    if (value !== undefined && key in globalTlsFields.shape) merged[key] = value;
   }
   return merged as ParsedConfig['tls'];
 }
@@ -554,6 +598,6 @@ export function validateConfig(input: unknown): ValidationResult {
 }
 
 /** The schema, for tools that walk it (environment coercion, JSON Schema). */
-export function configSchema(): z.ZodType {
+export function configSchema(): z.core.$ZodType {
   return rootSchema;
 }
