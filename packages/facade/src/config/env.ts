@@ -4,7 +4,7 @@
  * (`AE_TITLE` and `AETITLE` both name `aeTitle`). A value is converted only as far as the schema's
  * type at that path asks (digits to a number, `true`/`false` to a boolean, a comma-separated or JSON
  * list to an array); anything else stays a string and is reported by the same schema, so
- * `HNVUE__PACS__PORT=abc` fails as `pacs.port: expected integer 1-65535, got "abc"`.
+ * `HNVUE__PACS__PORT=abc` fails as `pacs.port: expected a number (integer 1-65535), got string "abc"`.
  */
 import type { z } from 'zod';
 import { formatPath } from './issues.js';
