@@ -106,6 +106,49 @@ boolean emptyOutput(j_compress_ptr cinfo) {
 }
 void termDestination(j_compress_ptr) {}
 
+// IJG 6b trusts the component lists: a frame (SOF) or scan (SOS) naming one component twice leaves
+// another never decoded, and its garbage samples index the colour converter's range tables out of
+// bounds (a SEGV inside gdcmjpeg12_jpeg_read_scanlines, found by fuzz/codec_fuzzer.cc, input in
+// test/fixtures/fuzz/; libjpeg-turbo checks this since 1.5). Walks the marker segments (ITU-T T.81
+// B.2: SOI, segments with their lengths, after each SOS the entropy-coded data up to the next
+// marker that is not RSTn or a stuffed 0xFF00) and refuses duplicates, as libjpeg-turbo does.
+void checkComponentLists(const uint8_t* data, size_t length) {
+  const auto duplicate = [](const uint8_t* ids, size_t count, size_t stride) {
+    bool seen[256] = {};
+    for (size_t i = 0; i < count; ++i) {
+      if (seen[ids[i * stride]]) return true;
+      seen[ids[i * stride]] = true;
+    }
+    return false;
+  };
+  size_t at = 2;  // after SOI; the library reports a missing one
+  while (at + 4 <= length) {
+    if (data[at] != 0xFF) break;  // the library reports what is not a marker
+    const uint8_t m = data[at + 1];
+    if (m == 0xFF) {  // fill byte (B.1.1.2)
+      ++at;
+      continue;
+    }
+    if (m == 0xD9) break;  // EOI
+    if (m == 0x01 || m == 0xD8 || (m >= 0xD0 && m <= 0xD7)) {
+      at += 2;
+      continue;
+    }
+    const size_t n = (static_cast<size_t>(data[at + 2]) << 8) | data[at + 3];
+    if (n < 2 || at + 2 + n > length) break;
+    const uint8_t* body = data + at + 4;
+    const bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
+    if (sof && n >= 8 && 8 + 3 * static_cast<size_t>(body[5]) <= n && duplicate(body + 6, body[5], 3))
+      throw CodecError(kErrCorrupt, "JPEG 12-bit: the frame header lists a component twice");
+    at += 2 + n;
+    if (m != 0xDA) continue;
+    if (n >= 3 && 3 + 2 * static_cast<size_t>(body[0]) <= n && duplicate(body + 1, body[0], 2))
+      throw CodecError(kErrCorrupt, "JPEG 12-bit: a scan header lists a component twice");
+    while (at + 1 < length && !(data[at] == 0xFF && data[at + 1] != 0 && (data[at + 1] < 0xD0 || data[at + 1] > 0xD7)))
+      ++at;
+  }
+}
+
 }  // namespace
 
 // 12-bit samples, 1 or 3 components; p.colorTransform as in jpeg8.cc (1 YCbCr, 2 RGB, 0 the
@@ -113,6 +156,7 @@ void termDestination(j_compress_ptr) {}
 Output jpeg12Decode(const uint8_t* data, size_t length, const FrameParams& p) {
   const size_t frameBytes = checkFrameParams(p);
   if (p.bitsAllocated != 16) throw CodecError(kErrInvalidArgument, "JPEG 12-bit decodes into 16 bits allocated");
+  checkComponentLists(data, length);
   Output out;
   out.reserve(frameBytes);
   out.size = frameBytes;

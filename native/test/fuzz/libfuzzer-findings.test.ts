@@ -42,6 +42,17 @@ describe.runIf(status.kind === 'loaded' && status.charls !== undefined)('JPEG-LS
   });
 });
 
+describe.runIf(status.kind === 'loaded' && status.jpeg12)('12-bit JPEG libFuzzer findings', () => {
+  it('FR-DICOM-04.codec: a scan that lists a component twice is a CodecError, not a SEGV in IJG 6b', async () => {
+    // SOS names component 2 twice and never 3; GDCM's IJG 6b (libgdcmjpeg12) then read out of
+    // bounds in jpeg_read_scanlines. src/jpeg12.cc refuses it before the library sees it.
+    const { info, stream } = fixture('jpeg12-sos-duplicate-component.bin');
+    expect(() => binding!.jpeg12Decode!(stream, { ...info })).toThrow(/lists a component twice/);
+    const err = await decodeFrame(stream, info, TransferSyntax.jpegExtended).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CodecError);
+  });
+});
+
 describe.runIf(status.kind === 'loaded' && status.openJph !== undefined)(
   'HTJ2K libFuzzer findings (native OpenJPH)',
   () => {
