@@ -197,8 +197,12 @@ async function measure(sides: Side[]): Promise<void> {
       if (s.cpu) s.cpu.ms.push(cpuMs(s.cpu.pid) - c0);
     }
   for (const s of sides) {
-    const cpu = s.cpu ? `  receiver CPU ${fmt(s.cpu.ms)}, ${((median(s.cpu.ms) / count) * 1000).toFixed(0)} µs/object` : '';
-    console.log(`${s.name.padEnd(12)} ${fmt(s.t)}  ${((median(s.t) / count) * 1000).toFixed(0)} µs/object${cpu}`);
+    const cpu = s.cpu
+      ? `  receiver CPU ${fmt(s.cpu.ms)}, ${((median(s.cpu.ms) / count) * 1000).toFixed(0)} µs/object`
+      : '';
+    console.log(
+      `${s.name.padEnd(12)} ${fmt(s.t)}  ${((median(s.t) / count) * 1000).toFixed(0)} µs/object${cpu}`,
+    );
   }
 }
 
