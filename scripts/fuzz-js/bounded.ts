@@ -28,7 +28,7 @@ export async function boundedFuzz(
   if (info === undefined) throw new Error(`unknown fuzz target ${name}`);
   const target = await loadTarget(info.entry, name);
   const seeds = readCorpusDirs([info.seeds, info.minimised]);
-  const seedOnly = new Fuzzer(target).run(seeds, {
+  const seedOnly = await new Fuzzer(target).run(seeds, {
     runs: seeds.length,
     seed: options.seed,
     maxLen: info.maxLen,
@@ -44,7 +44,7 @@ export async function boundedFuzz(
       `${f.kind} ${f.signature}: ${file} (${Buffer.from(f.input).toString('hex').slice(0, 400)})`,
     );
   };
-  const stats = new Fuzzer(target).run(seeds, {
+  const stats = await new Fuzzer(target).run(seeds, {
     runs: options.runs,
     seed: options.seed,
     maxLen: info.maxLen,

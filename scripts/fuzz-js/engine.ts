@@ -258,8 +258,13 @@ export class Fuzzer {
     return entry.lengthFields;
   }
 
-  /** Seeds, then `runs` mutated inputs. Returns the final statistics. */
-  run(seeds: readonly Uint8Array[], options: FuzzOptions): FuzzStats {
+  /**
+   * Seeds, then `runs` mutated inputs. Returns the final statistics. Yields to the event loop every
+   * 1,000 runs: Node's synchronous zlib calls that fail leave their stream clean-up to
+   * process.nextTick, and a loop that never yields piles it up (measured: ~9 KB of RSS per failed
+   * inflateRawSync, 1.8 GB after 200,000; flat when the loop yields).
+   */
+  async run(seeds: readonly Uint8Array[], options: FuzzOptions): Promise<FuzzStats> {
     const rng = new Rng(options.seed);
     const maxLen = options.maxLen ?? 4096;
     const bound = options.timeBoundMs ?? 1000;
@@ -270,13 +275,13 @@ export class Fuzzer {
     const stackLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 1;
     try {
-      return this.loop(seeds, options, rng, maxLen, bound, deadline, every, dictionary, t0);
+      return await this.loop(seeds, options, rng, maxLen, bound, deadline, every, dictionary, t0);
     } finally {
       Error.stackTraceLimit = stackLimit;
     }
   }
 
-  private loop(
+  private async loop(
     seeds: readonly Uint8Array[],
     options: FuzzOptions,
     rng: Rng,
@@ -286,7 +291,7 @@ export class Fuzzer {
     every: number,
     dictionary: readonly Uint8Array[],
     t0: number,
-  ): FuzzStats {
+  ): Promise<FuzzStats> {
     let slowestMs = 0;
     let runs = 0;
     const one = (input: Uint8Array): boolean => {
@@ -305,7 +310,11 @@ export class Fuzzer {
     };
     // The seeds run first (counted as runs), smallest first, so the corpus starts from them.
     const sorted = [...seeds].sort((a, b) => a.length - b.length);
-    for (const s of sorted) if (one(s.length > maxLen ? s.subarray(0, maxLen) : s)) break;
+    const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    for (const s of sorted) {
+      if (one(s.length > maxLen ? s.subarray(0, maxLen) : s)) break;
+      if (runs % 1000 === 0) await tick();
+    }
     if (this.corpus.length === 0) this.corpus.push({ data: new Uint8Array(0) });
     const other = (): Uint8Array => (this.corpus[rng.int(this.corpus.length)] as CorpusEntry).data;
     while (runs < options.runs && (runs % 1024 !== 0 || Date.now() < deadline)) {
@@ -316,6 +325,7 @@ export class Fuzzer {
       ) as CorpusEntry;
       const ctx: MutateContext = { maxLen, dictionary, other, lengthFields: this.lengthFieldsOf(entry) };
       if (one(mutate(rng, entry.data, ctx))) break;
+      if (runs % 1000 === 0) await tick();
     }
     return this.stats(runs, performance.now() - t0, slowestMs);
   }

@@ -35,7 +35,7 @@ port.postMessage({
   files: target.built.files.length,
   seeds: seeds.length,
 });
-const stats = fuzzer.run(seeds, {
+const stats = await fuzzer.run(seeds, {
   runs: data.runs,
   seed: data.seed,
   ...(data.seconds === undefined ? {} : { seconds: data.seconds }),
