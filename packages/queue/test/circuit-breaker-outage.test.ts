@@ -76,12 +76,13 @@ describe('PACS unreachable for 10 s with 200 queued images', () => {
     let pacsUp = false;
     let attemptsDuringOutage = 0;
     let attempts = 0;
-    const deliveredOrder: number[] = [];
+    /** The items whose attempt succeeded, in the order those attempts started. */
+    const deliveredByStart: { id: number; started: number }[] = [];
     const sender: Sender = async (item, context) => {
-      attempts++;
+      const started = attempts++;
       if (!pacsUp) attemptsDuringOutage++;
       await storescu(item, context);
-      deliveredOrder.push(item.id);
+      deliveredByStart.push({ id: item.id, started });
     };
     const queue = await TransmissionQueue.open({
       dir: join(dir, 'queue'),
@@ -125,12 +126,11 @@ describe('PACS unreachable for 10 s with 200 queued images', () => {
       expect(attempts).toBeLessThanOrEqual(COUNT + 10);
       expect(files).toHaveLength(COUNT);
       expect(queue.counts().byDestination.PACS?.FAILED ?? 0).toBe(0);
-      // In enqueue order: each delivery started after every earlier item's; with 4 associations
-      // at a time, completions may swap only within a window of 4.
-      expect(new Set(deliveredOrder)).toEqual(new Set(ids));
-      deliveredOrder.forEach((id, i) => {
-        expect(Math.abs(ids.indexOf(id) - i)).toBeLessThan(4);
-      });
+      // In enqueue order: each delivery started after every earlier item's. Completions may
+      // finish in any order (4 associations at a time, a slow storescu overtaken by later ones
+      // on a loaded machine), so the order checked is that of the successful attempts' starts.
+      const startOrder = [...deliveredByStart].sort((a, b) => a.started - b.started).map((d) => d.id);
+      expect(startOrder).toEqual(ids);
       expect(health.at(-1)?.state).toBe('closed');
       expect(queue.health()).toEqual([]);
     } finally {
