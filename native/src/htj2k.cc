@@ -199,13 +199,21 @@ void checkMainHeader(const uint8_t* data, size_t length) {
   int transform = -1;  // A.6.1 Table A.20 SPcod: 0 irreversible 9-7, 1 reversible 5-3
   int style = -1;      // A.6.4 Table A.28 Sqcd & 0x1F: 0 none, 1 scalar derived, 2 scalar expounded
   for (int m = next(known); m >= 0 && m != 0x90; m = next(known)) {
-    if (m != 0x52 && m != 0x5C) {
+    if (m != 0x52 && m != 0x5C && m != 0x53 && m != 0x5D) {
       // skip_marker seeks by the length; a seek past the end fails and leaves OpenJPH just after
       // the length field, a length below 2 moves it back (mem_infile::seek).
       if (at + 2 > length) break;
       const size_t n = (static_cast<size_t>(data[at]) << 8) | data[at + 1];
       at = n < 2 ? at + n : at + n <= length ? at + n : at + 2;
       continue;
+    }
+    if (m == 0x53 || m == 0x5D)  // param_qcc::read overflows its heap buffer (ASan), get_Kmax asserts
+      throw CodecError(kErrUnsupported, "HTJ2K: per-component COC/QCC markers are not supported by OpenJPH 0.9.0");
+    if (m == 0x5C && at + 3 <= length) {  // param_qcd::read trusts Lqcd even past the end (ASan)
+      const size_t raw = (static_cast<size_t>(data[at]) << 8) | data[at + 1];
+      const size_t perBand = (data[at + 2] & 0x1F) == 0 ? 1 : 2;
+      if (raw >= 3 && raw - 3 > 97 * perBand)
+        throw CodecError(kErrCorrupt, "HTJ2K: QCD lists more subbands than 32 decomposition levels have");
     }
     const size_t n = segment();
     if (n == 0) break;  // param_cod::read / param_qcd::read report the bad length themselves
@@ -220,7 +228,7 @@ void checkMainHeader(const uint8_t* data, size_t length) {
       // OpenJPH takes any transform but 1 for the 9-7 one; Part 1 defines only 0 and 1.
       if (transform > 1) throw CodecError(kErrUnsupported, "HTJ2K: COD names a wavelet other than 9-7 or 5-3");
     }
-    if (m == 0x5C && n >= 3) style = body[0] & 0x1F;  // QCD: Sqcd first
+    if (m == 0x5C && n >= 3) style = body[0] & 0x1F;  // QCD: Sqcd, then 1 or 2 bytes per subband
     at += n;
   }
   if (transform >= 0 && style >= 0 && style != (transform == 1 ? 0 : 2))

@@ -68,6 +68,10 @@ describe.runIf(status.kind === 'loaded' && status.openJph !== undefined)(
       // it scans on from there) and behind an unknown marker code (scanned over, its length unread).
       ['htj2k-qcd-behind-bad-com.bin', /code-block size/],
       ['htj2k-qcd-behind-unknown-marker.bin', /quantization style/],
+      // Heap-buffer-overflow writes (ASan) in param_qcc::read and param_qcd::read: a QCC (per
+      // component, refused), a QCD whose length lists more subbands than 32 levels have.
+      ['htj2k-qcc-heap-overflow.bin', /COC\/QCC/],
+      ['htj2k-qcd-heap-overflow.bin', /more subbands/],
     ];
     it.each(cases)(
       'FR-DICOM-04.codec: %s is refused by the addon, not an abort or a huge allocation',
