@@ -59,6 +59,28 @@ export function isWasmAbort(err: unknown): boolean {
   return err instanceof Error && err.name === 'RuntimeError';
 }
 
+/**
+ * Frees an Emscripten object once a call is done; after a call that trapped (`aborted`) the whole
+ * instance is dropped instead (`drop`), and so it is when the free itself traps: malformed streams
+ * can leave the library's heap inconsistent without trapping at once, and a later free then traps
+ * (found by fuzzing the WebAssembly libjpeg-turbo: a RuntimeError out of `delete()` after a
+ * rejected stream). The trap becomes the call's CodecError, and the next call gets a fresh
+ * instance. (Dropping after every rejected stream would be safer still, but re-instantiating costs
+ * ~10 ms, which a flood of bad files would turn into a stall.)
+ */
+export function releaseWasm(obj: { delete(): void }, aborted: boolean, drop: () => void): void {
+  if (aborted) {
+    drop();
+    return;
+  }
+  try {
+    obj.delete();
+  } catch (err) {
+    if (!isWasmAbort(err)) throw err;
+    drop();
+  }
+}
+
 /** The addon's external Buffer as a plain Uint8Array over the same memory (no copy). */
 function plain(buf: Uint8Array): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);

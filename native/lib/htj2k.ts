@@ -4,6 +4,7 @@ import {
   chooseBackend,
   isWasmAbort,
   packSamples,
+  releaseWasm,
   runNative,
   unpackSamples,
   wasmModule,
@@ -150,8 +151,7 @@ export async function htj2kEncode(
     aborted = isWasmAbort(err);
     throw toCodecError(err, 'HTJ2K encode');
   } finally {
-    if (aborted) wasm.reset();
-    else encoder.delete();
+    releaseWasm(encoder, aborted, () => wasm.reset());
   }
 }
 
@@ -221,7 +221,6 @@ export async function htj2kDecode(
     aborted = isWasmAbort(err);
     throw toCodecError(err, 'HTJ2K decode');
   } finally {
-    if (aborted) wasm.reset();
-    else decoder.delete();
+    releaseWasm(decoder, aborted, () => wasm.reset());
   }
 }

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { releaseWasm } from './codec-support.js';
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
 import {
   canonicalSamples,
@@ -298,7 +299,8 @@ export async function j2kDecode(
     aborted = isWasmAbort(err);
     throw toCodecError(err, 'JPEG 2000 decode');
   } finally {
-    if (aborted) wasm = undefined;
-    else decoder.delete();
+    releaseWasm(decoder, aborted, () => {
+      wasm = undefined;
+    });
   }
 }

@@ -4,6 +4,7 @@ import {
   chooseBackend,
   isWasmAbort,
   packSamples,
+  releaseWasm,
   runNative,
   unpackSamples,
   wasmModule,
@@ -180,8 +181,7 @@ export async function jpegBaselineDecode(
     aborted = isWasmAbort(err);
     throw toCodecError(err, 'JPEG decode');
   } finally {
-    if (aborted) wasm.reset();
-    else decoder.delete();
+    releaseWasm(decoder, aborted, () => wasm.reset());
   }
 }
 
@@ -264,7 +264,6 @@ export async function jpegBaselineEncode(
     }
     throw toCodecError(err, 'JPEG encode');
   } finally {
-    if (aborted) wasm.reset();
-    else encoder.delete();
+    releaseWasm(encoder, aborted, () => wasm.reset());
   }
 }

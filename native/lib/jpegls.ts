@@ -4,6 +4,7 @@ import {
   chooseBackend,
   isWasmAbort,
   packSamples,
+  releaseWasm,
   runNative,
   unpackSamples,
   wasmModule,
@@ -116,8 +117,7 @@ export async function jpeglsEncode(
     aborted = isWasmAbort(err);
     throw toCodecError(err, 'JPEG-LS encode');
   } finally {
-    if (aborted) wasm.reset();
-    else encoder.delete();
+    releaseWasm(encoder, aborted, () => wasm.reset());
   }
 }
 
@@ -187,7 +187,6 @@ export async function jpeglsDecode(
     aborted = isWasmAbort(err);
     throw toCodecError(err, 'JPEG-LS decode');
   } finally {
-    if (aborted) wasm.reset();
-    else decoder.delete();
+    releaseWasm(decoder, aborted, () => wasm.reset());
   }
 }

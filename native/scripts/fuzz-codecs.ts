@@ -4,7 +4,7 @@
  * the process, is a bug. Run it against the sanitizer build with scripts/fuzz-sanitize.sh.
  *
  * Run: pnpm --filter @hnvue/native run fuzz -- [--iterations N] [--seed S]
- *   [--codec jpegll|j2k-native|j2k-wasm|rle|jpegls-native|jpegls-wasm|htj2k-default|htj2k-wasm|htj2k-native|jpeg8-native|jpeg8-wasm|jpeg12-native|jpeg12-ts|all]
+ *   [--codec jpegll|j2k-native|j2k-wasm|rle|jpegls-native|jpegls-wasm|htj2k-default|htj2k-wasm|htj2k-native|jpeg8-native|jpeg8-wasm|jpeg12-native|jpeg12-ts|jpegll-ts|all]
  * htj2k-native and htj2k-wasm (OpenJPH) run only when named: the native build aborts the process
  * and the WebAssembly build hangs on some inputs (seed 7 finds one), which is why HTJ2K decodes
  * through OpenJPEG in WebAssembly by default (htj2k-default).
@@ -18,7 +18,9 @@ import {
   nativeStatus,
   TransferSyntax,
 } from '../lib/index.js';
+import { jpegLosslessDecodeTs } from '../lib/jpeg-lossless-ts.js';
 import { jpeg12DecodeTs } from '../lib/jpeg12-ts.js';
+import { encodeJpegLosslessSeed } from '../test/fuzz/jpeg-lossless-seeds.js';
 import { encodeJpegDctSeed, JPEG12_FUZZ_CASES } from '../test/fuzz/jpeg12-seeds.js';
 import { fuzzDecoder, mutate } from '../test/helpers/fuzz.js';
 import { frameInfo, rng, syntheticFrame } from '../test/helpers/images.js';
@@ -199,5 +201,45 @@ if (codec === 'all' || codec === 'jpeg12-ts') {
   }
   console.log(
     `jpeg12-ts: ${each * JPEG12_FUZZ_CASES.length} inputs in ${((Date.now() - t0) / 1000).toFixed(1)} s, no crash`,
+  );
+}
+
+// The TypeScript JPEG Lossless decoder (lib/jpeg-lossless-ts.ts, the fallback without the addon),
+// called directly so it runs with the addon loaded too; seeds from the addon-free test encoder
+// (every predictor, point transforms, restart intervals), plus the addon's own streams when loaded.
+if (codec === 'all' || codec === 'jpegll-ts') {
+  const t0 = Date.now();
+  const each = Math.ceil(iterations / IMAGES.length);
+  for (const [k, info] of IMAGES.entries()) {
+    const px = syntheticFrame(info, k + 1, 0.3);
+    const seeds = [
+      encodeJpegLosslessSeed(px, info),
+      encodeJpegLosslessSeed(px, info, { predictor: 6, restartInterval: info.columns }),
+      encodeJpegLosslessSeed(px, info, { predictor: 7, pointTransform: 1, restartInterval: 3 }),
+    ];
+    if (status.kind === 'loaded') seeds.push(await encodeFrame(px, info, TransferSyntax.jpegLossless));
+    const frameBytes = info.rows * info.columns * info.samplesPerPixel * (info.bitsAllocated / 8);
+    const next = rng(seed + k);
+    let decoded = 0;
+    const codes = new Map<string, number>();
+    for (let i = 0; i < each; i++) {
+      const input = mutate(seeds[i % seeds.length]!, next);
+      try {
+        const out = jpegLosslessDecodeTs(input, info);
+        if (out.length !== frameBytes)
+          throw new Error(`iteration ${i}: decoded ${out.length} bytes, want ${frameBytes}`);
+        decoded++;
+      } catch (err) {
+        if (!(err instanceof CodecError)) throw new Error(`iteration ${i}: not a CodecError: ${String(err)}`);
+        codes.set(err.code, (codes.get(err.code) ?? 0) + 1);
+      }
+    }
+    console.log(
+      `  jpegll-ts ${info.rows}x${info.columns}x${info.samplesPerPixel} ${info.bitsStored}-bit: ${decoded} decoded, ` +
+        `${each - decoded} rejected (${[...codes].map(([c, n]) => `${c} ${n}`).join(', ')})`,
+    );
+  }
+  console.log(
+    `jpegll-ts: ${each * IMAGES.length} inputs in ${((Date.now() - t0) / 1000).toFixed(1)} s, no crash`,
   );
 }
