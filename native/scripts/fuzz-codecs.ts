@@ -166,18 +166,18 @@ if ((codec === 'all' || codec === 'jpeg12-native') && status.kind === 'loaded' &
   }
   console.log(`jpeg12-native: ${iterations} inputs in ${((Date.now() - t0) / 1000).toFixed(1)} s, no crash`);
 }
-// The TypeScript 12-bit JPEG decoder (lib/jpeg12-ts.ts, the fallback without the addon), called
-// directly so it runs with the addon loaded too: the fixed-table seed streams of
-// test/fuzz/jpeg12-seeds.ts (restarts, subsampling, separate scans, P 8 and 12) and, with the
-// addon, its own optimal-table Process 4 streams.
-if (codec === 'all' || codec === 'jpeg12-ts') {
+/**
+ * Mutations of each case's seeds straight into a synchronous TypeScript decoder (so it runs with
+ * the addon loaded too): every input must give a full frame or a CodecError.
+ */
+async function fuzzDirect(
+  name: string,
+  cases: readonly { readonly info: FrameInfo; readonly seeds: Uint8Array[] }[],
+  decode: (input: Uint8Array, info: FrameInfo) => Uint8Array,
+): Promise<void> {
   const t0 = Date.now();
-  const each = Math.ceil(iterations / JPEG12_FUZZ_CASES.length);
-  for (const [k, [info, options]] of JPEG12_FUZZ_CASES.entries()) {
-    const px = syntheticFrame(info, k + 1, 0.3);
-    const seeds = options.map((o) => encodeJpegDctSeed(px, info, o));
-    if (status.kind === 'loaded' && status.jpeg12 && info.bitsAllocated === 16 && info.bitsStored <= 12)
-      seeds.push(await encodeFrame(px, info, TransferSyntax.jpegExtended, { allowLossy: true }));
+  const each = Math.ceil(iterations / cases.length);
+  for (const [k, { info, seeds }] of cases.entries()) {
     const frameBytes = info.rows * info.columns * info.samplesPerPixel * (info.bitsAllocated / 8);
     const next = rng(seed + k);
     let decoded = 0;
@@ -185,7 +185,7 @@ if (codec === 'all' || codec === 'jpeg12-ts') {
     for (let i = 0; i < each; i++) {
       const input = mutate(seeds[i % seeds.length]!, next);
       try {
-        const out = jpeg12DecodeTs(input, info, 1);
+        const out = decode(input, info);
         if (out.length !== frameBytes)
           throw new Error(`iteration ${i}: decoded ${out.length} bytes, want ${frameBytes}`);
         decoded++;
@@ -195,21 +195,35 @@ if (codec === 'all' || codec === 'jpeg12-ts') {
       }
     }
     console.log(
-      `  jpeg12-ts ${info.rows}x${info.columns}x${info.samplesPerPixel} ${info.bitsStored}-bit: ${decoded} decoded, ` +
+      `  ${name} ${info.rows}x${info.columns}x${info.samplesPerPixel} ${info.bitsStored}-bit: ${decoded} decoded, ` +
         `${each - decoded} rejected (${[...codes].map(([c, n]) => `${c} ${n}`).join(', ')})`,
     );
   }
   console.log(
-    `jpeg12-ts: ${each * JPEG12_FUZZ_CASES.length} inputs in ${((Date.now() - t0) / 1000).toFixed(1)} s, no crash`,
+    `${name}: ${each * cases.length} inputs in ${((Date.now() - t0) / 1000).toFixed(1)} s, no crash`,
   );
 }
 
-// The TypeScript JPEG Lossless decoder (lib/jpeg-lossless-ts.ts, the fallback without the addon),
-// called directly so it runs with the addon loaded too; seeds from the addon-free test encoder
-// (every predictor, point transforms, restart intervals), plus the addon's own streams when loaded.
+// The TypeScript 12-bit JPEG decoder (lib/jpeg12-ts.ts, the fallback without the addon): the
+// fixed-table seed streams of test/fuzz/jpeg12-seeds.ts (restarts, subsampling, separate scans,
+// P 8 and 12) and, with the addon, its own optimal-table Process 4 streams.
+if (codec === 'all' || codec === 'jpeg12-ts') {
+  const cases = [];
+  for (const [k, [info, options]] of JPEG12_FUZZ_CASES.entries()) {
+    const px = syntheticFrame(info, k + 1, 0.3);
+    const seeds = options.map((o) => encodeJpegDctSeed(px, info, o));
+    if (status.kind === 'loaded' && status.jpeg12 && info.bitsAllocated === 16 && info.bitsStored <= 12)
+      seeds.push(await encodeFrame(px, info, TransferSyntax.jpegExtended, { allowLossy: true }));
+    cases.push({ info, seeds });
+  }
+  await fuzzDirect('jpeg12-ts', cases, (input, info) => jpeg12DecodeTs(input, info, 1));
+}
+
+// The TypeScript JPEG Lossless decoder (lib/jpeg-lossless-ts.ts, the fallback without the addon):
+// seeds from the addon-free test encoder (predictors, point transform, restart intervals), plus
+// the addon's own streams when loaded.
 if (codec === 'all' || codec === 'jpegll-ts') {
-  const t0 = Date.now();
-  const each = Math.ceil(iterations / IMAGES.length);
+  const cases = [];
   for (const [k, info] of IMAGES.entries()) {
     const px = syntheticFrame(info, k + 1, 0.3);
     const seeds = [
@@ -218,28 +232,7 @@ if (codec === 'all' || codec === 'jpegll-ts') {
       encodeJpegLosslessSeed(px, info, { predictor: 7, pointTransform: 1, restartInterval: 3 }),
     ];
     if (status.kind === 'loaded') seeds.push(await encodeFrame(px, info, TransferSyntax.jpegLossless));
-    const frameBytes = info.rows * info.columns * info.samplesPerPixel * (info.bitsAllocated / 8);
-    const next = rng(seed + k);
-    let decoded = 0;
-    const codes = new Map<string, number>();
-    for (let i = 0; i < each; i++) {
-      const input = mutate(seeds[i % seeds.length]!, next);
-      try {
-        const out = jpegLosslessDecodeTs(input, info);
-        if (out.length !== frameBytes)
-          throw new Error(`iteration ${i}: decoded ${out.length} bytes, want ${frameBytes}`);
-        decoded++;
-      } catch (err) {
-        if (!(err instanceof CodecError)) throw new Error(`iteration ${i}: not a CodecError: ${String(err)}`);
-        codes.set(err.code, (codes.get(err.code) ?? 0) + 1);
-      }
-    }
-    console.log(
-      `  jpegll-ts ${info.rows}x${info.columns}x${info.samplesPerPixel} ${info.bitsStored}-bit: ${decoded} decoded, ` +
-        `${each - decoded} rejected (${[...codes].map(([c, n]) => `${c} ${n}`).join(', ')})`,
-    );
+    cases.push({ info, seeds });
   }
-  console.log(
-    `jpegll-ts: ${each * IMAGES.length} inputs in ${((Date.now() - t0) / 1000).toFixed(1)} s, no crash`,
-  );
+  await fuzzDirect('jpegll-ts', cases, jpegLosslessDecodeTs);
 }
