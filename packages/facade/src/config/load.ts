@@ -146,10 +146,29 @@ function resolveFilePaths(config: unknown, base: string): unknown {
     if (key === 'tls') out[key] = fixTls(value);
     else if (key === 'queue' && isRecord(value) && 'path' in value)
       out[key] = { ...value, path: fix(value.path) };
-    else if (isRecord(value) && 'tls' in value) out[key] = { ...value, tls: fixTls(value.tls) };
+    else if (key === 'storage' && isRecord(value)) {
+      // Named storage destinations: each with its TLS, and its commitment block's.
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, d]) => {
+          if (!isRecord(d)) return [name, d];
+          const fixed = fixDestination(d, fixTls);
+          return [
+            name,
+            isRecord(d.commitment) ? { ...fixed, commitment: fixDestination(d.commitment, fixTls) } : fixed,
+          ];
+        }),
+      );
+    } else if (isRecord(value) && 'tls' in value) out[key] = { ...value, tls: fixTls(value.tls) };
     else out[key] = value;
   }
   return out;
+}
+
+function fixDestination(
+  d: Record<string, unknown>,
+  fixTls: (tls: unknown) => unknown,
+): Record<string, unknown> {
+  return 'tls' in d ? { ...d, tls: fixTls(d.tls) } : d;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

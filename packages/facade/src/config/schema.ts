@@ -4,7 +4,6 @@
  * transforms (so `z.toJSONSchema` can describe it); derived values (TLS merged with the global
  * block, the Implicit VR LE fallback) are computed after validation by `resolve`.
  */
-import { isIP } from 'node:net';
 import { isLossyTransferSyntax, transferSyntax } from '@hnvue/dicom';
 import { MAX_UID_PREFIX_LENGTH } from '@hnvue/uid';
 // zod/mini, imported as a namespace: a bundler keeps only the schema types in use, and a mini
@@ -17,95 +16,34 @@ import {
   DEFAULT_STORAGE_TRANSFER_SYNTAXES,
   DEFAULT_TRANSFER_SYNTAXES,
   DEFAULTS,
-  MAX_TIMER_MS,
   TRANSFER_SYNTAX,
 } from './defaults.js';
+import {
+  aeTitle,
+  flag,
+  host,
+  intIn,
+  ipAddress,
+  ms,
+  oneOf,
+  paths,
+  pduLength,
+  subnet,
+  text,
+  tlsVersion,
+  UID_SYNTAX,
+  uid,
+} from './primitives.js';
+import { printDefaultsSchema } from './print-defaults.js';
+import { type StorageRuleInput, storageProblems } from './storage-rules.js';
 import {
   DESTINATION_NAMES,
   type DestinationTlsOptions,
   type DicomServiceConfig,
   type DicomServiceOptions,
+  OBJECT_KINDS,
+  type ObjectKind,
 } from './types.js';
-
-function intIn(min: number, max: number, what = `integer ${min}-${max}`) {
-  const error = `expected ${what}`;
-  return z.int({ error }).check(z.gte(min, { error }), z.lte(max, { error }));
-}
-
-const ms = () => intIn(1, MAX_TIMER_MS, `milliseconds as an integer 1-${MAX_TIMER_MS}`);
-const flag = () => z.boolean({ error: 'expected true or false' });
-
-function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}` });
-}
-
-function text(what: string) {
-  const error = `expected ${what}`;
-  return z.string({ error }).check(z.minLength(1, { error }));
-}
-
-// PS3.5 6.2 AE VR: 16 bytes max, default repertoire without backslash and control characters;
-// leading/trailing spaces are not significant, so a title that relies on them is refused when we
-// are the one sending it.
-const AE_EXPECTED = 'expected AE title: 1-16 characters, no backslash or control characters, not all spaces';
-const aeTitle = () =>
-  z.string({ error: AE_EXPECTED }).check(
-    z.regex(/^[\x20-\x5b\x5d-\x7e]{1,16}$/, { error: AE_EXPECTED }),
-    z.refine((v: string) => v.trim().length > 0, { error: AE_EXPECTED }),
-    z.refine((v: string) => v.trim() === v || v.trim() === '', {
-      error: 'expected AE title without leading or trailing spaces (not significant, PS3.5 6.2)',
-    }),
-  );
-
-// PS3.5 9.1: digits and dots, no leading zero in a component, at most 64 characters.
-const UID_EXPECTED = 'expected UID: digits and dots, no leading zeros, at most 64 characters';
-const UID_SYNTAX = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
-const uid = () =>
-  z
-    .string({ error: UID_EXPECTED })
-    .check(z.maxLength(64, { error: UID_EXPECTED }), z.regex(UID_SYNTAX, { error: UID_EXPECTED }));
-
-const HOSTNAME =
-  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
-const HOST_EXPECTED = 'expected host name or IP address';
-const host = () =>
-  z
-    .string({ error: HOST_EXPECTED })
-    .check(z.refine((v: string) => isIP(v) !== 0 || HOSTNAME.test(v), { error: HOST_EXPECTED }));
-const ipAddress = () =>
-  z
-    .string({ error: 'expected IP address' })
-    .check(z.refine((v: string) => isIP(v) !== 0, { error: 'expected IP address' }));
-
-// An address or a CIDR subnet (`10.0.0.0/8`, `fd00::/8`), as @hnvue/net's allowedAddresses takes them.
-const SUBNET_EXPECTED = 'expected IP address or CIDR subnet (10.0.0.0/8)';
-const subnet = () =>
-  z.string({ error: SUBNET_EXPECTED }).check(
-    z.refine(
-      (v: string) => {
-        const [address = '', bits, extra] = v.split('/');
-        const family = isIP(address);
-        if (family === 0 || extra !== undefined) return false;
-        if (bits === undefined) return true;
-        return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
-      },
-      { error: SUBNET_EXPECTED },
-    ),
-  );
-
-const tlsVersion = () => oneOf(['TLSv1.2', 'TLSv1.3']);
-const paths = () =>
-  z
-    .array(text('file path'), { error: 'expected list of file paths' })
-    .check(z.minLength(1, 'expected at least one file path'));
-
-// PS3.8 D.1: 0 means unlimited; otherwise no peer handles less than a few KiB, and dcm4che caps what
-// it accepts at 16 MiB, so anything outside [4096, 16 MiB] is a typo.
-const PDU_EXPECTED = '0 (unlimited) or integer 4096-16777216';
-const pduLength = () =>
-  z.union([z.literal(0, { error: `expected ${PDU_EXPECTED}` }), intIn(4096, 16_777_216, PDU_EXPECTED)], {
-    error: `expected ${PDU_EXPECTED}`,
-  });
 
 const certificateFields = {
   caPaths: z.optional(paths()),
@@ -135,6 +73,8 @@ const destinationTls = z.prefault(
   }),
   {},
 );
+
+type ParsedDestinationTls = z.output<typeof destinationTls>;
 
 const transferSyntaxList = (defaults: readonly string[]) =>
   z._default(
@@ -250,78 +190,42 @@ const commitmentDestinationSchema = z
   })
   .check(z.superRefine(checkDestination));
 
-// PS3.5 6.2 CS VR: upper-case letters, digits, space and underscore, at most 16 characters.
-const CS_EXPECTED = 'expected code string: A-Z, 0-9, space or underscore, 1-16 characters';
-const codeString = () =>
-  z.string({ error: CS_EXPECTED }).check(z.regex(/^[A-Z0-9 _]{1,16}$/, { error: CS_EXPECTED }));
-// PS3.4 H.4.2.2.1: a film box stores a US density (hundredths of OD).
-const density = () => intIn(0, 65535, 'density in hundredths of OD, integer 0-65535');
-
-// The films `print()` makes when its options leave a value out (FR-DICOM-11). Values are checked
-// for their VR only: which film sizes, media or magnifications a printer takes is its own list
-// (PS3.3 C.13.1, C.13.3 give Defined Terms, not Enumerated Values).
-const printDefaultsSchema = z
-  .strictObject({
-    layout: z.optional(
-      z
-        .string({ error: 'expected STANDARD\\c,r (columns,rows 1-99)' })
-        .check(
-          z.regex(/^STANDARD\\[1-9]\d?,[1-9]\d?$/, { error: 'expected STANDARD\\c,r (columns,rows 1-99)' }),
-        ),
-    ),
-    copies: z.optional(intIn(1, 99)),
-    priority: z.optional(oneOf(['HIGH', 'MED', 'LOW'])),
-    mediumType: z.optional(codeString()),
-    filmDestination: z.optional(codeString()),
-    // LO VR (PS3.5 6.2): 64 characters, no backslash.
-    label: z.optional(
-      z.string({ error: 'expected film session label: 1-64 characters, no backslash' }).check(
-        z.regex(/^[^\\\x00-\x1f]{1,64}$/, {
-          error: 'expected film session label: 1-64 characters, no backslash',
-        }),
-      ),
-    ),
-    filmSize: z.optional(codeString()),
-    orientation: z.optional(oneOf(['PORTRAIT', 'LANDSCAPE'])),
-    magnification: z.optional(codeString()),
-    smoothing: z.optional(codeString()),
-    border: z.optional(oneOf(['BLACK', 'WHITE'])),
-    emptyImageDensity: z.optional(codeString()),
-    minDensity: z.optional(density()),
-    maxDensity: z.optional(density()),
-    trim: z.optional(flag()),
-    // ST VR (PS3.5 6.2): 1024 characters.
-    configurationInformation: z.optional(
-      z
-        .string({ error: 'expected text of 1-1024 characters' })
-        .check(z.minLength(1, { error: 'expected text of 1-1024 characters' }))
-        .check(z.maxLength(1024, { error: 'expected text of 1-1024 characters' })),
-    ),
-    bitDepth: z.optional(z.union([z.literal(8), z.literal(12)], { error: 'expected 8 or 12' })),
-    on12BitRefused: z.optional(oneOf(['error', 'convert'])),
-    imageBox: z.optional(
-      z.strictObject({
-        rows: intIn(16, 8192, 'pixels, integer 16-8192'),
-        columns: intIn(16, 8192, 'pixels, integer 16-8192'),
+// Named storage destinations beside `pacs` (issue 21): a storage destination, what it receives,
+// its own storage commitment SCP (or 'none') and whether "delivered" waits for it.
+const objectKinds = () =>
+  z
+    .array(oneOf(OBJECT_KINDS as readonly ObjectKind[] as [ObjectKind, ...ObjectKind[]]), {
+      error: `expected list of object kinds (${OBJECT_KINDS.join(', ')})`,
+    })
+    .check(
+      z.refine((list) => new Set(list).size === list.length, {
+        error: 'expected object kinds without duplicates',
       }),
+    );
+const namedStorageSchema = z
+  .strictObject({
+    ...destination(DEFAULT_STORAGE_TRANSFER_SYNTAXES),
+    receives: z._default(objectKinds(), () => [...OBJECT_KINDS]),
+    commitment: z._default(
+      z.union([z.literal('none'), commitmentDestinationSchema], {
+        error: 'expected "none" or a commitment SCP block { aeTitle, host, port }',
+      }),
+      'none',
     ),
+    requiredForDelivered: z._default(flag(), true),
   })
-  .check(
-    z.superRefine((value, ctx) => {
-      if (
-        value.minDensity !== undefined &&
-        value.maxDensity !== undefined &&
-        value.minDensity > value.maxDensity
-      ) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['minDensity'],
-          message: `expected minDensity not above maxDensity (${value.maxDensity})`,
-          input: value.minDensity,
-        });
-      }
-    }),
-  );
+  .check(z.superRefine(checkDestination));
+const storageSchema = z.record(z.string({ error: 'expected destination name' }), namedStorageSchema, {
+  error: 'expected an object of named storage destinations',
+});
+const destinationNames = () =>
+  z.array(text('storage destination name'), { error: 'expected list of storage destination names' });
+const routingSchema = z.strictObject({
+  images: z.optional(destinationNames()),
+  'dose-reports': z.optional(destinationNames()),
+  'presentation-states': z.optional(destinationNames()),
+});
+
 const printerDestinationSchema = z
   .strictObject({ ...destination(DEFAULT_TRANSFER_SYNTAXES), defaults: z.optional(printDefaultsSchema) })
   .check(z.superRefine(checkDestination));
@@ -492,6 +396,8 @@ const rootSchema = z
     commitment: z.optional(commitmentDestinationSchema),
     queryRetrieve: z.optional(destinationSchema),
     printer: z.optional(printerDestinationSchema),
+    storage: z.optional(storageSchema),
+    routing: z.optional(routingSchema),
     associationPool: associationPoolSchema,
     queue: queueSchema,
     uid: uidSchema,
@@ -504,18 +410,27 @@ const rootSchema = z
       if (global !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['tls', global[0]], message: global[1], input: undefined });
       }
-      for (const name of DESTINATION_NAMES) {
-        const tls = config[name]?.tls;
+      const withTls: [(string | number)[], ParsedDestinationTls | undefined][] = DESTINATION_NAMES.map(
+        (name) => [[name], config[name]?.tls],
+      );
+      for (const [name, d] of Object.entries(config.storage ?? {})) {
+        withTls.push([['storage', name], d.tls]);
+        if (d.commitment !== 'none') withTls.push([['storage', name, 'commitment'], d.commitment.tls]);
+      }
+      for (const [path, tls] of withTls) {
         if (tls === undefined || !tls.enabled) continue;
         const problem = certificateProblem(mergeCertificate(config.tls, tls), false);
         if (problem !== undefined) {
           ctx.addIssue({
             code: 'custom',
-            path: [name, 'tls', problem[0]],
+            path: [...path, 'tls', problem[0]],
             message: problem[1],
             input: undefined,
           });
         }
+      }
+      for (const issue of storageProblems(config as StorageRuleInput)) {
+        ctx.addIssue({ code: 'custom', ...issue });
       }
     }),
   );
@@ -537,7 +452,6 @@ const inputTypesAgree: [SchemaInput] extends [DicomServiceConfig]
     : 'DicomServiceConfig accepts what the schema refuses'
   : 'the schema accepts what DicomServiceConfig refuses' = true;
 void inputTypesAgree;
-type ParsedDestinationTls = NonNullable<ParsedConfig['pacs']>['tls'];
 
 /** A destination's own certificate fields win; absent ones come from the global block. */
 function mergeCertificate(global: ParsedConfig['tls'], own: ParsedDestinationTls): ParsedConfig['tls'] {
@@ -570,14 +484,30 @@ function resolveDestination<T extends NonNullable<ParsedConfig['pacs']>>(
 function resolve(config: ParsedConfig): DicomServiceOptions {
   const dest = <T extends NonNullable<ParsedConfig['pacs']>>(d: T | undefined): Resolved<T> | undefined =>
     d === undefined ? undefined : resolveDestination(config.tls, d);
+  const { storage, ...sections } = config;
   const resolved: DicomServiceOptions = {
-    ...config,
+    ...sections,
     ris: dest(config.ris),
     mpps: dest(config.mpps),
     pacs: dest(config.pacs),
     commitment: dest(config.commitment),
     queryRetrieve: dest(config.queryRetrieve),
     printer: dest(config.printer),
+    ...(storage === undefined
+      ? {}
+      : {
+          storage: Object.fromEntries(
+            Object.entries(storage).map(([name, d]) => {
+              const { commitment, ...rest } = resolveDestination(config.tls, d);
+              return [
+                name,
+                commitment === 'none'
+                  ? rest
+                  : { ...rest, commitment: resolveDestination(config.tls, commitment) },
+              ];
+            }),
+          ),
+        }),
   };
   // Absent destinations stay absent rather than present-and-undefined.
   return Object.fromEntries(

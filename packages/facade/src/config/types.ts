@@ -27,6 +27,11 @@ export const DESTINATION_NAMES: readonly DestinationName[] = [
   'printer',
 ];
 
+/** What a storage destination may receive, by SOP class (routing.ts `objectKindOf`). */
+export type ObjectKind = 'images' | 'dose-reports' | 'presentation-states';
+
+export const OBJECT_KINDS: readonly ObjectKind[] = ['images', 'dose-reports', 'presentation-states'];
+
 /** Certificate material, shared by the global `tls` block and each destination's override. */
 export interface TlsCertificateOptions {
   readonly certificateSource: CertificateSource;
@@ -166,6 +171,22 @@ export interface PrinterDestinationOptions extends DestinationOptions {
   readonly defaults?: PrintDefaults;
 }
 
+/**
+ * A named storage destination beside `pacs` (the `storage` block): its own C-STORE client, queue
+ * items, back-off, circuit breaker and, when it has one, storage commitment SCP.
+ */
+export interface StorageDestinationOptions extends DestinationOptions {
+  /** Object kinds it gets (default all); `routing` may add kinds. */
+  readonly receives: readonly ObjectKind[];
+  /** Its storage commitment SCP; absent (`"none"` as written): a C-STORE accepted is final. */
+  readonly commitment?: CommitmentDestinationOptions;
+  /** A study is delivered only once this destination has it committed (or accepted). Default true. */
+  readonly requiredForDelivered: boolean;
+}
+
+/** Routing rules: object kind → further storage destinations that get it (beside `receives`). */
+export type RoutingOptions = { readonly [K in ObjectKind]?: readonly string[] };
+
 export interface ListenerTimeouts {
   readonly acseMs: number;
   readonly dimseMs: number;
@@ -259,6 +280,9 @@ export interface DicomServiceOptions {
   readonly commitment?: CommitmentDestinationOptions;
   readonly queryRetrieve?: DestinationOptions;
   readonly printer?: PrinterDestinationOptions;
+  /** Named storage destinations beside `pacs` (which keeps the top-level `commitment`). */
+  readonly storage?: Readonly<Record<string, StorageDestinationOptions>>;
+  readonly routing?: RoutingOptions;
   readonly associationPool: AssociationPoolOptions;
   readonly queue: QueueOptions;
   readonly uid: UidOptions;
@@ -285,8 +309,13 @@ export type DestinationConfig<D extends DestinationOptions = DestinationOptions>
  * are required, everything else has a default. `DicomServiceOptions` is the validated form.
  * (schema.ts checks at compile time that this type and the schema accept the same shapes.)
  */
+/** A named storage destination as written: `commitment` a commitment block or `"none"`. */
+export type StorageDestinationConfig = DestinationConfig<Omit<StorageDestinationOptions, 'commitment'>> & {
+  readonly commitment?: DestinationConfig<CommitmentDestinationOptions> | 'none';
+};
+
 export interface DicomServiceConfig
-  extends ConfigInput<Omit<DicomServiceOptions, 'local' | 'uid' | DestinationName>> {
+  extends ConfigInput<Omit<DicomServiceOptions, 'local' | 'uid' | 'storage' | DestinationName>> {
   readonly local: ConfigInput<LocalAeOptions> & Pick<LocalAeOptions, 'aeTitle'>;
   readonly uid: UidOptions;
   readonly ris?: DestinationConfig;
@@ -296,4 +325,5 @@ export interface DicomServiceConfig
   readonly queryRetrieve?: DestinationConfig;
   /** Its `defaults` as written: already all optional, an image box needs both numbers. */
   readonly printer?: DestinationConfig & { readonly defaults?: PrintDefaults };
+  readonly storage?: Readonly<Record<string, StorageDestinationConfig>>;
 }
