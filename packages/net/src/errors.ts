@@ -111,7 +111,8 @@ export class ConnectError extends HnvError {
  * client certificate we did not send), `bad-certificate` (the peer refused ours), `protocol-version`
  * (no common TLS version, e.g. a TLS 1.0 peer against our 1.2 minimum), `key-not-found` (our key
  * is not in its PKCS#11 token, or the token is absent or locked), `own-certificate-expired` (our
- * own certificate, checked at start-up), `handshake` (anything else).
+ * own certificate, checked at start-up), `store-unavailable` (the OS certificate store asked for
+ * does not exist on this platform or its tools are missing), `handshake` (anything else).
  */
 export type TlsFailure =
   | 'untrusted-certificate'
@@ -123,6 +124,7 @@ export type TlsFailure =
   | 'credentials'
   | 'key-not-found'
   | 'own-certificate-expired'
+  | 'store-unavailable'
   | 'handshake';
 
 export class TlsError extends HnvError {

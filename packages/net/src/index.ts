@@ -197,6 +197,20 @@ export {
 } from './tls/index.js';
 export { checkOwnCertificate, type Pkcs11KeyOptions, redactPkcs11Uri } from './tls/pkcs11.js';
 export {
+  type CertificateInfo,
+  type CertificateSource,
+  type CertificateSourceKind,
+  type CertificateSourceOptions,
+  certificateSource,
+  type PemSource,
+  type PfxSource,
+  type Pkcs11Source,
+  type ResolvedCertificate,
+  resolveCertificateSource,
+  type StoreSource,
+} from './tls/sources.js';
+export { findInStore, type StoreKeyOptions, systemCaFile, type WindowsStoreLocation } from './tls/store.js';
+export {
   buildCommitmentReport,
   buildMppsCreate,
   buildMppsEnd,

@@ -3,10 +3,12 @@
  * inside it (never extractable), its certificate signed by the test CA through OpenSSL's PKCS#11
  * engine. Mutual TLS to DCMTK storescp and to our own listener; a wrong PIN or a removed token is
  * a TlsError('key-not-found') when the connector is made (start-up), not at the first association.
+ * The same key found in the OS key store (p11-kit's proxy serves SoftHSM2) by label or thumbprint.
  * Skipped when softhsm2/opensc/libengine-pkcs11-openssl are missing, unless HNVUE_REQUIRE_PEERS=1.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -21,10 +23,11 @@ import {
   checkOwnCertificate,
   createServer,
   type DicomServer,
+  resolveCertificateSource,
   TlsError,
   tlsConnector,
 } from '../src/index.js';
-import { defaultPkcs11EnginePath } from '../src/tls/pkcs11.js';
+import { defaultPkcs11EnginePath, pkcs11ContextOptions } from '../src/tls/pkcs11.js';
 
 const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find(
   existsSync,
@@ -123,7 +126,10 @@ describe.runIf(RUN)('TLS with the key in a PKCS#11 token (NFR-SEC-02)', () => {
       '-out',
       'token.csr',
     ]);
-    writeFileSync(join(dir, 'token.ext'), 'extendedKeyUsage=clientAuth,serverAuth\n');
+    writeFileSync(
+      join(dir, 'token.ext'),
+      'extendedKeyUsage=clientAuth,serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
+    );
     run('openssl', [
       'x509',
       '-req',
@@ -143,6 +149,24 @@ describe.runIf(RUN)('TLS with the key in a PKCS#11 token (NFR-SEC-02)', () => {
       'token.crt',
     ]);
     clientCert = join(dir, 'token.crt');
+    // The certificate beside its key in the token, for the OS-store lookup (p11-kit).
+    run('pkcs11-tool', [
+      '--module',
+      MODULE as string,
+      '--token-label',
+      'hnvue-test',
+      '--login',
+      '--pin',
+      PIN,
+      '--write-object',
+      clientCert,
+      '--type',
+      'cert',
+      '--id',
+      '01',
+      '--label',
+      'console',
+    ]);
     storescp = await startStorescp({
       aeTitle: 'STORESCP',
       tls: { key: tls.serverKey, cert: tls.serverCert, ca: tls.caCert, requirePeerCert: true },
@@ -180,14 +204,7 @@ describe.runIf(RUN)('TLS with the key in a PKCS#11 token (NFR-SEC-02)', () => {
     return status;
   };
 
-  it('NFR-SEC-02: mutual TLS with the client key in SoftHSM2, to storescp and to our listener', async () => {
-    const connector = tlsConnector({ caFile: tls.caCert, certFile: clientCert, pkcs11Key: key() });
-    expect(await echo({ port: storescp.port, calledAeTitle: 'STORESCP' }, connector)).toBe(0);
-    // The same connector twice: the context (and the engine's session) is reused.
-    expect(await echo({ port, calledAeTitle: 'HNVUE' }, connector)).toBe(0);
-    expect(await echo({ port, calledAeTitle: 'HNVUE' }, connector)).toBe(0);
-  });
-
+  // First: PKCS#11 login state is per process, so once a key has loaded the PIN is not checked again.
   it('NFR-SEC-02: a wrong PIN (locked token) is a typed key-not-found error at start-up, without the PIN', () => {
     let caught: unknown;
     try {
@@ -203,6 +220,14 @@ describe.runIf(RUN)('TLS with the key in a PKCS#11 token (NFR-SEC-02)', () => {
     );
   });
 
+  it('NFR-SEC-02: mutual TLS with the client key in SoftHSM2, to storescp and to our listener', async () => {
+    const connector = tlsConnector({ caFile: tls.caCert, certFile: clientCert, pkcs11Key: key() });
+    expect(await echo({ port: storescp.port, calledAeTitle: 'STORESCP' }, connector)).toBe(0);
+    // The same connector twice: the context (and the engine's session) is reused.
+    expect(await echo({ port, calledAeTitle: 'HNVUE' }, connector)).toBe(0);
+    expect(await echo({ port, calledAeTitle: 'HNVUE' }, connector)).toBe(0);
+  });
+
   it('NFR-SEC-02: a removed token or a missing key is a typed key-not-found error at start-up', () => {
     for (const uri of [
       'pkcs11:token=not-plugged-in;object=console;type=private',
@@ -212,6 +237,79 @@ describe.runIf(RUN)('TLS with the key in a PKCS#11 token (NFR-SEC-02)', () => {
         tlsConnector({ caFile: tls.caCert, certFile: clientCert, pkcs11Key: { ...key(), uri } }),
       ).toThrow(expect.objectContaining({ reason: 'key-not-found' }));
     }
+  });
+
+  it('NFR-SEC-02: several token-backed contexts in one process: two connectors and a listener share one engine', async () => {
+    const a = tlsConnector({ caFile: tls.caCert, certFile: clientCert, pkcs11Key: key() });
+    const b = tlsConnector({ caFile: tls.caCert, certFile: clientCert, pkcs11Key: key() });
+    // The listener's key in the token too (the same key: a console's one identity).
+    const tokenServer = createServer({
+      aeTitles: ['HNVUE'],
+      tls: { certFile: clientCert, caFile: tls.caCert, pkcs11Key: key(), requireClientCertificate: true },
+    });
+    const tokenPort = await tokenServer.listen(0);
+    try {
+      for (const connector of [a, b, a]) {
+        expect(await echo({ port: storescp.port, calledAeTitle: 'STORESCP' }, connector)).toBe(0);
+        expect(await echo({ port: tokenPort, calledAeTitle: 'HNVUE' }, connector)).toBe(0);
+      }
+    } finally {
+      await tokenServer.close();
+    }
+  });
+
+  it('NFR-SEC-02: the PIN reaches the engine through a pin-source file, never in the key identifier', () => {
+    const options = pkcs11ContextOptions({ uri: `${URI}?pin-value=${PIN}`, pin: PIN });
+    expect(options.privateKeyEngine).toBe('pkcs11');
+    expect(options.privateKeyIdentifier).toBe(URI);
+    expect(pkcs11ContextOptions(key(), '/run/pin').privateKeyIdentifier).toBe(
+      `${URI}?pin-source=file:/run/pin`,
+    );
+  });
+
+  it('NFR-SEC-02: the pkcs11 certificate source resolves once with its metadata, no PIN in it', () => {
+    const resolved = resolveCertificateSource({
+      source: 'pkcs11',
+      caFile: tls.caCert,
+      certFile: clientCert,
+      key: key(),
+    });
+    expect(resolved.info).toMatchObject({ source: 'pkcs11', trust: 'files', subject: 'CN=hnvue-console' });
+    expect(resolved.info.keyLocation).toBe(URI);
+    expect(resolved.info.notAfter!.getTime()).toBeGreaterThan(Date.now());
+    expect(JSON.stringify(resolved.info)).not.toContain(PIN);
+  });
+
+  it('NFR-SEC-02: the OS key store (p11-kit) finds our certificate and key by label and by thumbprint', async () => {
+    const x509 = new X509Certificate(readFileSync(clientCert));
+    const sha1 = x509.fingerprint;
+    for (const storeId of ['console', sha1, x509.fingerprint256.toLowerCase()]) {
+      const resolved = resolveCertificateSource({ source: 'store', storeId, pin: PIN, caFile: tls.caCert });
+      expect(resolved.info).toMatchObject({ source: 'store', subject: 'CN=hnvue-console' });
+      expect(resolved.info.thumbprint).toBe(sha1.replace(/:/g, '').toLowerCase());
+      const connector = tlsConnector(resolved.credentials);
+      expect(await echo({ port: storescp.port, calledAeTitle: 'STORESCP' }, connector)).toBe(0);
+    }
+    // Without caFile the store source trusts the system bundle, which does not hold our test CA.
+    const system = resolveCertificateSource({ source: 'store', storeId: 'console', pin: PIN });
+    expect(system.info.trust).toBe('system');
+    await expect(
+      echo({ port: storescp.port, calledAeTitle: 'STORESCP' }, tlsConnector(system.credentials)),
+    ).rejects.toMatchObject({ reason: 'untrusted-certificate' });
+  });
+
+  it('NFR-SEC-02: a name or thumbprint in no token is key-not-found; the Windows store here is store-unavailable', () => {
+    expect(() =>
+      resolveCertificateSource({ source: 'store', storeId: 'ab'.repeat(20), pin: PIN, caFile: tls.caCert }),
+    ).toThrow(expect.objectContaining({ reason: 'key-not-found', code: 'HNV_ERR_TLS' }));
+    expect(() =>
+      resolveCertificateSource({
+        source: 'store',
+        storeId: 'ab'.repeat(20),
+        storeLocation: 'LocalMachine',
+        caFile: tls.caCert,
+      }),
+    ).toThrow(expect.objectContaining({ reason: 'store-unavailable' }));
   });
 
   it('NFR-SEC-02: our own certificate past its end of validity is a typed start-up error', () => {

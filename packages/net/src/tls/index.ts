@@ -165,6 +165,7 @@ const FAILURE_TEXT: Record<TlsFailure, string> = {
   credentials: 'the TLS credentials could not be loaded',
   'key-not-found': 'our private key could not be loaded from its token',
   'own-certificate-expired': 'our own certificate is expired or not yet valid',
+  'store-unavailable': 'the OS certificate store is not available on this platform',
   handshake: 'the TLS handshake failed',
 };
 
@@ -271,6 +272,8 @@ export function tlsServerOptions(options: TlsServerOptions): TlsOptions {
   let base: TlsOptions = loaded;
   if (options.pkcs11Key) {
     pkcs11SecureContext(loaded, options.pkcs11Key);
+    // The token is logged in now (PKCS#11 login state is per process) and the engine is shared:
+    // the server's own context finds the key without the PIN.
     base = { ...loaded, ...pkcs11ContextOptions(options.pkcs11Key) };
   }
   const mutual = options.requireClientCertificate ?? false;

@@ -1,5 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import { TlsError } from '../errors.js';
 
@@ -15,8 +17,14 @@ export interface Pkcs11KeyOptions {
   readonly uri: string;
   /** The token's PKCS#11 module (`libsofthsm2.so`, a vendor's .so). Default: p11-kit's proxy. */
   readonly modulePath?: string;
-  /** User PIN. Never logged; appended to the URI only inside this process. */
+  /**
+   * User PIN. Never logged and never put in the URI: libp11 prints the URI of a key it cannot find
+   * to stderr, so the PIN reaches the engine through an RFC 7512 `pin-source` file (mode 0600,
+   * removed as soon as the key is loaded).
+   */
   readonly pin?: string;
+  /** A file holding the user PIN (`pin-source=file:…`), instead of `pin`. */
+  readonly pinFile?: string;
   /** The engine's shared object; default: Debian's multiarch `engines-3/pkcs11.so`. */
   readonly enginePath?: string;
 }
@@ -37,18 +45,61 @@ export function redactPkcs11Uri(uri: string): string {
   return uri.replace(/([;?&])pin-value=[^;?&]*/g, '$1pin-value=***');
 }
 
-function withPin(uri: string, pin: string | undefined): string {
-  if (pin === undefined || /[;?]pin-value=/.test(uri)) return uri;
-  // RFC 7512: pin-value is a query attribute.
-  return `${uri}${uri.includes('?') ? '&' : '?'}pin-value=${encodeURIComponent(pin)}`;
+// A PIN in the URI (`pin-value=`) would be printed by libp11 when the key is not found.
+function stripPinValue(uri: string): string {
+  return uri.replace(/[;?&]pin-value=[^;?&]*/g, '');
 }
 
-// Known limit (issue 21): a second engine instance in the same process fails to load after the
-// first has a key in use (seen with SoftHSM2: "engine init failed" / "dso not found"). Build one
-// connector per token key and reuse it.
-/** The node:tls options that make OpenSSL load the key through the engine. */
+function withPinSource(uri: string, file: string): string {
+  return `${uri}${uri.includes('?') ? '&' : '?'}pin-source=file:${file}`;
+}
+
+/**
+ * One engine per process. Node's `privateKeyEngine` given as a path loads the .so through
+ * OpenSSL's "dynamic" engine as a NEW engine instance each time, and a second instance fails
+ * ENGINE_init ("engine routines::init failed") once the first holds a key — measured with SoftHSM2
+ * loaded directly and through p11-kit's proxy alike (two secure contexts, or a TLS client and a
+ * TLS server, both token-backed). Given as an id (`pkcs11`) with OPENSSL_ENGINES pointing at its
+ * folder, OpenSSL's ENGINE_by_id loads it once, adds it to its engine list, and every later
+ * context shares it: the same module session, one login.
+ */
+let boundModule: string | undefined;
+let boundEngine: string | undefined;
+
+function engineId(enginePath: string): string {
+  const id = basename(enginePath).replace(/^lib/, '').replace(/\.so$/, '');
+  if (boundEngine !== undefined && boundEngine !== enginePath) {
+    throw new TlsError('credentials', 'only one PKCS#11 engine can serve this process', {
+      details: { enginePath, inUse: boundEngine },
+      hint: 'use the same enginePath for every token key',
+    });
+  }
+  process.env.OPENSSL_ENGINES = dirname(enginePath);
+  boundEngine = enginePath;
+  return id;
+}
+
+/** libp11 reads the module from the environment once, when the engine binds (eng_front.c). */
+function bindModule(modulePath: string | undefined): void {
+  const wanted = modulePath ?? '';
+  if (boundModule !== undefined && boundModule !== wanted) {
+    throw new TlsError('credentials', 'the PKCS#11 engine is already bound to another module', {
+      details: { modulePath: modulePath ?? 'p11-kit-proxy', inUse: boundModule || 'p11-kit-proxy' },
+      hint: "give every token key the same modulePath (or none: p11-kit's proxy serves every registered module)",
+    });
+  }
+  if (modulePath !== undefined) process.env.PKCS11_MODULE_PATH = modulePath;
+  else delete process.env.PKCS11_MODULE_PATH;
+  boundModule = wanted;
+}
+
+/**
+ * The node:tls options that make OpenSSL load the key through the (shared) engine. The
+ * identifier carries no PIN: `pinSource` names the file the engine reads it from, if any.
+ */
 export function pkcs11ContextOptions(
   key: Pkcs11KeyOptions,
+  pinSource?: string,
 ): Pick<SecureContextOptions, 'privateKeyEngine' | 'privateKeyIdentifier'> {
   const engine = key.enginePath ?? defaultPkcs11EnginePath();
   if (!existsSync(engine)) {
@@ -57,9 +108,32 @@ export function pkcs11ContextOptions(
       hint: 'install libengine-pkcs11-openssl (Debian) or set enginePath',
     });
   }
-  // libp11 reads the module from the environment when the engine binds (eng_front.c).
-  if (key.modulePath !== undefined) process.env.PKCS11_MODULE_PATH = key.modulePath;
-  return { privateKeyEngine: engine, privateKeyIdentifier: withPin(key.uri, key.pin) };
+  const id = engineId(engine);
+  bindModule(key.modulePath);
+  const uri = stripPinValue(key.uri);
+  return { privateKeyEngine: id, privateKeyIdentifier: pinSource ? withPinSource(uri, pinSource) : uri };
+}
+
+/** Runs `load` with the PIN in a private file the engine can read; the file is gone afterwards. */
+function withPinFile<T>(key: Pkcs11KeyOptions, load: (pinSource: string) => T): T {
+  if (key.pinFile !== undefined) return load(key.pinFile);
+  const pinValue = key.pin ?? /[;?&]pin-value=([^;?&]*)/.exec(key.uri)?.[1];
+  if (pinValue === undefined) {
+    // Without a PIN libp11 asks on the terminal: a service would hang.
+    throw new TlsError('credentials', 'a PKCS#11 key needs its PIN (pin or pinFile)', {
+      details: { uri: redactPkcs11Uri(key.uri) },
+      hint: 'give the token PIN through the environment or a PIN file',
+    });
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'hnvue-pin-'));
+  const file = join(dir, 'pin');
+  try {
+    const pin = key.pin ?? decodeURIComponent(pinValue);
+    writeFileSync(file, pin, { mode: 0o600 });
+    return load(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -87,6 +161,8 @@ export function checkOwnCertificate(cert: Buffer | string, now: Date = new Date(
  * Builds the secure context once, at start-up: the engine loads the key now, so a removed token, a
  * locked or wrong PIN, or a missing key is a TlsError('key-not-found') here and not on the first
  * association. The same context serves every later connection (no engine reload per association).
+ * PKCS#11 login state belongs to the process: once a key of a token has loaded, later loads from
+ * that token in this process do not check the PIN again (a wrong PIN then goes unnoticed).
  */
 export function pkcs11SecureContext(options: SecureContextOptions, key: Pkcs11KeyOptions): SecureContext {
   if (options.cert === undefined) {
@@ -96,7 +172,9 @@ export function pkcs11SecureContext(options: SecureContextOptions, key: Pkcs11Ke
   }
   checkOwnCertificate(options.cert as Buffer);
   try {
-    return createSecureContext({ ...options, ...pkcs11ContextOptions(key) });
+    return withPinFile(key, (pinSource) =>
+      createSecureContext({ ...options, ...pkcs11ContextOptions(key, pinSource) }),
+    );
   } catch (err) {
     if (err instanceof TlsError) throw err;
     throw new TlsError('key-not-found', 'the private key could not be loaded from the PKCS#11 token', {
