@@ -73,11 +73,14 @@ struct Image {
   }
 };
 
+// OpenJPEG worker threads for opj_codec_set_threads. 0 runs the codec in the calling thread; any
+// other count starts that many workers for this codec object and hands them every code-block
+// (thread.c opj_thread_pool_create), so "1" would cost a thread start and a wake-up per job.
 uint32_t threadCount(const FrameParams& p, size_t pixels) {
   // Measured: below ~256k pixels the thread pool start-up costs more than it saves.
-  if (pixels < (1u << 18)) return 1;
-  if (p.threads != 0) return p.threads;
-  return static_cast<uint32_t>(std::max(1, opj_get_num_cpus()));
+  if (pixels < (1u << 18)) return 0;
+  const uint32_t n = p.threads != 0 ? p.threads : static_cast<uint32_t>(std::max(1, opj_get_num_cpus()));
+  return n == 1 ? 0 : n;
 }
 
 // EOC (A.4.4) ends every complete codestream; OpenJPEG itself decodes a truncated stream with
