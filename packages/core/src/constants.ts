@@ -5,5 +5,5 @@
  * through configuration once HnVue has one.
  */
 export const HNVUE_IMPLEMENTATION_CLASS_UID: string = '2.25.248926434107631221025991442455690527642';
-/** At most 16 characters (SH). */
-export const HNVUE_IMPLEMENTATION_VERSION_NAME: string = 'HNVUE_0_1';
+/** At most 16 characters (SH); `HNVUE_<major>_<minor>` of @hnvue/core (test/constants.test.ts). */
+export const HNVUE_IMPLEMENTATION_VERSION_NAME: string = 'HNVUE_0_2';
