@@ -5,6 +5,7 @@
  */
 import type { Logger } from '@hnvue/core';
 import { type AssociationOptions, type Connector, type TlsClientOptions, tlsConnector } from '@hnvue/net';
+import { certificateKey, credentialsFor } from './certificates.js';
 import type {
   DestinationName,
   DestinationOptions,
@@ -13,20 +14,27 @@ import type {
 } from './config/index.js';
 import { FacadeError } from './errors.js';
 
-/** The destination's TLS connector (NFR-SEC-02), or undefined for plain TCP. */
+// One connector per distinct TLS block: a token key is loaded once, not per association.
+const connectors = new Map<string, Connector>();
+
+/**
+ * The destination's TLS connector (NFR-SEC-02), or undefined for plain TCP. The certificate comes
+ * from the configured source (certificates.ts), resolved once and shared.
+ */
 export function connectorFor(tls: DestinationTlsOptions): Connector | undefined {
   if (!tls.enabled) return undefined;
+  const key = JSON.stringify([certificateKey(tls), tls.minVersion, tls.rejectUnauthorized, tls.servername]);
+  const known = connectors.get(key);
+  if (known !== undefined) return known;
   const options: TlsClientOptions = {
+    ...credentialsFor(tls),
     minVersion: tls.minVersion,
     verifyServer: tls.rejectUnauthorized,
     ...(tls.servername ? { servername: tls.servername } : {}),
-    ...(tls.caPaths?.length ? { caFile: [...tls.caPaths] } : {}),
-    ...(tls.certPath ? { certFile: tls.certPath } : {}),
-    ...(tls.keyPath ? { keyFile: tls.keyPath } : {}),
-    ...(tls.pfxPath ? { pfxFile: tls.pfxPath } : {}),
-    ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
   };
-  return tlsConnector(options);
+  const connector = tlsConnector(options);
+  connectors.set(key, connector);
+  return connector;
 }
 
 /** The configured destination, or a FacadeError naming the missing block. */

@@ -20,6 +20,7 @@ import type { IrradiationEvent } from '@hnvue/iod';
 import type { CodedEntry, DicomServer, StorageClient, WorklistQuery, WorklistResult } from '@hnvue/net';
 import type { QueueCounts, QueueItem, TransmissionQueue } from '@hnvue/queue';
 import { createUidGenerator, type UidGenerator } from '@hnvue/uid';
+import { checkCertificates } from './certificates.js';
 import { Commitments, type PendingCommitment } from './commitments.js';
 import { type DicomServiceOptions, parseConfig } from './config/index.js';
 import { FACADE_ERROR_CODES, FacadeError } from './errors.js';
@@ -124,6 +125,14 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
    */
   async start(): Promise<void> {
     if (this.#running) return;
+    // NFR-SEC-02: an expired certificate, a missing key or a removed/locked token fails here.
+    const certificates = checkCertificates(this.config);
+    for (const { use, info } of certificates) {
+      this.#log.info(
+        { use, source: info.source, notAfter: info.notAfter?.toISOString(), keyLocation: info.keyLocation },
+        'TLS certificate',
+      );
+    }
     mkdirSync(this.#ctx.queueDir, { recursive: true });
     const sender = createSender(this.#ctx, this.#commitments, () => this.#storage);
     const onDelivered: Parameters<typeof openQueue>[3] = (item, records, tx) => {

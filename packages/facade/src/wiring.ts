@@ -17,6 +17,7 @@ import {
 } from '@hnvue/net';
 import { type QueueOptions, TransmissionQueue } from '@hnvue/queue';
 import type { UidGenerator } from '@hnvue/uid';
+import { credentialsFor } from './certificates.js';
 import type { DicomServiceConfig, DicomServiceOptions } from './config/index.js';
 import { associationOptionsFor } from './destinations.js';
 import type { FacadeEmitter } from './events.js';
@@ -128,11 +129,8 @@ export function createListener(
     ...(local.tls.enabled
       ? {
           tls: {
-            ...(tls.certPath ? { certFile: tls.certPath } : {}),
-            ...(tls.keyPath ? { keyFile: tls.keyPath } : {}),
-            ...(tls.pfxPath ? { pfxFile: tls.pfxPath } : {}),
-            ...(tls.caPaths?.length ? { caFile: [...tls.caPaths] } : {}),
-            ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
+            // The global certificate source, resolved once (certificates.ts): files or a token key.
+            ...credentialsFor(tls),
             minVersion: tls.minVersion,
             requireClientCertificate: local.tls.requireClientCertificate,
           },

@@ -33,6 +33,7 @@ export {
   OBJECT_KINDS,
   type ObjectKind,
   type PdvOptions,
+  type Pkcs11TokenOptions,
   type PrintDefaults,
   type PrinterDestinationOptions,
   type QueueOptions,

@@ -51,11 +51,31 @@ const certificateFields = {
   keyPath: z.optional(text('file path')),
   pfxPath: z.optional(text('file path')),
   passphrase: z.optional(z.string({ error: 'expected string' })),
-  storeId: z.optional(text('certificate store entry name')),
+  storeId: z.optional(text('certificate label or thumbprint')),
+  // Windows CryptoAPI store; elsewhere a typed store-unavailable error at start().
+  storeLocation: z.optional(oneOf(['CurrentUser', 'LocalMachine'])),
+  pkcs11: z.optional(
+    z.strictObject({
+      uri: z.optional(
+        text('PKCS#11 URI (RFC 7512)').check(
+          z.regex(/^pkcs11:/, { error: 'expected PKCS#11 URI (RFC 7512), starting with "pkcs11:"' }),
+          // NFR-SEC-02: the PIN is never in the file.
+          z.refine((v: string) => !/[;?&]pin-value=/.test(v), {
+            error: 'expected PKCS#11 URI without pin-value (give the PIN through pinEnv or pinFile)',
+          }),
+        ),
+      ),
+      modulePath: z.optional(text('file path')),
+      enginePath: z.optional(text('file path')),
+      pinEnv: z.optional(text('environment variable name')),
+      pinFile: z.optional(text('file path')),
+    }),
+  ),
 };
+const CERTIFICATE_SOURCES = ['pem', 'pfx', 'pkcs11', 'store'] as const;
 
 const globalTlsFields = z.strictObject({
-  certificateSource: z._default(oneOf(['pem', 'pfx', 'store']), DEFAULTS.tls.certificateSource),
+  certificateSource: z._default(oneOf(CERTIFICATE_SOURCES), DEFAULTS.tls.certificateSource),
   ...certificateFields,
   minVersion: z._default(tlsVersion(), DEFAULTS.tls.minVersion),
 });
@@ -67,7 +87,7 @@ const destinationTls = z.prefault(
     servername: z.optional(host()),
     rejectUnauthorized: z._default(flag(), DEFAULTS.destination.tls.rejectUnauthorized),
     // Absent fields fall back to the global `tls` block.
-    certificateSource: z.optional(oneOf(['pem', 'pfx', 'store'])),
+    certificateSource: z.optional(oneOf(CERTIFICATE_SOURCES)),
     ...certificateFields,
     minVersion: z.optional(tlsVersion()),
   }),
@@ -354,11 +374,14 @@ const loggingSchema = z.prefault(
 );
 
 type CertificateInput = {
-  certificateSource?: 'pem' | 'pfx' | 'store' | undefined;
+  certificateSource?: (typeof CERTIFICATE_SOURCES)[number] | undefined;
   certPath?: string | undefined;
   keyPath?: string | undefined;
   pfxPath?: string | undefined;
   storeId?: string | undefined;
+  pkcs11?:
+    | { uri?: string | undefined; pinEnv?: string | undefined; pinFile?: string | undefined }
+    | undefined;
 };
 
 /** What is missing from a certificate source, as `[field, expected …]`; `needOwn` for a TLS listener. */
@@ -378,6 +401,25 @@ function certificateProblem(tls: CertificateInput, needOwn: boolean): [string, s
     case 'pfx':
       return tls.pfxPath === undefined
         ? ['pfxPath', 'expected a PFX file path when certificateSource is "pfx"']
+        : undefined;
+    case 'pkcs11':
+      if (tls.pkcs11?.uri === undefined) {
+        return ['pkcs11', 'expected pkcs11.uri (the token key) when certificateSource is "pkcs11"'];
+      }
+      if (tls.certPath === undefined) {
+        return [
+          'certPath',
+          'expected certPath (the certificate of the token key) when certificateSource is "pkcs11"',
+        ];
+      }
+      if (tls.keyPath !== undefined || tls.pfxPath !== undefined) {
+        return [
+          'keyPath',
+          'expected no keyPath or pfxPath when certificateSource is "pkcs11" (the key stays in the token)',
+        ];
+      }
+      return tls.pkcs11.pinEnv === undefined && tls.pkcs11.pinFile === undefined
+        ? ['pkcs11', 'expected pkcs11.pinEnv or pkcs11.pinFile (the token PIN, never in the file)']
         : undefined;
     case 'store':
       return tls.storeId === undefined

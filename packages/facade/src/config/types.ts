@@ -9,8 +9,25 @@ import type { LogLevel } from '@hnvue/core';
 
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
 
-/** Where our own certificate comes from; `store` names an entry of a pluggable OS/HSM provider (NFR-SEC-02). */
-export type CertificateSource = 'pem' | 'pfx' | 'store';
+/**
+ * Where our own certificate comes from (NFR-SEC-02): PEM files, a PFX file, a PKCS#11 token (the
+ * key never leaves it), or the OS store (`storeId`: label or thumbprint; on Linux p11-kit's tokens).
+ */
+export type CertificateSource = 'pem' | 'pfx' | 'pkcs11' | 'store';
+
+/** A PKCS#11 token key (`certificateSource: "pkcs11"`), or the PIN of the OS store's token (`"store"`). */
+export interface Pkcs11TokenOptions {
+  /** RFC 7512 URI of the private key, without `pin-value`: `pkcs11:token=console;object=tls-key`. */
+  readonly uri?: string;
+  /** The token's module (`libsofthsm2.so`, a vendor's .so); absent: p11-kit's proxy. */
+  readonly modulePath?: string;
+  /** OpenSSL's PKCS#11 engine; absent: Debian's `engines-3/pkcs11.so`. */
+  readonly enginePath?: string;
+  /** Name of the environment variable holding the user PIN. */
+  readonly pinEnv?: string;
+  /** A file holding the user PIN (read by the engine). */
+  readonly pinFile?: string;
+}
 
 /** Which association a Storage Commitment N-EVENT-REPORT is expected on (PS3.4 J.3.3, FR-DICOM-07). */
 export type CommitmentReportAssociation = 'same-association' | 'new-association' | 'either';
@@ -42,8 +59,11 @@ export interface TlsCertificateOptions {
   readonly pfxPath?: string;
   /** Key/PFX passphrase. Accepted from the environment or `overrides` only, never from the file. */
   readonly passphrase?: string;
-  /** Entry name in the certificate store provider when `certificateSource` is `store`. */
+  /** `store`: the certificate's label, or its SHA-1 / SHA-256 thumbprint (hex). */
   readonly storeId?: string;
+  /** `store` on Windows (CryptoAPI); anywhere else a typed `store-unavailable` error at start(). */
+  readonly storeLocation?: 'CurrentUser' | 'LocalMachine';
+  readonly pkcs11?: Pkcs11TokenOptions;
   readonly minVersion: TlsVersion;
 }
 

@@ -1,0 +1,102 @@
+import { ConfigError } from '@hnvue/core';
+import { describe, expect, it } from 'vitest';
+import { sourceOptions } from '../src/certificates.js';
+import { parseConfig } from '../src/index.js';
+
+const minimal = { local: { aeTitle: 'HNVUE_DR1' }, uid: { deviceSerial: '1234' } };
+const pacs = { aeTitle: 'PACS', host: 'pacs.hospital.example' };
+
+function issuesOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  }
+  expect.fail('expected a ConfigError');
+}
+
+describe('certificate source configuration (NFR-SEC-02)', () => {
+  it('NFR-SEC-02: a pkcs11 source needs the key URI, the certificate and a PIN source; no PIN in the URI', () => {
+    expect(issuesOf(() => parseConfig({ ...minimal, tls: { certificateSource: 'pkcs11' } }))).toEqual([
+      'tls.pkcs11: expected pkcs11.uri (the token key) when certificateSource is "pkcs11", got nothing',
+    ]);
+    expect(
+      issuesOf(() =>
+        parseConfig({
+          ...minimal,
+          pacs: {
+            ...pacs,
+            tls: { enabled: true, certificateSource: 'pkcs11', pkcs11: { uri: 'pkcs11:token=t;object=k' } },
+          },
+        }),
+      ),
+    ).toEqual([
+      'pacs.tls.certPath: expected certPath (the certificate of the token key) when certificateSource is "pkcs11", got nothing',
+    ]);
+    expect(
+      issuesOf(() =>
+        parseConfig({
+          ...minimal,
+          tls: {
+            certificateSource: 'pkcs11',
+            certPath: '/c.pem',
+            pkcs11: { uri: 'pkcs11:token=t;object=k' },
+          },
+        }),
+      ),
+    ).toEqual([
+      'tls.pkcs11: expected pkcs11.pinEnv or pkcs11.pinFile (the token PIN, never in the file), got nothing',
+    ]);
+    const issues = issuesOf(() =>
+      parseConfig({
+        ...minimal,
+        tls: {
+          certificateSource: 'pkcs11',
+          certPath: '/c.pem',
+          pkcs11: { uri: 'pkcs11:token=t;object=k?pin-value=1234', pinEnv: 'PIN' },
+        },
+      }),
+    );
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^tls\.pkcs11\.uri: expected PKCS#11 URI without pin-value/);
+  });
+
+  it('NFR-SEC-02: a destination inherits the global pkcs11 source; the PIN comes from pinEnv at start-up', () => {
+    const config = parseConfig({
+      ...minimal,
+      tls: {
+        certificateSource: 'pkcs11',
+        certPath: '/c.pem',
+        pkcs11: { uri: 'pkcs11:token=t;object=k', pinEnv: 'CONSOLE_PIN', modulePath: '/m.so' },
+      },
+      pacs: { ...pacs, tls: { enabled: true } },
+    });
+    expect(config.pacs?.tls).toMatchObject({ certificateSource: 'pkcs11', certPath: '/c.pem' });
+    expect(sourceOptions(config.pacs!.tls, { CONSOLE_PIN: '4711' })).toEqual({
+      source: 'pkcs11',
+      certFile: '/c.pem',
+      key: { uri: 'pkcs11:token=t;object=k', modulePath: '/m.so', pin: '4711' },
+    });
+    expect(() => sourceOptions(config.pacs!.tls, {})).toThrow(
+      expect.objectContaining({ code: 'HNV_ERR_TLS', reason: 'key-not-found' }),
+    );
+  });
+
+  it('NFR-SEC-02: a store source takes a label or thumbprint, and storeLocation for Windows', () => {
+    const config = parseConfig({
+      ...minimal,
+      tls: { certificateSource: 'store', storeId: 'AB:CD', storeLocation: 'LocalMachine' },
+    });
+    expect(sourceOptions(config.tls)).toEqual({
+      source: 'store',
+      storeId: 'AB:CD',
+      storeLocation: 'LocalMachine',
+    });
+    expect(
+      issuesOf(() =>
+        parseConfig({ ...minimal, tls: { certificateSource: 'store', storeLocation: 'Nowhere' } }),
+      ),
+    ).toEqual(['tls.storeLocation: expected one of "CurrentUser", "LocalMachine", got "Nowhere"']);
+  });
+});
