@@ -154,3 +154,29 @@ export function checkCertificates(config: DicomServiceOptions): CertificateUse[]
     return { use, info };
   });
 }
+
+/** One use's certificate for diagnostics: what serves it, or the typed error resolving it gave. */
+export type CertificateReportLine =
+  | { readonly use: string; readonly ok: true; readonly info: CertificateInfo }
+  | { readonly use: string; readonly ok: false; readonly source: string; readonly error: unknown };
+
+/**
+ * Every TLS use of the configuration with what serves its certificate (`hnvue doctor`). Each is
+ * resolved afresh (a token key is loaded, so a locked token shows here); errors are per line.
+ */
+export function certificateReport(config: DicomServiceOptions): CertificateReportLine[] {
+  const done = new Map<string, CertificateReportLine>();
+  return tlsUses(config).map(({ use, tls }) => {
+    const key = certificateKey(tls);
+    const earlier = done.get(key);
+    if (earlier !== undefined) return { ...earlier, use };
+    let line: CertificateReportLine;
+    try {
+      line = { use, ok: true, info: resolveCertificate(tls, true).info };
+    } catch (error) {
+      line = { use, ok: false, source: tls.certificateSource, error };
+    }
+    done.set(key, line);
+    return line;
+  });
+}

@@ -5,6 +5,7 @@ import { isHnvError } from '@hnvue/core';
 import { registeredCodecs, transferSyntax } from '@hnvue/dicom';
 import {
   associationOptionsFor,
+  certificateReport,
   DESTINATION_NAMES,
   type DicomServiceOptions,
   loadConfig,
@@ -19,13 +20,18 @@ import { EXIT_CODES } from '../exit-codes.js';
 export const DOCTOR_HELP = `hnvue doctor [options]
   What this machine can do, the first thing to run on a console: Node.js, the native addon (loaded
   or why not), which codec backend serves each transfer syntax, a C-ECHO to every configured
-  destination, the expiry of the configured certificates, and the transmission queue's state.
+  destination, per destination and for the listener the certificate source serving it and when its
+  certificate expires (WARN under 30 days, FAIL when expired or the key cannot be loaded; a token
+  key is loaded as start() would), the CA files' expiry, and the transmission queue's state.
   -c, --config FILE   the console's configuration (without it: only the local checks)
   --no-network        skip the C-ECHOs
   --json              the report as JSON
   Exit code 0 when every check passed, 7 when one failed (each failure is named).`;
 
-type Check = { readonly name: string; readonly ok: boolean; readonly detail: string };
+/** `warn`: passed, but look at it soon (a certificate that expires within 30 days). */
+type Check = { readonly name: string; readonly ok: boolean; readonly detail: string; readonly warn?: true };
+
+const WARN_DAYS = 30;
 
 interface CodecLine {
   readonly transferSyntax: string;
@@ -81,11 +87,39 @@ function addonCheck(): Check {
   return { name: 'native addon', ok: false, detail: `not loaded: ${s.reason} (the fallbacks serve)` };
 }
 
-/** Days until a PEM certificate file's notAfter; a check per certificate file configured. */
+/**
+ * One line per TLS use (each destination, `storage.*`, the listener): which certificate source
+ * serves it, whose certificate, and when it expires — days left, a warning under 30 days, a
+ * failure when expired or when the source cannot serve (token absent or locked, key not found).
+ * The source is resolved as start() would (a token key is loaded); no PIN is ever shown.
+ */
+function sourceChecks(config: DicomServiceOptions, now = Date.now()): Check[] {
+  return certificateReport(config).map((line): Check => {
+    const name = `certificate ${line.use}`;
+    if (!line.ok) {
+      const e = line.error as Error & { reason?: string; details?: { notAfter?: string } };
+      if (e.reason === 'own-certificate-expired' && e.details?.notAfter) {
+        return { name, ok: false, detail: `${line.source}: expired on ${e.details.notAfter}` };
+      }
+      const code = isHnvError(line.error) ? `${line.error.code}${e.reason ? ` ${e.reason}` : ''}: ` : '';
+      return { name, ok: false, detail: `${line.source}: ${code}${e.message}` };
+    }
+    const { info } = line;
+    const where = [info.keyLocation, info.subject].filter(Boolean).join(', ');
+    const head = `${info.source}${where ? ` (${where})` : ''}`;
+    if (info.notAfter === undefined) return { name, ok: true, detail: `${head}: no certificate of our own` };
+    const days = Math.floor((info.notAfter.getTime() - now) / 86_400_000);
+    const until = `valid until ${info.notAfter.toISOString()} (${days} days)`;
+    return days < WARN_DAYS
+      ? { name, ok: true, warn: true, detail: `${head}: ${until}, renew within ${WARN_DAYS} days` }
+      : { name, ok: true, detail: `${head}: ${until}` };
+  });
+}
+
+/** Days until each configured CA file's notAfter. */
 function certificateChecks(config: DicomServiceOptions): Check[] {
   const files = new Set<string>();
-  const tls = config.tls as { certPath?: string; caPaths?: readonly string[] } | undefined;
-  if (tls?.certPath) files.add(tls.certPath);
+  const tls = config.tls as { caPaths?: readonly string[] } | undefined;
   for (const ca of tls?.caPaths ?? []) files.add(ca);
   const out: Check[] = [];
   for (const file of files) {
@@ -193,7 +227,7 @@ export async function doctorCommand(argv: readonly string[], ctx: CliContext): P
       ok: true,
       detail: `${file}: valid (local AE ${config.local.aeTitle})`,
     });
-    checks.push(...certificateChecks(config));
+    checks.push(...sourceChecks(config), ...certificateChecks(config));
     if (!parsed.values['no-network'])
       checks.push(...(await echoChecks(config, ctx, logLevelOf(parsed.values))));
     checks.push(await queueCheck(config));
@@ -202,7 +236,7 @@ export async function doctorCommand(argv: readonly string[], ctx: CliContext): P
   if (parsed.values.json) {
     ctx.out(`${JSON.stringify({ checks, codecs })}\n`);
   } else {
-    for (const c of checks) ctx.out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}\n`);
+    for (const c of checks) ctx.out(`${c.ok ? (c.warn ? 'WARN' : 'ok  ') : 'FAIL'} ${c.name}: ${c.detail}\n`);
     ctx.out('\ntransfer syntax → decode / encode backend\n');
     for (const c of codecs) ctx.out(`  ${c.transferSyntax} ${c.name}: ${c.decode} / ${c.encode}\n`);
   }

@@ -412,12 +412,7 @@ function certificateProblem(tls: CertificateInput, needOwn: boolean): [string, s
           'expected certPath (the certificate of the token key) when certificateSource is "pkcs11"',
         ];
       }
-      if (tls.keyPath !== undefined || tls.pfxPath !== undefined) {
-        return [
-          'keyPath',
-          'expected no keyPath or pfxPath when certificateSource is "pkcs11" (the key stays in the token)',
-        ];
-      }
+      // keyPath / pfxPath (perhaps inherited from the global block) are not used: the key stays in the token.
       return tls.pkcs11.pinEnv === undefined && tls.pkcs11.pinFile === undefined
         ? ['pkcs11', 'expected pkcs11.pinEnv or pkcs11.pinFile (the token PIN, never in the file)']
         : undefined;
