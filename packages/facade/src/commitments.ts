@@ -16,7 +16,22 @@
 import { type CommitmentResult, STORAGE_COMMITMENT_SOP_CLASS, StorageCommitmentScu } from '@hnvue/net';
 import type { QueueInTransaction, QueueItem, Records } from '@hnvue/queue';
 import { DEFAULTS, MAX_TIMER_MS } from './config/defaults.js';
-import type { CommitmentExpiredInfo, CommitmentInfo, CommitmentReRequestInfo } from './events.js';
+import {
+  allAccepted,
+  partDone,
+  partNames,
+  partOf,
+  studyDelivered,
+  studyFinished,
+  withPart,
+} from './delivery.js';
+import type {
+  CommitmentExpiredInfo,
+  CommitmentInfo,
+  CommitmentReRequestInfo,
+  StudyDeliveredInfo,
+} from './events.js';
+import { commitmentFor, commitmentQueueDestination, PACS } from './routing.js';
 import { NS, type PendingCommitmentState, type SopRef, type StudyState } from './state.js';
 import type { FacadeContext } from './wiring.js';
 
@@ -27,6 +42,8 @@ export interface CommitmentRequestPayload {
   readonly references: readonly SopRef[];
   /** Which N-ACTION of the study (1 the first); absent in items of earlier versions: 1. */
   readonly request?: number;
+  /** The storage destination whose commitment SCP is asked; absent (earlier versions): `pacs`. */
+  readonly destination?: string;
 }
 
 type Outcome =
@@ -40,6 +57,8 @@ export interface PendingCommitment {
   readonly timedOut: boolean;
   /** Which N-ACTION of the study is awaited: 1 the first, 2 after one re-request, … */
   readonly request: number;
+  /** The storage destination (`pacs` or a `storage.<name>`) whose commitment this is. */
+  readonly destination: string;
 }
 
 export class Commitments {
@@ -63,6 +82,7 @@ export class Commitments {
       requestedAt: new Date(value.requestedAt),
       timedOut: value.timedOut,
       request: value.request ?? 1,
+      destination: value.destination ?? PACS,
     }));
   }
 
@@ -73,14 +93,14 @@ export class Commitments {
    * it once answered).
    */
   restore(): void {
-    const { onRestart, maxRequests } = this.#reRequest();
     for (const { key, value } of this.#ctx.queue()?.records.list<PendingCommitmentState>(NS.commitment) ??
       []) {
+      const { onRestart, maxRequests } = this.#reRequest(value.destination ?? PACS);
       const request = value.request ?? 1;
       // Written before the request field existed: answered, and a timed-out one waits for nothing.
       const answered = value.acceptedAt !== undefined || value.request === undefined;
       if (answered && (onRestart || value.timedOut) && request < maxRequests) this.#expire(key, 'restart');
-      else this.arm(key, value.requestedAt, request);
+      else this.arm(key, value.requestedAt, request, value.destination ?? PACS);
     }
   }
 
@@ -96,37 +116,86 @@ export class Commitments {
 
   /** The queue's onDelivered, inside the DONE transaction: a c-store counts against its study. */
   onDelivered(item: QueueItem, records: Records, tx: QueueInTransaction): void {
-    if (item.kind === 'c-store') this.markDelivered(records, tx, item.sopInstanceUid);
+    if (item.kind === 'c-store') this.markDelivered(records, tx, item.sopInstanceUid, item.destination);
   }
 
-  markDelivered(records: Records, tx: QueueInTransaction, sopInstanceUid: string): void {
+  /** The destination (`pacs` or a named one) accepted the object: counted in its part of the study. */
+  markDelivered(
+    records: Records,
+    tx: QueueInTransaction,
+    sopInstanceUid: string,
+    destination: string = PACS,
+  ): void {
     for (const { key, value } of records.list<StudyState>(NS.study)) {
-      if (!value.references.some((r) => r.sopInstanceUid === sopInstanceUid)) continue;
-      if (value.delivered.includes(sopInstanceUid)) continue;
-      records.put(NS.study, key, { ...value, delivered: [...value.delivered, sopInstanceUid] });
+      const part = partOf(value, destination);
+      if (!part.references.some((r) => r.sopInstanceUid === sopInstanceUid)) continue;
+      if (part.delivered.includes(sopInstanceUid)) continue;
+      records.put(
+        NS.study,
+        key,
+        withPart(value, destination, { ...part, delivered: [...part.delivered, sopInstanceUid] }),
+      );
       this.requestIfReady(records, tx, key);
     }
   }
 
   /**
-   * Inside a queue transaction: a closed study whose every object is delivered gets its commitment
-   * queued, and its transaction UID recorded, in that same transaction (NFR-REL-01).
+   * Inside a queue transaction: each destination with a commitment SCP whose part of the closed
+   * study is all delivered gets its commitment queued, and its transaction UID recorded, in that
+   * same transaction (NFR-REL-01); then whether the study is delivered (delivery.ts).
    */
   requestIfReady(records: Records, tx: QueueInTransaction, studyInstanceUid: string): void {
-    const study = records.get<StudyState>(NS.study, studyInstanceUid);
-    if (!study?.closed || study.commitment || study.references.length === 0) return;
-    if (!study.references.every((r) => study.delivered.includes(r.sopInstanceUid))) return;
-    if (!this.#ctx.config.commitment) return;
-    const transactionUid = this.#ctx.uids.next();
-    records.put(NS.study, studyInstanceUid, { ...study, commitment: transactionUid });
-    this.enqueueRequest(tx, { transactionUid, studyInstanceUid, references: study.references, request: 1 });
+    let study = records.get<StudyState>(NS.study, studyInstanceUid);
+    if (!study?.closed) return;
+    for (const destination of partNames(study)) {
+      const part = partOf(study, destination);
+      if (part.commitment || !allAccepted(part) || !commitmentFor(this.#ctx.config, destination)) continue;
+      const transactionUid = this.#ctx.uids.next();
+      study = withPart(study, destination, { ...part, commitment: transactionUid });
+      records.put(NS.study, studyInstanceUid, study);
+      this.enqueueRequest(tx, {
+        transactionUid,
+        studyInstanceUid,
+        references: part.references,
+        request: 1,
+        ...(destination === PACS ? {} : { destination }),
+      });
+    }
+    this.settle(records, studyInstanceUid, study);
+  }
+
+  /**
+   * Inside a queue transaction, after a destination's part changed: the study is announced
+   * delivered once (after the transaction), and its record goes once every destination holds it.
+   * A pacs-only study keeps the behaviour of earlier versions: its record goes with the report.
+   */
+  settle(records: Records, studyInstanceUid: string, study: StudyState): void {
+    const { config } = this.#ctx;
+    let next = study;
+    if (!study.deliveredAnnounced && studyDelivered(config, study)) {
+      next = { ...study, deliveredAnnounced: true };
+      const destinations = partNames(study).filter((d) => partDone(config, study, d));
+      this.#announce({ studyInstanceUid, destinations });
+    }
+    const reported = partNames(study).some((d) => commitmentFor(config, d) !== undefined);
+    if ((study.others !== undefined || reported) && studyFinished(config, study)) {
+      records.delete(NS.study, studyInstanceUid);
+    } else if (next !== study) records.put(NS.study, studyInstanceUid, next);
+  }
+
+  #announce(info: StudyDeliveredInfo): void {
+    // After the transaction that recorded it (they are synchronous): the UI hears of a state on disk.
+    setImmediate(() => {
+      this.#ctx.log.info({ destinations: info.destinations }, 'study delivered');
+      this.#ctx.events.emit('studyDelivered', info);
+    });
   }
 
   enqueueRequest(tx: QueueInTransaction, payload: CommitmentRequestPayload): void {
     // The dedup key is the transaction UID: one queue item per transaction.
     tx.enqueue({
       kind: 'storage-commitment',
-      destination: 'commitment',
+      destination: commitmentQueueDestination(payload.destination ?? PACS),
       sopClassUid: STORAGE_COMMITMENT_SOP_CLASS,
       sopInstanceUid: payload.transactionUid,
       source: { bytes: Buffer.from(JSON.stringify(payload)) },
@@ -134,14 +203,15 @@ export class Commitments {
   }
 
   /** How long request `request` (1 the first) waits for its report: the timeout times the back-off. */
-  timeoutFor(request: number): number {
-    const timeoutMs = this.#ctx.config.commitment?.timeoutMs ?? DEFAULTS.commitment.timeoutMs;
-    const factor = this.#reRequest().backoffMultiplier ** Math.max(0, request - 1);
+  timeoutFor(request: number, destination: string = PACS): number {
+    const timeoutMs =
+      commitmentFor(this.#ctx.config, destination)?.timeoutMs ?? DEFAULTS.commitment.timeoutMs;
+    const factor = this.#reRequest(destination).backoffMultiplier ** Math.max(0, request - 1);
     return Math.min(MAX_TIMER_MS, Math.round(timeoutMs * factor));
   }
 
-  arm(transactionUid: string, requestedAt: number, request = 1): void {
-    const delay = Math.max(0, requestedAt + this.timeoutFor(request) - Date.now());
+  arm(transactionUid: string, requestedAt: number, request: number = 1, destination: string = PACS): void {
+    const delay = Math.max(0, requestedAt + this.timeoutFor(request, destination) - Date.now());
     // A retried request re-arms: one timer per transaction.
     clearTimeout(this.#timers.get(transactionUid));
     const timer = setTimeout(() => {
@@ -152,8 +222,8 @@ export class Commitments {
     this.#timers.set(transactionUid, timer);
   }
 
-  #reRequest() {
-    return this.#ctx.config.commitment?.reRequest ?? DEFAULTS.commitment.reRequest;
+  #reRequest(destination: string) {
+    return commitmentFor(this.#ctx.config, destination)?.reRequest ?? DEFAULTS.commitment.reRequest;
   }
 
   /**
@@ -162,7 +232,7 @@ export class Commitments {
    * request, it ends (PS3.4 J.3.3).
    */
   #expire(transactionUid: string, reason: CommitmentReRequestInfo['reason']): void {
-    const { maxRequests } = this.#reRequest();
+    let maxRequests = 1;
     let current: PendingCommitmentState | undefined;
     let outcome: Outcome | undefined;
     let rearm: { readonly next: string; readonly request: number } | undefined;
@@ -172,6 +242,8 @@ export class Commitments {
       this.#ctx.queue()?.transaction((records, tx) => {
         current = records.get<PendingCommitmentState>(NS.commitment, transactionUid);
         if (!current) return;
+        const destination = current.destination ?? PACS;
+        maxRequests = this.#reRequest(destination).maxRequests;
         const request = current.request ?? 1;
         const earlier = [...(current.earlier ?? []), transactionUid];
         records.delete(NS.commitment, transactionUid);
@@ -183,6 +255,7 @@ export class Commitments {
               transactionUids: earlier,
               studyInstanceUid: current.studyInstanceUid,
               references: current.references,
+              destination,
             },
           };
           return;
@@ -198,12 +271,20 @@ export class Commitments {
           earlier,
         } satisfies PendingCommitmentState);
         const study = records.get<StudyState>(NS.study, current.studyInstanceUid);
-        if (study) records.put(NS.study, current.studyInstanceUid, { ...study, commitment: next });
+        if (study) {
+          const part = partOf(study, destination);
+          records.put(
+            NS.study,
+            current.studyInstanceUid,
+            withPart(study, destination, { ...part, commitment: next }),
+          );
+        }
         this.enqueueRequest(tx, {
           transactionUid: next,
           studyInstanceUid: current.studyInstanceUid,
           references: current.references,
           request: request + 1,
+          ...(destination === PACS ? {} : { destination }),
         });
         // Armed now too, so a re-request the queue cannot deliver still ends (its sender re-arms).
         rearm = { next, request: request + 1 };
@@ -216,13 +297,14 @@ export class Commitments {
             request: request + 1,
             maxRequests,
             reason,
+            destination,
           },
         };
       });
     } catch (err) {
       this.#ctx.log.error({ transactionUid, err: (err as Error).name }, 'commitment timeout not recorded');
       current = this.#ctx.queue()?.records.get<PendingCommitmentState>(NS.commitment, transactionUid);
-      if (current) this.arm(transactionUid, Date.now(), current.request ?? 1);
+      if (current) this.arm(transactionUid, Date.now(), current.request ?? 1, current.destination ?? PACS);
       outcome = undefined;
     }
     if (!current) return;
@@ -234,9 +316,10 @@ export class Commitments {
         studyInstanceUid: current.studyInstanceUid,
         request,
         final: outcome?.kind === 'expired',
+        destination: current.destination ?? PACS,
       });
     }
-    if (rearm) this.arm(rearm.next, Date.now(), rearm.request);
+    if (rearm) this.arm(rearm.next, Date.now(), rearm.request, current.destination ?? PACS);
     if (outcome?.kind === 'reRequested') {
       const { info } = outcome;
       this.#ctx.log.info(
@@ -269,9 +352,13 @@ export class Commitments {
               .find(({ value }) => value.earlier?.includes(transactionUid));
         if (!found) return undefined;
         records.delete(NS.commitment, found.key);
+        const destination = found.value.destination ?? PACS;
         const study = records.get<StudyState>(NS.study, found.value.studyInstanceUid);
-        if (study?.commitment === found.key && result.failed.length === 0) {
-          records.delete(NS.study, found.value.studyInstanceUid);
+        const part = study && partOf(study, destination);
+        if (study && part?.commitment === found.key && result.failed.length === 0) {
+          const committed = withPart(study, destination, { ...part, committed: true });
+          records.put(NS.study, found.value.studyInstanceUid, committed);
+          this.settle(records, found.value.studyInstanceUid, committed);
         }
         return found;
       });
@@ -290,9 +377,15 @@ export class Commitments {
       studyInstanceUid: pending.value.studyInstanceUid,
       committed: result.committed,
       failed: result.failed,
+      destination: pending.value.destination ?? PACS,
     };
     this.#ctx.log.info(
-      { transactionUid, committed: info.committed.length, failed: info.failed.length },
+      {
+        transactionUid,
+        destination: info.destination,
+        committed: info.committed.length,
+        failed: info.failed.length,
+      },
       'storage commitment report',
     );
     this.#ctx.events.emit(result.failed.length === 0 ? 'committed' : 'commitmentFailed', info);

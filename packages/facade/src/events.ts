@@ -20,6 +20,8 @@ export interface DeliveryInfo {
 export interface CommitmentInfo {
   readonly transactionUid: string;
   readonly studyInstanceUid: string;
+  /** The storage destination (`pacs` or a `storage.<name>`) whose commitment SCP reported. */
+  readonly destination: string;
   readonly committed: readonly SopRef[];
   readonly failed: readonly (SopRef & { readonly failureReason: number })[];
 }
@@ -31,6 +33,8 @@ export interface CommitmentTimeoutInfo {
   readonly request: number;
   /** The last request allowed: the commitment expires. */
   readonly final: boolean;
+  /** The storage destination (`pacs` or a `storage.<name>`). */
+  readonly destination: string;
 }
 
 export interface CommitmentReRequestInfo {
@@ -43,6 +47,8 @@ export interface CommitmentReRequestInfo {
   readonly maxRequests: number;
   /** `timeout`: no report in time; `restart`: requested by an earlier run, its report may have been lost. */
   readonly reason: 'timeout' | 'restart';
+  /** The storage destination (`pacs` or a `storage.<name>`). */
+  readonly destination: string;
 }
 
 export interface CommitmentExpiredInfo {
@@ -52,6 +58,15 @@ export interface CommitmentExpiredInfo {
   readonly transactionUids: readonly string[];
   readonly studyInstanceUid: string;
   readonly references: readonly SopRef[];
+  /** The storage destination (`pacs` or a `storage.<name>`). */
+  readonly destination: string;
+}
+
+/** A study every required storage destination holds (committed, or accepted without commitment). */
+export interface StudyDeliveredInfo {
+  readonly studyInstanceUid: string;
+  /** The destinations that hold it now, `pacs` first. */
+  readonly destinations: readonly string[];
 }
 
 /** Typed notifications for the UI (many listeners, no return value). */
@@ -76,6 +91,11 @@ export interface DicomServicesEvents {
    * longer pending and the PACS may not hold the study's objects (operator notification, FR-DICOM-07).
    */
   commitmentExpired: [info: CommitmentExpiredInfo];
+  /**
+   * Every storage destination with `requiredForDelivered` that got objects of the study holds
+   * them (committed, or every C-STORE accepted where it has no commitment SCP); once per study.
+   */
+  studyDelivered: [info: StudyDeliveredInfo];
   /** Queue counts after any change. */
   queueStatus: [counts: QueueCounts];
   /**

@@ -31,5 +31,6 @@ export {
   queueDirFor,
   type StartProcedureInput,
   type StoredObject,
+  type StudyDeliveredInfo,
 } from './services.js';
 export type { SopRef } from './state.js';

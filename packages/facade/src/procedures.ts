@@ -28,11 +28,11 @@ import {
   type WorklistItem,
   type WorklistResult,
 } from '@hnvue/net';
-import type { QueueInTransaction, Records } from '@hnvue/queue';
+import type { Records } from '@hnvue/queue';
 import type { Commitments } from './commitments.js';
-import { requireDestination } from './destinations.js';
 import { FACADE_ERROR_CODES, FacadeError } from './errors.js';
 import { mppsEndDataset } from './mpps-end.js';
+import { queueObject } from './object-queue.js';
 import {
   type DoseEventState,
   emptyStudy,
@@ -292,9 +292,8 @@ export class Procedures {
   }
 
   /**
-   * Queues the object for the PACS; its reference reaches the procedure and the study in the
-   * transaction that records the c-store item, so a reference never exists without its item and
-   * its bytes in the spool (NFR-REL-01). A procedure ended meanwhile refuses it (rolled back).
+   * Queues the object for its storage destinations (object-queue.ts); the procedure's update goes
+   * in the same transaction. A procedure ended meanwhile refuses it (rolled back).
    */
   async #queueForPacs(
     procedureId: string,
@@ -302,42 +301,12 @@ export class Procedures {
     part10: Uint8Array,
     update: (p: ProcedureState) => ProcedureState,
   ): Promise<number> {
-    const queue = this.#ctx.requireQueue();
-    requireDestination(this.#ctx.config, 'pacs');
-    const { item } = await queue.enqueue(
-      {
-        kind: 'c-store',
-        destination: 'pacs',
-        sopClassUid: ref.sopClassUid,
-        sopInstanceUid: ref.sopInstanceUid,
-        source: { bytes: part10 },
-      },
-      {
-        withRecords: (records, result, tx) => {
-          const state = this.#openProcedure(procedureId, records);
-          records.put(NS.procedure, procedureId, update(state));
-          addReference(records, tx, this.#commitments, state.studyInstanceUid, ref, result.outcome);
-        },
-      },
-    );
-    return item.id;
+    return await queueObject(this.#ctx, this.#commitments, ref, part10, (records) => {
+      const state = this.#openProcedure(procedureId, records);
+      records.put(NS.procedure, procedureId, update(state));
+      return state.studyInstanceUid;
+    });
   }
-}
-
-function addReference(
-  records: Records,
-  tx: QueueInTransaction,
-  commitments: Commitments,
-  studyInstanceUid: string,
-  ref: SopRef,
-  outcome: string,
-): void {
-  const study = records.get<StudyState>(NS.study, studyInstanceUid) ?? emptyStudy();
-  if (!study.references.some((r) => r.sopInstanceUid === ref.sopInstanceUid)) {
-    records.put(NS.study, studyInstanceUid, { ...study, references: [...study.references, ref] });
-  }
-  // The PACS has it already (same SOP Instance UID queued and delivered before): delivered now.
-  if (outcome === 'already-delivered') commitments.markDelivered(records, tx, ref.sopInstanceUid);
 }
 
 function view(id: string, p: ProcedureState, status: Procedure['status']): Procedure {

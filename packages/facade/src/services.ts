@@ -18,7 +18,7 @@ import { mkdirSync } from 'node:fs';
 import { guardLogger, type Logger, silentLogger } from '@hnvue/core';
 import type { IrradiationEvent } from '@hnvue/iod';
 import type { CodedEntry, DicomServer, StorageClient, WorklistQuery, WorklistResult } from '@hnvue/net';
-import type { QueueCounts, QueueItem, TransmissionQueue } from '@hnvue/queue';
+import type { DestinationHealth, QueueCounts, QueueItem, TransmissionQueue } from '@hnvue/queue';
 import { createUidGenerator, type UidGenerator } from '@hnvue/uid';
 import { checkCertificates } from './certificates.js';
 import { Commitments, type PendingCommitment } from './commitments.js';
@@ -48,6 +48,7 @@ import {
   createStorage,
   defaultEquipment,
   type FacadeContext,
+  needsListener,
   openQueue,
   queueDirFor,
 } from './wiring.js';
@@ -63,6 +64,7 @@ export type {
   PrintedInfo,
   PrinterStatusInfo,
   PrintJobStatusInfo,
+  StudyDeliveredInfo,
 } from './events.js';
 export type { PrintImageInput, PrintJobInfo, PrintOptions } from './print.js';
 export type {
@@ -82,7 +84,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
   readonly #commitments: Commitments;
   readonly #procedures: Procedures;
   #queue: TransmissionQueue | undefined;
-  #storage: StorageClient | undefined;
+  #storage = new Map<string, StorageClient>();
   #listener: DicomServer | undefined;
   #listenerPort = 0;
   #running = false;
@@ -134,7 +136,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       );
     }
     mkdirSync(this.#ctx.queueDir, { recursive: true });
-    const sender = createSender(this.#ctx, this.#commitments, () => this.#storage);
+    const sender = createSender(this.#ctx, this.#commitments, (d) => this.#storage.get(d));
     const onDelivered: Parameters<typeof openQueue>[3] = (item, records, tx) => {
       this.#commitments.onDelivered(item, records, tx);
       printDelivered(item, records);
@@ -146,7 +148,7 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     try {
       migrateLegacyState(this.#ctx.queueDir, this.#queue, this.#commitments, this.#log);
       // The listener is up before any N-ACTION goes out: Orthanc may report before its N-ACTION-RSP is read.
-      if (this.config.commitment) {
+      if (needsListener(this.config)) {
         this.#listener = createListener(this.config, this.#commitments.scu.reportHandler, this.#log);
         this.#listenerPort = await this.#listener.listen(
           this.config.local.port,
@@ -155,9 +157,8 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
       }
     } catch (err) {
       await this.#queue.close({ graceMs: 0 });
-      await this.#storage?.close();
+      await this.#closeStorage();
       this.#queue = undefined;
-      this.#storage = undefined;
       throw err;
     }
     this.#running = true;
@@ -176,11 +177,10 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     this.#running = false;
     this.#commitments.stop();
     await this.#queue?.close({ graceMs: options.graceMs ?? 10_000 });
-    await this.#storage?.close();
+    await this.#closeStorage();
     await this.#listener?.close();
     this.#commitments.close();
     this.#queue = undefined;
-    this.#storage = undefined;
     this.#listener = undefined;
     this.#log.info({}, 'DICOM services stopped');
   }
@@ -260,6 +260,17 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
     return this.#requireQueue().list(filter);
   }
 
+  /**
+   * A destination's circuit breaker (closed, open, half-open) as the queue sees it: `pacs`, a
+   * `storage.<name>`, `<name>/commitment`; without a name, every destination that is not closed.
+   */
+  queueHealth(): DestinationHealth[];
+  queueHealth(destination: string): DestinationHealth;
+  queueHealth(destination?: string): DestinationHealth[] | DestinationHealth {
+    const queue = this.#requireQueue();
+    return destination === undefined ? queue.health() : queue.health(destination);
+  }
+
   retry(queueItemId: number): QueueItem {
     return this.#requireQueue().requeue(queueItemId);
   }
@@ -267,6 +278,12 @@ export class DicomServices extends EventEmitter<DicomServicesEvents> {
   /** Commitments awaiting their report (also those restored from an earlier run). */
   pendingCommitments(): PendingCommitment[] {
     return this.#commitments.pending();
+  }
+
+  async #closeStorage(): Promise<void> {
+    const clients = [...this.#storage.values()];
+    this.#storage = new Map();
+    await Promise.all(clients.map((c) => c.close()));
   }
 
   #requireQueue(): TransmissionQueue {

@@ -8,8 +8,9 @@
  * - `subject/<MPPS SOP Instance UID>`: the worklist slice images copy (patient, accession,
  *   requested procedure). PHI, so it lives exactly as long as its procedure and goes in the same
  *   transaction that ends it (NFR-SEC-01); the queue's spool holds PHI images already.
- * - `study/<Study Instance UID>`: what was queued for the PACS, what was delivered, whether the
- *   procedure is closed and the commitment transaction once queued (FR-DICOM-07).
+ * - `study/<Study Instance UID>`: per storage destination (`pacs` at the top level, named ones in
+ *   `others`) what was queued, what was delivered and the commitment transaction once queued;
+ *   whether the procedure is closed (FR-DICOM-07).
  * - `commitment/<Transaction UID>`: a commitment awaiting its N-EVENT-REPORT, keyed by its latest
  *   request's Transaction UID (the earlier ones of a re-requested commitment listed inside).
  * - `print/<job id>`: how many films of a queued print job the printer has printed (FR-DICOM-11),
@@ -30,18 +31,31 @@ export const NS = {
   meta: 'facade',
 } as const;
 
-export interface StudyState {
-  /** Everything queued for the PACS in this study (images, dose report). */
+/** One storage destination's part of a study: what was queued for it, delivered, committed. */
+export interface DestinationStudyState {
   readonly references: readonly SopRef[];
+  /** SOP Instance UIDs the destination accepted (C-STORE success). */
   readonly delivered: readonly string[];
-  /** No more objects will be added (procedure completed or discontinued). */
-  readonly closed: boolean;
   /** Transaction UID once the commitment was queued. */
   readonly commitment?: string;
+  /** Its commitment report came with every reference committed. */
+  readonly committed?: boolean;
+}
+
+export interface StudyState extends DestinationStudyState {
+  // The top-level part is the `pacs` destination's (the shape of earlier versions).
+  /** No more objects will be added (procedure completed or discontinued). */
+  readonly closed: boolean;
+  /** The parts of the named storage destinations (`storage.<name>`), by name. */
+  readonly others?: Readonly<Record<string, DestinationStudyState>>;
+  /** `studyDelivered` was announced. */
+  readonly deliveredAnnounced?: boolean;
 }
 
 export interface PendingCommitmentState {
   readonly studyInstanceUid: string;
+  /** The storage destination whose commitment SCP was asked; absent: `pacs`. */
+  readonly destination?: string;
   readonly references: readonly SopRef[];
   /** Epoch ms of the N-ACTION. */
   readonly requestedAt: number;

@@ -18,9 +18,10 @@ import {
 import { type QueueOptions, TransmissionQueue } from '@hnvue/queue';
 import type { UidGenerator } from '@hnvue/uid';
 import { credentialsFor } from './certificates.js';
-import type { DicomServiceConfig, DicomServiceOptions } from './config/index.js';
+import type { DestinationOptions, DicomServiceConfig, DicomServiceOptions } from './config/index.js';
 import { associationOptionsFor } from './destinations.js';
 import type { FacadeEmitter } from './events.js';
+import { commitmentFor, PACS, storageDestinationNames } from './routing.js';
 
 export interface CreateDicomServicesOptions {
   /**
@@ -68,7 +69,7 @@ export function defaultEquipment(config: DicomServiceOptions): EquipmentInput {
 
 export function storageDestination(
   config: DicomServiceOptions,
-  pacs: NonNullable<DicomServiceOptions['pacs']>,
+  pacs: DestinationOptions,
   logger: Logger,
 ): ConstructorParameters<typeof StorageClient>[0] {
   const a = associationOptionsFor(config, pacs, logger);
@@ -91,14 +92,25 @@ export function storageDestination(
 /** Our listener: C-ECHO and the storage commitment N-EVENT-REPORT on a new association (PS3.4 J.3.3). */
 /**
  * Who may open an association to our listener: the configured list, or by default the peers that
- * report to us (the commitment SCP and the PACS); undefined (any) with `acceptAnyCallingAeTitle`.
+ * report to us (each storage destination's commitment SCP and the destination itself, `pacs` and
+ * the `storage` ones); undefined (any) with `acceptAnyCallingAeTitle`.
  */
 export function listenerCallingAeTitles(config: DicomServiceOptions): string[] | undefined {
   const { local } = config;
   if (local.acceptAnyCallingAeTitle) return undefined;
   if (local.acceptCallingAeTitles) return [...local.acceptCallingAeTitles];
-  const peers = [config.commitment?.aeTitle, config.pacs?.aeTitle].filter((ae) => ae !== undefined);
-  return peers.length > 0 ? [...new Set(peers)] : undefined;
+  const peers = [config.commitment?.aeTitle, config.pacs?.aeTitle];
+  for (const d of Object.values(config.storage ?? {})) peers.push(d.commitment?.aeTitle, d.aeTitle);
+  const known = peers.filter((ae) => ae !== undefined);
+  return known.length > 0 ? [...new Set(known)] : undefined;
+}
+
+/** The listener is needed when some storage destination has a commitment SCP (reports come to it). */
+export function needsListener(config: DicomServiceOptions): boolean {
+  return (
+    storageDestinationNames(config).some((d) => commitmentFor(config, d) !== undefined) ||
+    config.commitment !== undefined
+  );
 }
 
 export function createListener(
@@ -160,12 +172,21 @@ export async function openQueue(
   });
 }
 
-/** The C-STORE client of the `pacs` destination, if one is configured (FR-DICOM-02, -04). */
-export function createStorage(config: DicomServiceOptions, logger: Logger): StorageClient | undefined {
-  const { pacs } = config;
-  if (!pacs) return undefined;
-  return new StorageClient(storageDestination(config, pacs, logger), {
-    pool: { ...config.associationPool },
-    logger,
-  });
+/**
+ * One C-STORE client, with its own association pool, per configured storage destination: `pacs`
+ * and each `storage.<name>` (FR-DICOM-02, -04); keyed by the queue destination of their items.
+ */
+export function createStorage(config: DicomServiceOptions, logger: Logger): Map<string, StorageClient> {
+  const clients = new Map<string, StorageClient>();
+  const add = (name: string, d: DestinationOptions) =>
+    clients.set(
+      name,
+      new StorageClient(storageDestination(config, d, logger), {
+        pool: { ...config.associationPool },
+        logger,
+      }),
+    );
+  if (config.pacs) add(PACS, config.pacs);
+  for (const [name, d] of Object.entries(config.storage ?? {})) add(name, d);
+  return clients;
 }

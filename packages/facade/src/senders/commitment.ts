@@ -8,6 +8,7 @@ import type { QueueItem } from '@hnvue/queue';
 import type { CommitmentRequestPayload, Commitments } from '../commitments.js';
 import { associationOptionsFor, requireDestination } from '../destinations.js';
 import { FACADE_ERROR_CODES, FacadeError } from '../errors.js';
+import { commitmentFor, PACS } from '../routing.js';
 import { NS, type PendingCommitmentState } from '../state.js';
 import type { FacadeContext } from '../wiring.js';
 
@@ -16,8 +17,13 @@ export async function sendCommitment(
   commitments: Commitments,
   item: QueueItem,
 ): Promise<void> {
-  const commitment = requireDestination(ctx.config, 'commitment');
   const payload = JSON.parse(await readFile(item.path, 'utf8')) as CommitmentRequestPayload;
+  const destination = payload.destination ?? PACS;
+  // pacs: the top-level `commitment` block; a named destination: its own (removed: not configured).
+  const commitment =
+    destination === PACS
+      ? requireDestination(ctx.config, 'commitment')
+      : (commitmentFor(ctx.config, destination) ?? notConfigured(destination));
   const request = payload.request ?? 1;
   const records = ctx.queue()?.records;
   if (!records) throw new FacadeError(FACADE_ERROR_CODES.notRunning, 'DICOM services are not started');
@@ -35,6 +41,7 @@ export async function sendCommitment(
   const pendingState: PendingCommitmentState = {
     ...(existing ?? { timedOut: false, request }),
     studyInstanceUid: payload.studyInstanceUid,
+    ...(destination === PACS ? {} : { destination }),
     references: payload.references,
     requestedAt,
   };
@@ -69,10 +76,10 @@ export async function sendCommitment(
   const answered = records.get<PendingCommitmentState>(NS.commitment, payload.transactionUid);
   if (answered) {
     records.put(NS.commitment, payload.transactionUid, { ...answered, acceptedAt: Date.now() });
-    commitments.arm(payload.transactionUid, requestedAt, request);
+    commitments.arm(payload.transactionUid, requestedAt, request, destination);
   }
   try {
-    if (ctx.config.commitment?.reportOn === 'same-association') {
+    if (commitment.reportOn === 'same-association') {
       // PS3.4 J.3.3: the report comes on this association; keep it open until then (bounded).
       await Promise.race([
         pending.result,
@@ -87,6 +94,17 @@ export async function sendCommitment(
       'commitment association not released cleanly after its N-ACTION-RSP; the request stands',
     );
   }
+}
+
+function notConfigured(destination: string): never {
+  throw new FacadeError(
+    FACADE_ERROR_CODES.notConfigured,
+    `no commitment SCP is configured for storage destination '${destination}'`,
+    {
+      hint: `add "commitment": { "aeTitle", "host", "port" } to storage.${destination}`,
+      details: { destination },
+    },
+  );
 }
 
 function withoutAccepted(state: PendingCommitmentState): PendingCommitmentState {

@@ -12,12 +12,12 @@ import { sendStore } from './store.js';
 export function createSender(
   ctx: FacadeContext,
   commitments: Commitments,
-  storage: () => StorageClient | undefined,
+  storage: (destination: string) => StorageClient | undefined,
 ): (item: QueueItem, send: SendContext) => Promise<void> {
   return async (item, send) => {
     switch (item.kind) {
       case 'c-store':
-        return await sendStore(storage(), item, send);
+        return await sendStore(storage(item.destination), item, send);
       case 'mpps-create':
       case 'mpps-set':
         return await sendMpps(ctx.config, ctx.log, item);

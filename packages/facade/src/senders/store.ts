@@ -1,4 +1,4 @@
-/** The queue's c-store sender: the Part 10 file of the item through our StorageClient (FR-DICOM-04). */
+/** The queue's c-store sender: the Part 10 file of the item through the StorageClient of its destination (FR-DICOM-04). */
 import type { StorageClient } from '@hnvue/net';
 import { DeliveryError, type QueueItem, type SendContext } from '@hnvue/queue';
 import { FACADE_ERROR_CODES } from '../errors.js';
@@ -8,9 +8,9 @@ export async function sendStore(
   item: QueueItem,
   ctx: SendContext,
 ): Promise<void> {
-  // A PACS removed from the configuration while items wait: FAILED with HNV_ERR_NOT_CONFIGURED.
+  // A destination removed from the configuration while items wait: FAILED with HNV_ERR_NOT_CONFIGURED.
   if (!storage) {
-    throw new DeliveryError('no pacs destination is configured', {
+    throw new DeliveryError(`no ${item.destination} destination is configured`, {
       retryable: false,
       code: FACADE_ERROR_CODES.notConfigured,
     });
