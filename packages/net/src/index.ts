@@ -201,6 +201,7 @@ export {
   type CertificateSource,
   type CertificateSourceKind,
   type CertificateSourceOptions,
+  type CertificateTrustOptions,
   certificateSource,
   type PemSource,
   type PfxSource,
@@ -209,7 +210,13 @@ export {
   resolveCertificateSource,
   type StoreSource,
 } from './tls/sources.js';
-export { findInStore, type StoreKeyOptions, systemCaFile, type WindowsStoreLocation } from './tls/store.js';
+export {
+  findInStore,
+  type StoreEntry,
+  type StoreKeyOptions,
+  systemCaFile,
+  type WindowsStoreLocation,
+} from './tls/store.js';
 export {
   buildCommitmentReport,
   buildMppsCreate,

@@ -19,12 +19,12 @@ import { findInStore, type StoreKeyOptions, systemCaFile } from './store.js';
  */
 export type CertificateSourceKind = 'pem' | 'pfx' | 'pkcs11' | 'store';
 
-interface Common {
+export interface CertificateTrustOptions {
   /** Trusted CAs (PEM files). Absent: Node's bundled roots, or the system store for `store`. */
   readonly caFile?: string | readonly string[];
 }
 
-export interface PemSource extends Common {
+export interface PemSource extends CertificateTrustOptions {
   readonly source: 'pem';
   /** Absent for a client without a certificate of its own. */
   readonly certFile?: string;
@@ -32,20 +32,20 @@ export interface PemSource extends Common {
   readonly passphrase?: string;
 }
 
-export interface PfxSource extends Common {
+export interface PfxSource extends CertificateTrustOptions {
   readonly source: 'pfx';
   readonly pfxFile: string;
   readonly passphrase?: string;
 }
 
-export interface Pkcs11Source extends Common {
+export interface Pkcs11Source extends CertificateTrustOptions {
   readonly source: 'pkcs11';
   /** Our certificate (PEM) that matches the token key. */
   readonly certFile: string;
   readonly key: Pkcs11KeyOptions;
 }
 
-export interface StoreSource extends Common, StoreKeyOptions {
+export interface StoreSource extends CertificateTrustOptions, StoreKeyOptions {
   readonly source: 'store';
 }
 
