@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '@hnvue/core';
 import { describe, expect, it } from 'vitest';
 import { sourceOptions } from '../src/certificates.js';
-import { parseConfig } from '../src/index.js';
+import { loadConfig, parseConfig } from '../src/index.js';
 
 const minimal = { local: { aeTitle: 'HNVUE_DR1' }, uid: { deviceSerial: '1234' } };
 const pacs = { aeTitle: 'PACS', host: 'pacs.hospital.example' };
@@ -98,5 +101,32 @@ describe('certificate source configuration (NFR-SEC-02)', () => {
         parseConfig({ ...minimal, tls: { certificateSource: 'store', storeLocation: 'Nowhere' } }),
       ),
     ).toEqual(['tls.storeLocation: expected one of "CurrentUser", "LocalMachine", got "Nowhere"']);
+  });
+
+  it('NFR-SEC-02: in a file, the token PIN file and module paths are relative to the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hnvue-pkcs11-config-'));
+    try {
+      const file = join(dir, 'dicom.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          ...minimal,
+          tls: {
+            certificateSource: 'pkcs11',
+            certPath: 'certs/console.pem',
+            pkcs11: { uri: 'pkcs11:token=t;object=k', pinFile: 'secrets/pin', modulePath: '/usr/lib/m.so' },
+          },
+        }),
+      );
+      const config = loadConfig({ file, env: {} });
+      expect(config.tls.certPath).toBe(join(dir, 'certs/console.pem'));
+      expect(config.tls.pkcs11).toEqual({
+        uri: 'pkcs11:token=t;object=k',
+        pinFile: join(dir, 'secrets/pin'),
+        modulePath: '/usr/lib/m.so',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

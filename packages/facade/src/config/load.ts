@@ -139,6 +139,13 @@ function resolveFilePaths(config: unknown, base: string): unknown {
       if (!PATH_KEYS.has(key)) continue;
       out[key] = Array.isArray(out[key]) ? (out[key] as unknown[]).map(fix) : fix(out[key]);
     }
+    // The token's PIN file and modules, as the certificate files (NFR-SEC-02).
+    if (isRecord(out.pkcs11)) {
+      const token: Record<string, unknown> = { ...out.pkcs11 };
+      for (const key of ['pinFile', 'modulePath', 'enginePath'])
+        if (key in token) token[key] = fix(token[key]);
+      out.pkcs11 = token;
+    }
     return out;
   };
   const out: Record<string, unknown> = {};
