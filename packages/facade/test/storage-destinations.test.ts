@@ -231,3 +231,55 @@ describe('storage destinations: delivered', () => {
     expect(studyFinished(withoutArchive, pacsOnly)).toBe(true);
   });
 });
+
+describe('storage destinations: a destination removed from the configuration', () => {
+  it('FR-DICOM-04, NFR-REL-01: its waiting items fail with HNV_ERR_NOT_CONFIGURED; one item per (object, destination)', async () => {
+    const { createDicomServices } = await import('../src/index.js');
+    const { SMALL_DX } = await import('./support.js');
+    const dir = mkdtempSync(join(tmpdir(), 'hnvue-removed-'));
+    // Nothing listens on port 9 of 127.0.0.1 (discard, closed): every attempt fails to connect.
+    const nowhere = { host: '127.0.0.1', port: 9 };
+    const base = {
+      ...minimal,
+      pacs: { aeTitle: 'PACS', ...nowhere },
+      queue: { path: join(dir, 'queue.sqlite'), initialIntervalMs: 100, maxAttempts: 100 },
+    };
+    try {
+      const first = createDicomServices({
+        config: { ...base, storage: { archive2: { aeTitle: 'ARCHIVE2', ...nowhere } } },
+      });
+      await first.start();
+      const procedure = await first.startProcedure({
+        worklist: {
+          item: {
+            patientId: 'RM-1',
+            otherPatientIds: [],
+            requestedProcedureCodes: [],
+            referencedStudies: [],
+            scheduledProcedureSteps: [{ modality: 'DX', protocolCodes: [] }],
+          },
+        },
+      });
+      const image = await first.storeImage(procedure.id, SMALL_DX);
+      const items = first.queueItems().filter((i) => i.sopInstanceUid === image.sopInstanceUid);
+      expect(items.map((i) => [i.kind, i.destination]).sort()).toEqual([
+        ['c-store', 'archive2'],
+        ['c-store', 'pacs'],
+      ]);
+      await first.stop({ graceMs: 0 });
+
+      const second = createDicomServices({ config: base });
+      const failed = new Promise<{ destination: string; code: string }>((resolve) =>
+        second.on('failed', (info, f) => resolve({ destination: info.destination, code: f.code })),
+      );
+      await second.start();
+      expect(await failed).toEqual({ destination: 'archive2', code: 'HNV_ERR_NOT_CONFIGURED' });
+      // The pacs item is not affected: still waiting for its PACS.
+      const pacsItem = second.queueItems({ destination: 'pacs' })[0];
+      expect(pacsItem?.state).not.toBe('FAILED');
+      await second.stop({ graceMs: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
