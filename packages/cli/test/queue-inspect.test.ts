@@ -18,6 +18,9 @@ const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 
 let dir: string;
 let holder: ChildProcess;
+let holderOut = '';
+/** How often the holder's queue failed 1.2.3.1 so far. */
+const failures = () => holderOut.split('\n').filter((l) => l === 'FAILED 1.2.3.1').length;
 
 function context(): CliContext & { stdout: () => string } {
   let out = '';
@@ -51,7 +54,8 @@ beforeAll(async () => {
   );
   await new Promise<void>((resolve, reject) => {
     holder.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('READY')) resolve();
+      holderOut += d.toString();
+      if (holderOut.includes('READY')) resolve();
     });
     holder.once('exit', (code) => reject(new Error(`queue holder exited with ${code}`)));
   });
@@ -81,8 +85,37 @@ describe('hnvue queue', () => {
       (e) => e,
     );
     expect(isHnvError(second, QUEUE_ERROR_CODES.locked)).toBe(true);
-    // Retry needs the queue itself: refused while the console runs (queue category → internal).
-    expect((await cli('queue', 'retry', '1', '--queue-dir', join(dir, 'q'))).code).toBe(EXIT_CODES.internal);
+  });
+
+  it('NFR-REL-01: retry while the console runs is applied by the console, all or nothing', async () => {
+    const q = join(dir, 'q');
+    const listFailed = async () =>
+      JSON.parse((await cli('queue', 'list', '--queue-dir', q, '--state', 'FAILED', '--json')).out) as {
+        id: number;
+        attemptCount: number;
+      }[];
+    const [failed] = await listFailed();
+    expect(failures()).toBe(1);
+    const done = JSON.parse(
+      (await cli('queue', 'list', '--queue-dir', q, '--state', 'DONE', '--json')).out,
+    ) as {
+      id: number;
+    }[];
+    // A DONE id among them: usage error, and the FAILED one is not re-queued either.
+    expect(
+      (await cli('queue', 'retry', String(failed?.id), String(done[0]?.id), '--queue-dir', q)).code,
+    ).toBe(EXIT_CODES.usage);
+    expect((await cli('queue', 'retry', '999', '--queue-dir', q)).code).toBe(EXIT_CODES.usage);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(failures()).toBe(1);
+
+    const retried = await cli('queue', 'retry', String(failed?.id), '--queue-dir', q, '--json');
+    expect(retried.code).toBe(EXIT_CODES.ok);
+    expect(JSON.parse(retried.out)).toEqual({ requeued: [failed?.id], pid: holder.pid });
+    // The holder's PACS still refuses it: attempted again (a fresh budget), FAILED again.
+    const deadline = Date.now() + 10_000;
+    while (failures() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(failures()).toBe(2);
   });
 
   it('NFR-REL-01: after the queue process exits, status reads its database read-only and retry re-queues', async () => {

@@ -31,6 +31,13 @@ export {
   TransmissionQueue,
 } from './queue.js';
 export type { Records } from './records.js';
+export {
+  type QueueRequest,
+  type QueueRequestAnswer,
+  type RetryRequest,
+  type SendRequestOptions,
+  sendQueueRequest,
+} from './requests.js';
 export type { EnqueueSource } from './spool.js';
 export {
   ATTEMPT_OUTCOMES,

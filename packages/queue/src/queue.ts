@@ -18,6 +18,7 @@ import { type Clock, systemClock } from './clock.js';
 import { QUEUE_ERROR_CODES, QueueError } from './errors.js';
 import { SnapshotPublisher } from './inspect.js';
 import { type Records, recordsOf } from './records.js';
+import { RequestInbox } from './requests.js';
 import { type EnqueueSource, newSpoolName, removeSpoolFile, sweepSpool, writeSpoolFile } from './spool.js';
 import { QueueStore } from './store.js';
 import {
@@ -77,6 +78,12 @@ export interface QueueOptions {
    * one holds the database's exclusive lock (inspect.ts).
    */
   readonly statusSnapshots?: boolean;
+  /**
+   * Answer operator requests from other processes (default true): `sendQueueRequest`
+   * (`hnvue queue retry` while the console runs) drops them into `requests/` beside queue.db
+   * (requests.ts).
+   */
+  readonly operatorRequests?: boolean;
 }
 
 /** Options of one `enqueue`. */
@@ -233,6 +240,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
   /** Effects of in-transaction enqueues, while an outermost transaction of #tx is open. */
   #effects: TxEffect[] | undefined;
   #snapshots: SnapshotPublisher | undefined;
+  #requests: RequestInbox | undefined;
 
   private constructor(store: QueueStore, spoolDir: string, options: QueueOptions, log: Logger) {
     super();
@@ -421,6 +429,14 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
           ),
         );
       }
+      if (options.operatorRequests !== false) {
+        queue.#requests = new RequestInbox(queue, dir, (err) =>
+          log.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'queue operator request not answered',
+          ),
+        );
+      }
       return queue;
     } catch (err) {
       store.close();
@@ -580,6 +596,7 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     if (this.#closed) return;
     await this.stop(options);
     this.#closed = true;
+    this.#requests?.stop();
     this.#snapshots?.stop();
     this.#store.close();
   }

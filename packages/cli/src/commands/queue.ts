@@ -1,11 +1,15 @@
+import { isHnvError } from '@hnvue/core';
 import { loadConfig, queueDirFor } from '@hnvue/facade';
 import {
   DeliveryError,
   type InspectedItem,
   inspectQueue,
+  QUEUE_ERROR_CODES,
   QUEUE_STATES,
+  QueueError,
   type QueueState,
   queueExists,
+  sendQueueRequest,
   TransmissionQueue,
 } from '@hnvue/queue';
 import { logLevelOf, type Parsed, parse, stringOption } from '../args.js';
@@ -20,7 +24,8 @@ export const QUEUE_HELP: string = `hnvue queue <status|list|retry> [options]
   status            counts per state and destination (read-only; works while the console runs)
   list              items (--state ${QUEUE_STATES.join('|')}, any case; --limit N) (read-only;
                     while the console runs: its ${SNAPSHOT_LIMITS})
-  retry ID...       re-queue FAILED items (fresh attempt budget); "retry --all-failed" for every one
+  retry ID...       re-queue FAILED items (fresh attempt budget); "retry --all-failed" for every one;
+                    while the console runs, the console itself applies it
                     (needs the queue: stop the console first)
   --create          create the queue if the folder holds none (otherwise that is a usage error)
   -c, --config FILE, --queue-dir DIR, --json`;
@@ -85,9 +90,15 @@ async function retry(dir: string, parsed: Parsed, ctx: CliContext): Promise<numb
   });
   if (positional.length === 0 && !parsed.values['all-failed'])
     throw new UsageError('queue retry needs item ids or --all-failed');
-  const queue = await openWritable(dir, ctx, parsed.values);
+  const allFailed = parsed.values['all-failed'] === true;
+  const queue = await openWritable(dir, ctx, parsed.values).catch((err: unknown) => {
+    if (isHnvError(err, QUEUE_ERROR_CODES.locked)) return undefined;
+    throw err;
+  });
+  // The console runs and holds the queue: it applies the retry itself (requests.ts in @hnvue/queue).
+  if (queue === undefined) return retryThroughHolder(dir, allFailed ? [] : positional, ctx, parsed.values);
   try {
-    const ids = parsed.values['all-failed'] ? queue.list({ state: 'FAILED' }).map((i) => i.id) : positional;
+    const ids = allFailed ? queue.list({ state: 'FAILED' }).map((i) => i.id) : positional;
     // Check every id before changing any, so a typo re-queues nothing.
     for (const id of ids) {
       const item = queue.get(id);
@@ -101,6 +112,37 @@ async function retry(dir: string, parsed: Parsed, ctx: CliContext): Promise<numb
   } finally {
     await queue.close({ graceMs: 0 });
   }
+  return EXIT_CODES.ok;
+}
+
+async function retryThroughHolder(
+  dir: string,
+  ids: number[],
+  ctx: CliContext,
+  values: Parsed['values'],
+): Promise<number> {
+  const answer = await sendQueueRequest(
+    dir,
+    ids.length === 0 ? { action: 'retry', allFailed: true } : { action: 'retry', ids },
+  );
+  if (!answer.ok) {
+    if (answer.code === QUEUE_ERROR_CODES.invalidItem && answer.itemId !== undefined) {
+      throw new UsageError(
+        answer.state === null || answer.state === undefined
+          ? `queue retry: no item ${answer.itemId}`
+          : `queue retry: item ${answer.itemId} is ${answer.state}, not FAILED`,
+      );
+    }
+    throw new QueueError(
+      answer.code === QUEUE_ERROR_CODES.spoolMissing
+        ? QUEUE_ERROR_CODES.spoolMissing
+        : QUEUE_ERROR_CODES.invalidItem,
+      `the running console (pid ${answer.pid}) refused the retry: ${answer.message}`,
+    );
+  }
+  const n = answer.requeued.length;
+  if (values.json) ctx.out(`${JSON.stringify({ requeued: answer.requeued, pid: answer.pid })}\n`);
+  else ctx.out(`${n} item${n === 1 ? '' : 's'} re-queued by the running console (pid ${answer.pid})\n`);
   return EXIT_CODES.ok;
 }
 

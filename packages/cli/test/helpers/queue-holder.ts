@@ -2,7 +2,8 @@
  * The "console" of the queue-inspect test: a second process that runs a queue in the folder given
  * as argv[2]; the queue publishes its snapshots itself (packages/queue/src/inspect.ts). Three items for PACS:
  * 1.2.3.1 fails permanently, 1.2.3.2 is delivered, 1.2.3.3 stays in flight until the queue closes.
- * Prints `READY` once the three outcomes happened; closes and exits on any line on stdin.
+ * Prints `FAILED <uid>` at each failure and `READY` once the three outcomes happened; closes and
+ * exits on any line on stdin.
  *
  * Run: node --conditions=@hnvue/source --import tsx queue-holder.ts <queueDir>
  */
@@ -37,7 +38,11 @@ const outcome = () => {
   outcomes += 1;
   if (outcomes === 3) void published().then(() => process.stdout.write('READY\n'));
 };
-queue.on('failed', outcome);
+queue.on('failed', (item) => {
+  // The retry test counts these: each attempt of 1.2.3.1 ends FAILED again.
+  process.stdout.write(`FAILED ${item.sopInstanceUid}\n`);
+  outcome();
+});
 queue.on('delivered', outcome);
 queue.on('attempt', (item) => {
   if (item.sopInstanceUid === '1.2.3.3') outcome();
