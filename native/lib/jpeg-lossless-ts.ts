@@ -1,5 +1,8 @@
 import { CODEC_ERROR_CODES, CodecError } from './errors.js';
 import { type FrameInfo, frameByteLength } from './frame.js';
+import { BitReader } from './jpeg-ts/bits.js';
+import { type HuffTable, readDht } from './jpeg-ts/huffman.js';
+import { isStandalone, MarkerReader, readDri } from './jpeg-ts/markers.js';
 
 /**
  * JPEG Lossless Process 14 decoder in TypeScript (ITU-T T.81 Annex H), used when the addon is not
@@ -16,138 +19,13 @@ const unsupported = (what: string): never => {
   throw new CodecError(CODEC_ERROR_CODES.unsupported, `JPEG Lossless: ${what}`);
 };
 
-interface HuffTable {
-  /** (length << 8) | symbol for codes of up to LOOK_BITS bits, indexed by the next LOOK_BITS bits. */
-  readonly lookup: Uint16Array;
-  readonly maxcode: Int32Array;
-  readonly valptr: Int32Array;
-  readonly mincode: Int32Array;
-  readonly vals: Uint8Array;
-}
-
-const LOOK_BITS = 9;
-
-/** Annex C / F.2.2.3 (Figure F.15): MINCODE, MAXCODE, VALPTR, and a first-level lookup table. */
-function buildTable(counts: Uint8Array, vals: Uint8Array): HuffTable {
-  const t: HuffTable = {
-    lookup: new Uint16Array(1 << LOOK_BITS),
-    maxcode: new Int32Array(18).fill(-1),
-    valptr: new Int32Array(17),
-    mincode: new Int32Array(17),
-    vals: vals.slice(),
-  };
-  let code = 0;
-  let k = 0;
-  for (let l = 1; l <= 16; l++) {
-    const n = counts[l - 1]!;
-    if (n !== 0) {
-      t.valptr[l] = k;
-      t.mincode[l] = code;
-      for (let i = 0; i < n; i++, k++, code++) {
-        // C.2: codes of length l run below 2^l.
-        if (code >= 1 << l) corrupt('Huffman table has more codes than fit in their lengths');
-        if (l <= LOOK_BITS) {
-          const shift = LOOK_BITS - l;
-          const entry = (l << 8) | vals[k]!;
-          for (let f = 0; f < 1 << shift; f++) t.lookup[(code << shift) | f] = entry;
-        }
-      }
-      t.maxcode[l] = code - 1;
-    }
-    code <<= 1;
-  }
-  t.maxcode[17] = 0x7fffffff;
-  return t;
-}
-
-/** Entropy-coded data reader (F.2.2.5): unstuffs FF00, stops at a marker and feeds zeros after it. */
-class BitReader {
-  private acc = 0; // the next `bits` bits, MSB first, in the low bits
-  private bits = 0;
-  private pad = 0;
-  private marker = false;
-  constructor(
-    private readonly data: Uint8Array,
-    private p: number,
-  ) {}
-
-  private fill(): void {
-    while (this.bits <= 16) {
-      let b = 0;
-      const d = this.data;
-      if (!this.marker && this.p < d.length) {
-        b = d[this.p]!;
-        if (b === 0xff) {
-          if (this.p + 1 < d.length && d[this.p + 1] === 0) this.p += 2;
-          else {
-            this.marker = true;
-            b = 0;
-            this.pad += 8;
-          }
-        } else this.p++;
-      } else {
-        this.marker = true;
-        this.pad += 8;
-      }
-      this.acc = ((this.acc << 8) | b) & 0xffffff;
-      this.bits += 8;
-    }
-  }
-
-  private take(n: number): number {
-    if (this.bits < n) this.fill();
-    this.bits -= n;
-    return (this.acc >>> this.bits) & ((1 << n) - 1);
-  }
-
-  private peek(n: number): number {
-    if (this.bits < n) this.fill();
-    return (this.acc >>> (this.bits - n)) & ((1 << n) - 1);
-  }
-
-  /** One difference (H.1.2.2, F.2.2.1 EXTEND); SSSS 16 is 32768 with no extra bits. */
-  diff(t: HuffTable): number {
-    const e = t.lookup[this.peek(LOOK_BITS)]!;
-    let s: number;
-    if (e !== 0) {
-      this.bits -= e >>> 8;
-      s = e & 0xff;
-    } else {
-      let len = LOOK_BITS + 1;
-      let code = this.peek(len);
-      while (len <= 16 && code > t.maxcode[len]!) code = this.peek(++len);
-      if (len > 16) corrupt('invalid Huffman code');
-      this.bits -= len;
-      s = t.vals[t.valptr[len]! + code - t.mincode[len]!]!;
-    }
-    if (s === 0) return 0;
-    if (s === 16) return 32768;
-    if (s > 16) corrupt('difference category above 16');
-    const v = this.take(s);
-    return v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
-  }
-
-  /** True when decoding used bits that were never in the stream (a truncated scan). */
-  overrun(): boolean {
-    return this.bits < this.pad;
-  }
-
-  /** Offset of the marker that ended the entropy-coded data (or the end of the input). */
-  markerPosition(): number {
-    while (!this.marker) {
-      this.bits = 0;
-      this.fill();
-    }
-    return this.p;
-  }
-
-  resetAt(p: number): void {
-    this.p = p;
-    this.acc = 0;
-    this.bits = 0;
-    this.pad = 0;
-    this.marker = false;
-  }
+/** One difference (H.1.2.2, F.2.2.1 EXTEND); SSSS 16 is 32768 with no extra bits. */
+function diff(br: BitReader, t: HuffTable): number {
+  const s = br.symbol(t);
+  if (s === 0) return 0;
+  if (s === 16) return 32768;
+  if (s > 16) corrupt('difference category above 16');
+  return br.extend(s);
 }
 
 function predict(sv: number, ra: number, rb: number, rc: number): number {
@@ -232,7 +110,7 @@ function decodeScan(
   if (pt >= fr.precision) corrupt('point transform not below precision');
   const { rows, cols } = fr;
   const initial = 1 << (fr.precision - pt - 1);
-  const br = new BitReader(data, q);
+  const br = new BitReader(data, q, corrupt);
   let mcuCount = 0;
   let rstNext = 0;
   const planes = comp.map((c) => fr.planes[c]!);
@@ -241,14 +119,7 @@ function decodeScan(
     const rowAt = y * cols;
     for (let x = 0; x < cols; x++) {
       if (restart !== 0 && mcuCount === restart) {
-        if (br.overrun()) corrupt('entropy-coded data is truncated');
-        let mp = br.markerPosition();
-        while (data.length - mp >= 2 && data[mp] === 0xff && data[mp + 1] === 0xff) mp++;
-        if (data.length - mp < 2 || data[mp] !== 0xff || data[mp + 1] !== 0xd0 + (rstNext & 7)) {
-          corrupt('missing restart marker');
-        }
-        rstNext++;
-        br.resetAt(mp + 2);
+        br.restart(rstNext++);
         mcuCount = 0;
         firstLine = true;
       }
@@ -259,12 +130,12 @@ function decodeScan(
         if (firstLine) px = mcuCount === 0 ? initial : plane[at - 1]!;
         else if (x === 0) px = plane[at - cols]!;
         else px = predict(sv, plane[at - 1]!, plane[at - cols]!, plane[at - cols - 1]!);
-        plane[at] = px + br.diff(tab[i]!); // modulo 2^16 (H.1.2.2)
+        plane[at] = px + diff(br, tab[i]!); // modulo 2^16 (H.1.2.2)
       }
       mcuCount++;
     }
   }
-  if (br.overrun()) corrupt('entropy-coded data is truncated');
+  const next = br.end();
   for (const c of comp) {
     fr.decoded[c] = true;
     if (pt !== 0) {
@@ -272,55 +143,36 @@ function decodeScan(
       for (let k = 0; k < d.length; k++) d[k] = d[k]! << pt;
     }
   }
-  return br.markerPosition();
+  return next;
 }
 
 /** Decodes a JPEG Lossless (SOF3) codestream into one native frame of `info`'s layout. */
 export function jpegLosslessDecodeTs(data: Uint8Array, info: FrameInfo): Uint8Array {
   const frameBytes = frameByteLength(info);
-  if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) corrupt('missing SOI marker');
+  const markers = new MarkerReader(data, corrupt);
   const tables: (HuffTable | undefined)[] = [undefined, undefined, undefined, undefined];
   let fr: Frame | undefined;
   let restart = 0;
-  let q = 2;
   for (;;) {
-    // B.1.1.2: markers may be preceded by fill bytes 0xFF.
-    if (q >= data.length) corrupt('truncated before EOI');
-    if (data[q] !== 0xff) corrupt('expected a marker');
-    while (q < data.length && data[q] === 0xff) q++;
-    if (q >= data.length) corrupt('truncated marker');
-    const m = data[q++]!;
+    const m = markers.next();
     if (m === 0xd9) break;
-    if (m === 0x01 || (m >= 0xd0 && m <= 0xd7)) corrupt('unexpected standalone marker');
-    if (data.length - q < 2) corrupt('truncated segment length');
-    const len = (data[q]! << 8) | data[q + 1]!;
-    if (len < 2 || data.length - q < len) corrupt('segment length runs past the end');
-    const seg = data.subarray(q + 2, q + len);
-    q += len;
+    if (isStandalone(m)) corrupt('unexpected standalone marker');
+    const seg = markers.segment();
+    const len = seg.length + 2;
     if (m === 0xc3) {
       if (fr !== undefined) corrupt('second SOF marker');
       fr = readSof(seg, len, info);
     } else if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
       unsupported('only Process 14 (SOF3, Huffman, non-differential) is supported');
     } else if (m === 0xc4) {
-      let s = 0;
-      while (s < seg.length) {
-        if (seg.length - s < 17) corrupt('short DHT segment');
-        const tc = seg[s]! >> 4;
-        const th = seg[s]! & 15;
-        if (tc !== 0 || th > 3) corrupt('DHT table class/destination out of range');
-        let total = 0;
-        for (let l = 1; l <= 16; l++) total += seg[s + l]!;
-        if (total > 256 || seg.length - s < 17 + total) corrupt('DHT counts run past the segment');
-        tables[th] = buildTable(seg.subarray(s + 1, s + 17), seg.subarray(s + 17, s + 17 + total));
-        s += 17 + total;
-      }
+      readDht(seg, 1, corrupt, (_tc, th, t) => {
+        tables[th] = t;
+      });
     } else if (m === 0xdd) {
-      if (len !== 4) corrupt('bad DRI length');
-      restart = (seg[0]! << 8) | seg[1]!;
+      restart = readDri(seg, corrupt);
     } else if (m === 0xda) {
       if (fr === undefined) return corrupt('SOS before SOF');
-      q = decodeScan(data, q, seg, len, fr, tables, restart);
+      markers.pos = decodeScan(data, markers.pos, seg, len, fr, tables, restart);
     }
     // APPn, COM, DQT, DNL… carry nothing we need (B.2.4).
   }

@@ -1,6 +1,9 @@
 import { CODEC_ERROR_CODES, CodecError } from './errors.js';
 import { type FrameInfo, frameByteLength } from './frame.js';
-import { BitReader, buildTable, type HuffTable, NATURAL } from './jpeg12-ts-entropy.js';
+import { BitReader } from './jpeg-ts/bits.js';
+import { type HuffTable, readDht } from './jpeg-ts/huffman.js';
+import { isStandalone, MarkerReader, readDri } from './jpeg-ts/markers.js';
+import { NATURAL } from './jpeg-ts/zigzag.js';
 import {
   idctBlock,
   type Plane,
@@ -156,20 +159,13 @@ function decodeScan(
   const coef = new Int16Array(64);
   const ws = new Int32Array(64);
   const range = fr.range;
-  const br = new BitReader(data, q);
+  const br = new BitReader(data, q, corrupt);
   let mcuCount = 0;
   let rstNext = 0;
   for (let my = 0; my < mcuRows; my++) {
     for (let mx = 0; mx < mcuCols; mx++) {
       if (restart !== 0 && mcuCount === restart) {
-        if (br.overrun()) corrupt('entropy-coded data is truncated');
-        let mp = br.markerPosition();
-        while (data.length - mp >= 2 && data[mp] === 0xff && data[mp + 1] === 0xff) mp++;
-        if (data.length - mp < 2 || data[mp] !== 0xff || data[mp + 1] !== 0xd0 + (rstNext & 7)) {
-          corrupt('missing restart marker');
-        }
-        rstNext++;
-        br.resetAt(mp + 2);
+        br.restart(rstNext++);
         pred.fill(0);
         mcuCount = 0;
       }
@@ -209,9 +205,9 @@ function decodeScan(
       mcuCount++;
     }
   }
-  if (br.overrun()) corrupt('entropy-coded data is truncated');
+  const next = br.end();
   for (const c of comps) c.decoded = true;
-  return br.markerPosition();
+  return next;
 }
 
 /** Which colour space three components hold, decided as IJG decides: JFIF (T.871) or Adobe markers, then ids. */
@@ -234,27 +230,17 @@ export function jpeg12DecodeTs(data: Uint8Array, info: FrameInfo, colorTransform
   if (info.bitsAllocated !== 8 && info.bitsAllocated !== 16) {
     corrupt('a DCT stream needs 8 or 16 bits allocated');
   }
-  if (data.length < 4 || data[0] !== 0xff || data[1] !== 0xd8) corrupt('missing SOI marker');
+  const markers = new MarkerReader(data, corrupt);
   const tables: Tables = { dc: [], ac: [], q: [] };
   let fr: Frame | undefined;
   let restart = 0;
   let jfif = false;
   let adobe = -1;
-  let q = 2;
   for (;;) {
-    // B.1.1.2: markers may be preceded by fill bytes 0xFF.
-    if (q >= data.length) corrupt('truncated before EOI');
-    if (data[q] !== 0xff) corrupt('expected a marker');
-    while (q < data.length && data[q] === 0xff) q++;
-    if (q >= data.length) corrupt('truncated marker');
-    const m = data[q++]!;
+    const m = markers.next();
     if (m === 0xd9) break;
-    if (m === 0x01 || (m >= 0xd0 && m <= 0xd7)) continue; // TEM, stray RSTn: no segment (B.1.1.3)
-    if (data.length - q < 2) corrupt('truncated segment length');
-    const len = (data[q]! << 8) | data[q + 1]!;
-    if (len < 2 || data.length - q < len) corrupt('segment length runs past the end');
-    const seg = data.subarray(q + 2, q + len);
-    q += len;
+    if (isStandalone(m)) continue; // TEM, stray RSTn: no segment (B.1.1.3)
+    const seg = markers.segment();
     if (m === 0xc0 || m === 0xc1) {
       if (fr !== undefined) corrupt('second SOF marker');
       fr = readSof(seg, info);
@@ -264,19 +250,9 @@ export function jpeg12DecodeTs(data: Uint8Array, info: FrameInfo, colorTransform
     } else if (m >= 0xc9 && m <= 0xcf && m !== 0xcc) {
       unsupported('arithmetic-coded JPEG is not supported');
     } else if (m === 0xc4) {
-      let s = 0;
-      while (s < seg.length) {
-        if (seg.length - s < 17) corrupt('short DHT segment');
-        const tc = seg[s]! >> 4;
-        const th = seg[s]! & 15;
-        if (tc > 1 || th > 3) corrupt('DHT table class/destination out of range');
-        let total = 0;
-        for (let l = 1; l <= 16; l++) total += seg[s + l]!;
-        if (total > 256 || seg.length - s < 17 + total) corrupt('DHT counts run past the segment');
-        const t = buildTable(seg.subarray(s + 1, s + 17), seg.subarray(s + 17, s + 17 + total));
+      readDht(seg, 2, corrupt, (tc, th, t) => {
         (tc === 0 ? tables.dc : tables.ac)[th] = t;
-        s += 17 + total;
-      }
+      });
     } else if (m === 0xdb) {
       let s = 0;
       while (s < seg.length) {
@@ -293,11 +269,10 @@ export function jpeg12DecodeTs(data: Uint8Array, info: FrameInfo, colorTransform
         s += 1 + size;
       }
     } else if (m === 0xdd) {
-      if (len !== 4) corrupt('bad DRI length');
-      restart = (seg[0]! << 8) | seg[1]!;
+      restart = readDri(seg, corrupt);
     } else if (m === 0xda) {
       if (fr === undefined) return corrupt('SOS before SOF');
-      q = decodeScan(data, q, seg, fr, tables, restart);
+      markers.pos = decodeScan(data, markers.pos, seg, fr, tables, restart);
     } else if (m === 0xe0 && seg.length >= 14) {
       // JFIF APP0 (T.871 10.1); IJG reads it from 14 bytes on.
       jfif ||= seg[0] === 0x4a && seg[1] === 0x46 && seg[2] === 0x49 && seg[3] === 0x46 && seg[4] === 0;
