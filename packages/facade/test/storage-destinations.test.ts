@@ -3,7 +3,7 @@
  * errors), the routing of object kinds and the per-destination "delivered" rules. No peer here;
  * multi-destination.test.ts is the proof against storescp and Orthanc.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@hnvue/core';
@@ -139,6 +139,25 @@ describe('storage destinations: configuration', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('NFR-CFG-01: the README example of several destinations loads as documented', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Several storage destinations'));
+    const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)![1]!) as unknown;
+    const config = parseConfig(example);
+    expect(Object.keys(config.storage ?? {})).toEqual(['archive2', 'doseRegistry']);
+    expect(config.storage?.archive2?.commitment?.timeoutMs).toBe(300_000);
+    expect(storageTargets(config, DX)).toEqual(['pacs', 'archive2']);
+    expect(storageTargets(config, RDSR)).toEqual(['pacs', 'archive2', 'doseRegistry']);
+  });
+
+  it('NFR-CFG-01: HNVUE__STORAGE sets the whole storage block from the environment, as JSON', () => {
+    const config = loadConfig({
+      env: { HNVUE__STORAGE: JSON.stringify({ archive2: archive }) },
+      overrides: minimal,
+    });
+    expect(config.storage?.archive2?.port).toBe(11112);
   });
 
   it('NFR-CFG-01: the JSON schema describes storage and routing', () => {
