@@ -81,7 +81,8 @@ function engineId(enginePath: string): string {
 
 /** libp11 reads the module from the environment once, when the engine binds (eng_front.c). */
 function bindModule(modulePath: string | undefined): void {
-  const wanted = modulePath ?? '';
+  // Without modulePath: whatever PKCS11_MODULE_PATH says (libp11 honours it), else p11-kit's proxy.
+  const wanted = modulePath ?? process.env.PKCS11_MODULE_PATH ?? '';
   if (boundModule !== undefined && boundModule !== wanted) {
     throw new TlsError('credentials', 'the PKCS#11 engine is already bound to another module', {
       details: { modulePath: modulePath ?? 'p11-kit-proxy', inUse: boundModule || 'p11-kit-proxy' },
@@ -89,7 +90,6 @@ function bindModule(modulePath: string | undefined): void {
     });
   }
   if (modulePath !== undefined) process.env.PKCS11_MODULE_PATH = modulePath;
-  else delete process.env.PKCS11_MODULE_PATH;
   boundModule = wanted;
 }
 
