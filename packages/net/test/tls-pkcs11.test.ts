@@ -265,6 +265,10 @@ describe.runIf(RUN)('TLS with the key in a PKCS#11 token (NFR-SEC-02)', () => {
     expect(pkcs11ContextOptions(key(), '/run/pin').privateKeyIdentifier).toBe(
       `${URI}?pin-source=file:/run/pin`,
     );
+    // The engine is bound to p11-kit's proxy by now: another module in this process is refused, typed.
+    expect(() => pkcs11ContextOptions({ ...key(), modulePath: MODULE as string })).toThrow(
+      expect.objectContaining({ code: 'HNV_ERR_TLS', reason: 'credentials' }),
+    );
   });
 
   it('NFR-SEC-02: the pkcs11 certificate source resolves once with its metadata, no PIN in it', () => {
