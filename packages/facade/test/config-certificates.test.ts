@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '@hnvue/core';
 import { describe, expect, it } from 'vitest';
 import { sourceOptions } from '../src/certificates.js';
-import { loadConfig, parseConfig } from '../src/index.js';
+import { configJsonSchema, loadConfig, parseConfig } from '../src/index.js';
 
 const minimal = { local: { aeTitle: 'HNVUE_DR1' }, uid: { deviceSerial: '1234' } };
 const pacs = { aeTitle: 'PACS', host: 'pacs.hospital.example' };
@@ -128,5 +128,19 @@ describe('certificate source configuration (NFR-SEC-02)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('NFR-SEC-02: the JSON Schema describes the pkcs11 source and its block', () => {
+    type Node = { enum?: string[]; properties: Record<string, Node> };
+    const tls = (configJsonSchema().properties as Record<string, Node>).tls!;
+    expect(tls.properties.certificateSource?.enum).toEqual(['pem', 'pfx', 'pkcs11', 'store']);
+    expect(Object.keys(tls.properties.pkcs11?.properties ?? {})).toEqual([
+      'uri',
+      'modulePath',
+      'enginePath',
+      'pinEnv',
+      'pinFile',
+    ]);
+    expect(tls.properties.storeLocation?.enum).toEqual(['CurrentUser', 'LocalMachine']);
   });
 });
