@@ -162,10 +162,18 @@ beforeAll(async () => {
   });
   toStorescp = await FaultProxy.start({ target: { host: '127.0.0.1', port: storescp.port }, seed: 21 });
   toOrthanc = await FaultProxy.start({ target: { host: '127.0.0.1', port: orthanc.port }, seed: 22 });
+  listener = listenerPort;
+  services = await open();
+});
+
+let listener: number;
+
+/** The console: started, its events recorded; a second call is the console after a restart. */
+async function open(): Promise<DicomServices> {
   const orthancPeer = { aeTitle: 'ORTHANC', host: '127.0.0.1', port: toOrthanc.port };
-  services = createDicomServices({
+  const opened = createDicomServices({
     config: {
-      local: { aeTitle: 'HNVUE_MD', port: listenerPort },
+      local: { aeTitle: 'HNVUE_MD', port: listener },
       uid: { deviceSerial: '21' },
       pacs: { aeTitle: 'STORESCP', host: '127.0.0.1', port: toStorescp.port },
       storage: {
@@ -179,12 +187,13 @@ beforeAll(async () => {
       },
     },
   });
-  services.on('delivered', (d) => delivered.push(d));
-  services.on('committed', (c) => committed.push(c));
-  services.on('commitmentFailed', (c) => committed.push(c));
-  services.on('studyDelivered', (s) => studies.push(s));
-  await services.start();
-});
+  opened.on('delivered', (d) => delivered.push(d));
+  opened.on('committed', (c) => committed.push(c));
+  opened.on('commitmentFailed', (c) => committed.push(c));
+  opened.on('studyDelivered', (s) => studies.push(s));
+  await opened.start();
+  return opened;
+}
 
 afterAll(async () => {
   console.info(`multi-destination figures: ${JSON.stringify(figures)}`);
@@ -281,11 +290,31 @@ describe('two storage destinations: storescp (pacs) and Orthanc (storage.orthanc
     expect(storeItems('pacs', study.uids).map((i) => i.attemptCount)).toEqual([1, 1, 1, 1]);
   });
 
+  it('NFR-REL-01: a restart while storescp is down loses nothing; Orthanc is not sent anything again', async () => {
+    await down('storescp');
+    const study = await storeStudy();
+    all.push(...study.uids);
+    await waitFor('committed by Orthanc', () =>
+      committed.find((c) => c.studyInstanceUid === study.studyInstanceUid),
+    );
+    await services.stop({ graceMs: 0 });
+    services = await open();
+    await up('storescp');
+    const back = Date.now();
+    await waitFor('study delivered', () =>
+      studies.find((s) => s.studyInstanceUid === study.studyInstanceUid),
+    );
+    figures.storescpCatchUpAfterRestartMs = Date.now() - back;
+    expect(deliveredTo('pacs', study.uids).sort()).toEqual([...study.uids].sort());
+    expect(deliveredTo('orthanc', study.uids).sort()).toEqual([...study.uids].sort());
+    expect(storeItems('orthanc', study.uids).map((i) => i.attemptCount)).toEqual([1, 1, 1, 1]);
+  });
+
   it('NFR-REL-01: in the end each destination holds every object exactly once', async () => {
-    expect(all).toHaveLength(12);
-    expect(new Set(all).size).toBe(12);
+    expect(all).toHaveLength(16);
+    expect(new Set(all).size).toBe(16);
     // storescp: one C-STORE request per object in all (none sent twice), one file each.
-    expect(storescpRequests()).toBe(12);
+    expect(storescpRequests()).toBe(16);
     const files = await storescpFiles();
     expect(files.sort()).toEqual([...all].sort());
     const instances = await orthancInstances();
@@ -295,9 +324,9 @@ describe('two storage destinations: storescp (pacs) and Orthanc (storage.orthanc
       expect(deliveredTo(destination, all).sort()).toEqual([...all].sort());
     }
     expect(services.queueStatus().byDestination).toMatchObject({
-      pacs: { DONE: 12, FAILED: 0 },
-      orthanc: { DONE: 12, FAILED: 0 },
-      'orthanc/commitment': { DONE: 3 },
+      pacs: { DONE: 16, FAILED: 0 },
+      orthanc: { DONE: 16, FAILED: 0 },
+      'orthanc/commitment': { DONE: 4 },
     });
   });
 });
