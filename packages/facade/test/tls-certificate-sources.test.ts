@@ -157,7 +157,6 @@ describe.runIf(RUN)('certificate sources in the facade (NFR-SEC-02)', () => {
     );
   });
 
-  // conformance: SCU digitalXRayImageStorageForPresentation storageCommitmentPushModel
   it('NFR-SEC-02, FR-DICOM-04/07: key in SoftHSM2 — DX stored to Orthanc over mutual TLS, committed over TLS to our token-backed listener', async () => {
     const services = createDicomServices({ config: config(pkcs11(), 'pkcs11') });
     await services.start();
