@@ -31,7 +31,7 @@ import type {
   CommitmentReRequestInfo,
   StudyDeliveredInfo,
 } from './events.js';
-import { commitmentFor, commitmentQueueDestination, PACS } from './routing.js';
+import { commitmentFor, commitmentQueueDestination, PACS, reportFromOtherDestination } from './routing.js';
 import { NS, type PendingCommitmentState, type SopRef, type StudyState } from './state.js';
 import type { FacadeContext } from './wiring.js';
 
@@ -59,6 +59,8 @@ export interface PendingCommitment {
   readonly request: number;
   /** The storage destination (`pacs` or a `storage.<name>`) whose commitment this is. */
   readonly destination: string;
+  /** What the N-ACTION asks that destination to commit: what was queued for it. */
+  readonly references: readonly SopRef[];
 }
 
 export class Commitments {
@@ -83,6 +85,7 @@ export class Commitments {
       timedOut: value.timedOut,
       request: value.request ?? 1,
       destination: value.destination ?? PACS,
+      references: value.references,
     }));
   }
 
@@ -339,6 +342,7 @@ export class Commitments {
   #onReport(result: CommitmentResult): void {
     const { transactionUid } = result;
     let pending: { readonly key: string; readonly value: PendingCommitmentState } | undefined;
+    let misdirected: string | undefined;
     try {
       // The pending commitment and (all committed) its study end in one transaction. The report
       // may be for an earlier request of a re-requested commitment: it counts the same, and the
@@ -351,8 +355,10 @@ export class Commitments {
               .list<PendingCommitmentState>(NS.commitment)
               .find(({ value }) => value.earlier?.includes(transactionUid));
         if (!found) return undefined;
-        records.delete(NS.commitment, found.key);
         const destination = found.value.destination ?? PACS;
+        misdirected = reportFromOtherDestination(this.#ctx.config, destination, result.reportedBy);
+        if (misdirected !== undefined) return undefined;
+        records.delete(NS.commitment, found.key);
         const study = records.get<StudyState>(NS.study, found.value.studyInstanceUid);
         const part = study && partOf(study, destination);
         if (study && part?.commitment === found.key && result.failed.length === 0) {
@@ -364,6 +370,13 @@ export class Commitments {
       });
     } catch (err) {
       this.#ctx.log.error({ transactionUid, err: (err as Error).name }, 'commitment report not recorded');
+      return;
+    }
+    if (misdirected !== undefined) {
+      this.#ctx.log.warn(
+        { transactionUid, reportedBy: result.reportedBy, from: misdirected },
+        "commitment report from another destination's SCP: not counted",
+      );
       return;
     }
     if (!pending) {

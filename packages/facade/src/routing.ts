@@ -52,3 +52,24 @@ export function requiredForDelivered(config: DicomServiceOptions, destination: s
   if (destination === PACS) return config.pacs !== undefined;
   return config.storage?.[destination]?.requiredForDelivered ?? false;
 }
+
+/**
+ * The other storage destination whose commitment SCP (or storage AE) `reportedBy` is, when it is
+ * not also one of `destination`'s: a report for this destination's transaction from another
+ * destination's SCP is not counted, so two destinations' commitments never mix. A calling AE title
+ * no destination names (`acceptAnyCallingAeTitle`: a PACS reporting under several) still counts.
+ */
+export function reportFromOtherDestination(
+  config: DicomServiceOptions,
+  destination: string,
+  reportedBy: string,
+): string | undefined {
+  const ae = reportedBy.trim();
+  const titles = (d: string) => [commitmentFor(config, d)?.aeTitle, storageAeTitle(config, d)];
+  if (titles(destination).includes(ae)) return undefined;
+  return storageDestinationNames(config).find((d) => d !== destination && titles(d).includes(ae));
+}
+
+function storageAeTitle(config: DicomServiceOptions, destination: string): string | undefined {
+  return destination === PACS ? config.pacs?.aeTitle : config.storage?.[destination]?.aeTitle;
+}

@@ -61,11 +61,12 @@ export async function sendCommitmentReport(
   transactionUid: string,
   committed: readonly SopRef[],
   failed: readonly (SopRef & { readonly failureReason: number })[],
+  callingAeTitle = 'PACS',
 ): Promise<void> {
   const association = await Association.open({
     host: '127.0.0.1',
     port,
-    callingAeTitle: 'PACS',
+    callingAeTitle,
     calledAeTitle,
     presentationContexts: [
       { abstractSyntax: STORAGE_COMMITMENT_SOP_CLASS, transferSyntaxes: ['1.2.840.10008.1.2'] },
