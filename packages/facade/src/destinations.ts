@@ -4,8 +4,14 @@
  * destination. One place, so the CLI and the facade open associations the same way.
  */
 import type { Logger } from '@hnvue/core';
-import { type AssociationOptions, type Connector, type TlsClientOptions, tlsConnector } from '@hnvue/net';
-import { certificateKey, credentialsFor } from './certificates.js';
+import {
+  type AssociationOptions,
+  type Connector,
+  type ResolvedCertificate,
+  type TlsClientOptions,
+  tlsConnector,
+} from '@hnvue/net';
+import { resolveCertificate } from './certificates.js';
 import type {
   DestinationName,
   DestinationOptions,
@@ -14,8 +20,9 @@ import type {
 } from './config/index.js';
 import { FacadeError } from './errors.js';
 
-// One connector per distinct TLS block: a token key is loaded once, not per association.
-const connectors = new Map<string, Connector>();
+// One connector per resolved certificate and TLS settings: a token key is loaded once, not per
+// association; start() resolves afresh, so a renewed certificate gets new connectors.
+const connectors = new WeakMap<ResolvedCertificate, Map<string, Connector>>();
 
 /**
  * The destination's TLS connector (NFR-SEC-02), or undefined for plain TCP. The certificate comes
@@ -23,17 +30,23 @@ const connectors = new Map<string, Connector>();
  */
 export function connectorFor(tls: DestinationTlsOptions): Connector | undefined {
   if (!tls.enabled) return undefined;
-  const key = JSON.stringify([certificateKey(tls), tls.minVersion, tls.rejectUnauthorized, tls.servername]);
-  const known = connectors.get(key);
+  const resolved = resolveCertificate(tls);
+  let byOptions = connectors.get(resolved);
+  if (byOptions === undefined) {
+    byOptions = new Map();
+    connectors.set(resolved, byOptions);
+  }
+  const key = JSON.stringify([tls.minVersion, tls.rejectUnauthorized, tls.servername]);
+  const known = byOptions.get(key);
   if (known !== undefined) return known;
   const options: TlsClientOptions = {
-    ...credentialsFor(tls),
+    ...resolved.credentials,
     minVersion: tls.minVersion,
     verifyServer: tls.rejectUnauthorized,
     ...(tls.servername ? { servername: tls.servername } : {}),
   };
   const connector = tlsConnector(options);
-  connectors.set(key, connector);
+  byOptions.set(key, connector);
   return connector;
 }
 

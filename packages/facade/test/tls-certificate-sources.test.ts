@@ -20,6 +20,7 @@ import {
 import { createTokenKey, haveSoftHsm, type TokenKey } from '@hnvue/testing/softhsm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCertificates } from '../src/certificates.js';
+import { connectorFor } from '../src/destinations.js';
 import { type CommitmentInfo, createDicomServices, type DicomServiceConfig } from '../src/index.js';
 
 const RUN = haveSoftHsm() || process.env.HNVUE_REQUIRE_PEERS === '1';
@@ -179,7 +180,12 @@ describe.runIf(RUN)('certificate sources in the facade (NFR-SEC-02)', () => {
     } finally {
       await services.stop({ graceMs: 0 });
     }
+    // One connector per resolved certificate: shared until start() resolves the sources again.
+    const pacsTls = services.config.pacs!.tls;
+    const connector = connectorFor(pacsTls);
+    expect(connectorFor(pacsTls)).toBe(connector);
     const uses = checkCertificates(services.config);
+    expect(connectorFor(pacsTls)).not.toBe(connector);
     expect(uses.map((u) => u.use)).toEqual(['listener', 'pacs', 'commitment']);
     for (const { info } of uses) {
       expect(info).toMatchObject({ source: 'pkcs11', subject: 'CN=hnvue-console', keyLocation: token.uri });
