@@ -4,8 +4,9 @@ import type { FrameInfo } from './frame.js';
 import { type NativeBinding, type NativeFrameParams, nativeBinding } from './native.js';
 
 /**
- * What the library-backed codecs (JPEG-LS, HTJ2K, JPEG 8-bit) share: choosing the addon or the
- * WebAssembly build, loading a WebAssembly module once, calling the addon sync or on the pool,
+ * What the library-backed codecs (JPEG-LS, HTJ2K, JPEG 8-bit, JPEG 2000) share: choosing the addon
+ * or the WebAssembly build, loading a WebAssembly module once and running its codec objects,
+ * calling the addon sync or on the pool,
  * and moving samples between DICOM frames and the 1- or 2-byte interleaved buffers those
  * WebAssembly builds read and write (src/samples.h does the same for the addon).
  */
@@ -15,28 +16,79 @@ export type CodecBackend = 'native' | 'wasm';
 /** Frames below this many bytes are coded on the calling thread (a pool round trip is 50–200 µs). */
 export const LIBRARY_ASYNC_THRESHOLD_BYTES: number = 64 * 1024;
 
-/** The backend to use: `forced`, else native when the addon has the library, else WebAssembly. */
-export function chooseBackend(
+/** How a library-backed codec picks its backend (`libraryBackend`). */
+export interface LibraryBackend {
+  /** Native when the addon was built with the library, else WebAssembly. */
+  default(): CodecBackend;
+  /** `forced`, else the default; a forced native backend the addon lacks is HNV_ERR_CODEC_UNAVAILABLE. */
+  choose(forced: CodecBackend | undefined): CodecBackend;
+}
+
+/** The backend choice of `codec`, whose library the addon has when `available` says so. */
+export function libraryBackend(
   codec: string,
   available: (b: NativeBinding) => boolean,
-  forced: CodecBackend | undefined,
   hint: string,
-): CodecBackend {
-  const b = nativeBinding();
-  const native = b !== undefined && available(b);
-  const chosen = forced ?? (native ? 'native' : 'wasm');
-  if (chosen === 'native' && !native) {
-    throw new CodecError(CODEC_ERROR_CODES.unavailable, `${codec}: the native backend is not available`, {
-      hint,
-    });
-  }
-  return chosen;
+): LibraryBackend {
+  const native = (): boolean => {
+    const b = nativeBinding();
+    return b !== undefined && available(b);
+  };
+  return {
+    default: () => (native() ? 'native' : 'wasm'),
+    choose(forced) {
+      const has = native();
+      const chosen = forced ?? (has ? 'native' : 'wasm');
+      if (chosen === 'native' && !has) {
+        throw new CodecError(CODEC_ERROR_CODES.unavailable, `${codec}: the native backend is not available`, {
+          hint,
+        });
+      }
+      return chosen;
+    },
+  };
+}
+
+// The parts of the @cornerstonejs WebAssembly codecs' (OpenJPEG, OpenJPH, CharLS, libjpeg-turbo)
+// embind classes that every one of them has; they ship no type declarations.
+
+/** A frame as the WebAssembly codecs describe it (each reads and fills the fields it knows). */
+export interface WasmFrameInfo {
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  componentCount: number;
+  isSigned?: boolean;
+  isUsingColorTransform?: boolean;
+}
+
+/** An encoder: samples into `getDecodedBuffer(info)`, `encode()`, the stream out of `getEncodedBuffer()`. */
+export interface WasmEncoder {
+  getDecodedBuffer(info: WasmFrameInfo): Uint8Array;
+  getEncodedBuffer(): Uint8Array;
+  encode(): void;
+  delete(): void;
+}
+
+/** A decoder: the stream into `getEncodedBuffer(length)`, `decode()`, samples out of `getDecodedBuffer()`. */
+export interface WasmDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  getFrameInfo(): WasmFrameInfo;
+  decode(): void;
+  delete(): void;
+}
+
+/** A lazily instantiated WebAssembly module (`wasmModule`). */
+export interface WasmInstance<M> {
+  get(): Promise<M>;
+  reset(): void;
 }
 
 type Factory<M> = (module: { print(s: string): void; printErr(s: string): void }) => Promise<M>;
 
 /** One lazily instantiated Emscripten module per entry point; `reset` after an abort. */
-export function wasmModule<M>(entry: string): { get(): Promise<M>; reset(): void } {
+export function wasmModule<M>(entry: string): WasmInstance<M> {
   let instance: Promise<M> | undefined;
   return {
     get() {
@@ -79,6 +131,68 @@ export function releaseWasm(obj: { delete(): void }, aborted: boolean, drop: () 
     if (!isWasmAbort(err)) throw err;
     drop();
   }
+}
+
+/**
+ * Runs `use` on a new codec object `create`d from `wasm`'s instance and frees it (`releaseWasm`).
+ * An error becomes a CodecError of `context`; a trap drops the instance, and `onAbort`, when
+ * given, says which error a trap is instead.
+ */
+export async function withWasm<M, O extends { delete(): void }, R>(
+  wasm: WasmInstance<M>,
+  create: (m: M) => O,
+  context: string,
+  use: (obj: O) => R,
+  onAbort?: (err: unknown) => Error,
+): Promise<R> {
+  const obj = create(await wasm.get());
+  let aborted = false;
+  try {
+    return use(obj);
+  } catch (err) {
+    aborted = isWasmAbort(err);
+    if (aborted && onAbort !== undefined) throw onAbort(err);
+    throw toCodecError(err, context);
+  } finally {
+    releaseWasm(obj, aborted, () => wasm.reset());
+  }
+}
+
+/**
+ * Decodes `bytes` with a new decoder of `wasm` (`withWasm`): the stream in, `decode()`, then
+ * `finish` with the decoder and the frame it describes.
+ */
+export function wasmDecode<M, D extends WasmDecoder, R>(
+  wasm: WasmInstance<M>,
+  create: (m: M) => D,
+  context: string,
+  bytes: Uint8Array,
+  finish: (decoder: D, fi: WasmFrameInfo) => R,
+): Promise<R> {
+  return withWasm(wasm, create, context, (decoder) => {
+    decoder.getEncodedBuffer(bytes.length).set(bytes);
+    decoder.decode();
+    return finish(decoder, decoder.getFrameInfo());
+  });
+}
+
+/**
+ * The decoder's samples (`codecBytes` each), once its frame `fi` is `info`'s (`checkGeometry`)
+ * and its buffer holds exactly that frame; else HNV_ERR_CODEC_CORRUPT.
+ */
+export function decodedSamples(
+  codec: string,
+  decoder: WasmDecoder,
+  fi: WasmFrameInfo,
+  info: FrameInfo,
+  codecBytes: 1 | 2,
+): Uint8Array {
+  checkGeometry(codec, info, fi.width, fi.height, fi.componentCount, fi.bitsPerSample);
+  const decoded = decoder.getDecodedBuffer();
+  if (decoded.length !== info.rows * info.columns * info.samplesPerPixel * codecBytes) {
+    throw new CodecError(CODEC_ERROR_CODES.corrupt, `${codec}: decoded size does not match the frame`);
+  }
+  return decoded;
 }
 
 /** The addon's external Buffer as a plain Uint8Array over the same memory (no copy). */

@@ -1,15 +1,17 @@
 import {
   type CodecBackend,
-  checkGeometry,
-  chooseBackend,
-  isWasmAbort,
+  decodedSamples,
+  libraryBackend,
   packSamples,
-  releaseWasm,
   runNative,
   unpackSamples,
+  type WasmDecoder,
+  type WasmEncoder,
+  wasmDecode,
   wasmModule,
+  withWasm,
 } from './codec-support.js';
-import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
+import { CODEC_ERROR_CODES, CodecError } from './errors.js';
 import { type FrameInfo, frameByteLength, requireSampleBits, requireWholeFrame } from './frame.js';
 import { checkCodestream, j2kDecode } from './j2k.js';
 import { nativeBinding } from './native.js';
@@ -24,40 +26,22 @@ import { nativeBinding } from './native.js';
  * @cornerstonejs/codec-openjpeg build that also serves JPEG 2000): see `htj2kDecode`.
  */
 
-interface WasmFrameInfo {
-  width: number;
-  height: number;
-  bitsPerSample: number;
-  componentCount: number;
-  isSigned: boolean;
-  isUsingColorTransform?: boolean;
-}
-interface WasmEncoder {
-  getDecodedBuffer(info: WasmFrameInfo): Uint8Array;
-  getEncodedBuffer(): Uint8Array;
+interface OpenJphEncoder extends WasmEncoder {
   setDecompositions(n: number): void;
   setQuality(reversible: boolean, quantizationStep: number): void;
   setProgressionOrder(order: number): void;
   setTLMMarker(on: boolean): void;
   setTilePartDivisionsAtResolutions(on: boolean): void;
   setBlockDimensions(size: { width: number; height: number }): void;
-  encode(): void;
-  delete(): void;
-}
-interface WasmDecoder {
-  getEncodedBuffer(length: number): Uint8Array;
-  getDecodedBuffer(): Uint8Array;
-  getFrameInfo(): WasmFrameInfo;
-  decode(): void;
-  delete(): void;
 }
 interface OpenJphWasm {
-  HTJ2KEncoder: new () => WasmEncoder;
+  HTJ2KEncoder: new () => OpenJphEncoder;
   HTJ2KDecoder: new () => WasmDecoder;
 }
 
 const wasm = wasmModule<OpenJphWasm>('@cornerstonejs/codec-openjph/wasmjs');
 const HINT = 'install libopenjph-dev and rebuild the addon, or use the wasm backend';
+const BACKEND = libraryBackend('HTJ2K', (b) => b.hasOpenJph === true, HINT);
 // OpenJPH's progression order numbering (ojph_params.h): LRCP 0, RLCP 1, RPCL 2, PCRL 3, CPRL 4.
 const RPCL = 2;
 
@@ -79,7 +63,7 @@ export interface Htj2kOptions {
  * defaults to WebAssembly (see `htj2kDecode`).
  */
 export function defaultHtj2kBackend(): CodecBackend {
-  return nativeBinding()?.hasOpenJph === true ? 'native' : 'wasm';
+  return BACKEND.default();
 }
 
 function levels(info: FrameInfo): number {
@@ -107,7 +91,7 @@ export async function htj2kEncode(
       { hint: 'use the wasm backend for .202' },
     );
   }
-  const chosen = rpcl ? 'wasm' : chooseBackend('HTJ2K', (b) => b.hasOpenJph === true, options.backend, HINT);
+  const chosen = rpcl ? 'wasm' : BACKEND.choose(options.backend);
   if (chosen === 'native') {
     const b = nativeBinding()!;
     return runNative(b.htj2kEncode, b.htj2kEncodeAsync, frame, { ...info }, frameBytes, 'HTJ2K encode');
@@ -121,38 +105,35 @@ export async function htj2kEncode(
       { hint: rpcl ? 'use 1.2.840.10008.1.2.4.201 (the addon encodes it)' : HINT },
     );
   }
-  const m = await wasm.get();
-  const encoder = new m.HTJ2KEncoder();
-  let aborted = false;
-  try {
-    const bits = info.bitsStored;
-    const input = encoder.getDecodedBuffer({
-      width: info.columns,
-      height: info.rows,
-      bitsPerSample: bits,
-      componentCount: info.samplesPerPixel,
-      isSigned: info.pixelRepresentation === 1,
-      isUsingColorTransform: info.samplesPerPixel === 3,
-    });
-    const codecBytes = bits <= 8 ? 1 : 2;
-    // The module reads signed samples as two's complement words of its width.
-    input.set(packSamples(frame, info, codecBytes, codecBytes * 8, info.pixelRepresentation === 1));
-    encoder.setDecompositions(levels(info));
-    encoder.setQuality(true, 0);
-    encoder.setProgressionOrder(RPCL);
-    if (rpcl) {
-      encoder.setTLMMarker(true);
-      encoder.setTilePartDivisionsAtResolutions(true);
-    }
-    encoder.encode();
-    // A copy out of the module's memory, as a plain Uint8Array (CharLS hands out a Uint8ClampedArray).
-    return new Uint8Array(encoder.getEncodedBuffer());
-  } catch (err) {
-    aborted = isWasmAbort(err);
-    throw toCodecError(err, 'HTJ2K encode');
-  } finally {
-    releaseWasm(encoder, aborted, () => wasm.reset());
-  }
+  return withWasm(
+    wasm,
+    (m) => new m.HTJ2KEncoder(),
+    'HTJ2K encode',
+    (encoder) => {
+      const bits = info.bitsStored;
+      const input = encoder.getDecodedBuffer({
+        width: info.columns,
+        height: info.rows,
+        bitsPerSample: bits,
+        componentCount: info.samplesPerPixel,
+        isSigned: info.pixelRepresentation === 1,
+        isUsingColorTransform: info.samplesPerPixel === 3,
+      });
+      const codecBytes = bits <= 8 ? 1 : 2;
+      // The module reads signed samples as two's complement words of its width.
+      input.set(packSamples(frame, info, codecBytes, codecBytes * 8, info.pixelRepresentation === 1));
+      encoder.setDecompositions(levels(info));
+      encoder.setQuality(true, 0);
+      encoder.setProgressionOrder(RPCL);
+      if (rpcl) {
+        encoder.setTLMMarker(true);
+        encoder.setTilePartDivisionsAtResolutions(true);
+      }
+      encoder.encode();
+      // A copy out of the module's memory, as a plain Uint8Array (CharLS hands out a Uint8ClampedArray).
+      return new Uint8Array(encoder.getEncodedBuffer());
+    },
+  );
 }
 
 /**
@@ -199,28 +180,18 @@ export async function htj2kDecode(
   // WebAssembly OpenJPEG answered 60 000 mutations with a frame or an error, so it decodes by
   // default; `backend` picks an OpenJPH build instead (for trusted streams, e.g. our own).
   if (options.backend === undefined) return j2kDecode(bytes, info, { backend: 'wasm' });
-  if (chooseBackend('HTJ2K', (b) => b.hasOpenJph === true, options.backend, HINT) === 'native') {
+  if (BACKEND.choose(options.backend) === 'native') {
     const b = nativeBinding()!;
     return runNative(b.htj2kDecode, b.htj2kDecodeAsync, bytes, { ...info }, frameBytes, 'HTJ2K decode');
   }
-  const m = await wasm.get();
-  const decoder = new m.HTJ2KDecoder();
-  let aborted = false;
-  try {
-    decoder.getEncodedBuffer(bytes.length).set(bytes);
-    decoder.decode();
-    const fi = decoder.getFrameInfo();
-    checkGeometry('HTJ2K', info, fi.width, fi.height, fi.componentCount, fi.bitsPerSample);
-    const codecBytes = fi.bitsPerSample <= 8 ? 1 : 2;
-    const decoded = decoder.getDecodedBuffer();
-    if (decoded.length !== info.rows * info.columns * info.samplesPerPixel * codecBytes) {
-      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'HTJ2K: decoded size does not match the frame');
-    }
-    return unpackSamples(decoded, codecBytes, false, info);
-  } catch (err) {
-    aborted = isWasmAbort(err);
-    throw toCodecError(err, 'HTJ2K decode');
-  } finally {
-    releaseWasm(decoder, aborted, () => wasm.reset());
-  }
+  return wasmDecode(
+    wasm,
+    (m) => new m.HTJ2KDecoder(),
+    'HTJ2K decode',
+    bytes,
+    (decoder, fi) => {
+      const codecBytes = fi.bitsPerSample <= 8 ? 1 : 2;
+      return unpackSamples(decodedSamples('HTJ2K', decoder, fi, info, codecBytes), codecBytes, false, info);
+    },
+  );
 }

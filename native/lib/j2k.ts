@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { releaseWasm } from './codec-support.js';
+import { isWasmAbort, type WasmDecoder, type WasmEncoder, wasmDecode, wasmModule } from './codec-support.js';
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
 import {
   canonicalSamples,
@@ -19,56 +18,15 @@ import { type NativeFrameParams, nativeBinding } from './native.js';
 
 export type J2kBackend = 'native' | 'wasm';
 
-// @cornerstonejs/codec-openjpeg ships no type declarations; these are the parts we call.
-interface WasmFrameInfo {
-  width: number;
-  height: number;
-  bitsPerSample: number;
-  componentCount: number;
-  isSigned: boolean;
-  isUsingColorTransform?: boolean;
-}
-interface WasmEncoder {
-  getDecodedBuffer(info: WasmFrameInfo): Uint8Array;
-  getEncodedBuffer(): Uint8Array;
+interface OpenJpegEncoder extends WasmEncoder {
   setDecompositions(n: number): void;
-  encode(): void;
-  delete(): void;
-}
-interface WasmDecoder {
-  getEncodedBuffer(length: number): Uint8Array;
-  getDecodedBuffer(): Uint8Array;
-  getFrameInfo(): WasmFrameInfo;
-  decode(): void;
-  delete(): void;
 }
 interface OpenJpegWasm {
-  J2KEncoder: new () => WasmEncoder;
+  J2KEncoder: new () => OpenJpegEncoder;
   J2KDecoder: new () => WasmDecoder;
 }
-type OpenJpegFactory = (module: {
-  print(s: string): void;
-  printErr(s: string): void;
-}) => Promise<OpenJpegWasm>;
 
-let wasm: Promise<OpenJpegWasm> | undefined;
-
-// WebAssembly.RuntimeError (an Emscripten abort or a trap); lib.dom's types are not loaded here.
-function isWasmAbort(err: unknown): boolean {
-  return err instanceof Error && err.name === 'RuntimeError';
-}
-
-function loadWasm(): Promise<OpenJpegWasm> {
-  wasm ??= (async () => {
-    const mod = createRequire(import.meta.url)('@cornerstonejs/codec-openjpeg/wasmjs') as
-      | OpenJpegFactory
-      | { default: OpenJpegFactory };
-    const factory = typeof mod === 'function' ? mod : mod.default;
-    // Silent print/printErr: the module otherwise writes OpenJPEG's chatter to stdout.
-    return factory({ print: () => {}, printErr: () => {} });
-  })();
-  return wasm;
-}
+const wasm = wasmModule<OpenJpegWasm>('@cornerstonejs/codec-openjpeg/wasmjs');
 
 /** The backend used when none is forced: native when the addon has OpenJPEG. */
 export function defaultJ2kBackend(): J2kBackend {
@@ -210,11 +168,12 @@ export async function j2kEncode(
       throw toCodecError(err, 'JPEG 2000 encode');
     }
   }
-  const m = await loadWasm();
+  const m = await wasm.get();
   let samples = canonicalSamples(frame, info);
   if (info.samplesPerPixel === 3 && info.planarConfiguration === 1)
     samples = convertPlanar(samples, info, false);
   const encoder = new m.J2KEncoder();
+  let aborted = false;
   try {
     const input = encoder.getDecodedBuffer({
       width: info.columns,
@@ -229,10 +188,11 @@ export async function j2kEncode(
     encoder.encode();
     return encoder.getEncodedBuffer().slice();
   } catch (err) {
-    if (isWasmAbort(err)) wasm = undefined;
+    aborted = isWasmAbort(err);
+    if (aborted) wasm.reset();
     throw toCodecError(err, 'JPEG 2000 encode');
   } finally {
-    if (wasm !== undefined) encoder.delete();
+    if (!aborted) encoder.delete();
   }
 }
 
@@ -259,48 +219,52 @@ export async function j2kDecode(
       throw toCodecError(err, 'JPEG 2000 decode');
     }
   }
-  const m = await loadWasm();
-  const decoder = new m.J2KDecoder();
-  let aborted = false;
-  try {
-    decoder.getEncodedBuffer(bytes.length).set(bytes);
-    decoder.decode();
-    const fi = decoder.getFrameInfo();
-    if (fi.width !== info.columns || fi.height !== info.rows || fi.componentCount !== info.samplesPerPixel) {
-      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: image size does not match the frame', {
-        details: { width: fi.width, height: fi.height, components: fi.componentCount },
-      });
-    }
-    if (fi.bitsPerSample > info.bitsAllocated) {
-      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: component precision exceeds bitsAllocated');
-    }
-    const decoded = decoder.getDecodedBuffer();
-    let out: Uint8Array;
-    if (fi.bitsPerSample <= 8 && info.bitsAllocated === 16) {
-      // Widen 8-bit samples into 16-bit words, sign-extending signed ones.
-      out = new Uint8Array(frameBytes);
-      for (let i = 0; i < decoded.length; i++) {
-        const v = fi.isSigned ? (decoded[i]! << 24) >> 24 : decoded[i]!;
-        out[2 * i] = v & 0xff;
-        out[2 * i + 1] = (v >> 8) & 0xff;
-      }
-    } else {
-      if (decoded.length !== frameBytes) {
-        throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: decoded size does not match the frame', {
-          details: { decoded: decoded.length, frameBytes },
+  // An Emscripten abort (RuntimeError) leaves the instance unusable: a fresh one serves the next call.
+  return wasmDecode(
+    wasm,
+    (m) => new m.J2KDecoder(),
+    'JPEG 2000 decode',
+    bytes,
+    (decoder, fi) => {
+      if (
+        fi.width !== info.columns ||
+        fi.height !== info.rows ||
+        fi.componentCount !== info.samplesPerPixel
+      ) {
+        throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: image size does not match the frame', {
+          details: { width: fi.width, height: fi.height, components: fi.componentCount },
         });
       }
-      out = new Uint8Array(decoded);
-    }
-    if (info.samplesPerPixel === 3 && info.planarConfiguration === 1) out = convertPlanar(out, info, true);
-    return out;
-  } catch (err) {
-    // An Emscripten abort (RuntimeError) leaves the instance unusable: start a fresh one next time.
-    aborted = isWasmAbort(err);
-    throw toCodecError(err, 'JPEG 2000 decode');
-  } finally {
-    releaseWasm(decoder, aborted, () => {
-      wasm = undefined;
-    });
-  }
+      if (fi.bitsPerSample > info.bitsAllocated) {
+        throw new CodecError(
+          CODEC_ERROR_CODES.corrupt,
+          'JPEG 2000: component precision exceeds bitsAllocated',
+        );
+      }
+      const decoded = decoder.getDecodedBuffer();
+      let out: Uint8Array;
+      if (fi.bitsPerSample <= 8 && info.bitsAllocated === 16) {
+        // Widen 8-bit samples into 16-bit words, sign-extending signed ones.
+        out = new Uint8Array(frameBytes);
+        for (let i = 0; i < decoded.length; i++) {
+          const v = fi.isSigned ? (decoded[i]! << 24) >> 24 : decoded[i]!;
+          out[2 * i] = v & 0xff;
+          out[2 * i + 1] = (v >> 8) & 0xff;
+        }
+      } else {
+        if (decoded.length !== frameBytes) {
+          throw new CodecError(
+            CODEC_ERROR_CODES.corrupt,
+            'JPEG 2000: decoded size does not match the frame',
+            {
+              details: { decoded: decoded.length, frameBytes },
+            },
+          );
+        }
+        out = new Uint8Array(decoded);
+      }
+      if (info.samplesPerPixel === 3 && info.planarConfiguration === 1) out = convertPlanar(out, info, true);
+      return out;
+    },
+  );
 }

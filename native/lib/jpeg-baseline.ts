@@ -1,15 +1,18 @@
 import {
   type CodecBackend,
   checkGeometry,
-  chooseBackend,
-  isWasmAbort,
+  decodedSamples,
+  libraryBackend,
   packSamples,
-  releaseWasm,
   runNative,
   unpackSamples,
+  type WasmDecoder,
+  type WasmEncoder,
+  wasmDecode,
   wasmModule,
+  withWasm,
 } from './codec-support.js';
-import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
+import { CODEC_ERROR_CODES, CodecError } from './errors.js';
 import { type FrameInfo, frameByteLength, requireWholeFrame } from './frame.js';
 import { jpeg12Decode } from './jpeg12.js';
 import { nativeBinding } from './native.js';
@@ -24,35 +27,18 @@ import { nativeBinding } from './native.js';
  * only (its 12-bit API arrived in 3.0); see README "JPEG 12-bit".
  */
 
-interface WasmFrameInfo {
-  width: number;
-  height: number;
-  bitsPerSample: number;
-  componentCount: number;
-  isSigned?: boolean;
-}
-interface WasmEncoder {
-  getDecodedBuffer(info: WasmFrameInfo): Uint8Array;
-  getEncodedBuffer(): Uint8Array;
+interface TurboEncoder extends WasmEncoder {
   setQuality(quality: number): void;
   setSubSampling(subsampling: number): void;
-  encode(): void;
-  delete(): void;
-}
-interface WasmDecoder {
-  getEncodedBuffer(length: number): Uint8Array;
-  getDecodedBuffer(): Uint8Array;
-  getFrameInfo(): WasmFrameInfo;
-  decode(): void;
-  delete(): void;
 }
 interface TurboWasm {
-  JPEGEncoder: new () => WasmEncoder;
+  JPEGEncoder: new () => TurboEncoder;
   JPEGDecoder: new () => WasmDecoder;
 }
 
 const wasm = wasmModule<TurboWasm>('@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs');
 const HINT = 'install libjpeg62-turbo-dev and rebuild the addon, or use the wasm backend';
+const BACKEND = libraryBackend('JPEG', (b) => b.hasLibjpeg === true, HINT);
 // TurboJPEG's TJSAMP_444.
 const TJSAMP_444 = 0;
 const WASM_MIN_FRAME_BYTES = 4096;
@@ -151,7 +137,7 @@ export async function jpegBaselineDecode(
   if (header.precision === 12) {
     return jpeg12Decode(bytes, info, colorTransform(options.photometricInterpretation));
   }
-  const chosen = chooseBackend('JPEG', (b) => b.hasLibjpeg === true, options.backend, HINT);
+  const chosen = BACKEND.choose(options.backend);
   if (chosen === 'native') {
     const b = nativeBinding()!;
     const params = { ...info, colorTransform: colorTransform(options.photometricInterpretation) };
@@ -164,25 +150,16 @@ export async function jpegBaselineDecode(
       'JPEG decode',
     );
   }
-  const m = await wasm.get();
-  const decoder = new m.JPEGDecoder();
-  let aborted = false;
-  try {
-    decoder.getEncodedBuffer(bytes.length).set(bytes);
-    decoder.decode();
-    const fi = decoder.getFrameInfo();
-    checkGeometry('JPEG', info, fi.width, fi.height, fi.componentCount, fi.bitsPerSample);
-    const decoded = decoder.getDecodedBuffer();
-    if (decoded.length !== info.rows * info.columns * info.samplesPerPixel) {
-      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG: decoded size does not match the frame');
-    }
-    return unpackSamples(decoded, 1, false, { ...info, bitsStored: Math.min(info.bitsStored, 8) });
-  } catch (err) {
-    aborted = isWasmAbort(err);
-    throw toCodecError(err, 'JPEG decode');
-  } finally {
-    releaseWasm(decoder, aborted, () => wasm.reset());
-  }
+  return wasmDecode(
+    wasm,
+    (m) => new m.JPEGDecoder(),
+    'JPEG decode',
+    bytes,
+    (decoder, fi) => {
+      const decoded = decodedSamples('JPEG', decoder, fi, info, 1);
+      return unpackSamples(decoded, 1, false, { ...info, bitsStored: Math.min(info.bitsStored, 8) });
+    },
+  );
 }
 
 /**
@@ -214,7 +191,7 @@ export async function jpegBaselineEncode(
     throw new CodecError(CODEC_ERROR_CODES.invalidArgument, 'JPEG: quality must be 1..100');
   }
   const frame = pixels.subarray(0, frameBytes);
-  const chosen = chooseBackend('JPEG', (b) => b.hasLibjpeg === true, options.backend, HINT);
+  const chosen = BACKEND.choose(options.backend);
   if (chosen === 'native') {
     const b = nativeBinding()!;
     return runNative(
@@ -236,34 +213,31 @@ export async function jpegBaselineEncode(
       { hint: HINT, details: { frameBytes, quality } },
     );
   }
-  const m = await wasm.get();
-  const encoder = new m.JPEGEncoder();
-  let aborted = false;
-  try {
-    const input = encoder.getDecodedBuffer({
-      width: info.columns,
-      height: info.rows,
-      bitsPerSample: 8,
-      componentCount: info.samplesPerPixel,
-      isSigned: false,
-    });
-    input.set(packSamples(frame, info, 1, 8));
-    encoder.setQuality(quality);
-    encoder.setSubSampling(TJSAMP_444);
-    encoder.encode();
-    // A copy out of the module's memory, as a plain Uint8Array (CharLS hands out a Uint8ClampedArray).
-    return new Uint8Array(encoder.getEncodedBuffer());
-  } catch (err) {
-    aborted = isWasmAbort(err);
-    if (aborted) {
-      throw new CodecError(
+  return withWasm(
+    wasm,
+    (m) => new m.JPEGEncoder(),
+    'JPEG encode',
+    (encoder) => {
+      const input = encoder.getDecodedBuffer({
+        width: info.columns,
+        height: info.rows,
+        bitsPerSample: 8,
+        componentCount: info.samplesPerPixel,
+        isSigned: false,
+      });
+      input.set(packSamples(frame, info, 1, 8));
+      encoder.setQuality(quality);
+      encoder.setSubSampling(TJSAMP_444);
+      encoder.encode();
+      // A copy out of the module's memory, as a plain Uint8Array (CharLS hands out a Uint8ClampedArray).
+      return new Uint8Array(encoder.getEncodedBuffer());
+    },
+    // A trap: the encoder overran its output buffer (see WASM_MIN_FRAME_BYTES).
+    (err) =>
+      new CodecError(
         CODEC_ERROR_CODES.unsupported,
         'JPEG (WebAssembly build): the encoder overran its output buffer (the JPEG is larger than the pixels)',
         { hint: HINT, cause: err },
-      );
-    }
-    throw toCodecError(err, 'JPEG encode');
-  } finally {
-    releaseWasm(encoder, aborted, () => wasm.reset());
-  }
+      ),
+  );
 }

@@ -1,15 +1,18 @@
 import {
   type CodecBackend,
   checkGeometry,
-  chooseBackend,
-  isWasmAbort,
+  decodedSamples,
+  libraryBackend,
   packSamples,
-  releaseWasm,
   runNative,
   unpackSamples,
+  type WasmDecoder,
+  type WasmEncoder,
+  wasmDecode,
   wasmModule,
+  withWasm,
 } from './codec-support.js';
-import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
+import { CODEC_ERROR_CODES, CodecError } from './errors.js';
 import { type FrameInfo, frameByteLength, requireSampleBits, requireWholeFrame } from './frame.js';
 import { readJpegFrameHeader } from './jpeg-baseline.js';
 import { nativeBinding } from './native.js';
@@ -21,35 +24,21 @@ import { nativeBinding } from './native.js';
  * A.4.3 keeps Pixel Representation in the data set) and come back canonical.
  */
 
-interface WasmFrameInfo {
-  width: number;
-  height: number;
-  bitsPerSample: number;
-  componentCount: number;
-}
-interface WasmEncoder {
-  getDecodedBuffer(info: WasmFrameInfo): Uint8Array;
-  getEncodedBuffer(): Uint8Array;
+interface CharlsEncoder extends WasmEncoder {
   setNearLossless(near: number): void;
   setInterleaveMode(mode: number): void;
-  encode(): void;
-  delete(): void;
 }
-interface WasmDecoder {
-  getEncodedBuffer(length: number): Uint8Array;
-  getDecodedBuffer(): Uint8Array;
-  getFrameInfo(): WasmFrameInfo;
+interface CharlsDecoder extends WasmDecoder {
   getInterleaveMode(): number;
-  decode(): void;
-  delete(): void;
 }
 interface CharlsWasm {
-  JpegLSEncoder: new () => WasmEncoder;
-  JpegLSDecoder: new () => WasmDecoder;
+  JpegLSEncoder: new () => CharlsEncoder;
+  JpegLSDecoder: new () => CharlsDecoder;
 }
 
 const wasm = wasmModule<CharlsWasm>('@cornerstonejs/codec-charls/wasmjs');
 const HINT = 'install libcharls-dev and rebuild the addon, or use the wasm backend';
+const BACKEND = libraryBackend('JPEG-LS', (b) => b.hasCharls === true, HINT);
 
 export interface JpegLsOptions {
   readonly backend?: CodecBackend;
@@ -59,11 +48,7 @@ export interface JpegLsOptions {
 
 /** The backend used when none is forced: native when the addon has CharLS. */
 export function defaultJpegLsBackend(): CodecBackend {
-  return nativeBinding()?.hasCharls === true ? 'native' : 'wasm';
-}
-
-function backend(forced: CodecBackend | undefined): CodecBackend {
-  return chooseBackend('JPEG-LS', (b) => b.hasCharls === true, forced, HINT);
+  return BACKEND.default();
 }
 
 /** Encodes one native frame as a JPEG-LS codestream, sample-interleaved for 3 samples. */
@@ -84,7 +69,7 @@ export async function jpeglsEncode(
     });
   }
   const frame = pixels.subarray(0, frameBytes);
-  if (backend(options.backend) === 'native') {
+  if (BACKEND.choose(options.backend) === 'native') {
     const b = nativeBinding()!;
     return runNative(
       b.jpeglsEncode,
@@ -95,30 +80,27 @@ export async function jpeglsEncode(
       'JPEG-LS encode',
     );
   }
-  const m = await wasm.get();
-  const encoder = new m.JpegLSEncoder();
-  let aborted = false;
-  try {
-    const codecBytes = bits <= 8 ? 1 : 2;
-    const input = encoder.getDecodedBuffer({
-      width: info.columns,
-      height: info.rows,
-      bitsPerSample: bits,
-      componentCount: info.samplesPerPixel,
-    });
-    input.set(packSamples(frame, info, codecBytes, bits));
-    encoder.setNearLossless(near);
-    // 2 = sample-interleaved, as the native path codes three samples; 0 for one.
-    encoder.setInterleaveMode(info.samplesPerPixel === 3 ? 2 : 0);
-    encoder.encode();
-    // A copy out of the module's memory, as a plain Uint8Array (CharLS hands out a Uint8ClampedArray).
-    return new Uint8Array(encoder.getEncodedBuffer());
-  } catch (err) {
-    aborted = isWasmAbort(err);
-    throw toCodecError(err, 'JPEG-LS encode');
-  } finally {
-    releaseWasm(encoder, aborted, () => wasm.reset());
-  }
+  return withWasm(
+    wasm,
+    (m) => new m.JpegLSEncoder(),
+    'JPEG-LS encode',
+    (encoder) => {
+      const codecBytes = bits <= 8 ? 1 : 2;
+      const input = encoder.getDecodedBuffer({
+        width: info.columns,
+        height: info.rows,
+        bitsPerSample: bits,
+        componentCount: info.samplesPerPixel,
+      });
+      input.set(packSamples(frame, info, codecBytes, bits));
+      encoder.setNearLossless(near);
+      // 2 = sample-interleaved, as the native path codes three samples; 0 for one.
+      encoder.setInterleaveMode(info.samplesPerPixel === 3 ? 2 : 0);
+      encoder.encode();
+      // A copy out of the module's memory, as a plain Uint8Array (CharLS hands out a Uint8ClampedArray).
+      return new Uint8Array(encoder.getEncodedBuffer());
+    },
+  );
 }
 
 /** Decodes a JPEG-LS codestream (any interleave mode, lossless or near-lossless) into native pixels. */
@@ -164,29 +146,20 @@ export async function jpeglsDecode(
   if (header.precision < 2) {
     throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG-LS: sample precision below 2 bits');
   }
-  if (backend(options.backend) === 'native') {
+  if (BACKEND.choose(options.backend) === 'native') {
     const b = nativeBinding()!;
     return runNative(b.jpeglsDecode, b.jpeglsDecodeAsync, stream, { ...info }, frameBytes, 'JPEG-LS decode');
   }
-  const m = await wasm.get();
-  const decoder = new m.JpegLSDecoder();
-  let aborted = false;
-  try {
-    decoder.getEncodedBuffer(stream.length).set(stream);
-    decoder.decode();
-    const fi = decoder.getFrameInfo();
-    checkGeometry('JPEG-LS', info, fi.width, fi.height, fi.componentCount, fi.bitsPerSample);
-    const codecBytes = fi.bitsPerSample <= 8 ? 1 : 2;
-    const decoded = decoder.getDecodedBuffer();
-    if (decoded.length !== info.rows * info.columns * info.samplesPerPixel * codecBytes) {
-      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG-LS: decoded size does not match the frame');
-    }
-    // ILV 0 comes back as planes, 1 and 2 pixel-interleaved (as in the addon).
-    return unpackSamples(decoded, codecBytes, decoder.getInterleaveMode() === 0, info);
-  } catch (err) {
-    aborted = isWasmAbort(err);
-    throw toCodecError(err, 'JPEG-LS decode');
-  } finally {
-    releaseWasm(decoder, aborted, () => wasm.reset());
-  }
+  return wasmDecode(
+    wasm,
+    (m) => new m.JpegLSDecoder(),
+    'JPEG-LS decode',
+    stream,
+    (decoder, fi) => {
+      const codecBytes = fi.bitsPerSample <= 8 ? 1 : 2;
+      const decoded = decodedSamples('JPEG-LS', decoder, fi, info, codecBytes);
+      // ILV 0 comes back as planes, 1 and 2 pixel-interleaved (as in the addon).
+      return unpackSamples(decoded, codecBytes, decoder.getInterleaveMode() === 0, info);
+    },
+  );
 }
