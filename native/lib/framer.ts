@@ -10,6 +10,7 @@
  * chunks is copied once, when its last byte has arrived.
  */
 import { HnvError, type HnvErrorOptions } from '@hnvue/core';
+import { ChunkQueue, Fifo } from './chunk-queue.js';
 import { CODEC_ERROR_CODES, CodecError } from './errors.js';
 import { NATIVE_FIX_HINT, type NativeBinding, nativeBinding } from './native.js';
 
@@ -120,14 +121,10 @@ export class NativePduFramer {
   readonly #binding: FramerBinding;
   readonly #pdataLimit: number;
   readonly #associateLimit: number;
-  #chunks: Uint8Array[] = [];
-  #head = 0;
-  #offset = 0;
-  /** Bytes in #chunks not yet framed. */
-  #buffered = 0;
+  /** Its `buffered`: bytes not yet framed. */
+  readonly #in = new ChunkQueue();
   /** PDUs framed by the addon and not yet returned, and their total length. */
-  #ready: NativeRawPdu[] = [];
-  #readyHead = 0;
+  readonly #ready = new Fifo<NativeRawPdu>();
   #readyBytes = 0;
   #pending: Pending | undefined;
   /** An error found after the ready PDUs: thrown once they are returned. */
@@ -144,24 +141,18 @@ export class NativePduFramer {
 
   /** Bytes pushed and not yet returned by `next()`. */
   get bufferedBytes(): number {
-    return this.#buffered + this.#readyBytes;
+    return this.#in.buffered + this.#readyBytes;
   }
 
   /** Append bytes received from the peer; the framer keeps the chunk and never writes to it. */
   push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
+    this.#in.push(chunk);
   }
 
   /** Forget every buffered byte and any error (for a new connection). */
   reset(): void {
-    this.#chunks = [];
-    this.#head = 0;
-    this.#offset = 0;
-    this.#buffered = 0;
-    this.#ready = [];
-    this.#readyHead = 0;
+    this.#in.clear();
+    this.#ready.clear();
     this.#readyBytes = 0;
     this.#pending = undefined;
     this.#deferred = undefined;
@@ -172,14 +163,9 @@ export class NativePduFramer {
   next(): NativeRawPdu | undefined {
     for (;;) {
       if (this.#error !== undefined) throw this.#error;
-      const ready = this.#ready[this.#readyHead];
+      const ready = this.#ready.shift();
       if (ready !== undefined) {
-        this.#readyHead++;
         this.#readyBytes -= ready.bytes.length;
-        if (this.#readyHead === this.#ready.length) {
-          this.#ready = [];
-          this.#readyHead = 0;
-        }
         return ready;
       }
       if (this.#deferred !== undefined) {
@@ -188,11 +174,11 @@ export class NativePduFramer {
       }
       if (this.#pending !== undefined) {
         const { pduType, total } = this.#pending;
-        if (this.#buffered < total) return undefined;
+        if (this.#in.buffered < total) return undefined;
         this.#pending = undefined;
         return { pduType, bytes: this.#take(total) };
       }
-      if (this.#buffered < PDU_HEADER_LENGTH) return undefined;
+      if (this.#in.buffered < PDU_HEADER_LENGTH) return undefined;
       this.#frame();
     }
   }
@@ -200,11 +186,12 @@ export class NativePduFramer {
   /** One addon call: frames what the head chunk holds, or reads a header spread over chunks. */
   #frame(): void {
     const out = frameOut;
-    const first = this.#chunks[this.#head];
-    if (first !== undefined && first.length - this.#offset >= PDU_HEADER_LENGTH) {
+    const input = this.#in;
+    const first = input.first();
+    if (first !== undefined && first.length - input.offset >= PDU_HEADER_LENGTH) {
       const message = this.#binding.framePdus(
         first,
-        this.#offset,
+        input.offset,
         this.#associateLimit,
         this.#pdataLimit,
         out,
@@ -216,9 +203,9 @@ export class NativePduFramer {
         this.#ready.push({ pduType: out[i] as number, bytes: first.subarray(start, stop) });
         this.#readyBytes += stop - start;
       }
-      const consumed = (out[1] as number) - this.#offset;
-      this.#buffered -= consumed;
-      this.#advance(first, consumed);
+      const consumed = (out[1] as number) - input.offset;
+      input.buffered -= consumed;
+      input.advance(first, consumed);
       this.#stop(message);
       return;
     }
@@ -244,9 +231,10 @@ export class NativePduFramer {
   /** The first `n` buffered bytes, copied (only used for a header spread over chunks). */
   #peek(n: number): Uint8Array {
     const out = new Uint8Array(n);
+    const input = this.#in;
     let filled = 0;
-    for (let i = this.#head, offset = this.#offset; filled < n; i++, offset = 0) {
-      const chunk = this.#chunks[i];
+    for (let i = input.head, offset = input.offset; filled < n; i++, offset = 0) {
+      const chunk = input.chunks[i];
       if (chunk === undefined) break;
       const part = chunk.subarray(offset, offset + (n - filled));
       out.set(part, filled);
@@ -257,39 +245,25 @@ export class NativePduFramer {
 
   /** Consume `n` buffered bytes: a view if in one chunk, else one copy. */
   #take(n: number): Uint8Array {
-    this.#buffered -= n;
-    const first = this.#chunks[this.#head];
-    if (first !== undefined && first.length - this.#offset >= n) {
-      const out = first.subarray(this.#offset, this.#offset + n);
-      this.#advance(first, n);
+    const input = this.#in;
+    input.buffered -= n;
+    const first = input.first();
+    if (first !== undefined && first.length - input.offset >= n) {
+      const out = first.subarray(input.offset, input.offset + n);
+      input.advance(first, n);
       return out;
     }
     const out = new Uint8Array(n);
     let filled = 0;
     while (filled < n) {
-      const chunk = this.#chunks[this.#head];
+      const chunk = input.first();
       if (chunk === undefined) throw new Error('framer invariant: buffered bytes missing');
-      const part = chunk.subarray(this.#offset, this.#offset + (n - filled));
+      const part = chunk.subarray(input.offset, input.offset + (n - filled));
       out.set(part, filled);
       filled += part.length;
-      this.#advance(chunk, part.length);
+      input.advance(chunk, part.length);
     }
     return out;
-  }
-
-  #advance(chunk: Uint8Array, n: number): void {
-    this.#offset += n;
-    if (this.#offset < chunk.length) return;
-    this.#offset = 0;
-    this.#head++;
-    // Consumed chunks are dropped in batches: amortized O(1) per chunk.
-    if (this.#head >= this.#chunks.length) {
-      this.#chunks = [];
-      this.#head = 0;
-    } else if (this.#head > 64 && this.#head * 2 > this.#chunks.length) {
-      this.#chunks = this.#chunks.slice(this.#head);
-      this.#head = 0;
-    }
   }
 }
 
@@ -348,13 +322,9 @@ export class NativePduStream {
   readonly #pdataLimit: number;
   readonly #associateLimit: number;
   #out = new Float64Array(4096);
-  #chunks: Uint8Array[] = [];
-  #chunkHead = 0;
-  /** Where framing resumes in the head chunk. */
-  #offset = 0;
-  #buffered = 0;
-  #ready: NativeFramedPdu[] = [];
-  #readyHead = 0;
+  /** Framing resumes at its `offset`; its `buffered` counts bytes not yet returned by `next()`. */
+  readonly #in = new ChunkQueue();
+  readonly #ready = new Fifo<NativeFramedPdu>();
   /** The first bytes of a header cut by a read (fewer than 6). */
   #headerTail: Uint8Array | undefined;
   #pending: StreamPending | undefined;
@@ -377,23 +347,17 @@ export class NativePduStream {
 
   /** Bytes pushed and not yet returned by `next()`. */
   get bufferedBytes(): number {
-    return this.#buffered;
+    return this.#in.buffered;
   }
 
   /** Append bytes received from the peer; the stream keeps the chunk and never writes to it. */
   push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
+    this.#in.push(chunk);
   }
 
   reset(): void {
-    this.#chunks = [];
-    this.#chunkHead = 0;
-    this.#offset = 0;
-    this.#buffered = 0;
-    this.#ready = [];
-    this.#readyHead = 0;
+    this.#in.clear();
+    this.#ready.clear();
     this.#headerTail = undefined;
     this.#pending = undefined;
     this.#deferred = undefined;
@@ -404,29 +368,24 @@ export class NativePduStream {
   next(): NativeFramedPdu | undefined {
     for (;;) {
       if (this.#error !== undefined) throw this.#error;
-      const ready = this.#ready[this.#readyHead];
+      const ready = this.#ready.shift();
       if (ready !== undefined) {
-        this.#readyHead++;
-        if (this.#readyHead === this.#ready.length) {
-          this.#ready = [];
-          this.#readyHead = 0;
-        }
-        this.#buffered -= ready.length;
+        this.#in.buffered -= ready.length;
         return ready;
       }
       if (this.#deferred !== undefined) {
         this.#error = this.#deferred;
         throw this.#error;
       }
-      const chunk = this.#chunks[this.#chunkHead];
+      const chunk = this.#in.first();
       if (chunk === undefined) return undefined;
       this.#consume(chunk);
     }
   }
 
-  /** Takes what the head chunk holds from #offset: completes a pending PDU, then one addon call. */
+  /** Takes what the head chunk holds from its offset: completes a pending PDU, then one addon call. */
   #consume(chunk: Uint8Array): void {
-    let pos = this.#offset;
+    let pos = this.#in.offset;
     const tail = this.#headerTail;
     if (tail !== undefined) {
       const need = PDU_HEADER_LENGTH - tail.length;
@@ -435,7 +394,7 @@ export class NativePduStream {
         longer.set(tail);
         longer.set(chunk.subarray(pos), tail.length);
         this.#headerTail = longer;
-        this.#nextChunk();
+        this.#in.nextChunk();
         return;
       }
       const header = new Uint8Array(PDU_HEADER_LENGTH);
@@ -451,7 +410,7 @@ export class NativePduStream {
           parts: [tail, chunk.subarray(pos, pos + need)],
           length: 6,
         });
-        this.#offset = pos + need;
+        this.#in.offset = pos + need;
         return;
       }
       if (out[0] === STATUS_ERROR) {
@@ -475,13 +434,13 @@ export class NativePduStream {
         this.#pending = undefined;
         this.#ready.push({ pduType: pending.pduType, parts: pending.parts, length: pending.total });
       }
-      if (pos === chunk.length) this.#nextChunk();
-      else this.#offset = pos;
+      if (pos === chunk.length) this.#in.nextChunk();
+      else this.#in.offset = pos;
       return;
     }
     if (chunk.length - pos < PDU_HEADER_LENGTH) {
       this.#headerTail = chunk.slice(pos);
-      this.#nextChunk();
+      this.#in.nextChunk();
       return;
     }
     this.#frame(chunk, pos);
@@ -535,7 +494,7 @@ export class NativePduStream {
       next += total;
     } else if (status === STATUS_ERROR) {
       this.#deferred = new NativePduDecodeError(message ?? '', out[2] as number);
-      this.#offset = next;
+      this.#in.offset = next;
       return;
     } else if (status === STATUS_PARTIAL) {
       const total = out[3] as number;
@@ -545,23 +504,11 @@ export class NativePduStream {
         parts: [chunk.subarray(next)],
         have: chunk.length - next,
       };
-      this.#nextChunk();
+      this.#in.nextChunk();
       return;
     }
-    if (next === chunk.length) this.#nextChunk();
-    else this.#offset = next;
-  }
-
-  #nextChunk(): void {
-    this.#offset = 0;
-    this.#chunkHead++;
-    if (this.#chunkHead >= this.#chunks.length) {
-      this.#chunks = [];
-      this.#chunkHead = 0;
-    } else if (this.#chunkHead > 64 && this.#chunkHead * 2 > this.#chunks.length) {
-      this.#chunks = this.#chunks.slice(this.#chunkHead);
-      this.#chunkHead = 0;
-    }
+    if (next === chunk.length) this.#in.nextChunk();
+    else this.#in.offset = next;
   }
 }
 
