@@ -14,9 +14,9 @@ import {
   transcodePixelData,
 } from '../lib/index.js';
 import { firstDifference, frameInfo, syntheticFrame } from './helpers/images.js';
-import { type Part10, readPart10, writePart10 } from './helpers/part10.js';
-import { nativePixels, throughTool } from './helpers/peers.js';
-import { runTool, tempDir } from './helpers/tools.js';
+import type { Part10 } from './helpers/part10.js';
+import { nativePixels, dcmdjpeg as peerDecode, throughTool } from './helpers/peers.js';
+import { tempDir } from './helpers/tools.js';
 
 // 8-bit JPEG (baseline .50, extended .51 at 8-bit precision) through both backends
 // (libjpeg-turbo in the addon, libjpeg-turbo in WebAssembly), against DCMTK: dcmcjpeg's lossy
@@ -34,23 +34,9 @@ function photometricOf(file: Part10): string {
   return v === undefined ? '' : Buffer.from(v).toString('latin1').trim();
 }
 
-let counter = 0;
 /** dcmdjpeg of an encapsulated value with the given Photometric Interpretation, colour by pixel. */
-function dcmdjpeg(info: FrameInfo, uid: string, value: Uint8Array, photometric: string, frames = 1): Part10 {
-  const n = ++counter;
-  const input = dir.file(`d-${n}.dcm`);
-  const output = dir.file(`d-${n}-out.dcm`);
-  writePart10(input, {
-    info,
-    transferSyntaxUid: uid,
-    pixelData: value,
-    encapsulated: true,
-    numberOfFrames: frames,
-    photometric,
-  });
-  runTool('dcmdjpeg', ['+px', input, output]);
-  return readPart10(output);
-}
+const dcmdjpeg = (info: FrameInfo, uid: string, value: Uint8Array, photometric: string, frames = 1): Part10 =>
+  peerDecode(dir, info, uid, value, photometric, frames);
 
 function psnr(a: Uint8Array, b: Uint8Array): number {
   let se = 0;

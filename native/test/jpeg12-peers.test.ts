@@ -12,9 +12,9 @@ import {
   transcodePixelData,
 } from '../lib/index.js';
 import { firstDifference, frameInfo, syntheticFrame } from './helpers/images.js';
-import { type Part10, readPart10, writePart10 } from './helpers/part10.js';
-import { nativePixels, throughTool } from './helpers/peers.js';
-import { runTool, tempDir } from './helpers/tools.js';
+import type { Part10 } from './helpers/part10.js';
+import { nativePixels, dcmdjpeg as peerDecode, throughTool } from './helpers/peers.js';
+import { tempDir } from './helpers/tools.js';
 
 // 12-bit JPEG (T.81 Process 4, .51) against DCMTK: dcmcjpeg +ee streams decode in ours to exactly
 // dcmdjpeg's samples (both are IJG 6b's integer IDCT, JDCT_ISLOW, with 12-bit range limiting),
@@ -27,22 +27,8 @@ afterAll(() => dir.remove());
 
 const available = haveJpeg12Encode();
 
-let counter = 0;
-function dcmdjpeg(info: FrameInfo, value: Uint8Array, photometric: string, frames: number): Part10 {
-  const n = ++counter;
-  const input = dir.file(`d-${n}.dcm`);
-  const output = dir.file(`d-${n}-out.dcm`);
-  writePart10(input, {
-    info,
-    transferSyntaxUid: TransferSyntax.jpegExtended,
-    pixelData: value,
-    encapsulated: true,
-    numberOfFrames: frames,
-    photometric,
-  });
-  runTool('dcmdjpeg', ['+px', input, output]);
-  return readPart10(output);
-}
+const dcmdjpeg = (info: FrameInfo, value: Uint8Array, photometric: string, frames: number): Part10 =>
+  peerDecode(dir, info, TransferSyntax.jpegExtended, value, photometric, frames);
 
 function frames(info: FrameInfo, count: number, seed: number): Uint8Array {
   return new Uint8Array(

@@ -14,9 +14,9 @@ import {
 import { jpeg12DecodeTs } from '../lib/jpeg12-ts.js';
 import { type DctSeedOptions, encodeJpegDctSeed } from './fuzz/jpeg12-seeds.js';
 import { firstDifference, frameInfo, syntheticFrame } from './helpers/images.js';
-import { type Part10, readPart10, writePart10 } from './helpers/part10.js';
-import { nativePixels, throughTool } from './helpers/peers.js';
-import { runTool, tempDir } from './helpers/tools.js';
+import type { Part10 } from './helpers/part10.js';
+import { nativePixels, dcmdjpeg as peerDecode, throughTool } from './helpers/peers.js';
+import { tempDir } from './helpers/tools.js';
 
 // The TypeScript sequential DCT decoder (lib/jpeg12-ts.ts), the 12-bit fallback without the
 // addon, against IJG 6b as DCMTK's dcmdjpeg runs it (its 12-bit build for P = 12, its 8-bit build
@@ -26,23 +26,9 @@ const dir = tempDir('jpeg12-ts');
 afterAll(() => dir.remove());
 const addon = haveJpeg12Encode();
 
-let counter = 0;
 /** dcmdjpeg's frames of an encapsulated .51 value (`frames` fragments). */
-function dcmdjpeg(info: FrameInfo, value: Uint8Array, photometric: string, frames = 1): Part10 {
-  const n = ++counter;
-  const input = dir.file(`d-${n}.dcm`);
-  const output = dir.file(`d-${n}-out.dcm`);
-  writePart10(input, {
-    info,
-    transferSyntaxUid: TransferSyntax.jpegExtended,
-    pixelData: value,
-    encapsulated: true,
-    numberOfFrames: frames,
-    photometric,
-  });
-  runTool('dcmdjpeg', ['+px', input, output]);
-  return readPart10(output);
-}
+const dcmdjpeg = (info: FrameInfo, value: Uint8Array, photometric: string, frames = 1): Part10 =>
+  peerDecode(dir, info, TransferSyntax.jpegExtended, value, photometric, frames);
 
 /** One fragment as an encapsulated value (empty BOT, one item, delimiter). */
 function encapsulated(frame: Uint8Array): Uint8Array {

@@ -1,6 +1,6 @@
 import { convertPlanar } from '../../lib/frame.js';
 import { canonicalSamples, type FrameInfo } from '../../lib/index.js';
-import { type Part10, readPart10, writePart10 } from './part10.js';
+import { type Part10, readPart10, type WriteOptions, writePart10 } from './part10.js';
 import { runTool, type TempDir } from './tools.js';
 
 let counter = 0;
@@ -17,6 +17,16 @@ export function nativePixels(file: Part10, info: FrameInfo): Uint8Array {
   return pixels;
 }
 
+/** Writes a Part 10 file of `options`, runs `cmd args… in out`, and reads the result. */
+function throughPart10(dir: TempDir, cmd: string, args: readonly string[], options: WriteOptions): Part10 {
+  const n = ++counter;
+  const input = dir.file(`in-${n}.dcm`);
+  const output = dir.file(`out-${n}.dcm`);
+  writePart10(input, options);
+  runTool(cmd, [...args, input, output]);
+  return readPart10(output);
+}
+
 /** Writes `value` as a Part 10 file, runs `cmd args… in out`, and reads the result. */
 export function throughTool(
   dir: TempDir,
@@ -28,10 +38,33 @@ export function throughTool(
   encapsulated: boolean,
   numberOfFrames = 1,
 ): Part10 {
-  const n = ++counter;
-  const input = dir.file(`in-${n}.dcm`);
-  const output = dir.file(`out-${n}.dcm`);
-  writePart10(input, { info, transferSyntaxUid, pixelData: value, encapsulated, numberOfFrames });
-  runTool(cmd, [...args, input, output]);
-  return readPart10(output);
+  return throughPart10(dir, cmd, args, {
+    info,
+    transferSyntaxUid,
+    pixelData: value,
+    encapsulated,
+    numberOfFrames,
+  });
+}
+
+/**
+ * dcmdjpeg +px (colour by pixel) of an encapsulated JPEG value (`numberOfFrames` fragments) written
+ * with `transferSyntaxUid` and Photometric Interpretation `photometric`; returns the file it wrote.
+ */
+export function dcmdjpeg(
+  dir: TempDir,
+  info: FrameInfo,
+  transferSyntaxUid: string,
+  value: Uint8Array,
+  photometric: string,
+  numberOfFrames = 1,
+): Part10 {
+  return throughPart10(dir, 'dcmdjpeg', ['+px'], {
+    info,
+    transferSyntaxUid,
+    pixelData: value,
+    encapsulated: true,
+    numberOfFrames,
+    photometric,
+  });
 }
