@@ -7,33 +7,9 @@
  * capped at `maxLen`. Deterministic from its seed.
  */
 
-/** Where an input keeps a length (from the target's `lengthFields`). */
-export interface LengthField {
-  readonly offset: number;
-  readonly size: 2 | 4;
-  readonly littleEndian: boolean;
-}
+import { type LengthField, Rng } from '../../packages/dicom/fuzz/rng.js';
 
-/** SplitMix32; fast and replayable from a printed seed. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x9e3779b9) >>> 0;
-    let z = this.s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  }
-  int(n: number): number {
-    return n <= 0 ? 0 : this.next() % n;
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)] as T;
-  }
-}
+export { type LengthField, Rng };
 
 const INTERESTING_8 = [0, 1, 0x7f, 0x80, 0xfe, 0xff, 0x10, 0x20, 0x40];
 const INTERESTING_16 = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xfffe, 0xffff];

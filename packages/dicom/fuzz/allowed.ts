@@ -4,9 +4,9 @@
  * finding.
  */
 import { HnvError } from '@hnvue/core';
-import type { LengthField } from '../../../scripts/fuzz-js/mutate.js';
 import type { WalkEncoding, WalkedElement } from '../src/elements/walk.js';
 import { walkDataset } from '../src/elements/walk.js';
+import type { LengthField } from './rng.js';
 
 const ALLOWED = new Set(['HNV_ERR_DATASET', 'HNV_ERR_PART10', 'HNV_ERR_PART10_TRUNCATED', 'HNV_ERR_CHARSET']);
 
@@ -58,7 +58,8 @@ const tagBe = (t: number): Uint8Array =>
   Uint8Array.of(t >>> 24, (t >>> 16) & 0xff, (t >>> 8) & 0xff, t & 0xff);
 
 const TAGS = [0xfffee000, 0xfffee00d, 0xfffee0dd, 0x7fe00010, 0x00080005, 0x00020010, 0x00091001, 0x00280010];
-const VRS = [
+/** VRs of every header form (short, long, SQ, UN): dictionary tokens here, the 'vr' mutation of scripts/fuzz-mutator.ts. */
+export const FUZZ_VRS: readonly string[] = [
   'SQ',
   'UN',
   'OB',
@@ -82,7 +83,7 @@ const VRS = [
 export const DICOM_DICTIONARY: readonly Uint8Array[] = [
   ...TAGS.map(tagLe),
   ...TAGS.map(tagBe),
-  ...VRS.map(ascii),
+  ...FUZZ_VRS.map(ascii),
   ascii('ISO_IR 100'),
   ascii('ISO_IR 192'),
   ascii('ISO 2022 IR 87'),

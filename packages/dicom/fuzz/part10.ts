@@ -5,12 +5,12 @@
  * decode), never another error.
  */
 
-import type { LengthField } from '../../../scripts/fuzz-js/mutate.js';
 import { decodeDataset } from '../src/codec/index.js';
 import { EXPLICIT_BIG, EXPLICIT_LITTLE, IMPLICIT_LITTLE } from '../src/elements/walk.js';
 import { parsePart10File } from '../src/part10/index.js';
 import { TS } from '../src/uids/index.js';
 import { DICOM_DICTIONARY, elementLengthFields, expectTyped } from './allowed.js';
+import type { LengthField } from './rng.js';
 
 export function fuzz(data: Uint8Array): void {
   try {

@@ -6,7 +6,6 @@
  * must itself walk.
  */
 
-import type { LengthField } from '../../../scripts/fuzz-js/mutate.js';
 import { decodeDataset } from '../src/codec/index.js';
 import { inflateDataset } from '../src/elements/deflate.js';
 import { reencodeBetween } from '../src/elements/reencode.js';
@@ -19,6 +18,7 @@ import {
 } from '../src/elements/walk.js';
 import { TS } from '../src/uids/index.js';
 import { DICOM_DICTIONARY, elementLengthFields, expectTyped } from './allowed.js';
+import type { LengthField } from './rng.js';
 
 const SYNTAXES = [
   TS.implicitVrLittleEndian,

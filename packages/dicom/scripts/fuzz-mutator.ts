@@ -11,6 +11,8 @@
  * TypeError, RangeError, stack overflow, zlib message or hang.
  */
 import { HnvError } from '@hnvue/core';
+import { FUZZ_VRS } from '../fuzz/allowed.js';
+import { Rng } from '../fuzz/rng.js';
 import { decodeDataset } from '../src/codec/index.js';
 import { deflateDataset, inflateDataset } from '../src/elements/deflate.js';
 import { DatasetTruncatedError } from '../src/elements/errors.js';
@@ -26,27 +28,6 @@ import {
 import { Part10TruncatedError, parsePart10File } from '../src/part10/index.js';
 import { TS } from '../src/uids/index.js';
 import { ourObjects, part10Bytes } from '../test/part10/real-files.js';
-
-/** SplitMix32: seeded, fast, good enough to spread mutations; every run replays from its seed. */
-export class Prng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x9e3779b9) >>> 0;
-    let z = this.s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  }
-  int(n: number): number {
-    return n <= 0 ? 0 : this.next() % n;
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)] as T;
-  }
-}
 
 export type EncodingName = 'implicit' | 'explicit' | 'big' | 'deflated';
 export const ENCODINGS: readonly EncodingName[] = ['implicit', 'explicit', 'big', 'deflated'];
@@ -221,25 +202,6 @@ const INTERESTING_32 = [
 const INTERESTING_TAGS = [
   0xfffee000, 0xfffee00d, 0xfffee0dd, 0x7fe00010, 0x00020010, 0x00080005, 0x00091001, 0x00000000, 0xffffffff,
 ];
-const VRS = [
-  'SQ',
-  'UN',
-  'OB',
-  'OW',
-  'UT',
-  'UC',
-  'UR',
-  'OF',
-  'OD',
-  'OL',
-  'OV',
-  'SV',
-  'UV',
-  'US',
-  'AT',
-  'PN',
-  'DS',
-];
 
 export const MUTATIONS = [
   'bit flip',
@@ -255,7 +217,7 @@ export const MUTATIONS = [
 export type Mutation = (typeof MUTATIONS)[number];
 
 /** 1–4 mutations of `input` (a fresh array; the seed is never changed). */
-export function mutate(rng: Prng, input: Uint8Array, headers: readonly number[], le: boolean): Uint8Array {
+export function mutate(rng: Rng, input: Uint8Array, headers: readonly number[], le: boolean): Uint8Array {
   let bytes: Uint8Array = Uint8Array.from(input);
   const rounds = 1 + rng.int(4);
   for (let r = 0; r < rounds; r++) {
@@ -291,7 +253,7 @@ export function mutate(rng: Prng, input: Uint8Array, headers: readonly number[],
         break;
       case 'vr':
         if (header + 6 <= n) {
-          const vr = rng.int(5) === 0 ? String.fromCharCode(rng.int(256), rng.int(256)) : rng.pick(VRS);
+          const vr = rng.int(5) === 0 ? String.fromCharCode(rng.int(256), rng.int(256)) : rng.pick(FUZZ_VRS);
           bytes[header + 4] = vr.charCodeAt(0) & 0xff;
           bytes[header + 5] = vr.charCodeAt(1) & 0xff;
         }
@@ -367,7 +329,7 @@ export interface Case {
 }
 
 /** The input for iteration `i`: a corpus seed, a target, the mutated bytes. */
-export function makeCase(rng: Prng, corpus: readonly Seed[], iteration: number): Case {
+export function makeCase(rng: Rng, corpus: readonly Seed[], iteration: number): Case {
   const seed = corpus[rng.int(corpus.length)] as Seed;
   const target = TARGETS[iteration % TARGETS.length] as Target;
   const le = seed.encoding !== 'big';
@@ -500,7 +462,7 @@ export interface FuzzReport {
 /** The fuzz loop: `iterations` cases from `seed`, counted by outcome and target. */
 export function fuzz(options: FuzzOptions): FuzzReport {
   const corpus = options.corpus ?? buildCorpus();
-  const rng = new Prng(options.seed);
+  const rng = new Rng(options.seed);
   const bound = options.timeBoundMs ?? 1000;
   const outcomes: Record<string, number> = {};
   const byTarget: Record<string, Record<string, number>> = {};

@@ -10,13 +10,13 @@
  * replays it and writes the input to fuzz-failures/.
  */
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../fuzz/rng.js';
 import {
   buildCorpus,
   ENCODINGS,
   type FuzzReport,
   fuzz,
   makeCase,
-  Prng,
   replay,
   TARGETS,
 } from '../../scripts/fuzz-mutator.js';
@@ -80,8 +80,8 @@ describe('fuzzed walker, codec and Part 10 reader (bounded CI run; seeds replaya
   }
 
   it('FR-DICOM-04.encoding: the fuzzer is deterministic — a seed replays the same inputs and outcomes', () => {
-    const a = new Prng(99);
-    const b = new Prng(99);
+    const a = new Rng(99);
+    const b = new Rng(99);
     for (let i = 0; i < 200; i++) {
       const x = makeCase(a, corpus, i);
       const y = makeCase(b, corpus, i);
