@@ -51,7 +51,7 @@ export function sourceOptions(
       return {
         source: 'pkcs11',
         ...ca,
-        certFile: tls.certPath ?? '',
+        ...(tls.certPath !== undefined ? { certFile: tls.certPath } : {}),
         key: {
           uri: token.uri ?? '',
           ...(token.modulePath !== undefined ? { modulePath: token.modulePath } : {}),

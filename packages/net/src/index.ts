@@ -212,6 +212,7 @@ export {
 } from './tls/sources.js';
 export {
   findInStore,
+  findTokenCertificate,
   type StoreEntry,
   type StoreKeyOptions,
   systemCaFile,

@@ -284,6 +284,28 @@ describe.runIf(RUN)('TLS with the key in a PKCS#11 token (NFR-SEC-02)', () => {
     expect(JSON.stringify(resolved.info)).not.toContain(PIN);
   });
 
+  it('NFR-SEC-02: a pkcs11 source without a certificate file takes the certificate beside the key in the token', async () => {
+    const thumbprint = new X509Certificate(readFileSync(clientCert)).fingerprint
+      .replace(/:/g, '')
+      .toLowerCase();
+    for (const uri of [URI, 'pkcs11:token=hnvue-test;id=%01;type=private']) {
+      const resolved = resolveCertificateSource({
+        source: 'pkcs11',
+        caFile: tls.caCert,
+        key: { ...key(), uri },
+      });
+      expect(resolved.info).toMatchObject({ source: 'pkcs11', subject: 'CN=hnvue-console', thumbprint });
+      const connector = tlsConnector(resolved.credentials);
+      expect(await echo({ port: storescp.port, calledAeTitle: 'STORESCP' }, connector)).toBe(0);
+    }
+    expect(() =>
+      resolveCertificateSource({
+        source: 'pkcs11',
+        key: { ...key(), uri: 'pkcs11:token=hnvue-test;object=no-such-cert;type=private' },
+      }),
+    ).toThrow(expect.objectContaining({ reason: 'key-not-found' }));
+  });
+
   it('NFR-SEC-02: the OS key store (p11-kit) finds our certificate and key by label and by thumbprint', async () => {
     const x509 = new X509Certificate(readFileSync(clientCert));
     const sha1 = x509.fingerprint;

@@ -406,12 +406,7 @@ function certificateProblem(tls: CertificateInput, needOwn: boolean): [string, s
       if (tls.pkcs11?.uri === undefined) {
         return ['pkcs11', 'expected pkcs11.uri (the token key) when certificateSource is "pkcs11"'];
       }
-      if (tls.certPath === undefined) {
-        return [
-          'certPath',
-          'expected certPath (the certificate of the token key) when certificateSource is "pkcs11"',
-        ];
-      }
+      // Without certPath the certificate is the one beside the key in the token.
       // keyPath / pfxPath (perhaps inherited from the global block) are not used: the key stays in the token.
       return tls.pkcs11.pinEnv === undefined && tls.pkcs11.pinFile === undefined
         ? ['pkcs11', 'expected pkcs11.pinEnv or pkcs11.pinFile (the token PIN, never in the file)']

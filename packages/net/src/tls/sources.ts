@@ -8,7 +8,7 @@ import {
   pkcs11SecureContext,
   redactPkcs11Uri,
 } from './pkcs11.js';
-import { findInStore, type StoreKeyOptions, systemCaFile } from './store.js';
+import { findInStore, findTokenCertificate, type StoreKeyOptions, systemCaFile } from './store.js';
 
 /**
  * Pluggable certificate sources (NFR-SEC-02): where our certificate and private key come from.
@@ -40,8 +40,11 @@ export interface PfxSource extends CertificateTrustOptions {
 
 export interface Pkcs11Source extends CertificateTrustOptions {
   readonly source: 'pkcs11';
-  /** Our certificate (PEM) that matches the token key. */
-  readonly certFile: string;
+  /**
+   * Our certificate (PEM) that matches the token key. Absent: the certificate object beside the
+   * key in the token (same `id=`, or the `object=` label), read with OpenSC's pkcs11-tool.
+   */
+  readonly certFile?: string;
   readonly key: Pkcs11KeyOptions;
 }
 
@@ -145,7 +148,11 @@ export function resolveCertificateSource(
       };
     }
     case 'pkcs11': {
-      const credentials: TlsCredentials = { ...ca, certFile: options.certFile, pkcs11Key: options.key };
+      const cert =
+        options.certFile !== undefined
+          ? { certFile: options.certFile }
+          : { cert: findTokenCertificate(options.key).certPem };
+      const credentials: TlsCredentials = { ...ca, ...cert, pkcs11Key: options.key };
       const loaded = loadTlsCredentials(credentials);
       if (loaded.cert !== undefined) checkOwnCertificate(loaded.cert as Buffer, now);
       pkcs11SecureContext(loaded, options.key);

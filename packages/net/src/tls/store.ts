@@ -145,6 +145,36 @@ export function findInStore(options: StoreKeyOptions): StoreEntry {
     throw unavailable('the OS key store (p11-kit proxy) is not installed', { module }, 'install p11-kit');
   }
   const wanted = hex(options.storeId);
+  const found = findCertificate(
+    module,
+    (object, sha1, sha256) => object.label === options.storeId || wanted === sha1 || wanted === sha256,
+  );
+  if (found !== undefined) {
+    const id = found.object.id.replace(/(..)/g, '%$1');
+    return {
+      certPem: found.certPem,
+      thumbprint: found.sha1,
+      key: {
+        uri: `pkcs11:token=${pct(found.object.token)};id=${id};type=private`,
+        // libp11's default module is p11-kit's proxy: leave it unset so every token key shares it.
+        ...(options.proxyModulePath !== undefined ? { modulePath: module } : {}),
+        ...(options.pin !== undefined ? { pin: options.pin } : {}),
+        ...(options.pinFile !== undefined ? { pinFile: options.pinFile } : {}),
+        ...(options.enginePath !== undefined ? { enginePath: options.enginePath } : {}),
+      },
+    };
+  }
+  throw new TlsError('key-not-found', 'no certificate in the OS key store has this name or thumbprint', {
+    details: { storeId: options.storeId, module },
+    hint: 'list the store with `pkcs11-tool --module p11-kit-proxy.so --list-objects --type cert`',
+  });
+}
+
+/** The first certificate object of `module`'s tokens that `match` accepts, read as DER. */
+function findCertificate(
+  module: string,
+  match: (object: CertObject, sha1: string, sha256: string) => boolean,
+): { object: CertObject; certPem: string; sha1: string } | undefined {
   for (const object of listCertificates(module)) {
     const der = tool([
       '--module',
@@ -159,24 +189,64 @@ export function findInStore(options: StoreKeyOptions): StoreEntry {
     ]);
     const sha1 = createHash('sha1').update(der).digest('hex');
     const sha256 = createHash('sha256').update(der).digest('hex');
-    if (object.label !== options.storeId && wanted !== sha1 && wanted !== sha256) continue;
-    const certPem = new X509Certificate(der).toString();
-    const id = object.id.replace(/(..)/g, '%$1');
-    return {
-      certPem,
-      thumbprint: sha1,
-      key: {
-        uri: `pkcs11:token=${pct(object.token)};id=${id};type=private`,
-        // libp11's default module is p11-kit's proxy: leave it unset so every token key shares it.
-        ...(options.proxyModulePath !== undefined ? { modulePath: module } : {}),
-        ...(options.pin !== undefined ? { pin: options.pin } : {}),
-        ...(options.pinFile !== undefined ? { pinFile: options.pinFile } : {}),
-        ...(options.enginePath !== undefined ? { enginePath: options.enginePath } : {}),
-      },
-    };
+    if (match(object, sha1, sha256)) return { object, certPem: new X509Certificate(der).toString(), sha1 };
   }
-  throw new TlsError('key-not-found', 'no certificate in the OS key store has this name or thumbprint', {
-    details: { storeId: options.storeId, module },
-    hint: 'list the store with `pkcs11-tool --module p11-kit-proxy.so --list-objects --type cert`',
-  });
+  return undefined;
+}
+
+/** An RFC 7512 path attribute (`token`, `object`, `id`), still percent-encoded. */
+function uriAttribute(uri: string, name: string): string | undefined {
+  const path = uri.replace(/^pkcs11:/, '').split('?')[0] ?? '';
+  for (const part of path.split(';')) {
+    const [k, v] = part.split('=');
+    if (k === name && v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** A percent-encoded RFC 7512 value as the hex of its bytes (`%01%a0` → `01a0`). */
+function bytesHex(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    if (value[i] === '%' && /^[0-9a-f]{2}$/i.test(value.slice(i + 1, i + 3))) {
+      out += value.slice(i + 1, i + 3).toLowerCase();
+      i += 2;
+    } else out += Buffer.from(value[i] as string, 'utf8').toString('hex');
+  }
+  return out;
+}
+
+const text = (value: string | undefined) =>
+  value === undefined ? undefined : Buffer.from(bytesHex(value), 'hex').toString('utf8');
+
+/**
+ * The certificate beside a token key: the certificate object of the same token whose CKA_ID
+ * (`id=`) or label (`object=`) the key's URI names. For a `pkcs11` source without a certificate
+ * file. None: TlsError('key-not-found').
+ */
+export function findTokenCertificate(key: Pkcs11KeyOptions): { certPem: string; thumbprint: string } {
+  const module = key.modulePath ?? process.env.PKCS11_MODULE_PATH ?? defaultP11KitProxyPath();
+  const token = text(uriAttribute(key.uri, 'token'));
+  const label = text(uriAttribute(key.uri, 'object'));
+  const rawId = uriAttribute(key.uri, 'id');
+  const id = rawId === undefined ? undefined : bytesHex(rawId);
+  const found = existsSync(module)
+    ? findCertificate(
+        module,
+        (object) =>
+          (token === undefined || object.token === token) &&
+          (id !== undefined ? object.id === id : label !== undefined && object.label === label),
+      )
+    : undefined;
+  if (found === undefined) {
+    throw new TlsError('key-not-found', 'no certificate beside the key in the PKCS#11 token', {
+      details: {
+        module,
+        ...(token !== undefined ? { token } : {}),
+        ...(label !== undefined ? { object: label } : {}),
+      },
+      hint: "write the certificate into the token with the key's id and label, or give certFile",
+    });
+  }
+  return { certPem: found.certPem, thumbprint: found.sha1 };
 }
