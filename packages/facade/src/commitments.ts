@@ -164,7 +164,7 @@ export class Commitments {
         ...(destination === PACS ? {} : { destination }),
       });
     }
-    this.settle(records, studyInstanceUid, study);
+    this.settle(records, tx, studyInstanceUid, study);
   }
 
   /**
@@ -172,13 +172,13 @@ export class Commitments {
    * delivered once (after the transaction), and its record goes once every destination holds it.
    * A pacs-only study keeps the behaviour of earlier versions: its record goes with the report.
    */
-  settle(records: Records, studyInstanceUid: string, study: StudyState): void {
+  settle(records: Records, tx: QueueInTransaction, studyInstanceUid: string, study: StudyState): void {
     const { config } = this.#ctx;
     let next = study;
     if (!study.deliveredAnnounced && studyDelivered(config, study)) {
       next = { ...study, deliveredAnnounced: true };
       const destinations = partNames(study).filter((d) => partDone(config, study, d));
-      this.#announce({ studyInstanceUid, destinations });
+      this.#announce(tx, { studyInstanceUid, destinations });
     }
     const reported = partNames(study).some((d) => commitmentFor(config, d) !== undefined);
     if ((study.others !== undefined || reported) && studyFinished(config, study)) {
@@ -186,12 +186,15 @@ export class Commitments {
     } else if (next !== study) records.put(NS.study, studyInstanceUid, next);
   }
 
-  #announce(info: StudyDeliveredInfo): void {
-    // After the transaction that recorded it (they are synchronous): the UI hears of a state on disk.
-    setImmediate(() => {
-      this.#ctx.log.info({ destinations: info.destinations }, 'study delivered');
-      this.#ctx.events.emit('studyDelivered', info);
-    });
+  #announce(tx: QueueInTransaction, info: StudyDeliveredInfo): void {
+    // Once the transaction that recorded it commits (never after a rollback): the UI hears of a
+    // state on disk. A turn later, so that it follows the commitment events of the same report.
+    tx.afterCommit(() =>
+      setImmediate(() => {
+        this.#ctx.log.info({ destinations: info.destinations }, 'study delivered');
+        this.#ctx.events.emit('studyDelivered', info);
+      }),
+    );
   }
 
   enqueueRequest(tx: QueueInTransaction, payload: CommitmentRequestPayload): void {
@@ -347,7 +350,7 @@ export class Commitments {
       // The pending commitment and (all committed) its study end in one transaction. The report
       // may be for an earlier request of a re-requested commitment: it counts the same, and the
       // later request's report, if it comes too, finds nothing (counted once).
-      pending = this.#ctx.queue()?.transaction((records) => {
+      pending = this.#ctx.queue()?.transaction((records, tx) => {
         const direct = records.get<PendingCommitmentState>(NS.commitment, transactionUid);
         const found = direct
           ? { key: transactionUid, value: direct }
@@ -364,7 +367,7 @@ export class Commitments {
         if (study && part?.commitment === found.key && result.failed.length === 0) {
           const committed = withPart(study, destination, { ...part, committed: true });
           records.put(NS.study, found.value.studyInstanceUid, committed);
-          this.settle(records, found.value.studyInstanceUid, committed);
+          this.settle(records, tx, found.value.studyInstanceUid, committed);
         }
         return found;
       });

@@ -108,6 +108,11 @@ export type InTransactionInput = EnqueueInput & { readonly source: { readonly by
  */
 export interface QueueInTransaction {
   enqueue(input: InTransactionInput): EnqueueResult;
+  /**
+   * Runs `fn` once the outermost transaction has committed (not when it, or the savepoint this
+   * call is in, rolls back): for announcing what the transaction recorded. A throw is logged.
+   */
+  afterCommit(fn: () => void): void;
 }
 
 /** What an in-transaction enqueue does once the outermost transaction commits or rolls back. */
@@ -236,7 +241,10 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
   #timerAt: number | undefined;
   #pumpScheduled = false;
   readonly #breakers: DestinationBreakers | undefined;
-  readonly #inTx: QueueInTransaction = { enqueue: (input) => this.#enqueueInTransaction(input) };
+  readonly #inTx: QueueInTransaction = {
+    enqueue: (input) => this.#enqueueInTransaction(input),
+    afterCommit: (fn) => this.#afterCommit(fn),
+  };
   /** Effects of in-transaction enqueues, while an outermost transaction of #tx is open. */
   #effects: TxEffect[] | undefined;
   #snapshots: SnapshotPublisher | undefined;
@@ -319,6 +327,26 @@ export class TransmissionQueue extends EventEmitter<QueueEvents> {
     const dedupKey =
       input.dedupKey === undefined ? (kind === 'mpps-set' ? null : input.sopInstanceUid) : input.dedupKey;
     return { kind, dedupKey };
+  }
+
+  #afterCommit(fn: () => void): void {
+    const effects = this.#effects;
+    if (!effects || !this.#store.inTransaction) {
+      throw new QueueError(QUEUE_ERROR_CODES.invalidItem, 'afterCommit outside a queue transaction');
+    }
+    effects.push({
+      committed: () => {
+        try {
+          fn();
+        } catch (err) {
+          this.#log.error(
+            { err: err instanceof Error ? err.message : String(err) },
+            'afterCommit callback failed; the transaction stands',
+          );
+        }
+      },
+      rolledBack: () => {},
+    });
   }
 
   /** QueueInTransaction.enqueue: the same outcomes as `enqueue`, inside the caller's transaction. */

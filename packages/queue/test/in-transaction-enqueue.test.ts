@@ -127,6 +127,40 @@ describe('in-transaction enqueue', () => {
     expect(spool()).toHaveLength(1);
   });
 
+  it('NFR-REL-01: afterCommit runs once the outermost transaction commits, never after a rollback', async () => {
+    const q = await openQueue();
+    const ran: string[] = [];
+    q.transaction((_r, outer) => {
+      outer.afterCommit(() => ran.push('outer'));
+      expect(() =>
+        q.transaction((_r2, inner) => {
+          inner.afterCommit(() => ran.push('rolled-back savepoint'));
+          throw new Error('abort');
+        }),
+      ).toThrow('abort');
+      q.transaction((_r2, inner) => inner.afterCommit(() => ran.push('savepoint')));
+      // Nothing runs while the transaction is open.
+      expect(ran).toEqual([]);
+    });
+    expect(ran).toEqual(['outer', 'savepoint']);
+    expect(() =>
+      q.transaction((_r, queue) => {
+        queue.afterCommit(() => ran.push('rolled back'));
+        throw new Error('abort');
+      }),
+    ).toThrow('abort');
+    // A throwing callback is logged; the transaction and the other callbacks stand.
+    q.transaction((records, queue) => {
+      records.put('a', 'after', 1);
+      queue.afterCommit(() => {
+        throw new Error('listener');
+      });
+      queue.afterCommit(() => ran.push('after a throw'));
+    });
+    expect(ran).toEqual(['outer', 'savepoint', 'after a throw']);
+    expect(q.records.get('a', 'after')).toBe(1);
+  });
+
   it('NFR-REL-01: an in-transaction enqueue outside a queue transaction is refused', async () => {
     let captured: Parameters<Parameters<TransmissionQueue['transaction']>[0]>[1] | undefined;
     const q = await openQueue();
@@ -134,6 +168,7 @@ describe('in-transaction enqueue', () => {
       captured = queue;
     });
     expect(() => captured!.enqueue(image(8))).toThrow(/outside a queue transaction/);
+    expect(() => captured!.afterCommit(() => {})).toThrow(/outside a queue transaction/);
     expect(q.list()).toEqual([]);
   });
 });
