@@ -444,6 +444,14 @@ export function renderConformanceStatement(): string {
         ],
         ['Mutual TLS', 'client certificates sent and, on listeners, required when configured'],
         [
+          'TLS private keys',
+          "PEM or PKCS#12 files; a PKCS#11 token (HSM, TPM-backed token, smart card) through OpenSSL's PKCS#11 engine, the key never leaving the token; the OS store on Linux (CAs from the system bundle, our key by label or thumbprint among the tokens p11-kit serves). Expired certificates and missing keys refused at start-up",
+        ],
+        [
+          'Several storage destinations',
+          'each destination its own associations, retries, circuit breaker and storage commitment SCP; objects routed by kind',
+        ],
+        [
           'Access control on listeners',
           'called AE title checked; allowed calling AE titles and source addresses per listener; rejections logged without PHI',
         ],
