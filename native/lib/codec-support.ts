@@ -159,21 +159,20 @@ export async function withWasm<M, O extends { delete(): void }, R>(
 }
 
 /**
- * Decodes `bytes` with a new decoder of `wasm` (`withWasm`): the stream in, `decode()`, then
- * `finish` with the decoder and the frame it describes.
+ * A codec's WebAssembly decode: `bytes` into a new decoder `create`d from `wasm` (`withWasm`),
+ * `decode()`, then `finish` with the decoder and the frame it describes.
  */
-export function wasmDecode<M, D extends WasmDecoder, R>(
+export function wasmDecoder<M, D extends WasmDecoder>(
   wasm: WasmInstance<M>,
   create: (m: M) => D,
   context: string,
-  bytes: Uint8Array,
-  finish: (decoder: D, fi: WasmFrameInfo) => R,
-): Promise<R> {
-  return withWasm(wasm, create, context, (decoder) => {
-    decoder.getEncodedBuffer(bytes.length).set(bytes);
-    decoder.decode();
-    return finish(decoder, decoder.getFrameInfo());
-  });
+): <R>(bytes: Uint8Array, finish: (decoder: D, fi: WasmFrameInfo) => R) => Promise<R> {
+  return (bytes, finish) =>
+    withWasm(wasm, create, context, (decoder) => {
+      decoder.getEncodedBuffer(bytes.length).set(bytes);
+      decoder.decode();
+      return finish(decoder, decoder.getFrameInfo());
+    });
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   unpackSamples,
   type WasmDecoder,
   type WasmEncoder,
-  wasmDecode,
+  wasmDecoder,
   wasmModule,
   withWasm,
 } from './codec-support.js';
@@ -40,6 +40,7 @@ interface OpenJphWasm {
 }
 
 const wasm = wasmModule<OpenJphWasm>('@cornerstonejs/codec-openjph/wasmjs');
+const decodeWasm = wasmDecoder(wasm, (m) => new m.HTJ2KDecoder(), 'HTJ2K decode');
 const HINT = 'install libopenjph-dev and rebuild the addon, or use the wasm backend';
 const BACKEND = libraryBackend('HTJ2K', (b) => b.hasOpenJph === true, HINT);
 // OpenJPH's progression order numbering (ojph_params.h): LRCP 0, RLCP 1, RPCL 2, PCRL 3, CPRL 4.
@@ -184,14 +185,8 @@ export async function htj2kDecode(
     const b = nativeBinding()!;
     return runNative(b.htj2kDecode, b.htj2kDecodeAsync, bytes, { ...info }, frameBytes, 'HTJ2K decode');
   }
-  return wasmDecode(
-    wasm,
-    (m) => new m.HTJ2KDecoder(),
-    'HTJ2K decode',
-    bytes,
-    (decoder, fi) => {
-      const codecBytes = fi.bitsPerSample <= 8 ? 1 : 2;
-      return unpackSamples(decodedSamples('HTJ2K', decoder, fi, info, codecBytes), codecBytes, false, info);
-    },
-  );
+  return decodeWasm(bytes, (decoder, fi) => {
+    const codecBytes = fi.bitsPerSample <= 8 ? 1 : 2;
+    return unpackSamples(decodedSamples('HTJ2K', decoder, fi, info, codecBytes), codecBytes, false, info);
+  });
 }

@@ -1,4 +1,4 @@
-import { isWasmAbort, type WasmDecoder, type WasmEncoder, wasmDecode, wasmModule } from './codec-support.js';
+import { isWasmAbort, type WasmDecoder, type WasmEncoder, wasmDecoder, wasmModule } from './codec-support.js';
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
 import {
   canonicalSamples,
@@ -27,6 +27,7 @@ interface OpenJpegWasm {
 }
 
 const wasm = wasmModule<OpenJpegWasm>('@cornerstonejs/codec-openjpeg/wasmjs');
+const decodeWasm = wasmDecoder(wasm, (m) => new m.J2KDecoder(), 'JPEG 2000 decode');
 
 /** The backend used when none is forced: native when the addon has OpenJPEG. */
 export function defaultJ2kBackend(): J2kBackend {
@@ -220,51 +221,34 @@ export async function j2kDecode(
     }
   }
   // An Emscripten abort (RuntimeError) leaves the instance unusable: a fresh one serves the next call.
-  return wasmDecode(
-    wasm,
-    (m) => new m.J2KDecoder(),
-    'JPEG 2000 decode',
-    bytes,
-    (decoder, fi) => {
-      if (
-        fi.width !== info.columns ||
-        fi.height !== info.rows ||
-        fi.componentCount !== info.samplesPerPixel
-      ) {
-        throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: image size does not match the frame', {
-          details: { width: fi.width, height: fi.height, components: fi.componentCount },
+  return decodeWasm(bytes, (decoder, fi) => {
+    if (fi.width !== info.columns || fi.height !== info.rows || fi.componentCount !== info.samplesPerPixel) {
+      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: image size does not match the frame', {
+        details: { width: fi.width, height: fi.height, components: fi.componentCount },
+      });
+    }
+    if (fi.bitsPerSample > info.bitsAllocated) {
+      throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: component precision exceeds bitsAllocated');
+    }
+    const decoded = decoder.getDecodedBuffer();
+    let out: Uint8Array;
+    if (fi.bitsPerSample <= 8 && info.bitsAllocated === 16) {
+      // Widen 8-bit samples into 16-bit words, sign-extending signed ones.
+      out = new Uint8Array(frameBytes);
+      for (let i = 0; i < decoded.length; i++) {
+        const v = fi.isSigned ? (decoded[i]! << 24) >> 24 : decoded[i]!;
+        out[2 * i] = v & 0xff;
+        out[2 * i + 1] = (v >> 8) & 0xff;
+      }
+    } else {
+      if (decoded.length !== frameBytes) {
+        throw new CodecError(CODEC_ERROR_CODES.corrupt, 'JPEG 2000: decoded size does not match the frame', {
+          details: { decoded: decoded.length, frameBytes },
         });
       }
-      if (fi.bitsPerSample > info.bitsAllocated) {
-        throw new CodecError(
-          CODEC_ERROR_CODES.corrupt,
-          'JPEG 2000: component precision exceeds bitsAllocated',
-        );
-      }
-      const decoded = decoder.getDecodedBuffer();
-      let out: Uint8Array;
-      if (fi.bitsPerSample <= 8 && info.bitsAllocated === 16) {
-        // Widen 8-bit samples into 16-bit words, sign-extending signed ones.
-        out = new Uint8Array(frameBytes);
-        for (let i = 0; i < decoded.length; i++) {
-          const v = fi.isSigned ? (decoded[i]! << 24) >> 24 : decoded[i]!;
-          out[2 * i] = v & 0xff;
-          out[2 * i + 1] = (v >> 8) & 0xff;
-        }
-      } else {
-        if (decoded.length !== frameBytes) {
-          throw new CodecError(
-            CODEC_ERROR_CODES.corrupt,
-            'JPEG 2000: decoded size does not match the frame',
-            {
-              details: { decoded: decoded.length, frameBytes },
-            },
-          );
-        }
-        out = new Uint8Array(decoded);
-      }
-      if (info.samplesPerPixel === 3 && info.planarConfiguration === 1) out = convertPlanar(out, info, true);
-      return out;
-    },
-  );
+      out = new Uint8Array(decoded);
+    }
+    if (info.samplesPerPixel === 3 && info.planarConfiguration === 1) out = convertPlanar(out, info, true);
+    return out;
+  });
 }

@@ -8,7 +8,7 @@ import {
   unpackSamples,
   type WasmDecoder,
   type WasmEncoder,
-  wasmDecode,
+  wasmDecoder,
   wasmModule,
   withWasm,
 } from './codec-support.js';
@@ -37,6 +37,7 @@ interface TurboWasm {
 }
 
 const wasm = wasmModule<TurboWasm>('@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs');
+const decodeWasm = wasmDecoder(wasm, (m) => new m.JPEGDecoder(), 'JPEG decode');
 const HINT = 'install libjpeg62-turbo-dev and rebuild the addon, or use the wasm backend';
 const BACKEND = libraryBackend('JPEG', (b) => b.hasLibjpeg === true, HINT);
 // TurboJPEG's TJSAMP_444.
@@ -150,16 +151,10 @@ export async function jpegBaselineDecode(
       'JPEG decode',
     );
   }
-  return wasmDecode(
-    wasm,
-    (m) => new m.JPEGDecoder(),
-    'JPEG decode',
-    bytes,
-    (decoder, fi) => {
-      const decoded = decodedSamples('JPEG', decoder, fi, info, 1);
-      return unpackSamples(decoded, 1, false, { ...info, bitsStored: Math.min(info.bitsStored, 8) });
-    },
-  );
+  return decodeWasm(bytes, (decoder, fi) => {
+    const decoded = decodedSamples('JPEG', decoder, fi, info, 1);
+    return unpackSamples(decoded, 1, false, { ...info, bitsStored: Math.min(info.bitsStored, 8) });
+  });
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   unpackSamples,
   type WasmDecoder,
   type WasmEncoder,
-  wasmDecode,
+  wasmDecoder,
   wasmModule,
   withWasm,
 } from './codec-support.js';
@@ -37,6 +37,7 @@ interface CharlsWasm {
 }
 
 const wasm = wasmModule<CharlsWasm>('@cornerstonejs/codec-charls/wasmjs');
+const decodeWasm = wasmDecoder(wasm, (m) => new m.JpegLSDecoder(), 'JPEG-LS decode');
 const HINT = 'install libcharls-dev and rebuild the addon, or use the wasm backend';
 const BACKEND = libraryBackend('JPEG-LS', (b) => b.hasCharls === true, HINT);
 
@@ -150,16 +151,10 @@ export async function jpeglsDecode(
     const b = nativeBinding()!;
     return runNative(b.jpeglsDecode, b.jpeglsDecodeAsync, stream, { ...info }, frameBytes, 'JPEG-LS decode');
   }
-  return wasmDecode(
-    wasm,
-    (m) => new m.JpegLSDecoder(),
-    'JPEG-LS decode',
-    stream,
-    (decoder, fi) => {
-      const codecBytes = fi.bitsPerSample <= 8 ? 1 : 2;
-      const decoded = decodedSamples('JPEG-LS', decoder, fi, info, codecBytes);
-      // ILV 0 comes back as planes, 1 and 2 pixel-interleaved (as in the addon).
-      return unpackSamples(decoded, codecBytes, decoder.getInterleaveMode() === 0, info);
-    },
-  );
+  return decodeWasm(stream, (decoder, fi) => {
+    const codecBytes = fi.bitsPerSample <= 8 ? 1 : 2;
+    const decoded = decodedSamples('JPEG-LS', decoder, fi, info, codecBytes);
+    // ILV 0 comes back as planes, 1 and 2 pixel-interleaved (as in the addon).
+    return unpackSamples(decoded, codecBytes, decoder.getInterleaveMode() === 0, info);
+  });
 }
