@@ -194,12 +194,18 @@ export function decodedSamples(
   return decoded;
 }
 
-/** The addon's external Buffer as a plain Uint8Array over the same memory (no copy). */
+/**
+ * The addon's external Buffer as a plain Uint8Array over the same memory (no copy), so callers
+ * get Uint8Array semantics: `slice()` copies, where Buffer's `slice()` would alias.
+ */
 function plain(buf: Uint8Array): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-/** Runs an addon codec synchronously for small inputs and on the libuv pool for large ones. */
+/**
+ * Runs an addon codec synchronously for frames below `threshold` bytes and on the libuv pool for
+ * larger ones; an error becomes a CodecError of `context`.
+ */
 export async function runNative(
   sync: (input: Uint8Array, p: NativeFrameParams) => Buffer,
   async: (input: Uint8Array, p: NativeFrameParams) => Promise<Buffer>,
@@ -207,11 +213,10 @@ export async function runNative(
   params: NativeFrameParams,
   frameBytes: number,
   context: string,
+  threshold: number = LIBRARY_ASYNC_THRESHOLD_BYTES,
 ): Promise<Uint8Array> {
   try {
-    return plain(
-      frameBytes < LIBRARY_ASYNC_THRESHOLD_BYTES ? sync(input, params) : await async(input, params),
-    );
+    return plain(frameBytes < threshold ? sync(input, params) : await async(input, params));
   } catch (err) {
     throw toCodecError(err, context);
   }

@@ -1,4 +1,11 @@
-import { isWasmAbort, type WasmDecoder, type WasmEncoder, wasmDecoder, wasmModule } from './codec-support.js';
+import {
+  isWasmAbort,
+  runNative,
+  type WasmDecoder,
+  type WasmEncoder,
+  wasmDecoder,
+  wasmModule,
+} from './codec-support.js';
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
 import {
   canonicalSamples,
@@ -134,14 +141,6 @@ export const ASYNC_THRESHOLD_BYTES: { readonly jpegLossless: number; readonly j2
   j2k: 4 * 1024,
 };
 
-/**
- * The addon's external Buffer as a plain Uint8Array over the same memory (no copy), so callers
- * get Uint8Array semantics: `slice()` copies, where Buffer's `slice()` would alias.
- */
-export function plainBytes(buf: Uint8Array): Uint8Array {
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-}
-
 function params(info: FrameInfo, threads = 0): NativeFrameParams {
   return { ...info, threads };
 }
@@ -158,16 +157,10 @@ export async function j2kEncode(
   requireWholeFrame(pixels, frameBytes);
   const frame = pixels.subarray(0, frameBytes);
   if (resolveBackend(options.backend) === 'native') {
-    const binding = nativeBinding()!;
-    try {
-      return plainBytes(
-        frameBytes < ASYNC_THRESHOLD_BYTES.j2k
-          ? binding.j2kEncode(frame, params(info, options.threads))
-          : await binding.j2kEncodeAsync(frame, params(info, options.threads)),
-      );
-    } catch (err) {
-      throw toCodecError(err, 'JPEG 2000 encode');
-    }
+    const b = nativeBinding()!;
+    const p = params(info, options.threads);
+    const threshold = ASYNC_THRESHOLD_BYTES.j2k;
+    return runNative(b.j2kEncode, b.j2kEncodeAsync, frame, p, frameBytes, 'JPEG 2000 encode', threshold);
   }
   const m = await wasm.get();
   let samples = canonicalSamples(frame, info);
@@ -209,16 +202,10 @@ export async function j2kDecode(
   // Debian's OpenJPEG 2.5.0 aborts the process (an assert in ht_dec.c) on some malformed HT
   // code-blocks (test/fuzz, README): a stream that declares HTJ2K goes to the WebAssembly build.
   if (resolveBackend(options.backend) === 'native' && !declaresHighThroughput(bytes)) {
-    const binding = nativeBinding()!;
-    try {
-      return plainBytes(
-        frameBytes < ASYNC_THRESHOLD_BYTES.j2k
-          ? binding.j2kDecode(bytes, params(info, options.threads))
-          : await binding.j2kDecodeAsync(bytes, params(info, options.threads)),
-      );
-    } catch (err) {
-      throw toCodecError(err, 'JPEG 2000 decode');
-    }
+    const b = nativeBinding()!;
+    const p = params(info, options.threads);
+    const threshold = ASYNC_THRESHOLD_BYTES.j2k;
+    return runNative(b.j2kDecode, b.j2kDecodeAsync, bytes, p, frameBytes, 'JPEG 2000 decode', threshold);
   }
   // An Emscripten abort (RuntimeError) leaves the instance unusable: a fresh one serves the next call.
   return decodeWasm(bytes, (decoder, fi) => {

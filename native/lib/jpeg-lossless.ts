@@ -1,7 +1,7 @@
-import { checkGeometry } from './codec-support.js';
+import { checkGeometry, runNative } from './codec-support.js';
 import { CODEC_ERROR_CODES, CodecError, toCodecError } from './errors.js';
 import { type FrameInfo, frameByteLength, requireSampleBits, requireWholeFrame } from './frame.js';
-import { ASYNC_THRESHOLD_BYTES, plainBytes } from './j2k.js';
+import { ASYNC_THRESHOLD_BYTES } from './j2k.js';
 import { readJpegFrameHeader } from './jpeg-baseline.js';
 import { jpegLosslessDecodeTs } from './jpeg-lossless-ts.js';
 import { NATIVE_FIX_HINT, type NativeFrameParams, nativeBinding, nativeStatus } from './native.js';
@@ -51,15 +51,15 @@ export async function jpegLosslessEncode(
     restartInterval: options.restartInterval ?? 0,
   };
   const frame = pixels.subarray(0, frameBytes);
-  try {
-    return plainBytes(
-      frameBytes < ASYNC_THRESHOLD_BYTES.jpegLossless
-        ? b.jpegLosslessEncode(frame, p)
-        : await b.jpegLosslessEncodeAsync(frame, p),
-    );
-  } catch (err) {
-    throw toCodecError(err, 'JPEG Lossless encode');
-  }
+  return runNative(
+    b.jpegLosslessEncode,
+    b.jpegLosslessEncodeAsync,
+    frame,
+    p,
+    frameBytes,
+    'JPEG Lossless encode',
+    ASYNC_THRESHOLD_BYTES.jpegLossless,
+  );
 }
 
 /** Decodes a JPEG Lossless codestream (any predictor, point transform, restarts) into native pixels. */
@@ -78,13 +78,13 @@ export async function jpegLosslessDecode(bytes: Uint8Array, info: FrameInfo): Pr
       throw toCodecError(err, 'JPEG Lossless decode');
     }
   }
-  try {
-    return plainBytes(
-      frameBytes < ASYNC_THRESHOLD_BYTES.jpegLossless
-        ? b.jpegLosslessDecode(bytes, { ...info })
-        : await b.jpegLosslessDecodeAsync(bytes, { ...info }),
-    );
-  } catch (err) {
-    throw toCodecError(err, 'JPEG Lossless decode');
-  }
+  return runNative(
+    b.jpegLosslessDecode,
+    b.jpegLosslessDecodeAsync,
+    bytes,
+    { ...info },
+    frameBytes,
+    'JPEG Lossless decode',
+    ASYNC_THRESHOLD_BYTES.jpegLossless,
+  );
 }
