@@ -12,8 +12,7 @@ import {
   transcodePixelData,
 } from '../lib/index.js';
 import { firstDifference, frameInfo, syntheticFrame } from './helpers/images.js';
-import type { Part10 } from './helpers/part10.js';
-import { nativePixels, dcmdjpeg as peerDecode, throughTool } from './helpers/peers.js';
+import { dcmdjpegWith, nativePixels, throughTool } from './helpers/peers.js';
 import { tempDir } from './helpers/tools.js';
 
 // 12-bit JPEG (T.81 Process 4, .51) against DCMTK: dcmcjpeg +ee streams decode in ours to exactly
@@ -27,8 +26,7 @@ afterAll(() => dir.remove());
 
 const available = haveJpeg12Encode();
 
-const dcmdjpeg = (info: FrameInfo, value: Uint8Array, photometric: string, frames: number): Part10 =>
-  peerDecode(dir, info, TransferSyntax.jpegExtended, value, photometric, frames);
+const dcmdjpeg = dcmdjpegWith(dir, TransferSyntax.jpegExtended);
 
 function frames(info: FrameInfo, count: number, seed: number): Uint8Array {
   return new Uint8Array(

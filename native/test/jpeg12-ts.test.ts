@@ -14,8 +14,7 @@ import {
 import { jpeg12DecodeTs } from '../lib/jpeg12-ts.js';
 import { type DctSeedOptions, encodeJpegDctSeed } from './fuzz/jpeg12-seeds.js';
 import { firstDifference, frameInfo, syntheticFrame } from './helpers/images.js';
-import type { Part10 } from './helpers/part10.js';
-import { nativePixels, dcmdjpeg as peerDecode, throughTool } from './helpers/peers.js';
+import { dcmdjpegWith, nativePixels, throughTool } from './helpers/peers.js';
 import { tempDir } from './helpers/tools.js';
 
 // The TypeScript sequential DCT decoder (lib/jpeg12-ts.ts), the 12-bit fallback without the
@@ -27,8 +26,7 @@ afterAll(() => dir.remove());
 const addon = haveJpeg12Encode();
 
 /** dcmdjpeg's frames of an encapsulated .51 value (`frames` fragments). */
-const dcmdjpeg = (info: FrameInfo, value: Uint8Array, photometric: string, frames = 1): Part10 =>
-  peerDecode(dir, info, TransferSyntax.jpegExtended, value, photometric, frames);
+const dcmdjpeg = dcmdjpegWith(dir, TransferSyntax.jpegExtended);
 
 /** One fragment as an encapsulated value (empty BOT, one item, delimiter). */
 function encapsulated(frame: Uint8Array): Uint8Array {

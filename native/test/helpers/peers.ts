@@ -68,3 +68,12 @@ export function dcmdjpeg(
     photometric,
   });
 }
+
+/** `dcmdjpeg` bound to `dir` and one transfer syntax: (info, value, photometric, frames = 1). */
+export function dcmdjpegWith(
+  dir: TempDir,
+  transferSyntaxUid: string,
+): (info: FrameInfo, value: Uint8Array, photometric: string, frames?: number) => Part10 {
+  return (info, value, photometric, frames = 1) =>
+    dcmdjpeg(dir, info, transferSyntaxUid, value, photometric, frames);
+}
