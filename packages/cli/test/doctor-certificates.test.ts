@@ -6,27 +6,13 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { silentLogger } from '@hnvue/core';
 import { generateTlsMaterial, rmTempDir, run, type TlsMaterial } from '@hnvue/testing/peers';
 import { createTokenKey, haveSoftHsm, type TokenKey } from '@hnvue/testing/softhsm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliContext, EXIT_CODES, main } from '../src/index.js';
+import { EXIT_CODES, main } from '../src/index.js';
+import { context } from './helpers/context.js';
 
 const RUN = haveSoftHsm() || process.env.HNVUE_REQUIRE_PEERS === '1';
-
-function context(): CliContext & { stdout: () => string } {
-  let out = '';
-  return {
-    out: (t) => {
-      out += t;
-    },
-    err: () => {},
-    interactive: false,
-    logger: () => silentLogger,
-    signal: new AbortController().signal,
-    stdout: () => out,
-  };
-}
 
 describe.runIf(RUN)('hnvue doctor: certificate sources (NFR-SEC-02)', () => {
   let tls: TlsMaterial;

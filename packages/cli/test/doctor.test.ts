@@ -5,31 +5,17 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { silentLogger } from '@hnvue/core';
 import { registeredCodecs } from '@hnvue/dicom';
 import { type RisPacsSimulator, startSimulator } from '@hnvue/simulator';
 import { freePort, makeTempDir, rmTempDir, run } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliContext, EXIT_CODES, main } from '../src/index.js';
+import { EXIT_CODES, main } from '../src/index.js';
+import { context } from './helpers/context.js';
 
 let dir: string;
 let sim: RisPacsSimulator;
 let ris: number;
 let pacs: number;
-
-function context(): CliContext & { stdout: () => string } {
-  let out = '';
-  return {
-    out: (t) => {
-      out += t;
-    },
-    err: () => {},
-    interactive: false,
-    logger: () => silentLogger,
-    signal: new AbortController().signal,
-    stdout: () => out,
-  };
-}
 
 async function certificate(name: string, days: number): Promise<string> {
   const key = join(dir, `${name}.key`);

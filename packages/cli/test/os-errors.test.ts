@@ -3,23 +3,9 @@
  * act on (issue 18 item 3): `simulate` on a port another process holds is EADDRINUSE, exit 3.
  */
 import { createServer } from 'node:net';
-import { silentLogger } from '@hnvue/core';
 import { describe, expect, it } from 'vitest';
-import { type CliContext, EXIT_CODES, formatError, main } from '../src/index.js';
-
-function context(): CliContext & { stderr: () => string } {
-  let err = '';
-  return {
-    out: () => {},
-    err: (t) => {
-      err += t;
-    },
-    interactive: false,
-    logger: () => silentLogger,
-    signal: new AbortController().signal,
-    stderr: () => err,
-  };
-}
+import { EXIT_CODES, formatError, main } from '../src/index.js';
+import { context } from './helpers/context.js';
 
 describe('OS errors on the command line', () => {
   it('NFR-CFG-01: simulate on a port another process holds says EADDRINUSE with a hint and exits 3', async () => {

@@ -7,7 +7,6 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
-import { silentLogger } from '@hnvue/core';
 import { type RisPacsSimulator, startSimulator } from '@hnvue/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,30 +16,13 @@ import {
   tempDir,
   writeArchive,
 } from '../../net/test/qr/archive.js';
-import { type CliContext, EXIT_CODES, main } from '../src/index.js';
+import { EXIT_CODES, main } from '../src/index.js';
+import { context } from './helpers/context.js';
 
 let dir: string;
 let sim: RisPacsSimulator;
 let pacs: string;
 let archive: ArchiveInstance[];
-
-function context(): CliContext & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    interactive: false,
-    logger: () => silentLogger,
-    signal: new AbortController().signal,
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 beforeAll(async () => {
   dir = await tempDir('hnvue-cli-qr-');

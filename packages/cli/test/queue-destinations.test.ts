@@ -6,28 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '@hnvue/core';
 import { DeliveryError, TransmissionQueue } from '@hnvue/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliContext, EXIT_CODES, main } from '../src/index.js';
+import { EXIT_CODES } from '../src/index.js';
+import { cli } from './helpers/context.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hnvue-cli-dest-'));
 const queueDir = join(dir, 'q');
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const ctx: CliContext = {
-    out: (t) => {
-      out += t;
-    },
-    err: () => {},
-    interactive: false,
-    logger: () => silentLogger,
-    signal: new AbortController().signal,
-  };
-  const code = await main(argv, ctx);
-  return { code, out };
-}
 
 beforeAll(async () => {
   const queue = await TransmissionQueue.open({

@@ -7,11 +7,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isHnvError, silentLogger } from '@hnvue/core';
+import { isHnvError } from '@hnvue/core';
 import { QUEUE_ERROR_CODES, TransmissionQueue } from '@hnvue/queue';
 import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliContext, EXIT_CODES, main } from '../src/index.js';
+import { EXIT_CODES } from '../src/index.js';
+import { cli } from './helpers/context.js';
 
 const HOLDER = join(import.meta.dirname, 'helpers', 'queue-holder.ts');
 const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -21,26 +22,6 @@ let holder: ChildProcess;
 let holderOut = '';
 /** How often the holder's queue failed 1.2.3.1 so far. */
 const failures = () => holderOut.split('\n').filter((l) => l === 'FAILED 1.2.3.1').length;
-
-function context(): CliContext & { stdout: () => string } {
-  let out = '';
-  return {
-    out: (t) => {
-      out += t;
-    },
-    err: () => {},
-    interactive: false,
-    logger: () => silentLogger,
-    signal: new AbortController().signal,
-    stdout: () => out,
-  };
-}
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
-  const ctx = context();
-  const code = await main(argv, ctx);
-  return { code, out: ctx.stdout() };
-}
 
 beforeAll(async () => {
   dir = await makeTempDir('hnvue-cli-queue-');

@@ -8,11 +8,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isHnvError, silentLogger } from '@hnvue/core';
+import { isHnvError } from '@hnvue/core';
 import { QUEUE_ERROR_CODES, TransmissionQueue } from '@hnvue/queue';
 import { makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliContext, EXIT_CODES, main } from '../src/index.js';
+import { EXIT_CODES } from '../src/index.js';
+import { cli } from './helpers/context.js';
 
 const BIN = fileURLToPath(new URL('../bin/hnvue.mjs', import.meta.url));
 const CONSOLE = join(import.meta.dirname, 'helpers', 'live-console.ts');
@@ -36,22 +37,6 @@ function hnvue(args: readonly string[]): Promise<Run> {
       },
     );
   });
-}
-
-/** `hnvue queue …` in this process (cheap enough to poll). */
-async function inProcess(...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const ctx: CliContext = {
-    out: (t) => {
-      out += t;
-    },
-    err: () => {},
-    interactive: false,
-    logger: () => silentLogger,
-    signal: new AbortController().signal,
-  };
-  const code = await main(argv, ctx);
-  return { code, out };
 }
 
 let dir: string;
@@ -131,7 +116,7 @@ describe('hnvue queue against a live console', { timeout: 90_000 }, () => {
     const uid = (await lineMatching(/^STORED /)).slice('STORED '.length);
     let listed: { sopInstanceUid: string; state: string; kind: string }[] = [];
     for (let i = 0; i < 100; i++) {
-      const r = await inProcess('queue', 'list', '--queue-dir', queueDir, '--state', 'done', '--json');
+      const r = await cli('queue', 'list', '--queue-dir', queueDir, '--state', 'done', '--json');
       expect(r.code).toBe(EXIT_CODES.ok);
       listed = JSON.parse(r.out);
       if (listed.some((item) => item.sopInstanceUid === uid)) break;

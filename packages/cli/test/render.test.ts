@@ -4,7 +4,6 @@
  * uncompressed original; `--frame` picks one frame of a multi-frame image.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { silentLogger } from '@hnvue/core';
 import { concatBytes, encodePart10Header, parsePart10File, TS } from '@hnvue/dicom';
 import { transcodeDataset } from '@hnvue/net';
 import sharp from 'sharp';
@@ -12,28 +11,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { frameInfo, syntheticFrame } from '../../../native/test/helpers/images.js';
 import { writePart10 } from '../../../native/test/helpers/part10.js';
 import { tempDir } from '../../../native/test/helpers/tools.js';
-import { type CliContext, EXIT_CODES, main } from '../src/index.js';
+import { EXIT_CODES, main } from '../src/index.js';
+import { context } from './helpers/context.js';
 
 const dir = tempDir('cli-render');
 afterAll(() => dir.remove());
-
-function context(): CliContext & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    interactive: false,
-    logger: () => silentLogger,
-    signal: new AbortController().signal,
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 const GRAY = frameInfo(20, 30, 16, 12);
 const frames = [0, 1, 2].map((i) => syntheticFrame(GRAY, 40 + i, 0.3));

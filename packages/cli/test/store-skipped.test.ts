@@ -1,32 +1,18 @@
 /** `hnvue store` of a folder names the files it skipped, in the text and the JSON output (issue 18). */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { silentLogger } from '@hnvue/core';
 import { TS } from '@hnvue/dicom';
 import { type RisPacsSimulator, startSimulator } from '@hnvue/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameInfo, syntheticFrame } from '../../../native/test/helpers/images.js';
 import { writePart10 } from '../../../native/test/helpers/part10.js';
 import { tempDir } from '../../../native/test/helpers/tools.js';
-import { type CliContext, EXIT_CODES, main } from '../src/index.js';
+import { EXIT_CODES, main } from '../src/index.js';
+import { context } from './helpers/context.js';
 
 const dir = tempDir('cli-store-skipped');
 let sim: RisPacsSimulator;
 let pacs: string;
-
-function context(): CliContext & { stdout: () => string } {
-  let out = '';
-  return {
-    out: (t) => {
-      out += t;
-    },
-    err: () => {},
-    interactive: false,
-    logger: () => silentLogger,
-    signal: new AbortController().signal,
-    stdout: () => out,
-  };
-}
 
 beforeAll(async () => {
   const folder = dir.file('in');
