@@ -49,9 +49,18 @@ const RPCL = 2;
 export interface Htj2kOptions {
   /**
    * Encode: the OpenJPH build (default native when the addon has it). Decode: undefined for
-   * OpenJPEG in WebAssembly (the default), or an OpenJPH build.
+   * OpenJPEG in WebAssembly (the default), or an OpenJPH build, which `htj2kDecode` accepts only
+   * together with `trustedInput: true`.
    */
   readonly backend?: CodecBackend;
+  /**
+   * Decode only: the caller vouches for the stream (e.g. one it encoded itself), so an OpenJPH
+   * `backend` may decode it. Debian's OpenJPH 0.9.0 writes past heap buffers and asserts on
+   * malformed tile data, and the WebAssembly OpenJPH once never returned on a mutated stream
+   * (docs/reliability.md "Fuzzing"); neither is safe on a stream from the network. Without it a
+   * `backend` on decode is refused. Encoding ignores it. Default false.
+   */
+  readonly trustedInput?: boolean;
   /**
    * The .202 form: RPCL progression, a TLM marker segment and one tile-part per resolution
    * (PS3.5 A.4.7). Always through the WebAssembly build (see above).
@@ -169,6 +178,16 @@ export async function htj2kDecode(
   info: FrameInfo,
   options: Htj2kOptions = {},
 ): Promise<Uint8Array> {
+  if (options.backend !== undefined && options.trustedInput !== true) {
+    throw new CodecError(
+      CODEC_ERROR_CODES.unsupported,
+      `HTJ2K: decoding through the ${options.backend} OpenJPH build is not safe on untrusted streams (it can overflow heap buffers or abort on malformed tile data)`,
+      {
+        hint: 'omit backend to decode with OpenJPEG in WebAssembly, or pass trustedInput: true for a stream you trust (e.g. one you encoded)',
+        details: { backend: options.backend },
+      },
+    );
+  }
   const frameBytes = frameByteLength(info);
   requireSampleBits('HTJ2K', info, 1, 16);
   // DICOM carries the raw codestream (PS3.5 A.4.7), never a JPH file.
@@ -179,7 +198,7 @@ export async function htj2kDecode(
   // param_qcd::get_Kmax, `throw "malloc failed"`), Debian's OpenJPEG 2.5.0 too (an assert in
   // ht_dec.c mel_init), and the WebAssembly OpenJPH never returned on one mutated 5x11 stream. The
   // WebAssembly OpenJPEG answered 60 000 mutations with a frame or an error, so it decodes by
-  // default; `backend` picks an OpenJPH build instead (for trusted streams, e.g. our own).
+  // default; `backend` picks an OpenJPH build instead, only with `trustedInput` (checked above).
   if (options.backend === undefined) return j2kDecode(bytes, info, { backend: 'wasm' });
   if (BACKEND.choose(options.backend) === 'native') {
     const b = nativeBinding()!;

@@ -145,7 +145,7 @@ export function registerNativeCodecs(): void {
     false,
   );
   // Decoding defaults to OpenJPEG in WebAssembly (lib/htj2k.ts: the one decoder that survived the
-  // fuzz runs); OpenJPH decodes on request.
+  // fuzz runs); OpenJPH decodes only on request with trustedInput.
   for (const uid of [TS.htj2kLossless, TS.htj2kLosslessRpcl, TS.htj2k]) {
     registerCodec({
       transferSyntax: uid,

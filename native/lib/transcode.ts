@@ -39,8 +39,18 @@ export interface EncodeOptions extends JpegLosslessOptions {
   readonly nearLossless?: number;
   /** JPEG baseline quality 1..100 for a .50 target (default 90). */
   readonly jpegQuality?: number;
-  /** Force the backend of the library codecs (JPEG-LS, HTJ2K, JPEG 8-bit); default native when built. */
+  /**
+   * Force the backend of the library codecs (JPEG-LS, HTJ2K, JPEG 8-bit); default native when
+   * built. It applies to every library encoder and decoder except the HTJ2K decoder: without
+   * `trustedInput: true`, HTJ2K always decodes through OpenJPEG in WebAssembly, whatever this says.
+   */
   readonly libraryBackend?: CodecBackend;
+  /**
+   * The encoded frames are trusted (e.g. encoded by us), so HTJ2K may decode through the OpenJPH
+   * build `libraryBackend` names. OpenJPH (native 0.9.0 and the WebAssembly build) is not safe on
+   * untrusted streams (docs/reliability.md "Fuzzing"). Default false.
+   */
+  readonly trustedInput?: boolean;
   /** Photometric Interpretation of the source data set (JPEG decode: YCbCr or RGB stream). */
   readonly photometricInterpretation?: string;
   /** The source's Extended Offset Table (`readExtendedOffsetTable`), when it has one. */
@@ -52,8 +62,18 @@ export interface DecodeOptions {
   readonly extendedOffsetTable?: ExtendedOffsetTable;
   readonly j2kBackend?: J2kBackend;
   readonly threads?: number;
-  /** Force the backend of the library codecs (JPEG-LS, HTJ2K, JPEG 8-bit); default native when built. */
+  /**
+   * Force the backend of the library codecs (JPEG-LS, HTJ2K, JPEG 8-bit); default native when
+   * built. It applies to every library encoder and decoder except the HTJ2K decoder: without
+   * `trustedInput: true`, HTJ2K always decodes through OpenJPEG in WebAssembly, whatever this says.
+   */
   readonly libraryBackend?: CodecBackend;
+  /**
+   * The encoded frames are trusted (e.g. encoded by us), so HTJ2K may decode through the OpenJPH
+   * build `libraryBackend` names. OpenJPH (native 0.9.0 and the WebAssembly build) is not safe on
+   * untrusted streams (docs/reliability.md "Fuzzing"). Default false.
+   */
+  readonly trustedInput?: boolean;
   /**
    * Photometric Interpretation of the data set the frame came from: for a 3-sample JPEG stream it
    * says YCbCr (YBR_*) or RGB, PS3.5 8.2.1; without it the stream's markers decide.
@@ -223,7 +243,12 @@ export async function decodeFrame(
     case TransferSyntax.htj2kLossless:
     case TransferSyntax.htj2kLosslessRpcl:
     case TransferSyntax.htj2k:
-      return htj2kDecode(bytes, info, { backend: options.libraryBackend });
+      // OpenJPH only on trusted streams; anything else through the safe default (lib/htj2k.ts).
+      return htj2kDecode(
+        bytes,
+        info,
+        options.trustedInput === true ? { backend: options.libraryBackend, trustedInput: true } : {},
+      );
     default:
       return unsupported(transferSyntaxUid, 'decode from');
   }
@@ -281,6 +306,7 @@ export async function transcodePixelData(
     j2kBackend: options.j2kBackend,
     threads: options.threads ?? 0,
     libraryBackend: options.libraryBackend,
+    trustedInput: options.trustedInput,
     photometricInterpretation: options.photometricInterpretation,
   };
   if (info.bitsAllocated === 1) {

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
   CODEC_ERROR_CODES,
   type CodecBackend,
@@ -8,13 +8,16 @@ import {
   decapsulate,
   declaresHighThroughput,
   decodeFrame,
+  encapsulate,
   encodeFrame,
   type FrameInfo,
+  htj2kDecode,
   j2kDecode,
   nativeStatus,
   TransferSyntax,
   transcodePixelData,
 } from '../lib/index.js';
+import { nativeBinding } from '../lib/native.js';
 import { firstDifference, frameInfo, syntheticFrame } from './helpers/images.js';
 import { readNetpbm, readRaw16, writeNetpbm, writeRaw16 } from './helpers/netpbm.js';
 import { runTool, tempDir } from './helpers/tools.js';
@@ -118,6 +121,7 @@ describe.each(BACKENDS)('HTJ2K (%s backend) against OpenJPH tools', (backend) =>
         const cs = ojphCompress(px, info);
         const decoded = await decodeFrame(cs, info, TransferSyntax.htj2kLossless, {
           libraryBackend: backend,
+          trustedInput: true,
         });
         expect(firstDifference(decoded, px)).toBe(-1);
       });
@@ -131,6 +135,7 @@ describe.each(BACKENDS)('HTJ2K (%s backend) against OpenJPH tools', (backend) =>
         const cs = await encodeFrame(px, info, TransferSyntax.htj2kLossless, { libraryBackend: other });
         const decoded = await decodeFrame(cs, info, TransferSyntax.htj2kLossless, {
           libraryBackend: backend,
+          trustedInput: true,
         });
         expect(firstDifference(decoded, px)).toBe(-1);
       });
@@ -174,7 +179,7 @@ describe.each(BACKENDS)('HTJ2K (%s backend) against OpenJPH tools', (backend) =>
       3,
       TransferSyntax.htj2kLossless,
       TransferSyntax.explicitVrLittleEndian,
-      { libraryBackend: backend },
+      { libraryBackend: backend, trustedInput: true },
     );
     expect(firstDifference(back.value, native)).toBe(-1);
   });
@@ -217,6 +222,7 @@ describe('HTJ2K with RPCL options (.202)', () => {
       for (const backend of BACKENDS) {
         const decoded = await decodeFrame(cs, info, TransferSyntax.htj2kLosslessRpcl, {
           libraryBackend: backend,
+          trustedInput: true,
         });
         expect(firstDifference(decoded, px)).toBe(-1);
       }
@@ -256,4 +262,93 @@ describe('HTJ2K streams under a JPEG 2000 transfer syntax', () => {
     expect(declaresHighThroughput(part1)).toBe(false);
     expect(firstDifference(await decodeFrame(ht, info, TransferSyntax.jpeg2000Lossless), px)).toBe(-1);
   });
+});
+
+describe('HTJ2K decoding through OpenJPH only with trustedInput', () => {
+  // OpenJPH (native 0.9.0 and the WebAssembly build) is not safe on untrusted streams
+  // (docs/reliability.md "Fuzzing"), so libraryBackend alone does not reach its decoder. Two
+  // witnesses of which decoder ran: spies on the addon's OpenJPH binding, and a JPEG 2000 Part 1
+  // codestream (no HT block coder, Rsiz bit 14 clear) that both OpenJPH builds refuse and OpenJPEG
+  // decodes.
+  const binding = nativeBinding();
+  const info = frameInfo(33, 65, 16, 12);
+  const px = syntheticFrame(info, 41, 0.3);
+  const part1 = (): Promise<Uint8Array> =>
+    encodeFrame(px, info, TransferSyntax.jpeg2000Lossless, { j2kBackend: 'wasm' });
+  const spyOpenJph = () =>
+    binding === undefined
+      ? undefined
+      : [vi.spyOn(binding, 'htj2kDecode'), vi.spyOn(binding, 'htj2kDecodeAsync')];
+  const calls = (spies: ReturnType<typeof spyOpenJph>): number =>
+    spies === undefined ? 0 : spies.reduce((n, s) => n + s.mock.calls.length, 0);
+  afterEach(() => vi.restoreAllMocks());
+
+  for (const backend of ['native', 'wasm'] as const) {
+    it(`FR-DICOM-04.codec: decodeFrame with libraryBackend '${backend}' and no trustedInput decodes through OpenJPEG in WebAssembly`, async () => {
+      const spies = spyOpenJph();
+      // Only OpenJPEG reads this one: decoded exactly means the default decoder ran.
+      const fromPart1 = await decodeFrame(await part1(), info, TransferSyntax.htj2kLossless, {
+        libraryBackend: backend,
+      });
+      expect(firstDifference(fromPart1, px)).toBe(-1);
+      const ht = ojphCompress(px, info);
+      const fromHt = await decodeFrame(ht, info, TransferSyntax.htj2kLossless, { libraryBackend: backend });
+      expect(firstDifference(fromHt, px)).toBe(-1);
+      // transcodePixelData carries the same options to decodeFrame.
+      const back = await transcodePixelData(
+        encapsulate([ht]),
+        info,
+        1,
+        TransferSyntax.htj2kLossless,
+        TransferSyntax.explicitVrLittleEndian,
+        { libraryBackend: backend },
+      );
+      expect(firstDifference(back.value, px)).toBe(-1);
+      expect(calls(spies)).toBe(0);
+    });
+
+    it(`FR-DICOM-04.codec: htj2kDecode with backend '${backend}' and no trustedInput is refused with HNV_ERR_CODEC_UNSUPPORTED, saying why and how`, async () => {
+      const spies = spyOpenJph();
+      const err = (await htj2kDecode(ojphCompress(px, info), info, { backend }).catch(
+        (e: unknown) => e,
+      )) as CodecError;
+      expect(err).toBeInstanceOf(CodecError);
+      expect(err.code).toBe(CODEC_ERROR_CODES.unsupported);
+      expect(err.message).toContain(`the ${backend} OpenJPH build is not safe on untrusted streams`);
+      expect(err.hint).toContain('trustedInput: true');
+      expect(calls(spies)).toBe(0);
+      // trustedInput: false is the same as leaving it out.
+      const explicit = await htj2kDecode(ojphCompress(px, info), info, {
+        backend,
+        trustedInput: false,
+      }).catch((e: unknown) => e);
+      expect((explicit as CodecError).code).toBe(CODEC_ERROR_CODES.unsupported);
+    });
+  }
+
+  for (const backend of BACKENDS) {
+    it(`FR-DICOM-04.codec: with trustedInput the ${backend} OpenJPH build decodes`, async () => {
+      const spies = spyOpenJph();
+      const ht = ojphCompress(px, info);
+      const viaFrame = await decodeFrame(ht, info, TransferSyntax.htj2kLossless, {
+        libraryBackend: backend,
+        trustedInput: true,
+      });
+      expect(firstDifference(viaFrame, px)).toBe(-1);
+      const direct = await htj2kDecode(ht, info, { backend, trustedInput: true });
+      expect(firstDifference(direct, px)).toBe(-1);
+      expect(calls(spies)).toBe(backend === 'native' ? 2 : 0);
+      // OpenJPH, not OpenJPEG: the Part 1 codestream is refused (OpenJPEG decoded it above).
+      const refused = await decodeFrame(await part1(), info, TransferSyntax.htj2kLossless, {
+        libraryBackend: backend,
+        trustedInput: true,
+      }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(CodecError);
+      // trustedInput alone picks no backend: the default decoder, which reads Part 1.
+      const trustedDefault = await decodeFrame(await part1(), info, TransferSyntax.htj2kLossless, {
+        trustedInput: true,
+      });
+      expect(firstDifference(trustedDefault, px)).toBe(-1);
+    });
+  }
 });
