@@ -13,7 +13,6 @@ import {
   buildCommitmentReport,
   STORAGE_COMMITMENT_SOP_CLASS,
   STORAGE_COMMITMENT_SOP_INSTANCE,
-  type WorklistItem,
 } from '@hnvue/net';
 import { COMMAND_FIELD } from '@hnvue/net/dimse';
 import { RisPacsSimulator } from '@hnvue/simulator';
@@ -29,33 +28,17 @@ import {
   parseConfig,
   type StoredObject,
 } from '../src/index.js';
+import { dxImage, dxWorklistItem } from './support.js';
 
-const ITEM: WorklistItem = {
+const ITEM = dxWorklistItem({
   patientName: { alphabetic: 'Recommit^Test' },
   patientId: 'RC-1',
   patientBirthDate: '19700101',
   accessionNumber: 'RCACC1',
-  otherPatientIds: [],
-  requestedProcedureCodes: [],
-  referencedStudies: [],
-  scheduledProcedureSteps: [{ modality: 'DX', protocolCodes: [] }],
   studyInstanceUid: '2.25.77771',
-};
+});
 
-const IMAGE = {
-  image: {
-    rows: 32,
-    columns: 32,
-    bitsStored: 12,
-    pixels: new Uint16Array(1024),
-    windowCenter: 2048,
-    windowWidth: 4096,
-  },
-  anatomy: { imageLaterality: 'U' as const, bodyPart: 'CHEST' },
-  acquisition: { kvp: 120, dapDgyCm2: 0.1, viewPosition: 'PA' as const },
-  presentationIntent: 'FOR PRESENTATION' as const,
-  detector: { type: 'SCINTILLATOR' as const, imagerPixelSpacingMm: [0.14, 0.14] as const },
-};
+const IMAGE = dxImage(32);
 
 const AE = 'HNVUE_RR';
 const cleanups: (() => Promise<void>)[] = [];

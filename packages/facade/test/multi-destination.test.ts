@@ -10,7 +10,6 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WorklistItem } from '@hnvue/net';
 import { FaultProxy } from '@hnvue/testing/fault-proxy';
 import {
   freePort,
@@ -29,32 +28,16 @@ import {
   type DicomServices,
   type StudyDeliveredInfo,
 } from '../src/index.js';
+import { dxImage, dxWorklistItem } from './support.js';
 
-const ITEM: WorklistItem = {
+const ITEM = dxWorklistItem({
   patientName: { alphabetic: 'Multi^Destination' },
   patientId: 'MD-1',
   patientBirthDate: '19800101',
   accessionNumber: 'MDACC1',
-  otherPatientIds: [],
-  requestedProcedureCodes: [],
-  referencedStudies: [],
-  scheduledProcedureSteps: [{ modality: 'DX', protocolCodes: [] }],
-};
+});
 
-const IMAGE = {
-  image: {
-    rows: 64,
-    columns: 64,
-    bitsStored: 12,
-    pixels: new Uint16Array(64 * 64).fill(700),
-    windowCenter: 2048,
-    windowWidth: 4096,
-  },
-  anatomy: { imageLaterality: 'U' as const, bodyPart: 'CHEST' },
-  acquisition: { kvp: 120, dapDgyCm2: 0.1, viewPosition: 'PA' as const },
-  presentationIntent: 'FOR PRESENTATION' as const,
-  detector: { type: 'SCINTILLATOR' as const, imagerPixelSpacingMm: [0.14, 0.14] as const },
-};
+const IMAGE = dxImage(64, { fill: 700 });
 
 let dir: string;
 let storeDir: string;

@@ -6,40 +6,23 @@ import {
   buildCommitmentReport,
   STORAGE_COMMITMENT_SOP_CLASS,
   STORAGE_COMMITMENT_SOP_INSTANCE,
-  type WorklistItem,
 } from '@hnvue/net';
 import { COMMAND_FIELD } from '@hnvue/net/dimse';
 import { RisPacsSimulator } from '@hnvue/simulator';
 import { freePort, makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CommitmentInfo, createDicomServices, type DicomServices } from '../src/index.js';
+import { dxImage, dxWorklistItem } from './support.js';
 
-const ITEM: WorklistItem = {
+const ITEM = dxWorklistItem({
   patientName: { alphabetic: 'Facade^Test', phonetic: '파사드^테스트' },
   patientId: 'FAC-1',
   patientBirthDate: '19700101',
   accessionNumber: 'FACACC1',
-  otherPatientIds: [],
-  requestedProcedureCodes: [],
-  referencedStudies: [],
-  scheduledProcedureSteps: [{ modality: 'DX', protocolCodes: [] }],
   studyInstanceUid: '2.25.55551',
-};
+});
 
-const IMAGE = {
-  image: {
-    rows: 32,
-    columns: 32,
-    bitsStored: 12,
-    pixels: new Uint16Array(1024),
-    windowCenter: 2048,
-    windowWidth: 4096,
-  },
-  anatomy: { imageLaterality: 'U' as const, bodyPart: 'CHEST' },
-  acquisition: { kvp: 120, dapDgyCm2: 0.1, viewPosition: 'PA' as const },
-  presentationIntent: 'FOR PRESENTATION' as const,
-  detector: { type: 'SCINTILLATOR' as const, imagerPixelSpacingMm: [0.14, 0.14] as const },
-};
+const IMAGE = dxImage(32);
 
 function capture(lines: string[]): Logger {
   const log = (a: unknown, m?: string) => lines.push(`${JSON.stringify(a)} ${m ?? ''}`);

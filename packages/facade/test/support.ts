@@ -1,4 +1,4 @@
-/** Shared by the restart and crash-window tests of the facade. */
+/** Shared by the facade's tests (and its soak console): images, worklist items, peers' messages. */
 
 import { encodeDataset } from '@hnvue/dicom';
 import {
@@ -6,26 +6,54 @@ import {
   buildCommitmentReport,
   STORAGE_COMMITMENT_SOP_CLASS,
   STORAGE_COMMITMENT_SOP_INSTANCE,
+  type WorklistItem,
 } from '@hnvue/net';
 import { COMMAND_FIELD } from '@hnvue/net/dimse';
 import { TransmissionQueue } from '@hnvue/queue';
 import type { SopRef } from '../src/index.js';
 
+/**
+ * A DX image for `storeImage`: a `size`×`size` 12-bit frame, every pixel `fill`, with the
+ * acquisition values the builders need (chest PA, scintillator, 0.14 mm pixels).
+ */
+export function dxImage(size: number, options: { fill?: number; kvp?: number; dapDgyCm2?: number } = {}) {
+  const { fill = 0, kvp = 120, dapDgyCm2 = 0.1 } = options;
+  return {
+    image: {
+      rows: size,
+      columns: size,
+      bitsStored: 12,
+      pixels: new Uint16Array(size * size).fill(fill),
+      windowCenter: 2048,
+      windowWidth: 4096,
+    },
+    anatomy: { imageLaterality: 'U' as const, bodyPart: 'CHEST' },
+    acquisition: { kvp, dapDgyCm2, viewPosition: 'PA' as const },
+    presentationIntent: 'FOR PRESENTATION' as const,
+    detector: { type: 'SCINTILLATOR' as const, imagerPixelSpacingMm: [0.14, 0.14] as const },
+  };
+}
+
 /** A tiny 12-bit DX frame with the acquisition values the builders need. */
-export const SMALL_DX = {
-  image: {
-    rows: 16,
-    columns: 16,
-    bitsStored: 12,
-    pixels: new Uint16Array(256),
-    windowCenter: 2048,
-    windowWidth: 4096,
-  },
-  anatomy: { imageLaterality: 'U' as const, bodyPart: 'CHEST' },
-  acquisition: { kvp: 110, dapDgyCm2: 0.2, viewPosition: 'PA' as const },
-  presentationIntent: 'FOR PRESENTATION' as const,
-  detector: { type: 'SCINTILLATOR' as const, imagerPixelSpacingMm: [0.14, 0.14] as const },
-};
+export const SMALL_DX = dxImage(16, { kvp: 110, dapDgyCm2: 0.2 });
+
+/**
+ * A worklist item with one scheduled DX step and no other IDs, codes or referenced studies, for
+ * the synthetic patient in `patient` (name, ID, birth date, accession number; optionally the Study
+ * Instance UID).
+ */
+export function dxWorklistItem(
+  patient: Pick<WorklistItem, 'patientName' | 'patientId' | 'patientBirthDate' | 'accessionNumber'> &
+    Pick<Partial<WorklistItem>, 'studyInstanceUid'>,
+): WorklistItem {
+  return {
+    ...patient,
+    otherPatientIds: [],
+    requestedProcedureCodes: [],
+    referencedStudies: [],
+    scheduledProcedureSteps: [{ modality: 'DX', protocolCodes: [] }],
+  };
+}
 
 /** Resolves with the first value `register` reports; rejects after 20 s naming `what`. */
 export function waitFor<T>(register: (done: (value: T) => void) => void, what: string): Promise<T> {

@@ -8,7 +8,7 @@
  * that does not exist fail `start()` with a typed TlsError, before any association.
  */
 import { join } from 'node:path';
-import { TlsError, type WorklistItem } from '@hnvue/net';
+import { TlsError } from '@hnvue/net';
 import {
   freePort,
   generateTlsMaterial,
@@ -22,34 +22,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCertificates } from '../src/certificates.js';
 import { connectorFor } from '../src/destinations.js';
 import { type CommitmentInfo, createDicomServices, type DicomServiceConfig } from '../src/index.js';
+import { dxImage, dxWorklistItem } from './support.js';
 
 const RUN = haveSoftHsm() || process.env.HNVUE_REQUIRE_PEERS === '1';
 
-const ITEM: WorklistItem = {
+const ITEM = dxWorklistItem({
   patientName: { alphabetic: 'Token^Key' },
   patientId: 'HSM-1',
   patientBirthDate: '19800101',
   accessionNumber: 'HSMACC1',
-  otherPatientIds: [],
-  requestedProcedureCodes: [],
-  referencedStudies: [],
-  scheduledProcedureSteps: [{ modality: 'DX', protocolCodes: [] }],
-};
+});
 
-const IMAGE = {
-  image: {
-    rows: 32,
-    columns: 32,
-    bitsStored: 12,
-    pixels: new Uint16Array(32 * 32).fill(700),
-    windowCenter: 2048,
-    windowWidth: 4096,
-  },
-  anatomy: { imageLaterality: 'U' as const, bodyPart: 'CHEST' },
-  acquisition: { kvp: 120, dapDgyCm2: 0.1, viewPosition: 'PA' as const },
-  presentationIntent: 'FOR PRESENTATION' as const,
-  detector: { type: 'SCINTILLATOR' as const, imagerPixelSpacingMm: [0.14, 0.14] as const },
-};
+const IMAGE = dxImage(32, { fill: 700 });
 
 describe.runIf(RUN)('certificate sources in the facade (NFR-SEC-02)', () => {
   let tls: TlsMaterial;

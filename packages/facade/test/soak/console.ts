@@ -8,8 +8,8 @@
  * Every line on stdout is JSON with UIDs, counts and times only, never patient data (NFR-SEC-01).
  * A line is written after the call it reports has resolved, so `stored` means "safely queued".
  */
-import type { WorklistItem } from '@hnvue/net';
 import { type CommitmentInfo, createDicomServices, type DicomServices } from '../../src/index.js';
+import { dxImage, dxWorklistItem } from '../support.js';
 
 export interface ConsolePlan {
   readonly name: string;
@@ -37,31 +37,14 @@ const say = (line: Record<string, unknown>) =>
   process.stdout.write(`${JSON.stringify({ t: Date.now(), ...line })}\n`);
 
 // A synthetic patient: the soak logs only UIDs, and this one is no one.
-const ITEM: WorklistItem = {
+const ITEM = dxWorklistItem({
   patientName: { alphabetic: 'Soak^Synthetic' },
   patientId: 'SOAK-1',
   patientBirthDate: '19700101',
   accessionNumber: 'SOAKACC',
-  otherPatientIds: [],
-  requestedProcedureCodes: [],
-  referencedStudies: [],
-  scheduledProcedureSteps: [{ modality: 'DX', protocolCodes: [] }],
-};
+});
 
-const IMAGE = {
-  image: {
-    rows: 64,
-    columns: 64,
-    bitsStored: 12,
-    pixels: new Uint16Array(64 * 64).fill(700),
-    windowCenter: 2048,
-    windowWidth: 4096,
-  },
-  anatomy: { imageLaterality: 'U' as const, bodyPart: 'CHEST' },
-  acquisition: { kvp: 110, dapDgyCm2: 0.2, viewPosition: 'PA' as const },
-  presentationIntent: 'FOR PRESENTATION' as const,
-  detector: { type: 'SCINTILLATOR' as const, imagerPixelSpacingMm: [0.14, 0.14] as const },
-};
+const IMAGE = dxImage(64, { fill: 700, kvp: 110, dapDgyCm2: 0.2 });
 
 function open(c: ConsolePlan): DicomServices {
   const peer = { ...c.pacs, timeouts: { connectMs: 3000, acseMs: 5000, dimseMs: 10_000, idleMs: 30_000 } };
