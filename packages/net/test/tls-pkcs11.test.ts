@@ -8,8 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   generateTlsMaterial,
@@ -18,6 +17,7 @@ import {
   startStorescp,
   type TlsMaterial,
 } from '../../../testing/peers.js';
+import { createTokenKey, haveSoftHsm, SOFTHSM_MODULE } from '../../../testing/softhsm.js';
 import {
   Association,
   checkOwnCertificate,
@@ -29,22 +29,7 @@ import {
 } from '../src/index.js';
 import { defaultPkcs11EnginePath, pkcs11ContextOptions } from '../src/tls/pkcs11.js';
 
-const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find(
-  existsSync,
-);
-function onPath(tool: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const HAVE =
-  MODULE !== undefined &&
-  existsSync(defaultPkcs11EnginePath()) &&
-  onPath('softhsm2-util') &&
-  onPath('pkcs11-tool');
+const HAVE = haveSoftHsm() && existsSync(defaultPkcs11EnginePath());
 const RUN = HAVE || process.env.HNVUE_REQUIRE_PEERS === '1';
 const PIN = '246810';
 const URI = 'pkcs11:token=hnvue-test;object=console;type=private';
@@ -63,110 +48,25 @@ describe.runIf(RUN)('TLS with the key in a PKCS#11 token (NFR-SEC-02)', () => {
     if (!HAVE)
       throw new Error('HNVUE_REQUIRE_PEERS=1 but softhsm2, opensc or libengine-pkcs11-openssl is missing');
     tls = await generateTlsMaterial();
-    const dir = tls.dir;
-    execFileSync('mkdir', ['-p', join(dir, 'tokens')]);
-    const conf = join(dir, 'softhsm2.conf');
-    writeFileSync(
-      conf,
-      `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`,
-    );
-    // SoftHSM reads its configuration from the environment; the engine runs in this process.
-    process.env.SOFTHSM2_CONF = conf;
-    const env = { ...process.env, PKCS11_MODULE_PATH: MODULE as string };
-    const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: dir, env, stdio: 'pipe' });
-    run('softhsm2-util', [
-      '--init-token',
-      '--free',
-      '--label',
-      'hnvue-test',
-      '--so-pin',
-      '13579',
-      '--pin',
-      PIN,
-    ]);
-    // Generated inside the token: CKA_SENSITIVE, never extractable.
-    run('pkcs11-tool', [
-      '--module',
-      MODULE as string,
-      '--token-label',
-      'hnvue-test',
-      '--login',
-      '--pin',
-      PIN,
-      '--keypairgen',
-      '--key-type',
-      'EC:prime256v1',
-      '--id',
-      '01',
-      '--label',
-      'console',
-    ]);
-    const objects = run('pkcs11-tool', [
-      '--module',
-      MODULE as string,
-      '--token-label',
-      'hnvue-test',
-      '--login',
-      '--pin',
-      PIN,
-      '--list-objects',
-    ]).toString();
+    // The key is generated inside the token (testing/softhsm.ts): CKA_SENSITIVE, never extractable.
+    const token = createTokenKey({ dir: tls.dir, caCert: tls.caCert, caKey: tls.caKey, pin: PIN });
+    expect(token.uri).toBe(URI);
+    const objects = execFileSync(
+      'pkcs11-tool',
+      [
+        '--module',
+        SOFTHSM_MODULE as string,
+        '--token-label',
+        token.tokenLabel,
+        '--login',
+        '--pin',
+        PIN,
+        '--list-objects',
+      ],
+      { stdio: 'pipe' },
+    ).toString();
     expect(objects).toMatch(/never extractable/);
-    run('openssl', [
-      'req',
-      '-new',
-      '-engine',
-      'pkcs11',
-      '-keyform',
-      'engine',
-      '-key',
-      `${URI};pin-value=${PIN}`,
-      '-subj',
-      '/CN=hnvue-console',
-      '-out',
-      'token.csr',
-    ]);
-    writeFileSync(
-      join(dir, 'token.ext'),
-      'extendedKeyUsage=clientAuth,serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
-    );
-    run('openssl', [
-      'x509',
-      '-req',
-      '-in',
-      'token.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-sha256',
-      '-extfile',
-      'token.ext',
-      '-out',
-      'token.crt',
-    ]);
-    clientCert = join(dir, 'token.crt');
-    // The certificate beside its key in the token, for the OS-store lookup (p11-kit).
-    run('pkcs11-tool', [
-      '--module',
-      MODULE as string,
-      '--token-label',
-      'hnvue-test',
-      '--login',
-      '--pin',
-      PIN,
-      '--write-object',
-      clientCert,
-      '--type',
-      'cert',
-      '--id',
-      '01',
-      '--label',
-      'console',
-    ]);
+    clientCert = token.certFile;
     storescp = await startStorescp({
       aeTitle: 'STORESCP',
       tls: { key: tls.serverKey, cert: tls.serverCert, ca: tls.caCert, requirePeerCert: true },
@@ -266,7 +166,7 @@ describe.runIf(RUN)('TLS with the key in a PKCS#11 token (NFR-SEC-02)', () => {
       `${URI}?pin-source=file:/run/pin`,
     );
     // The engine is bound to p11-kit's proxy by now: another module in this process is refused, typed.
-    expect(() => pkcs11ContextOptions({ ...key(), modulePath: MODULE as string })).toThrow(
+    expect(() => pkcs11ContextOptions({ ...key(), modulePath: SOFTHSM_MODULE as string })).toThrow(
       expect.objectContaining({ code: 'HNV_ERR_TLS', reason: 'credentials' }),
     );
   });
