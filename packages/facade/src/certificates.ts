@@ -74,31 +74,23 @@ export function sourceOptions(
 // One resolution per distinct source: the same token key is loaded once, the same files read once.
 const resolved = new Map<string, ResolvedCertificate>();
 
+/** The fields of a TLS block that name its certificate source, in the order `certificateKey` lists them. */
+const CERTIFICATE_SOURCE_FIELDS = [
+  'certificateSource',
+  'caPaths',
+  'certPath',
+  'keyPath',
+  'pfxPath',
+  'storeId',
+  'storeLocation',
+  'pkcs11',
+] as const;
+
 /** Identifies a TLS block's certificate source (not its version or verification settings); the passphrase only as a digest. */
 export function certificateKey(tls: TlsCertificateOptions): string {
-  const {
-    certificateSource,
-    caPaths,
-    certPath,
-    keyPath,
-    pfxPath,
-    storeId,
-    storeLocation,
-    pkcs11,
-    passphrase,
-  } = tls;
+  const { passphrase } = tls;
   const digest = passphrase === undefined ? undefined : createHash('sha256').update(passphrase).digest('hex');
-  return JSON.stringify([
-    certificateSource,
-    caPaths,
-    certPath,
-    keyPath,
-    pfxPath,
-    storeId,
-    storeLocation,
-    pkcs11,
-    digest,
-  ]);
+  return JSON.stringify([...CERTIFICATE_SOURCE_FIELDS.map((field) => tls[field]), digest]);
 }
 
 /**
