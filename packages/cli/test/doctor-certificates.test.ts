@@ -6,10 +6,11 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateTlsMaterial, rmTempDir, run, type TlsMaterial } from '@hnvue/testing/peers';
+import { generateTlsMaterial, rmTempDir, type TlsMaterial } from '@hnvue/testing/peers';
 import { createTokenKey, haveSoftHsm, type TokenKey } from '@hnvue/testing/softhsm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES, main } from '../src/index.js';
+import { selfSignedCertificate } from './helpers/certificates.js';
 import { context } from './helpers/context.js';
 
 const RUN = haveSoftHsm() || process.env.HNVUE_REQUIRE_PEERS === '1';
@@ -30,24 +31,7 @@ describe.runIf(RUN)('hnvue doctor: certificate sources (NFR-SEC-02)', () => {
   });
 
   it('NFR-SEC-02: one line per destination and the listener: source, expiry in days, WARN under 30, FAIL expired or locked; no PIN', async () => {
-    const crt = join(tls.dir, 'long.crt');
-    const key = join(tls.dir, 'long.key');
-    const r = await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      crt,
-      '-days',
-      '400',
-      '-subj',
-      '/CN=long-lived',
-    ]);
-    expect(r.code, r.stderr).toBe(0);
+    const { crt, key } = await selfSignedCertificate(tls.dir, 'long', 400, 'long-lived');
     const token11 = (pinEnv: string, certPath = token.certFile) => ({
       enabled: true,
       certificateSource: 'pkcs11',

@@ -3,85 +3,20 @@
  * transfer syntax, a C-ECHO to each configured destination (the simulator's RIS and PACS, and one
  * that is down), certificate expiry (openssl makes a valid and an expired one) and the queue.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { registeredCodecs } from '@hnvue/dicom';
 import { type RisPacsSimulator, startSimulator } from '@hnvue/simulator';
-import { freePort, makeTempDir, rmTempDir, run } from '@hnvue/testing/peers';
+import { freePort, makeTempDir, rmTempDir } from '@hnvue/testing/peers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES, main } from '../src/index.js';
+import { selfSignedCertificate } from './helpers/certificates.js';
 import { context } from './helpers/context.js';
 
 let dir: string;
 let sim: RisPacsSimulator;
 let ris: number;
 let pacs: number;
-
-async function certificate(name: string, days: number): Promise<string> {
-  const key = join(dir, `${name}.key`);
-  const crt = join(dir, `${name}.crt`);
-  const subj = ['-subj', `/CN=${name}`];
-  const ok = async (args: string[]) => {
-    const r = await run('openssl', args);
-    expect(r.code, r.stderr).toBe(0);
-  };
-  if (days > 0) {
-    await ok([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      crt,
-      '-days',
-      String(days),
-      ...subj,
-    ]);
-    return crt;
-  }
-  // OpenSSL 3.0's req takes no start date: `ca -selfsign` with both dates in the past.
-  const ca = join(dir, `${name}-ca`);
-  await mkdir(ca);
-  await writeFile(join(ca, 'index.txt'), '');
-  await writeFile(join(ca, 'serial'), '01\n');
-  await writeFile(
-    join(ca, 'ca.cnf'),
-    `[ca]\ndefault_ca = d\n[d]\ndatabase = ${ca}/index.txt\nnew_certs_dir = ${ca}\nserial = ${ca}/serial\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n`,
-  );
-  await ok([
-    'req',
-    '-new',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    `${ca}/req.csr`,
-    ...subj,
-  ]);
-  await ok([
-    'ca',
-    '-config',
-    `${ca}/ca.cnf`,
-    '-selfsign',
-    '-keyfile',
-    key,
-    '-in',
-    `${ca}/req.csr`,
-    '-out',
-    crt,
-    '-startdate',
-    '20200101000000Z',
-    '-enddate',
-    '20200102000000Z',
-    '-batch',
-  ]);
-  return crt;
-}
 
 beforeAll(async () => {
   dir = await makeTempDir('hnvue-cli-doctor-');
@@ -119,8 +54,8 @@ describe('hnvue doctor', () => {
   });
 
   it('NFR-CFG-01: with a configuration: C-ECHO per destination, one that is down named as a failure, certificate expiry, the queue; exit 7', async () => {
-    const valid = await certificate('valid', 30);
-    const expired = await certificate('expired', -1);
+    const valid = (await selfSignedCertificate(dir, 'valid', 30)).crt;
+    const expired = (await selfSignedCertificate(dir, 'expired', -1)).crt;
     const down = await freePort();
     const config = join(dir, 'console.json');
     await writeFile(
