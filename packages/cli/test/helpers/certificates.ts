@@ -16,25 +16,14 @@ export async function selfSignedCertificate(
   const key = join(dir, `${name}.key`);
   const crt = join(dir, `${name}.crt`);
   const subj = ['-subj', `/CN=${commonName}`];
+  /** `openssl req` arguments for a new unencrypted RSA key written to `key`. */
+  const newKey = ['-newkey', 'rsa:2048', '-nodes', '-keyout', key];
   const ok = async (args: string[]) => {
     const r = await run('openssl', args);
     expect(r.code, r.stderr).toBe(0);
   };
   if (days > 0) {
-    await ok([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      crt,
-      '-days',
-      String(days),
-      ...subj,
-    ]);
+    await ok(['req', '-x509', ...newKey, '-out', crt, '-days', String(days), ...subj]);
     return { crt, key };
   }
   // OpenSSL 3.0's req takes no start date: `ca -selfsign` with both dates in the past.
@@ -46,18 +35,7 @@ export async function selfSignedCertificate(
     join(ca, 'ca.cnf'),
     `[ca]\ndefault_ca = d\n[d]\ndatabase = ${ca}/index.txt\nnew_certs_dir = ${ca}\nserial = ${ca}/serial\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n`,
   );
-  await ok([
-    'req',
-    '-new',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    `${ca}/req.csr`,
-    ...subj,
-  ]);
+  await ok(['req', '-new', ...newKey, '-out', `${ca}/req.csr`, ...subj]);
   await ok([
     'ca',
     '-config',
