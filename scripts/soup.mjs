@@ -142,6 +142,8 @@ function debianPackageOf(path) {
       const pkgName = execFileSync('dpkg', ['-S', candidate], quiet).split(':')[0].trim();
       const [version, source] = execFileSync(
         'dpkg-query',
+        // dpkg-query's own ${field} format, not a JavaScript template.
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query --showformat syntax
         ['-W', '-f=${Version}\t${source:Package}', pkgName],
         quiet,
       ).split('\t');
