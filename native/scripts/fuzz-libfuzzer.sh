@@ -53,7 +53,8 @@ for name in "${built[@]}"; do
   if [ "$name" = htj2k ] && [ "$found" -gt 0 ]; then
     # Fork mode keeps no child output: replay each new input for the message that stopped it.
     find "$art" -type f -newer "$log.start" | while read -r f; do
-      { "build/fuzz/$name-fuzzer" "$f" 2>&1 || true; } |
+      # -timeout: a hang (OpenJPH has one) is reported as libFuzzer's timeout, not waited for.
+      { "build/fuzz/$name-fuzzer" -timeout=10 "$f" 2>&1 || true; } |
         grep -o -m1 -E "[a-z0-9_]+\.cpp:[0-9]+: .*Assertion|ERROR: [A-Za-z]+: [a-z-]+" ||
         echo "(does not reproduce alone)"
     done | sort | uniq -c | sed 's/^/  known OpenJPH abort: /'

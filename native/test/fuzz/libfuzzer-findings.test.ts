@@ -104,6 +104,7 @@ describe('HTJ2K libFuzzer findings (default decoder)', () => {
     ['htj2k-openjph-bb-read-bits.bin', 'assert in bb_read_bits'],
     ['htj2k-openjph-bb-terminate.bin', 'assert in bb_terminate'],
     ['htj2k-openjph-parse-tile-header.bin', 'assert in tile::parse_tile_header'],
+    ['htj2k-openjph-hang.bin', 'no return: minutes of CPU on a 386-byte stream'],
   ];
   it.each(cases)(
     'FR-DICOM-04.codec: %s (OpenJPH: %s) is a frame or a CodecError by default',
