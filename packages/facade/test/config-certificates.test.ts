@@ -1,23 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '@hnvue/core';
 import { describe, expect, it } from 'vitest';
 import { sourceOptions } from '../src/certificates.js';
 import { configJsonSchema, loadConfig, parseConfig } from '../src/index.js';
+import { issuesOf } from './config-issues.js';
 
 const minimal = { local: { aeTitle: 'HNVUE_DR1' }, uid: { deviceSerial: '1234' } };
 const pacs = { aeTitle: 'PACS', host: 'pacs.hospital.example' };
-
-function issuesOf(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  expect.fail('expected a ConfigError');
-}
 
 describe('certificate source configuration (NFR-SEC-02)', () => {
   it('NFR-SEC-02: a pkcs11 source needs the key URI and a PIN source (the certificate may be in the token); no PIN in the URI', () => {

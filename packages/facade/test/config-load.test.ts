@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '@hnvue/core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/index.js';
+import { issuesOf } from './config-issues.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hnvue-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,16 +14,6 @@ function writeConfig(content: unknown): string {
   const file = join(dir, `config-${++counter}.json`);
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
   return file;
-}
-
-function issuesOf(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).issues;
-  }
-  expect.fail('expected a ConfigError');
 }
 
 const base = {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, isHnvError } from '@hnvue/core';
+import { ConfigError } from '@hnvue/core';
 import { createUidGenerator, MAX_UID_PREFIX_LENGTH } from '@hnvue/uid';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,21 +12,10 @@ import {
   parseConfig,
   TRANSFER_SYNTAX,
 } from '../src/index.js';
+import { issuesOf } from './config-issues.js';
 
 const minimal = { local: { aeTitle: 'HNVUE_DR1' }, uid: { deviceSerial: '1234' } };
 const pacs = { aeTitle: 'PACS', host: 'pacs.hospital.example' };
-
-/** The `issues` of the ConfigError thrown by `fn`; fails the test when nothing is thrown. */
-function issuesOf(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    expect(isHnvError(err, 'HNV_ERR_CONFIG')).toBe(true);
-    return (err as ConfigError).issues;
-  }
-  expect.fail('expected a ConfigError');
-}
 
 function withPacs(destination: Record<string, unknown>): unknown {
   return { ...minimal, pacs: { ...pacs, ...destination } };

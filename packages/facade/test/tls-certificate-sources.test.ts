@@ -41,6 +41,15 @@ describe.runIf(RUN)('certificate sources in the facade (NFR-SEC-02)', () => {
   let orthanc: OrthancPeer;
   let listenerPort: number;
 
+  /** What Orthanc holds under this UID (`Instance` once stored), through its REST lookup. */
+  const orthancLookup = async (uid: string): Promise<string | undefined> => {
+    const found = await fetch(`http://127.0.0.1:${orthanc.httpPort}/tools/lookup`, {
+      method: 'POST',
+      body: uid,
+    }).then((r) => r.json() as Promise<{ Type: string }[]>);
+    return found[0]?.Type;
+  };
+
   beforeAll(async () => {
     if (!haveSoftHsm())
       throw new Error('HNVUE_REQUIRE_PEERS=1 but softhsm2, opensc or the engine is missing');
@@ -156,11 +165,7 @@ describe.runIf(RUN)('certificate sources in the facade (NFR-SEC-02)', () => {
       await services.completeProcedure(procedure.id);
       const result = await committed;
       expect(result.committed.map((r) => r.sopInstanceUid)).toContain(image.sopInstanceUid);
-      const found = await fetch(`http://127.0.0.1:${orthanc.httpPort}/tools/lookup`, {
-        method: 'POST',
-        body: image.sopInstanceUid,
-      }).then((r) => r.json() as Promise<{ Type: string }[]>);
-      expect(found[0]?.Type).toBe('Instance');
+      expect(await orthancLookup(image.sopInstanceUid)).toBe('Instance');
     } finally {
       await services.stop({ graceMs: 0 });
     }
@@ -192,11 +197,7 @@ describe.runIf(RUN)('certificate sources in the facade (NFR-SEC-02)', () => {
       });
       const image = await services.storeImage(procedure.id, IMAGE);
       await delivered;
-      const found = await fetch(`http://127.0.0.1:${orthanc.httpPort}/tools/lookup`, {
-        method: 'POST',
-        body: image.sopInstanceUid,
-      }).then((r) => r.json() as Promise<{ Type: string }[]>);
-      expect(found[0]?.Type).toBe('Instance');
+      expect(await orthancLookup(image.sopInstanceUid)).toBe('Instance');
     } finally {
       await services.stop({ graceMs: 0 });
     }
