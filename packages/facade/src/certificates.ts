@@ -14,7 +14,7 @@ import {
   type TlsCredentials,
   TlsError,
 } from '@hnvue/net';
-import type { DicomServiceOptions, TlsCertificateOptions } from './config/index.js';
+import { DESTINATION_NAMES, type DicomServiceOptions, type TlsCertificateOptions } from './config/index.js';
 
 /** The @hnvue/net source options of a configured TLS block. The PIN is read here from pinEnv. */
 export function sourceOptions(
@@ -122,7 +122,7 @@ export interface CertificateUse {
 export function tlsUses(config: DicomServiceOptions): { use: string; tls: TlsCertificateOptions }[] {
   const uses: { use: string; tls: TlsCertificateOptions }[] = [];
   if (config.local.tls.enabled) uses.push({ use: 'listener', tls: config.tls });
-  for (const name of ['ris', 'mpps', 'pacs', 'commitment', 'queryRetrieve', 'printer'] as const) {
+  for (const name of DESTINATION_NAMES) {
     const d = config[name];
     if (d?.tls.enabled) uses.push({ use: name, tls: d.tls });
   }

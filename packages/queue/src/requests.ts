@@ -176,21 +176,21 @@ export async function sendQueueRequest(
   const answerFile = join(folder, `${id}${ANSWER_SUFFIX}`);
   writeAtomically(file, { format: REQUEST_FORMAT, ...request });
   const deadline = Date.now() + (options.timeoutMs ?? 5000);
+  const answered = (): QueueRequestAnswer | undefined => {
+    if (!existsSync(answerFile)) return undefined;
+    const answer = JSON.parse(readFileSync(answerFile, 'utf8')) as QueueRequestAnswer;
+    rmSync(answerFile, { force: true });
+    return answer;
+  };
   while (Date.now() < deadline) {
-    if (existsSync(answerFile)) {
-      const answer = JSON.parse(readFileSync(answerFile, 'utf8')) as QueueRequestAnswer;
-      rmSync(answerFile, { force: true });
-      return answer;
-    }
+    const answer = answered();
+    if (answer) return answer;
     await new Promise((r) => setTimeout(r, 50));
   }
   rmSync(file, { force: true });
   // Answered between the last look and the withdrawal: the answer still counts.
-  if (existsSync(answerFile)) {
-    const answer = JSON.parse(readFileSync(answerFile, 'utf8')) as QueueRequestAnswer;
-    rmSync(answerFile, { force: true });
-    return answer;
-  }
+  const late = answered();
+  if (late) return late;
   throw new QueueError(QUEUE_ERROR_CODES.locked, 'the process holding the queue did not answer the request', {
     details: { timeoutMs: options.timeoutMs ?? 5000 },
     hint: 'check that the console is running and responsive, or stop it and run the command again',
