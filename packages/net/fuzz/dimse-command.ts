@@ -7,7 +7,7 @@
  * written in tag order, and Error Comment is sanitised to the default repertoire and 64 characters.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { LengthField } from '../../../scripts/fuzz-js/mutate.js';
+import type { LengthField } from '../../dicom/fuzz/rng.js';
 import { commandHasDataset, type DimseCommand, decodeCommand, encodeCommand } from '../src/dimse/command.js';
 import { DimseDecodeError, DimseEncodeError } from '../src/dimse/errors.js';
 

@@ -5,7 +5,7 @@
  * back to itself. The framer's maximum lengths and chunk sizes come from a PRNG seeded with a
  * hash of the input, so an input always replays the same way.
  */
-import type { LengthField } from '../../../scripts/fuzz-js/mutate.js';
+import type { LengthField } from '../../dicom/fuzz/rng.js';
 import { checkInput } from '../test/fuzz/engine.js';
 import { prng } from '../test/pdu/fixtures.js';
 
